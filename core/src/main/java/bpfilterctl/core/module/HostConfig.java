@@ -1,0 +1,111 @@
+package bpfilterctl.core.module;
+
+import java.time.Duration;
+
+/**
+ * How a module host runs its umh. Defaults follow the design: 5 s handshake, 2 s per request, a
+ * watchdog ping every second, restarts backing off from 100 ms to 5 s, 5 starts within 30 s.
+ *
+ * @param watchdogInterval time between watchdog pings; zero turns the watchdog off
+ * @param unloadGrace how long an unloaded umh may take to exit on EOF before SIGKILL
+ * @param logCapacity lines kept in the module log
+ * @param tapCapacity frames kept in the traffic ring
+ * @param tapPayloadLimit payload bytes a tapped frame keeps
+ */
+public record HostConfig(
+    UmhImage image,
+    Duration handshakeTimeout,
+    Duration requestTimeout,
+    Duration watchdogInterval,
+    Duration minBackoff,
+    Duration maxBackoff,
+    int startLimitBurst,
+    Duration startLimitInterval,
+    Duration unloadGrace,
+    int logCapacity,
+    int tapCapacity,
+    int tapPayloadLimit) {
+
+  public static HostConfig defaults(UmhImage image) {
+    return builder(image).build();
+  }
+
+  public static Builder builder(UmhImage image) {
+    return new Builder(image);
+  }
+
+  /** Defaults, each of which can be changed before {@link #build()}. */
+  public static final class Builder {
+    private final UmhImage image;
+    private Duration handshakeTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(2);
+    private Duration watchdogInterval = Duration.ofSeconds(1);
+    private Duration minBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(5);
+    private int startLimitBurst = 5;
+    private Duration startLimitInterval = Duration.ofSeconds(30);
+    private Duration unloadGrace = Duration.ofSeconds(1);
+    private int logCapacity = 10_000;
+    private int tapCapacity = 4096;
+    private int tapPayloadLimit = 1 << 20;
+
+    private Builder(UmhImage image) {
+      this.image = image;
+    }
+
+    public Builder handshakeTimeout(Duration d) {
+      handshakeTimeout = d;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration d) {
+      requestTimeout = d;
+      return this;
+    }
+
+    public Builder watchdogInterval(Duration d) {
+      watchdogInterval = d;
+      return this;
+    }
+
+    public Builder backoff(Duration min, Duration max) {
+      minBackoff = min;
+      maxBackoff = max;
+      return this;
+    }
+
+    public Builder startLimit(int burst, Duration interval) {
+      startLimitBurst = burst;
+      startLimitInterval = interval;
+      return this;
+    }
+
+    public Builder unloadGrace(Duration d) {
+      unloadGrace = d;
+      return this;
+    }
+
+    public Builder buffers(int logLines, int tapFrames, int tapPayloadBytes) {
+      logCapacity = logLines;
+      tapCapacity = tapFrames;
+      tapPayloadLimit = tapPayloadBytes;
+      return this;
+    }
+
+    public HostConfig build() {
+      return new HostConfig(
+          image,
+          handshakeTimeout,
+          requestTimeout,
+          watchdogInterval,
+          minBackoff,
+          maxBackoff,
+          startLimitBurst,
+          startLimitInterval,
+          unloadGrace,
+          logCapacity,
+          tapCapacity,
+          tapPayloadLimit);
+    }
+  }
+}

@@ -1,0 +1,638 @@
+package bpfilterctl.core.module;
+
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.mbox.Sockopt;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The user-space counterpart of bpfilter's kernel module: loads the umh over two pipes,
+ * health-checks it, forwards requests one at a time, supervises and restarts it, and kills it on
+ * unload. Thread-safe: any number of callers, one request in flight.
+ */
+public final class ModuleHost implements AutoCloseable {
+  private static final int SIGKILL = 9;
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final int STDERR_LINES_IN_ERRORS = 5;
+  private static final int IPT_REPLACE_NUM_COUNTERS_OFFSET = 84;
+  private static final int XT_COUNTERS_BYTES = 16;
+
+  private final HostConfig config;
+  private final POSIX posix;
+  private final Clock clock;
+  private final ModuleLog log;
+  private final TrafficTap tap;
+  private final RestartPolicy policy;
+  private final LatencyWindow latency = new LatencyWindow(4096);
+  private final int hostPid;
+
+  /** The kernel's mutex: one request on the pipes at a time; also guards every transition. */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private final AtomicLong starts = new AtomicLong();
+  private final AtomicLong restarts = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong timeouts = new AtomicLong();
+  private final AtomicLong ids = new AtomicLong();
+
+  // Written under the lock, read by status() and the supervisor without it.
+  private volatile ModuleState state = ModuleState.UNLOADED;
+  private volatile UmhProcess umh;
+  private volatile Instant umhStartedAt;
+  private volatile LastExit lastExit;
+  private volatile String message = "";
+  private volatile long restartNotBefore;
+  private volatile double loadMillis;
+
+  // The request on the pipes now, for the supervisor's deadline check.
+  private volatile UmhProcess inflightUmh;
+  private volatile long inflightDeadline;
+  private volatile boolean inflightTimedOut;
+
+  private long lastPingNanos;
+  private Thread supervisor;
+  private Thread deadlines;
+  private volatile boolean closed;
+
+  public ModuleHost(HostConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public ModuleHost(HostConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.posix = POSIXFactory.getNativePOSIX();
+    this.log = new ModuleLog(config.logCapacity(), clock);
+    this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit());
+    this.policy =
+        new RestartPolicy(
+            config.minBackoff(),
+            config.maxBackoff(),
+            config.startLimitBurst(),
+            config.startLimitInterval());
+    this.hostPid = (int) ProcessHandle.current().pid();
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  public ModuleLog log() {
+    return log;
+  }
+
+  public TrafficTap tap() {
+    return tap;
+  }
+
+  /**
+   * Spawns and health-checks a umh. Loading a healthy module is a no-op; loading a FAILED or
+   * RESTARTING one starts afresh with the start limit forgotten.
+   *
+   * @return the pid of the healthy umh
+   */
+  public int load() throws ModuleException {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new ModuleException(ModuleException.Kind.NOT_LOADED, "module host is closed");
+      }
+      UmhProcess current = umh;
+      if (state == ModuleState.HEALTHY && current != null && current.alive()) {
+        return current.pid();
+      }
+      if (current != null) {
+        stop(current, "reload");
+      }
+      policy.reset();
+      message = "";
+      state = ModuleState.LOADING;
+      startSupervisor();
+      return start(false).pid();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes the request pipe; the umh must exit on EOF within the grace time, else SIGKILL. */
+  public void unload() {
+    lock.lock();
+    try {
+      UmhProcess current = umh;
+      state = ModuleState.UNLOADED;
+      message = "";
+      if (current != null) {
+        stop(current, "unload");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Sends one request and returns the umh's reply, or fails with the host-side reason. */
+  public MboxReply call(MboxRequest request) throws ModuleException {
+    requests.incrementAndGet();
+    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+    lock.lock();
+    try {
+      UmhProcess p = ensureRunning(deadline);
+      MboxRequest tagged =
+          new MboxRequest(
+              ids.incrementAndGet(),
+              request.isSet(),
+              request.cmd(),
+              request.pid(),
+              request.payload());
+      return exchangeOrFail(p, tagged, config.requestTimeout().toNanos());
+    } catch (ModuleException e) {
+      errors.incrementAndGet();
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A handshake request through the normal path: proves the umh answers. */
+  public MboxReply ping() throws ModuleException {
+    return call(MboxRequest.handshake(0));
+  }
+
+  public ModuleState state() {
+    return state;
+  }
+
+  public ModuleStatus status() {
+    UmhProcess p = umh;
+    LatencyWindow.Latency l = latency.snapshot();
+    long now = System.nanoTime();
+    ProcStats proc = p != null && p.alive() ? ProcStats.of(p.pid()) : new ProcStats(0, 0);
+    ModuleState s = state;
+    return new ModuleStatus(
+        s,
+        p == null ? 0 : p.pid(),
+        p == null ? null : umhStartedAt,
+        p == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - p.startedNanos()),
+        starts.get(),
+        restarts.get(),
+        lastExit,
+        requests.get(),
+        errors.get(),
+        timeouts.get(),
+        l.lastNanos(),
+        l.p50Nanos(),
+        l.p99Nanos(),
+        proc.rssBytes(),
+        proc.cpuMillis(),
+        loadMillis,
+        config.image().sha256(),
+        message,
+        s == ModuleState.RESTARTING
+            ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(restartNotBefore - now))
+            : 0,
+        tap.published(),
+        tap.dropped());
+  }
+
+  @Override
+  public void close() {
+    unload();
+    closed = true;
+    for (Thread t : new Thread[] {supervisor, deadlines}) {
+      if (t != null) {
+        t.interrupt();
+        try {
+          t.join(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  // ---- under the lock ----
+
+  private UmhProcess ensureRunning(long deadline) throws ModuleException {
+    switch (state) {
+      case UNLOADED, LOADING ->
+          throw new ModuleException(ModuleException.Kind.NOT_LOADED, "module not loaded");
+      case FAILED -> throw new ModuleException(ModuleException.Kind.FAILED, failedMessage());
+      case HEALTHY, UNRESPONSIVE -> {
+        UmhProcess p = umh;
+        if (p != null && p.alive()) {
+          return p;
+        }
+        noticeDeath(p);
+      }
+      case RESTARTING -> {
+        // handled below
+      }
+    }
+    if (state == ModuleState.FAILED) {
+      throw new ModuleException(ModuleException.Kind.FAILED, failedMessage());
+    }
+    long wait = restartNotBefore - System.nanoTime();
+    if (wait > deadline - System.nanoTime()) {
+      throw new ModuleException(
+          ModuleException.Kind.RESTARTING,
+          "umh restarting: next start in "
+              + TimeUnit.NANOSECONDS.toMillis(wait)
+              + " ms ("
+              + message
+              + ")");
+    }
+    if (wait > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ModuleException(ModuleException.Kind.RESTARTING, "interrupted while restarting");
+      }
+    }
+    return start(true);
+  }
+
+  private String failedMessage() {
+    return "module FAILED: " + message + "; run load to try again";
+  }
+
+  /** Spawns a umh and runs the handshake; on success the module is HEALTHY with it. */
+  private UmhProcess start(boolean restart) throws ModuleException {
+    long now = System.nanoTime();
+    if (!policy.mayStart(now)) {
+      state = ModuleState.FAILED;
+      message =
+          "start limit hit: "
+              + policy.startLimitBurst()
+              + " starts within "
+              + policy.startLimitInterval().toSeconds()
+              + " s"
+              + (lastExit == null ? "" : "; last exit: " + lastExit.status().describe());
+      log.add(hostPid, LogLine.Source.HOST, message);
+      throw new ModuleException(ModuleException.Kind.FAILED, failedMessage());
+    }
+    policy.recordStart(now);
+    starts.incrementAndGet();
+    if (restart) {
+      restarts.incrementAndGet();
+    }
+    UmhProcess p;
+    try {
+      p =
+          UmhProcess.spawn(
+              posix, config.image(), (pid, line) -> log.add(pid, LogLine.Source.UMH, line));
+    } catch (SpawnException e) {
+      markStartFailure(e.getMessage(), 0, restart);
+      throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
+    }
+    Exchange ex =
+        exchange(
+            p, MboxRequest.handshake(ids.incrementAndGet()), config.handshakeTimeout().toNanos());
+    String failure = null;
+    if (ex instanceof Exchange.Fault f) {
+      failure = f.describe(config.handshakeTimeout().toMillis());
+    } else if (ex instanceof Exchange.Replied r && r.reply().status() != 0) {
+      failure = "answered the handshake with " + r.reply().status() + " instead of 0";
+    }
+    if (failure != null) {
+      ExitStatus st = kill(p);
+      String what =
+          "umh pid " + p.pid() + " " + failure + "; " + st.describe() + lastStderr(p.pid());
+      lastExit = new LastExit(p.pid(), st, clock.instant(), "handshake failed");
+      markStartFailure(what, System.nanoTime() - p.startedNanos(), restart);
+      throw new ModuleException(ModuleException.Kind.START_FAILED, what);
+    }
+    umh = p;
+    umhStartedAt = clock.instant();
+    loadMillis = (System.nanoTime() - p.startedNanos()) / 1e6;
+    state = ModuleState.HEALTHY;
+    message = "";
+    lastPingNanos = System.nanoTime();
+    log.add(
+        hostPid,
+        LogLine.Source.HOST,
+        String.format(
+            "umh %d %s, healthy in %.0f ms",
+            p.pid(), restart ? "restarted" : "started", loadMillis));
+    return p;
+  }
+
+  private void markStartFailure(String what, long ranNanos, boolean restart) {
+    umh = null;
+    log.add(hostPid, LogLine.Source.HOST, "start failed: " + what);
+    policy.recordFailure(ranNanos);
+    if (!restart) {
+      // An explicit load that fails leaves nothing to restart: FAILED until the next load.
+      state = ModuleState.FAILED;
+      message = what;
+    } else {
+      scheduleRestart(what);
+    }
+  }
+
+  private void scheduleRestart(String why) {
+    if (policy.mayStart(System.nanoTime())) {
+      state = ModuleState.RESTARTING;
+      restartNotBefore = System.nanoTime() + policy.backoffNanos();
+      message = why;
+    } else {
+      state = ModuleState.FAILED;
+      message =
+          why
+              + "; start limit hit: "
+              + policy.startLimitBurst()
+              + " starts within "
+              + policy.startLimitInterval().toSeconds()
+              + " s";
+      log.add(hostPid, LogLine.Source.HOST, "module FAILED: " + message);
+    }
+  }
+
+  /** A umh found dead between requests: reap, record, and plan its restart. */
+  private void noticeDeath(UmhProcess p) {
+    if (p == null) {
+      return;
+    }
+    ExitStatus st = awaitExit(p, 1000);
+    p.release();
+    umh = null;
+    String what = "umh " + p.pid() + " died: " + st.describe() + lastStderr(p.pid());
+    lastExit = new LastExit(p.pid(), st, clock.instant(), "died");
+    log.add(hostPid, LogLine.Source.HOST, what);
+    policy.recordFailure(System.nanoTime() - p.startedNanos());
+    scheduleRestart(what);
+  }
+
+  private MboxReply exchangeOrFail(UmhProcess p, MboxRequest req, long timeoutNanos)
+      throws ModuleException {
+    Exchange ex = exchange(p, req, timeoutNanos);
+    if (ex instanceof Exchange.Replied r) {
+      latency.record(r.nanos());
+      return r.reply();
+    }
+    Exchange.Fault f = (Exchange.Fault) ex;
+    if (f.kind() == Exchange.FaultKind.TIMEOUT) {
+      timeouts.incrementAndGet();
+      state = ModuleState.UNRESPONSIVE;
+    }
+    ExitStatus st = kill(p);
+    umh = null;
+    String what =
+        "umh "
+            + p.pid()
+            + " "
+            + f.describe(timeoutNanos / 1_000_000)
+            + " during "
+            + req.optionName()
+            + "; "
+            + st.describe()
+            + lastStderr(p.pid());
+    lastExit = new LastExit(p.pid(), st, clock.instant(), f.kind().reason());
+    log.add(hostPid, LogLine.Source.HOST, what);
+    policy.recordFailure(System.nanoTime() - p.startedNanos());
+    scheduleRestart(what);
+    throw new ModuleException(
+        f.kind().errorKind(), state == ModuleState.FAILED ? failedMessage() : what);
+  }
+
+  /** One request/reply on the pipes, with the reply checked against what the request allows. */
+  private Exchange exchange(UmhProcess p, MboxRequest req, long timeoutNanos) {
+    byte[] wire = req.encode();
+    long t0 = System.nanoTime();
+    inflightTimedOut = false;
+    inflightUmh = p;
+    inflightDeadline = t0 + timeoutNanos;
+    try {
+      tap.publish(
+          Frame.Direction.REQUEST,
+          req.addr(),
+          p.pid(),
+          req.pid(),
+          req.isSet(),
+          req.cmd(),
+          req.len(),
+          0,
+          req.payload(),
+          0);
+      int sent = p.writeFully(wire);
+      if (sent < wire.length) {
+        return fault(Exchange.FaultKind.WRITE_FAILED, sent, wire.length);
+      }
+      byte[] header = new byte[MboxReply.HEADER_BYTES];
+      int got = p.readFully(header, header.length);
+      if (got < header.length) {
+        return fault(Exchange.FaultKind.SHORT_REPLY, got, header.length);
+      }
+      int status = MboxReply.decodeStatus(header);
+      if (status < -4095) {
+        return fault(Exchange.FaultKind.GARBAGE, status, 0);
+      }
+      int allowed = allowedReplyBytes(req);
+      if (status > allowed) {
+        return fault(Exchange.FaultKind.TOO_LONG, status, allowed);
+      }
+      byte[] payload = new byte[Math.max(status, 0)];
+      got = p.readFully(payload, payload.length);
+      if (got < payload.length) {
+        return fault(Exchange.FaultKind.SHORT_REPLY, got, payload.length);
+      }
+      if (inflightTimedOut) {
+        // The supervisor is killing it: a late reply does not make it healthy again.
+        return fault(Exchange.FaultKind.TIMEOUT, 0, 0);
+      }
+      long rtt = System.nanoTime() - t0;
+      MboxReply reply = new MboxReply(status, payload);
+      tap.publish(
+          Frame.Direction.REPLY,
+          req.addr(),
+          p.pid(),
+          req.pid(),
+          req.isSet(),
+          req.cmd(),
+          req.len(),
+          status,
+          payload,
+          rtt);
+      return new Exchange.Replied(reply, rtt);
+    } finally {
+      inflightDeadline = 0;
+      inflightUmh = null;
+    }
+  }
+
+  private Exchange fault(Exchange.FaultKind kind, long a, long b) {
+    // A pipe that broke because the supervisor killed the umh for its deadline is a timeout.
+    return new Exchange.Fault(inflightTimedOut ? Exchange.FaultKind.TIMEOUT : kind, a, b);
+  }
+
+  /** The most reply payload a request may get: the wire format's rule. */
+  static int allowedReplyBytes(MboxRequest req) {
+    if (!req.isSet()) {
+      return req.len();
+    }
+    if (req.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd()
+        && req.len() >= IPT_REPLACE_NUM_COUNTERS_OFFSET + 4) {
+      long n =
+          Integer.toUnsignedLong(
+              ByteBuffer.wrap(req.payload())
+                  .order(ByteOrder.LITTLE_ENDIAN)
+                  .getInt(IPT_REPLACE_NUM_COUNTERS_OFFSET));
+      return (int) Math.min(Integer.MAX_VALUE, n * XT_COUNTERS_BYTES);
+    }
+    return 0;
+  }
+
+  /** SIGKILL, reap, release the pipes. */
+  private ExitStatus kill(UmhProcess p) {
+    p.kill(SIGKILL);
+    ExitStatus st = awaitExit(p, 5000);
+    p.release();
+    return st;
+  }
+
+  /** Ends a umh on purpose: EOF first, SIGKILL after the grace time. */
+  private void stop(UmhProcess p, String reason) {
+    p.closeRequestPipe();
+    ExitStatus st;
+    try {
+      st = p.exit().get(config.unloadGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.add(hostPid, LogLine.Source.HOST, "umh " + p.pid() + " ignored EOF: SIGKILL");
+      st = kill(p);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      st = kill(p);
+    } catch (ExecutionException e) {
+      st = kill(p);
+    }
+    p.release();
+    umh = null;
+    lastExit = new LastExit(p.pid(), st, clock.instant(), reason);
+    log.add(
+        hostPid,
+        LogLine.Source.HOST,
+        "umh " + p.pid() + " stopped (" + reason + "): " + st.describe());
+  }
+
+  private ExitStatus awaitExit(UmhProcess p, long millis) {
+    try {
+      return p.exit().get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      p.kill(SIGKILL);
+      return p.exit().join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.kill(SIGKILL);
+      return p.exit().join();
+    } catch (ExecutionException e) {
+      return new ExitStatus(-1, 0);
+    }
+  }
+
+  private String lastStderr(int pid) {
+    List<String> lines = log.lastOf(pid, LogLine.Source.UMH, STDERR_LINES_IN_ERRORS);
+    return lines.isEmpty() ? "" : "; last stderr: " + String.join(" | ", lines);
+  }
+
+  // ---- the supervisor thread ----
+
+  private void startSupervisor() {
+    if (supervisor == null) {
+      supervisor = daemon("module-supervisor", this::supervise);
+      deadlines = daemon("module-deadlines", this::enforceDeadlines);
+    }
+  }
+
+  private static Thread daemon(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /**
+   * Kills the umh when the request on the pipes passes its deadline. A thread of its own, because
+   * the supervisor's watchdog pings are requests too.
+   */
+  private void enforceDeadlines() {
+    while (!closed) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long deadline = inflightDeadline;
+      UmhProcess victim = inflightUmh;
+      if (deadline != 0 && System.nanoTime() > deadline && victim != null && !inflightTimedOut) {
+        inflightTimedOut = true;
+        state = ModuleState.UNRESPONSIVE;
+        log.add(
+            hostPid, LogLine.Source.HOST, "umh " + victim.pid() + " missed its deadline: SIGKILL");
+        victim.kill(SIGKILL);
+      }
+    }
+  }
+
+  /** Notices a dead umh at once and, with the watchdog on, pings it and restarts it. */
+  private void supervise() {
+    while (!closed) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (needsAttention(System.nanoTime()) && lock.tryLock()) {
+        try {
+          attend(System.nanoTime());
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  private boolean needsAttention(long now) {
+    ModuleState s = state;
+    UmhProcess p = umh;
+    boolean watchdog = !config.watchdogInterval().isZero();
+    return (s == ModuleState.HEALTHY && p != null && !p.alive())
+        || (watchdog && s == ModuleState.RESTARTING && now >= restartNotBefore)
+        || (watchdog
+            && s == ModuleState.HEALTHY
+            && now - lastPingNanos >= config.watchdogInterval().toNanos());
+  }
+
+  private void attend(long now) {
+    UmhProcess p = umh;
+    if (state == ModuleState.HEALTHY && p != null && !p.alive()) {
+      noticeDeath(p);
+      return;
+    }
+    if (config.watchdogInterval().isZero()) {
+      return;
+    }
+    try {
+      if (state == ModuleState.RESTARTING && now >= restartNotBefore) {
+        start(true);
+      } else if (state == ModuleState.HEALTHY && p != null) {
+        lastPingNanos = now;
+        requests.incrementAndGet();
+        exchangeOrFail(
+            p, MboxRequest.handshake(ids.incrementAndGet()), config.requestTimeout().toNanos());
+      }
+    } catch (ModuleException e) {
+      errors.incrementAndGet();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package bpfilterctl.core.module;
+
+import bpfilterctl.core.json.JsonWriter;
+import java.time.Instant;
+
+/**
+ * A snapshot of the module: what {@code status} prints and serializes.
+ *
+ * @param umhPid 0 when no umh runs
+ * @param startedAt when the current umh started; null when none runs
+ * @param uptimeMillis how long the current umh has run
+ * @param starts umh starts since the host began (loads and restarts)
+ * @param restarts starts that were restarts after a death
+ * @param lastExit the most recent end of a umh; null when none ended yet
+ * @param requests calls made through the host (pings and sockopts)
+ * @param errors calls that failed on the host side (not umh error replies)
+ * @param timeouts calls that got no reply in time
+ * @param loadMillis how long the last start took from spawn to a healthy handshake
+ * @param imageSha256 identity of what the umh executes
+ * @param message why the module is FAILED or RESTARTING; empty otherwise
+ * @param nextStartInMillis when RESTARTING, how long until the next start may happen
+ * @param tapDrops traffic frames dropped for slow subscribers
+ */
+public record ModuleStatus(
+    ModuleState state,
+    int umhPid,
+    Instant startedAt,
+    long uptimeMillis,
+    long starts,
+    long restarts,
+    LastExit lastExit,
+    long requests,
+    long errors,
+    long timeouts,
+    long lastRttNanos,
+    long p50RttNanos,
+    long p99RttNanos,
+    long rssBytes,
+    long cpuMillis,
+    double loadMillis,
+    String imageSha256,
+    String message,
+    long nextStartInMillis,
+    long tapFrames,
+    long tapDrops) {
+
+  public String toJson() {
+    JsonWriter w = new JsonWriter().beginObject();
+    w.field("state", state.name()).field("umh_pid", umhPid);
+    w.name("started_at").value(startedAt == null ? null : startedAt.toString());
+    w.field("uptime_ms", uptimeMillis).field("starts", starts).field("restarts", restarts);
+    w.name("last_exit");
+    if (lastExit == null) {
+      w.nullValue();
+    } else {
+      w.beginObject()
+          .field("pid", lastExit.pid())
+          .field("code", lastExit.status().code())
+          .field("signal", lastExit.status().signal())
+          .field("at", lastExit.at().toString())
+          .field("reason", lastExit.reason())
+          .endObject();
+    }
+    w.field("requests", requests).field("errors", errors).field("timeouts", timeouts);
+    w.name("rtt_ns")
+        .beginObject()
+        .field("last", lastRttNanos)
+        .field("p50", p50RttNanos)
+        .field("p99", p99RttNanos)
+        .endObject();
+    w.field("rss_bytes", rssBytes).field("cpu_ms", cpuMillis);
+    w.name("load_ms").value(loadMillis);
+    w.field("image_sha256", imageSha256).field("message", message);
+    w.field("next_start_in_ms", nextStartInMillis);
+    w.field("tap_frames", tapFrames).field("tap_drops", tapDrops);
+    return w.endObject().toString();
+  }
+}

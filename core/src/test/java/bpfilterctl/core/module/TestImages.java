@@ -1,0 +1,32 @@
+package bpfilterctl.core.module;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Umh images and host configurations for tests: the real umh and the faulty one. */
+final class TestImages {
+  private TestImages() {}
+
+  static UmhImage real() {
+    return UmhImage.embedded(List.of());
+  }
+
+  static UmhImage real(List<String> args) {
+    return UmhImage.embedded(args);
+  }
+
+  static UmhImage faulty(String... args) {
+    Path tests = UmhImage.codeSourceOf(FaultyUmh.class);
+    return UmhImage.javaMain(List.of(tests), FaultyUmh.class.getName(), List.of(args));
+  }
+
+  /** Short timeouts and backoffs so that failure tests run fast; watchdog off. */
+  static HostConfig.Builder quick(UmhImage image) {
+    return HostConfig.builder(image)
+        .handshakeTimeout(Duration.ofSeconds(3))
+        .requestTimeout(Duration.ofMillis(1500))
+        .watchdogInterval(Duration.ZERO)
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(200));
+  }
+}
