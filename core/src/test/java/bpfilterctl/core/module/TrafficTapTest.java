@@ -16,10 +16,10 @@ class TrafficTapTest {
       in[0] = 42;
       host.call(new MboxRequest(0, false, 65, 777, in));
       List<Frame> frames = sub.drain();
-      // The handshake of the load, then our request and its reply.
-      assertThat(frames).hasSize(3);
-      Frame req = frames.get(1);
-      Frame rep = frames.get(2);
+      // The handshake of the load and its reply, then our request and its reply.
+      assertThat(frames).hasSize(4);
+      Frame req = frames.get(2);
+      Frame rep = frames.get(3);
       assertThat(req.direction()).isEqualTo(Frame.Direction.REQUEST);
       assertThat(req.optionName()).isEqualTo("IPT_SO_GET_ENTRIES");
       assertThat(req.callerPid()).isEqualTo(777);
@@ -42,7 +42,7 @@ class TrafficTapTest {
       for (int i = 0; i < 50; i++) {
         host.call(new MboxRequest(0, false, 64, 1, new byte[200]));
       }
-      // 1 handshake + 50 exchanges = 102 frames; the queue held 10.
+      // 51 exchanges (the handshake first) are 102 frames; the queue held 10.
       assertThat(slow.drain()).hasSize(10);
       assertThat(slow.dropped()).isEqualTo(92);
       assertThat(host.tap().dropped()).isEqualTo(92);
