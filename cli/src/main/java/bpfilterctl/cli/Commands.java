@@ -1,0 +1,38 @@
+package bpfilterctl.cli;
+
+import bpfilterctl.cli.commands.LoadCommand;
+import bpfilterctl.cli.commands.LogCommand;
+import bpfilterctl.cli.commands.PingCommand;
+import bpfilterctl.cli.commands.StatusCommand;
+import bpfilterctl.cli.commands.UnloadCommand;
+import bpfilterctl.core.module.ModuleException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Builds the picocli command tree for one session: the one model behind every front-end. */
+public final class Commands {
+  private Commands() {}
+
+  public static CommandLine create(Session session, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new RootCommand(session));
+    cl.addSubcommand(new LoadCommand(session));
+    cl.addSubcommand(new UnloadCommand(session));
+    cl.addSubcommand(new StatusCommand(session));
+    cl.addSubcommand(new PingCommand(session));
+    cl.addSubcommand(new LogCommand(session));
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(Commands::handle);
+    return cl;
+  }
+
+  /** Domain failures are one line on stderr and a documented exit status, not a stack trace. */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed)
+      throws Exception {
+    if (e instanceof ModuleException me) {
+      cl.getErr().println("bpfilterctl: " + me.getMessage());
+      return ExitCodes.of(me);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,21 @@
+package bpfilterctl.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** The bpfilterctl executable: one session, one command line, one exit status. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    int rc;
+    try (Session session = Session.embedded()) {
+      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+      PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+      rc = Commands.create(session, out, err).execute(args);
+      out.flush();
+      err.flush();
+    }
+    System.exit(rc);
+  }
+}

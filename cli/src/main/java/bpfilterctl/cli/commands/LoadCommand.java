@@ -1,0 +1,31 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.module.ModuleStatus;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "load",
+    description = "Spawn the umh and health-check it (a no-op when the module is healthy).")
+public final class LoadCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  public LoadCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() throws ModuleException {
+    int pid = session.host().load();
+    ModuleStatus st = session.host().status();
+    spec.commandLine()
+        .getOut()
+        .printf("module loaded: umh pid %d healthy in %.0f ms%n", pid, st.loadMillis());
+    return 0;
+  }
+}

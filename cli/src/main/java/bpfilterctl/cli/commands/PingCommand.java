@@ -1,0 +1,86 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.Session;
+import bpfilterctl.cli.StatusView;
+import bpfilterctl.core.json.JsonWriter;
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.module.ModuleException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ping", description = "Send the handshake request to the umh and time its replies.")
+public final class PingCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-c", "--count"},
+      defaultValue = "1",
+      description = "How many pings (default: ${DEFAULT-VALUE}).")
+  private int count;
+
+  @Option(names = "--json", description = "One JSON summary object.")
+  private boolean json;
+
+  public PingCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    long[] rtts = new long[count];
+    int ok = 0;
+    int lastFailure = ExitCodes.OK;
+    for (int i = 0; i < count; i++) {
+      long t0 = System.nanoTime();
+      try {
+        MboxReply r = session.host().ping();
+        rtts[ok++] = System.nanoTime() - t0;
+        if (!json) {
+          out.printf(
+              "reply from umh %d: seq=%d status=%d time=%s%n",
+              session.host().status().umhPid(), i + 1, r.status(), StatusView.micros(rtts[ok - 1]));
+        }
+      } catch (ModuleException e) {
+        lastFailure = ExitCodes.of(e);
+        err.printf("bpfilterctl: ping %d: %s%n", i + 1, e.getMessage());
+      }
+    }
+    long[] got = Arrays.copyOf(rtts, ok);
+    Arrays.sort(got);
+    long min = ok == 0 ? 0 : got[0];
+    long p50 = ok == 0 ? 0 : got[(ok - 1) / 2];
+    long p99 = ok == 0 ? 0 : got[(int) Math.ceil(ok * 0.99) - 1];
+    long max = ok == 0 ? 0 : got[ok - 1];
+    if (json) {
+      out.println(
+          new JsonWriter()
+              .beginObject()
+              .field("sent", count)
+              .field("received", ok)
+              .field("min_ns", min)
+              .field("p50_ns", p50)
+              .field("p99_ns", p99)
+              .field("max_ns", max)
+              .endObject());
+    } else {
+      out.printf(
+          "%d sent, %d received; rtt min %s  p50 %s  p99 %s  max %s%n",
+          count,
+          ok,
+          StatusView.micros(min),
+          StatusView.micros(p50),
+          StatusView.micros(p99),
+          StatusView.micros(max));
+    }
+    return ok == count ? ExitCodes.OK : lastFailure;
+  }
+}

@@ -1,0 +1,35 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.module.LastExit;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "unload",
+    description = "Close the umh's request pipe; SIGKILL it if it has not exited within 1 s.")
+public final class UnloadCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  public UnloadCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() {
+    int pid = session.host().status().umhPid();
+    session.host().unload();
+    LastExit last = session.host().status().lastExit();
+    if (pid == 0 || last == null) {
+      spec.commandLine().getOut().println("module unloaded (no umh was running)");
+    } else {
+      spec.commandLine()
+          .getOut()
+          .printf("module unloaded: umh pid %d %s%n", last.pid(), last.status().describe());
+    }
+    return 0;
+  }
+}
