@@ -1,0 +1,78 @@
+package bpfilterctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BatchTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    try (Session s = Session.embedded()) {
+      return Commands.create(s, new PrintWriter(out, true), new PrintWriter(err, true))
+          .execute(args);
+    }
+  }
+
+  private String batch(String text) throws IOException {
+    Path f = dir.resolve("cmds");
+    Files.writeString(f, text);
+    return f.toString();
+  }
+
+  @Test
+  void aBatchSharesOneHostAcrossItsLines() throws IOException {
+    int rc =
+        run("--batch", batch("load\nping -c 3 --json\nstatus --json\nunload\nstatus --json\n"));
+    assertThat(rc).isZero();
+    String[] lines = out.toString().split("\n");
+    assertThat(lines[0]).matches("module loaded: umh pid \\d+ healthy in \\d+ ms");
+    assertThat(lines[1]).startsWith("{\"sent\":3,\"received\":3,");
+    assertThat(lines[2]).startsWith("{\"state\":\"HEALTHY\"").contains("\"requests\":3,");
+    assertThat(lines[3]).matches("module unloaded: umh pid \\d+ exited with 0");
+    assertThat(lines[4]).startsWith("{\"state\":\"UNLOADED\",\"umh_pid\":0,");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void aBatchStopsAtTheFirstFailureWithItsStatus() throws IOException {
+    int rc = run("--batch", batch("status\nping\nstatus --json\n"));
+    assertThat(rc).isEqualTo(ExitCodes.MODULE_DOWN);
+    assertThat(err.toString()).contains("module not loaded");
+    assertThat(out.toString()).doesNotContain("{\"state\"");
+  }
+
+  @Test
+  void keepGoingRunsEveryLineAndReportsTheLastFailure() throws IOException {
+    int rc = run("--keep-going", "--batch", batch("ping\nnosuchcommand\nstatus --json\n"));
+    assertThat(rc).isEqualTo(ExitCodes.USAGE);
+    assertThat(out.toString()).contains("{\"state\":\"UNLOADED\"");
+  }
+
+  @Test
+  void commentsBlankLinesQuotesAndContinuationsAreUnderstood() throws IOException {
+    int rc = run("--batch", batch("# a comment\n\nstatus \\\n  --json   # trailing\n"));
+    assertThat(rc).isZero();
+    assertThat(out.toString()).startsWith("{\"state\":\"UNLOADED\"");
+  }
+
+  @Test
+  void aMissingBatchFileIsAUsageError() {
+    assertThat(run("--batch", dir.resolve("absent").toString())).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("no such file");
+  }
+
+  @Test
+  void shellWordsFollowTheShellForTheCommonCases() {
+    assertThat(ShellWords.split("a 'b c' \"d \\\" e\" f\\ g # h"))
+        .containsExactly("a", "b c", "d \" e", "f g");
+  }
+}
