@@ -3,6 +3,7 @@ package bpfilterctl.cli;
 import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
+import bpfilterctl.cli.commands.RawCommand;
 import bpfilterctl.cli.commands.StatusCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.core.module.ModuleException;
@@ -20,6 +21,7 @@ public final class Commands {
     cl.addSubcommand(new StatusCommand(session));
     cl.addSubcommand(new PingCommand(session));
     cl.addSubcommand(new LogCommand(session));
+    cl.addSubcommand(new RawCommand(session));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(Commands::handle);

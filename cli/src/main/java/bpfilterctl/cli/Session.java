@@ -21,6 +21,10 @@ public final class Session implements AutoCloseable {
     return new Session(HostConfig.defaults(UmhImage.embedded(List.of())));
   }
 
+  public HostConfig config() {
+    return config;
+  }
+
   public synchronized ModuleHost host() {
     if (host == null) {
       host = new ModuleHost(config);

@@ -1,0 +1,105 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.ModuleState;
+import bpfilterctl.core.raw.RawAnswer;
+import bpfilterctl.core.raw.RawCall;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "raw",
+    description = {
+      "Send raw IPT_SO_* calls, JSON lines in the format of shared/tools/kernel-sockopt:",
+      "  {\"op\": \"get\"|\"set\", \"cmd\": 64|\"IPT_SO_GET_INFO\", \"buf\": \"<hex>\"}",
+      "and print each answer as kernel-sockopt does, so both outputs compare line by line."
+    })
+public final class RawCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--ephemeral",
+      description = "Use a private module with fresh tables, discarded afterwards.")
+  private boolean ephemeral;
+
+  @Parameters(arity = "0..1", paramLabel = "FILE", description = "The calls (default: stdin).")
+  private Path file;
+
+  public RawCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() throws IOException, ModuleException {
+    BufferedReader in =
+        file == null
+            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+            : Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    try (in) {
+      if (ephemeral) {
+        try (ModuleHost host = new ModuleHost(session.config())) {
+          host.load();
+          return run(host, in);
+        }
+      }
+      ModuleHost host = session.host();
+      if (host.state() == ModuleState.UNLOADED) {
+        int pid = host.load();
+        spec.commandLine()
+            .getErr()
+            .printf("bpfilterctl: raw: loaded the module (umh pid %d)%n", pid);
+      }
+      return run(host, in);
+    }
+  }
+
+  private int run(ModuleHost host, BufferedReader in) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    int status = ExitCodes.OK;
+    int callerPid = (int) ProcessHandle.current().pid();
+    int lineNo = 0;
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      lineNo++;
+      if (line.isBlank()) {
+        continue;
+      }
+      RawCall call;
+      try {
+        call = RawCall.parse(line);
+      } catch (IllegalArgumentException e) {
+        err.printf("bpfilterctl: raw: line %d: %s%n", lineNo, e.getMessage());
+        status = ExitCodes.USAGE;
+        continue;
+      }
+      RawAnswer answer;
+      try {
+        MboxReply reply = host.call(call.toRequest(callerPid));
+        answer = RawAnswer.of(call, reply);
+      } catch (ModuleException e) {
+        err.printf("bpfilterctl: raw: line %d: %s%n", lineNo, e.getMessage());
+        answer = RawAnswer.failed(call, e.kind().errno());
+        status = ExitCodes.of(e);
+      }
+      out.println(answer.toJsonLine());
+      out.flush();
+    }
+    return status;
+  }
+}
