@@ -170,7 +170,7 @@ public final class ModuleHost implements AutoCloseable {
   }
 
   public ModuleState state() {
-    return state;
+    return inflightTimedOut && inflightDeadline != 0 ? ModuleState.UNRESPONSIVE : state;
   }
 
   public ModuleStatus status() {
@@ -178,7 +178,7 @@ public final class ModuleHost implements AutoCloseable {
     LatencyWindow.Latency l = latency.snapshot();
     long now = System.nanoTime();
     ProcStats proc = p != null && p.alive() ? ProcStats.of(p.pid()) : new ProcStats(0, 0);
-    ModuleState s = state;
+    ModuleState s = state();
     return new ModuleStatus(
         s,
         p == null ? 0 : p.pid(),
@@ -575,8 +575,9 @@ public final class ModuleHost implements AutoCloseable {
       long deadline = inflightDeadline;
       UmhProcess victim = inflightUmh;
       if (deadline != 0 && System.nanoTime() > deadline && victim != null && !inflightTimedOut) {
+        // No state write here: transitions belong to the lock holder; state() derives
+        // UNRESPONSIVE from this flag while the killed request unwinds.
         inflightTimedOut = true;
-        state = ModuleState.UNRESPONSIVE;
         log.add(
             hostPid, LogLine.Source.HOST, "umh " + victim.pid() + " missed its deadline: SIGKILL");
         victim.kill(SIGKILL);
@@ -627,7 +628,6 @@ public final class ModuleHost implements AutoCloseable {
         start(true);
       } else if (state == ModuleState.HEALTHY && p != null) {
         lastPingNanos = now;
-        requests.incrementAndGet();
         exchangeOrFail(
             p, MboxRequest.handshake(ids.incrementAndGet()), config.requestTimeout().toNanos());
       }
