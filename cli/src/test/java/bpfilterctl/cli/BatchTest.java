@@ -75,4 +75,11 @@ class BatchTest {
     assertThat(ShellWords.split("a 'b c' \"d \\\" e\" f\\ g # h"))
         .containsExactly("a", "b c", "d \" e", "f g");
   }
+
+  @Test
+  void nonsensicalCountsAreUsageErrors() {
+    assertThat(run("ping", "-c", "0")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("log", "-n", "-1")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--count must be at least 1").contains("--lines must not");
+  }
 }

@@ -7,10 +7,12 @@ import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -38,6 +40,9 @@ public final class LogCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (lines < 0) {
+      throw new ParameterException(spec.commandLine(), "--lines must not be negative");
+    }
     PrintWriter out = spec.commandLine().getOut();
     List<LogLine> all = session.host().log().lines();
     for (LogLine l : all.subList(Math.max(0, all.size() - lines), all.size())) {
@@ -47,7 +52,7 @@ public final class LogCommand implements Callable<Integer> {
                 .beginObject()
                 .field("at", l.at().toString())
                 .field("pid", l.pid())
-                .field("source", l.source().name().toLowerCase(java.util.Locale.ROOT))
+                .field("source", l.source().name().toLowerCase(Locale.ROOT))
                 .field("text", l.text())
                 .endObject());
       } else {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ping", description = "Send the handshake request to the umh and time its replies.")
@@ -34,6 +35,9 @@ public final class PingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (count < 1) {
+      throw new ParameterException(spec.commandLine(), "--count must be at least 1");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long[] rtts = new long[count];
