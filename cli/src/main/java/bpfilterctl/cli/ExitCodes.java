@@ -18,6 +18,8 @@ public final class ExitCodes {
   public static int of(ModuleException e) {
     return switch (e.kind()) {
       case NOT_LOADED, FAILED, RESTARTING, START_FAILED, UMH_DIED, TIMEOUT, PROTOCOL -> MODULE_DOWN;
+      case PERMISSION_DENIED -> PERMISSION_DENIED;
+      case DAEMON -> FAILURE;
     };
   }
 }

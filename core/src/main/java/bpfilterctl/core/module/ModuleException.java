@@ -21,7 +21,11 @@ public final class ModuleException extends Exception {
     /** No reply within the deadline; the umh was killed. */
     TIMEOUT(Errno.ETIMEDOUT),
     /** The umh broke the wire format (garbage status, reply longer than allowed); it was killed. */
-    PROTOCOL(Errno.EPROTO);
+    PROTOCOL(Errno.EPROTO),
+    /** The daemon refused the caller: it lacks the rights for this operation. */
+    PERMISSION_DENIED(Errno.EPERM),
+    /** The daemon could not be reached, or speaks another protocol version. */
+    DAEMON(Errno.ECONNREFUSED);
 
     private final Errno errno;
 

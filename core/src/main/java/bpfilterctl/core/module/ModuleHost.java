@@ -21,7 +21,7 @@ import jnr.posix.POSIXFactory;
  * health-checks it, forwards requests one at a time, supervises and restarts it, and kills it on
  * unload. Thread-safe: any number of callers, one request in flight.
  */
-public final class ModuleHost implements AutoCloseable {
+public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int SIGKILL = 9;
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final int STDERR_LINES_IN_ERRORS = 5;
@@ -93,6 +93,17 @@ public final class ModuleHost implements AutoCloseable {
     return log;
   }
 
+  @Override
+  public List<LogLine> log(int n) {
+    List<LogLine> all = log.lines();
+    return all.subList(Math.max(0, all.size() - n), all.size());
+  }
+
+  @Override
+  public String mode() {
+    return "embedded";
+  }
+
   public TrafficTap tap() {
     return tap;
   }
@@ -103,6 +114,7 @@ public final class ModuleHost implements AutoCloseable {
    *
    * @return the pid of the healthy umh
    */
+  @Override
   public int load() throws ModuleException {
     lock.lock();
     try {
@@ -127,6 +139,7 @@ public final class ModuleHost implements AutoCloseable {
   }
 
   /** Closes the request pipe; the umh must exit on EOF within the grace time, else SIGKILL. */
+  @Override
   public void unload() {
     lock.lock();
     try {
@@ -142,6 +155,7 @@ public final class ModuleHost implements AutoCloseable {
   }
 
   /** Sends one request and returns the umh's reply, or fails with the host-side reason. */
+  @Override
   public MboxReply call(MboxRequest request) throws ModuleException {
     requests.incrementAndGet();
     long deadline = System.nanoTime() + config.requestTimeout().toNanos();
@@ -164,15 +178,11 @@ public final class ModuleHost implements AutoCloseable {
     }
   }
 
-  /** A handshake request through the normal path: proves the umh answers. */
-  public MboxReply ping() throws ModuleException {
-    return call(MboxRequest.handshake(0));
-  }
-
   public ModuleState state() {
     return inflightTimedOut && inflightDeadline != 0 ? ModuleState.UNRESPONSIVE : state;
   }
 
+  @Override
   public ModuleStatus status() {
     UmhProcess p = umh;
     LatencyWindow.Latency l = latency.snapshot();

@@ -1,7 +1,9 @@
 package bpfilterctl.core.module;
 
+import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.json.JsonWriter;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A snapshot of the module: what {@code status} prints and serializes.
@@ -43,6 +45,48 @@ public record ModuleStatus(
     long nextStartInMillis,
     long tapFrames,
     long tapDrops) {
+
+  /** Reads back what {@link #toJson()} wrote (a daemon's answer). */
+  public static ModuleStatus fromJson(String json) {
+    Map<String, Object> m = JsonReader.parseObject(json);
+    LastExit last = null;
+    if (m.get("last_exit") instanceof Map<?, ?> le) {
+      last =
+          new LastExit(
+              (int) num(le.get("pid")),
+              new ExitStatus((int) num(le.get("code")), (int) num(le.get("signal"))),
+              Instant.parse((String) le.get("at")),
+              (String) le.get("reason"));
+    }
+    Map<?, ?> rtt = (Map<?, ?>) m.get("rtt_ns");
+    Object started = m.get("started_at");
+    return new ModuleStatus(
+        ModuleState.valueOf((String) m.get("state")),
+        (int) num(m.get("umh_pid")),
+        started == null ? null : Instant.parse((String) started),
+        num(m.get("uptime_ms")),
+        num(m.get("starts")),
+        num(m.get("restarts")),
+        last,
+        num(m.get("requests")),
+        num(m.get("errors")),
+        num(m.get("timeouts")),
+        num(rtt.get("last")),
+        num(rtt.get("p50")),
+        num(rtt.get("p99")),
+        num(m.get("rss_bytes")),
+        num(m.get("cpu_ms")),
+        ((Number) m.get("load_ms")).doubleValue(),
+        (String) m.get("image_sha256"),
+        (String) m.get("message"),
+        num(m.get("next_start_in_ms")),
+        num(m.get("tap_frames")),
+        num(m.get("tap_drops")));
+  }
+
+  private static long num(Object o) {
+    return ((Number) o).longValue();
+  }
 
   public String toJson() {
     JsonWriter w = new JsonWriter().beginObject();

@@ -1,0 +1,30 @@
+package bpfilterctl.core.module;
+
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
+import java.util.List;
+
+/**
+ * What a front-end needs of a module, wherever it runs: embedded in this process ({@link
+ * ModuleHost}) or in a daemon reached over its socket.
+ */
+public interface ModuleAccess {
+  /** Loads the module; returns the healthy umh's pid. */
+  int load() throws ModuleException;
+
+  void unload() throws ModuleException;
+
+  MboxReply call(MboxRequest request) throws ModuleException;
+
+  default MboxReply ping() throws ModuleException {
+    return call(MboxRequest.handshake(0));
+  }
+
+  ModuleStatus status() throws ModuleException;
+
+  /** The last {@code n} lines of the module log, oldest first. */
+  List<LogLine> log(int n) throws ModuleException;
+
+  /** Where the module runs, for status output: "embedded" or "daemon at PATH". */
+  String mode();
+}
