@@ -1,5 +1,6 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
@@ -22,6 +23,7 @@ public final class Commands {
     cl.addSubcommand(new PingCommand(session));
     cl.addSubcommand(new LogCommand(session));
     cl.addSubcommand(new RawCommand(session));
+    cl.addSubcommand(new DaemonCommand(session));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(Commands::handle);

@@ -1,5 +1,6 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.core.daemon.DaemonPaths;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
@@ -9,7 +10,7 @@ public final class Main {
 
   public static void main(String[] args) {
     int rc;
-    try (Session session = Session.embedded()) {
+    try (Session session = Session.preferringDaemon(DaemonPaths.ofThisProcess().socket())) {
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
       rc = Commands.create(session, out, err).execute(args);

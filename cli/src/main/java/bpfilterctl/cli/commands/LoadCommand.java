@@ -21,8 +21,8 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws ModuleException {
-    int pid = session.host().load();
-    ModuleStatus st = session.host().status();
+    int pid = session.module().load();
+    ModuleStatus st = session.module().status();
     spec.commandLine()
         .getOut()
         .printf("module loaded: umh pid %d healthy in %.0f ms%n", pid, st.loadMillis());

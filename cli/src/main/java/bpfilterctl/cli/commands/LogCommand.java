@@ -1,13 +1,11 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.module.LogLine;
+import bpfilterctl.core.module.ModuleException;
 import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,22 +37,14 @@ public final class LogCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws ModuleException {
     if (lines < 0) {
       throw new ParameterException(spec.commandLine(), "--lines must not be negative");
     }
     PrintWriter out = spec.commandLine().getOut();
-    List<LogLine> all = session.host().log().lines();
-    for (LogLine l : all.subList(Math.max(0, all.size() - lines), all.size())) {
+    for (LogLine l : session.module().log(lines)) {
       if (json) {
-        out.println(
-            new JsonWriter()
-                .beginObject()
-                .field("at", l.at().toString())
-                .field("pid", l.pid())
-                .field("source", l.source().name().toLowerCase(Locale.ROOT))
-                .field("text", l.text())
-                .endObject());
+        out.println(l.toJson());
       } else {
         out.printf(
             "%s %s %d  %s%n",

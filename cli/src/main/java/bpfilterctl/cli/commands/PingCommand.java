@@ -43,15 +43,22 @@ public final class PingCommand implements Callable<Integer> {
     long[] rtts = new long[count];
     int ok = 0;
     int lastFailure = ExitCodes.OK;
+    int pid = 0;
     for (int i = 0; i < count; i++) {
       long t0 = System.nanoTime();
       try {
-        MboxReply r = session.host().ping();
+        MboxReply r = session.module().ping();
         rtts[ok++] = System.nanoTime() - t0;
         if (!json) {
+          if (pid == 0) {
+            pid = session.module().status().umhPid();
+          }
           out.printf(
               "reply from umh %d: seq=%d status=%d time=%s%n",
-              session.host().status().umhPid(), i + 1, r.status(), StatusView.micros(rtts[ok - 1]));
+              session.module().status().umhPid(),
+              i + 1,
+              r.status(),
+              StatusView.micros(rtts[ok - 1]));
         }
       } catch (ModuleException e) {
         lastFailure = ExitCodes.of(e);

@@ -3,6 +3,7 @@ package bpfilterctl.cli.commands;
 import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.ModuleState;
@@ -58,18 +59,18 @@ public final class RawCommand implements Callable<Integer> {
           return run(host, in);
         }
       }
-      ModuleHost host = session.host();
-      if (host.state() == ModuleState.UNLOADED) {
-        int pid = host.load();
+      ModuleAccess module = session.module();
+      if (module.status().state() == ModuleState.UNLOADED) {
+        int pid = module.load();
         spec.commandLine()
             .getErr()
             .printf("bpfilterctl: raw: loaded the module (umh pid %d)%n", pid);
       }
-      return run(host, in);
+      return run(module, in);
     }
   }
 
-  private int run(ModuleHost host, BufferedReader in) throws IOException {
+  private int run(ModuleAccess module, BufferedReader in) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int status = ExitCodes.OK;
@@ -90,7 +91,7 @@ public final class RawCommand implements Callable<Integer> {
       }
       RawAnswer answer;
       try {
-        MboxReply reply = host.call(call.toRequest(callerPid));
+        MboxReply reply = module.call(call.toRequest(callerPid));
         answer = RawAnswer.of(call, reply);
       } catch (ModuleException e) {
         err.printf("bpfilterctl: raw: line %d: %s%n", lineNo, e.getMessage());

@@ -2,6 +2,7 @@ package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.StatusView;
+import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +25,15 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    ModuleStatus s = session.host().status();
+  public Integer call() throws ModuleException {
+    ModuleStatus s = session.module().status();
+    String mode = session.module().mode();
     spec.commandLine()
         .getOut()
-        .print(json ? s.toJson() + System.lineSeparator() : StatusView.render(s));
+        .print(
+            json
+                ? s.toJson(mode) + System.lineSeparator()
+                : "mode    " + mode + System.lineSeparator() + StatusView.render(s));
     return 0;
   }
 }

@@ -2,6 +2,7 @@ package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.module.LastExit;
+import bpfilterctl.core.module.ModuleException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,10 +20,10 @@ public final class UnloadCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    int pid = session.host().status().umhPid();
-    session.host().unload();
-    LastExit last = session.host().status().lastExit();
+  public Integer call() throws ModuleException {
+    int pid = session.module().status().umhPid();
+    session.module().unload();
+    LastExit last = session.module().status().lastExit();
     if (pid == 0 || last == null) {
       spec.commandLine().getOut().println("module unloaded (no umh was running)");
     } else {

@@ -89,7 +89,15 @@ public record ModuleStatus(
   }
 
   public String toJson() {
+    return toJson(null);
+  }
+
+  /** The JSON form; {@code mode} (where the module runs) comes first when given. */
+  public String toJson(String mode) {
     JsonWriter w = new JsonWriter().beginObject();
+    if (mode != null) {
+      w.field("mode", mode);
+    }
     w.field("state", state.name()).field("umh_pid", umhPid);
     w.name("started_at").value(startedAt == null ? null : startedAt.toString());
     w.field("uptime_ms", uptimeMillis).field("starts", starts).field("restarts", restarts);

@@ -1,0 +1,146 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.daemon.AccessPolicy;
+import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.daemon.DaemonPaths;
+import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.module.ModuleHost;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "daemon",
+    description = {
+      "Host the module on a unix socket so that every shell and script shares it.",
+      "`daemon stop` asks a running daemon to unload and exit."
+    })
+public final class DaemonCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "stop", description = "Stop the running daemon.")
+  private String action;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description = "The socket (default: see ENVIRONMENT).")
+  private Path socket;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Where the daemon keeps its state.")
+  private Path stateDir;
+
+  @Option(names = "--detach", description = "Run in the background; return once it answers.")
+  private boolean detach;
+
+  @Option(
+      names = "--admin-gid",
+      paramLabel = "GID",
+      description = "A group allowed to set, load, unload and stop.")
+  private Integer adminGid;
+
+  @Option(
+      names = "--read-gid",
+      paramLabel = "GID",
+      description = "A group allowed to get, status, log and ping.")
+  private Integer readGid;
+
+  public DaemonCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    DaemonPaths defaults = DaemonPaths.ofThisProcess();
+    Path sock = socket != null ? socket : defaults.socket();
+    Path state = stateDir != null ? stateDir : defaults.stateDir();
+    if ("stop".equals(action)) {
+      try (DaemonClient c = DaemonClient.connect(sock)) {
+        c.stopDaemon();
+        out.println("daemon on " + sock + " stopped");
+        return ExitCodes.OK;
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("bpfilterctl: no daemon answers on " + sock);
+        return ExitCodes.FAILURE;
+      }
+    }
+    if (action != null) {
+      spec.commandLine().getErr().println("bpfilterctl: daemon: unknown action " + action);
+      return ExitCodes.USAGE;
+    }
+    if (detach) {
+      return detach(sock, state, out);
+    }
+    Files.createDirectories(state);
+    int uid = Integer.parseInt(String.valueOf(Files.getAttribute(state, "unix:uid")));
+    AccessPolicy policy =
+        new AccessPolicy(
+            uid,
+            adminGid == null ? OptionalInt.empty() : OptionalInt.of(adminGid),
+            readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
+    try (ModuleHost host = new ModuleHost(session.config());
+        DaemonServer server = new DaemonServer(host, sock, policy)) {
+      server.start();
+      out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
+      out.flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(host::close));
+      server.awaitStop();
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Starts this same program as a daemon in its own session and waits until it answers. */
+  private int detach(Path sock, Path state, PrintWriter out)
+      throws IOException, InterruptedException {
+    Files.createDirectories(state);
+    Path log = state.resolve("daemon.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add("setsid");
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("bpfilterctl.cli.Main");
+    cmd.addAll(List.of("daemon", "--socket", sock.toString(), "--state-dir", state.toString()));
+    if (adminGid != null) {
+      cmd.addAll(List.of("--admin-gid", adminGid.toString()));
+    }
+    if (readGid != null) {
+      cmd.addAll(List.of("--read-gid", readGid.toString()));
+    }
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectErrorStream(true)
+            .start();
+    long end = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < end && p.isAlive()) {
+      try (DaemonClient c = DaemonClient.connect(sock)) {
+        out.printf("daemon started on %s (pid %d, log %s): %s%n", sock, p.pid(), log, c.mode());
+        return ExitCodes.OK;
+      } catch (IOException | ModuleException e) {
+        Thread.sleep(50);
+      }
+    }
+    spec.commandLine().getErr().println("bpfilterctl: the daemon did not come up; see " + log);
+    return ExitCodes.FAILURE;
+  }
+}
