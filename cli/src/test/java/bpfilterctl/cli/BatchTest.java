@@ -36,9 +36,11 @@ class BatchTest {
     String[] lines = out.toString().split("\n");
     assertThat(lines[0]).matches("module loaded: umh pid \\d+ healthy in \\d+ ms");
     assertThat(lines[1]).startsWith("{\"sent\":3,\"received\":3,");
-    assertThat(lines[2]).startsWith("{\"state\":\"HEALTHY\"").contains("\"requests\":3,");
+    assertThat(lines[2])
+        .startsWith("{\"mode\":\"embedded\",\"state\":\"HEALTHY\"")
+        .contains("\"requests\":3,");
     assertThat(lines[3]).matches("module unloaded: umh pid \\d+ exited with 0");
-    assertThat(lines[4]).startsWith("{\"state\":\"UNLOADED\",\"umh_pid\":0,");
+    assertThat(lines[4]).startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\",\"umh_pid\":0,");
     assertThat(err.toString()).isEmpty();
   }
 
@@ -54,14 +56,14 @@ class BatchTest {
   void keepGoingRunsEveryLineAndReportsTheLastFailure() throws IOException {
     int rc = run("--keep-going", "--batch", batch("ping\nnosuchcommand\nstatus --json\n"));
     assertThat(rc).isEqualTo(ExitCodes.USAGE);
-    assertThat(out.toString()).contains("{\"state\":\"UNLOADED\"");
+    assertThat(out.toString()).contains("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
   }
 
   @Test
   void commentsBlankLinesQuotesAndContinuationsAreUnderstood() throws IOException {
     int rc = run("--batch", batch("# a comment\n\nstatus \\\n  --json   # trailing\n"));
     assertThat(rc).isZero();
-    assertThat(out.toString()).startsWith("{\"state\":\"UNLOADED\"");
+    assertThat(out.toString()).startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
   }
 
   @Test
