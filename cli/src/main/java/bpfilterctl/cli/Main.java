@@ -10,7 +10,7 @@ public final class Main {
 
   public static void main(String[] args) {
     int rc;
-    try (Session session = Session.preferringDaemon(DaemonPaths.ofThisProcess().socket())) {
+    try (Session session = Session.preferringDaemon(DaemonPaths.ofThisProcess())) {
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
       rc = Commands.create(session, out, err).execute(args);

@@ -1,6 +1,7 @@
 package bpfilterctl.cli;
 
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
@@ -36,6 +37,17 @@ public final class Session implements AutoCloseable {
   /** The daemon on {@code socket} when one answers there, else embedded. */
   public static Session preferringDaemon(Path socket) {
     return new Session(HostConfig.defaults(UmhImage.embedded(List.of())), Optional.of(socket));
+  }
+
+  /**
+   * The daemon on {@code paths.socket()} when one answers there, else a host embedded in this
+   * process that keeps its tables in {@code paths.stateDir()}.
+   */
+  public static Session preferringDaemon(DaemonPaths paths) {
+    HostConfig c =
+        HostConfig.defaults(UmhImage.embedded(List.of()))
+            .withStateDir(Optional.of(paths.stateDir()));
+    return new Session(c, Optional.of(paths.socket()));
   }
 
   public HostConfig config() {

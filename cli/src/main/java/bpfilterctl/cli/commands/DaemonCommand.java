@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,7 +97,7 @@ public final class DaemonCommand implements Callable<Integer> {
             uid,
             adminGid == null ? OptionalInt.empty() : OptionalInt.of(adminGid),
             readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
-    try (ModuleHost host = new ModuleHost(session.config());
+    try (ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
         DaemonServer server = new DaemonServer(host, sock, policy)) {
       server.start();
       out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +55,7 @@ public final class RawCommand implements Callable<Integer> {
             : Files.newBufferedReader(file, StandardCharsets.UTF_8);
     try (in) {
       if (ephemeral) {
-        try (ModuleHost host = new ModuleHost(session.config())) {
+        try (ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.empty()))) {
           host.load();
           return run(host, in);
         }

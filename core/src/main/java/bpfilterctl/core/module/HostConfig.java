@@ -1,6 +1,8 @@
 package bpfilterctl.core.module;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How a module host runs its umh. Defaults follow the design: 5 s handshake, 2 s per request, a
@@ -11,6 +13,7 @@ import java.time.Duration;
  * @param logCapacity lines kept in the module log
  * @param tapCapacity frames kept in the traffic ring
  * @param tapPayloadLimit payload bytes a tapped frame keeps
+ * @param stateDir where committed tables are kept; empty: nothing persists
  */
 public record HostConfig(
     UmhImage image,
@@ -24,10 +27,29 @@ public record HostConfig(
     Duration unloadGrace,
     int logCapacity,
     int tapCapacity,
-    int tapPayloadLimit) {
+    int tapPayloadLimit,
+    Optional<Path> stateDir) {
 
   public static HostConfig defaults(UmhImage image) {
     return builder(image).build();
+  }
+
+  /** The same configuration with another state dir (empty: nothing persists). */
+  public HostConfig withStateDir(Optional<Path> dir) {
+    return new HostConfig(
+        image,
+        handshakeTimeout,
+        requestTimeout,
+        watchdogInterval,
+        minBackoff,
+        maxBackoff,
+        startLimitBurst,
+        startLimitInterval,
+        unloadGrace,
+        logCapacity,
+        tapCapacity,
+        tapPayloadLimit,
+        dir);
   }
 
   public static Builder builder(UmhImage image) {
@@ -48,6 +70,7 @@ public record HostConfig(
     private int logCapacity = 10_000;
     private int tapCapacity = 4096;
     private int tapPayloadLimit = 1 << 20;
+    private Optional<Path> stateDir = Optional.empty();
 
     private Builder(UmhImage image) {
       this.image = image;
@@ -92,6 +115,11 @@ public record HostConfig(
       return this;
     }
 
+    public Builder stateDir(Path dir) {
+      stateDir = Optional.of(dir);
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           image,
@@ -105,7 +133,8 @@ public record HostConfig(
           unloadGrace,
           logCapacity,
           tapCapacity,
-          tapPayloadLimit);
+          tapPayloadLimit,
+          stateDir);
     }
   }
 }

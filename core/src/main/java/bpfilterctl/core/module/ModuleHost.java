@@ -3,6 +3,7 @@ package bpfilterctl.core.module;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.persist.TableStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Clock;
@@ -36,6 +37,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private final RestartPolicy policy;
   private final LatencyWindow latency = new LatencyWindow(4096);
   private final int hostPid;
+
+  /** Null when nothing persists. */
+  private final TablePersistence persistence;
 
   /** The kernel's mutex: one request on the pipes at a time; also guards every transition. */
   private final ReentrantLock lock = new ReentrantLock();
@@ -83,6 +87,11 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
             config.startLimitBurst(),
             config.startLimitInterval());
     this.hostPid = (int) ProcessHandle.current().pid();
+    this.persistence =
+        config
+            .stateDir()
+            .map(d -> new TablePersistence(new TableStore(d.resolve("tables")), log, hostPid))
+            .orElse(null);
   }
 
   public HostConfig config() {
@@ -130,6 +139,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
       policy.reset();
       message = "";
+      if (persistence != null) {
+        persistence.open();
+      }
       state = ModuleState.LOADING;
       startSupervisor();
       return start(false).pid();
@@ -149,6 +161,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       if (current != null) {
         stop(current, "unload");
       }
+      if (persistence != null) {
+        persistence.close();
+      }
     } finally {
       lock.unlock();
     }
@@ -162,14 +177,12 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     lock.lock();
     try {
       UmhProcess p = ensureRunning(deadline);
-      MboxRequest tagged =
-          new MboxRequest(
-              ids.incrementAndGet(),
-              request.isSet(),
-              request.cmd(),
-              request.pid(),
-              request.payload());
-      return exchangeOrFail(p, tagged, config.requestTimeout().toNanos());
+      MboxRequest tagged = tag(request);
+      long timeout = config.requestTimeout().toNanos();
+      if (persistence == null) {
+        return exchangeOrFail(p, tagged, timeout);
+      }
+      return persistence.commit(tagged, r -> exchangeOrFail(p, tag(r), timeout));
     } catch (ModuleException e) {
       errors.incrementAndGet();
       throw e;
@@ -277,6 +290,11 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     return "module FAILED: " + message + "; run load to try again";
   }
 
+  /** The request with a fresh host request id in its addr field. */
+  private MboxRequest tag(MboxRequest r) {
+    return new MboxRequest(ids.incrementAndGet(), r.isSet(), r.cmd(), r.pid(), r.payload());
+  }
+
   /** Spawns a umh and runs the handshake; on success the module is HEALTHY with it. */
   private UmhProcess start(boolean restart) throws ModuleException {
     long now = System.nanoTime();
@@ -323,6 +341,17 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       markStartFailure(what, System.nanoTime() - p.startedNanos(), restart);
       throw new ModuleException(ModuleException.Kind.START_FAILED, what);
     }
+    if (persistence != null) {
+      try {
+        long t = config.requestTimeout().toNanos();
+        persistence.replay(r -> replayExchange(p, tag(r), t));
+      } catch (ModuleException e) {
+        ExitStatus st = kill(p);
+        lastExit = new LastExit(p.pid(), st, clock.instant(), "replay failed");
+        markStartFailure(e.getMessage(), System.nanoTime() - p.startedNanos(), restart);
+        throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
+      }
+    }
     umh = p;
     umhStartedAt = clock.instant();
     loadMillis = (System.nanoTime() - p.startedNanos()) / 1e6;
@@ -336,6 +365,18 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
             "umh %d %s, healthy in %.0f ms",
             p.pid(), restart ? "restarted" : "started", loadMillis));
     return p;
+  }
+
+  /** An exchange during start-up: a fault fails the start, with no restart bookkeeping here. */
+  private MboxReply replayExchange(UmhProcess p, MboxRequest r, long timeoutNanos)
+      throws ModuleException {
+    Exchange ex = exchange(p, r, timeoutNanos);
+    if (ex instanceof Exchange.Replied rep) {
+      return rep.reply();
+    }
+    Exchange.Fault f = (Exchange.Fault) ex;
+    throw new ModuleException(
+        f.kind().errorKind(), "umh " + p.pid() + " " + f.describe(timeoutNanos / 1_000_000));
   }
 
   private void markStartFailure(String what, long ranNanos, boolean restart) {

@@ -1,0 +1,243 @@
+package bpfilterctl.core.module;
+
+import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.persist.SavedTable;
+import bpfilterctl.core.persist.TableStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Makes every committed change durable before its caller hears of it, and replays the committed
+ * tables into each new umh. A SET_REPLACE is written to a temp file first (so a full disk fails it
+ * before the umh sees it), sent, then renamed into place; SET_ADD_COUNTERS likewise. One host per
+ * state dir: a lock file keeps a second writer out.
+ */
+final class TablePersistence {
+  /** Sends one request to the current umh. */
+  interface Sender {
+    MboxReply send(MboxRequest r) throws ModuleException;
+  }
+
+  private static final int GETINFO_BYTES = 84;
+  private static final int GETINFO_VALID_HOOKS = 32;
+  private static final int GETINFO_HOOK_ENTRY = 36;
+  private static final int GETINFO_UNDERFLOW = 56;
+  private static final int GETINFO_NUM_ENTRIES = 76;
+  private static final int GETINFO_SIZE = 80;
+  private static final int GET_ENTRIES_HEADER = 40;
+
+  private final TableStore store;
+  private final ModuleLog log;
+  private final int hostPid;
+  private final Map<String, SavedTable> committed = new TreeMap<>();
+  private FileChannel lockFile;
+  private FileLock lock;
+
+  TablePersistence(TableStore store, ModuleLog log, int hostPid) {
+    this.store = store;
+    this.log = log;
+    this.hostPid = hostPid;
+  }
+
+  /** Takes the state dir's lock and reads the committed tables; bad files are reported. */
+  List<String> open() throws ModuleException {
+    try {
+      Files.createDirectories(store.dir());
+      if (lock == null) {
+        lockFile =
+            FileChannel.open(
+                store.dir().resolveSibling("host.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+          lock = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+          lock = null;
+        }
+        if (lock == null) {
+          lockFile.close();
+          throw new ModuleException(
+              ModuleException.Kind.START_FAILED,
+              "state dir " + store.dir() + " is in use by another module host (a daemon?)");
+        }
+      }
+      TableStore.Loaded loaded = store.load();
+      committed.clear();
+      for (SavedTable t : loaded.tables()) {
+        committed.put(t.name(), t);
+      }
+      for (String p : loaded.problems()) {
+        log.add(hostPid, LogLine.Source.HOST, "state: " + p);
+      }
+      return loaded.problems();
+    } catch (IOException e) {
+      throw new ModuleException(
+          ModuleException.Kind.START_FAILED, "cannot read state dir " + store.dir() + ": " + e);
+    }
+  }
+
+  void close() {
+    try {
+      if (lock != null) {
+        lock.release();
+        lockFile.close();
+      }
+    } catch (IOException e) {
+      // releasing at exit: the kernel drops the lock with the fd anyway
+    }
+    lock = null;
+  }
+
+  /** Rebuilds every committed table in a fresh umh; a table the umh refuses is reported. */
+  void replay(Sender umh) throws ModuleException {
+    for (SavedTable t : new ArrayList<>(committed.values())) {
+      MboxReply info = umh.send(getInfo(t.name()));
+      String failure = null;
+      if (info.isError()) {
+        failure = "GET_INFO " + info.describeStatus();
+      } else {
+        int n = le(info.payload()).getInt(GETINFO_NUM_ENTRIES);
+        MboxReply r = umh.send(set(Sockopt.IPT_SO_SET_REPLACE, t.replayReplace(n)));
+        MboxReply c =
+            r.isError() ? r : umh.send(set(Sockopt.IPT_SO_SET_ADD_COUNTERS, t.replayCounters()));
+        if (r.isError() || c.isError()) {
+          failure = (r.isError() ? "SET_REPLACE " : "SET_ADD_COUNTERS ") + c.describeStatus();
+        }
+      }
+      if (failure != null) {
+        throw new ModuleException(
+            ModuleException.Kind.START_FAILED,
+            "replaying saved table "
+                + t.name()
+                + " failed: "
+                + failure
+                + " (state in "
+                + store.dir()
+                + ")");
+      }
+    }
+  }
+
+  /** Sends a set that commits a table, durably; other requests pass through. */
+  MboxReply commit(MboxRequest req, Sender umh) throws ModuleException {
+    boolean replace = req.isSet() && req.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd();
+    boolean counters = req.isSet() && req.cmd() == Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd();
+    if ((!replace && !counters) || req.len() < 40) {
+      return umh.send(req);
+    }
+    String name = SavedTable.tableName(req.payload());
+    SavedTable next;
+    if (replace) {
+      if (req.len() < 96) {
+        return umh.send(req);
+      }
+      next = SavedTable.replaced(req.payload());
+    } else {
+      SavedTable base = committed.get(name);
+      if (base == null) {
+        base = snapshot(name, umh);
+        if (base == null) {
+          return umh.send(req); // no such table: the umh gives the error
+        }
+      }
+      next = base.plus(req.payload());
+    }
+    TableStore.Prepared prepared;
+    try {
+      prepared = store.prepare(next);
+    } catch (IOException e) {
+      log.add(
+          hostPid, LogLine.Source.HOST, "state: cannot save table " + name + ": " + e.getMessage());
+      return MboxReply.error(errnoOf(e));
+    }
+    MboxReply reply;
+    try {
+      reply = umh.send(req);
+    } catch (ModuleException e) {
+      store.abandon(prepared);
+      throw e;
+    }
+    if (reply.isError()) {
+      store.abandon(prepared);
+      return reply;
+    }
+    try {
+      store.commit(prepared);
+      committed.put(name, next);
+    } catch (IOException e) {
+      log.add(
+          hostPid,
+          LogLine.Source.HOST,
+          "state: commit of table " + name + " failed: " + e.getMessage());
+      return MboxReply.error(errnoOf(e));
+    }
+    return reply;
+  }
+
+  /** The table as the umh holds it now, as a replace blob with zero counters. */
+  private SavedTable snapshot(String name, Sender umh) throws ModuleException {
+    MboxReply info = umh.send(getInfo(name));
+    if (info.isError() || info.payload().length < GETINFO_BYTES) {
+      return null;
+    }
+    ByteBuffer i = le(info.payload());
+    int size = i.getInt(GETINFO_SIZE);
+    ByteBuffer req = ByteBuffer.allocate(GET_ENTRIES_HEADER + size).order(ByteOrder.LITTLE_ENDIAN);
+    req.put(info.payload(), 0, 32).putInt(32, size);
+    MboxReply entries =
+        umh.send(new MboxRequest(0, false, Sockopt.IPT_SO_GET_ENTRIES.cmd(), 0, req.array()));
+    if (entries.isError()) {
+      return null;
+    }
+    ByteBuffer blob = ByteBuffer.allocate(96 + size).order(ByteOrder.LITTLE_ENDIAN);
+    blob.put(info.payload(), 0, 32);
+    blob.putInt(32, i.getInt(GETINFO_VALID_HOOKS));
+    blob.putInt(36, i.getInt(GETINFO_NUM_ENTRIES));
+    blob.putInt(40, size);
+    for (int h = 0; h < 5; h++) {
+      blob.putInt(44 + 4 * h, i.getInt(GETINFO_HOOK_ENTRY + 4 * h));
+      blob.putInt(64 + 4 * h, i.getInt(GETINFO_UNDERFLOW + 4 * h));
+    }
+    blob.position(96);
+    blob.put(entries.payload(), GET_ENTRIES_HEADER, size);
+    return SavedTable.replaced(blob.array());
+  }
+
+  Map<String, SavedTable> committed() {
+    return Map.copyOf(committed);
+  }
+
+  private static Errno errnoOf(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("No space left") ? Errno.ENOSPC : Errno.EIO;
+  }
+
+  private static MboxRequest getInfo(String table) {
+    byte[] b = new byte[GETINFO_BYTES];
+    byte[] n = table.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(n, 0, b, 0, Math.min(n.length, 31));
+    return new MboxRequest(0, false, Sockopt.IPT_SO_GET_INFO.cmd(), 0, b);
+  }
+
+  private static MboxRequest set(Sockopt o, byte[] payload) {
+    return new MboxRequest(0, true, o.cmd(), 0, payload);
+  }
+
+  private static ByteBuffer le(byte[] b) {
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+  }
+}
