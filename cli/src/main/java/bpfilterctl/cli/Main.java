@@ -10,7 +10,9 @@ public final class Main {
 
   public static void main(String[] args) {
     int rc;
-    try (Session session = Session.preferringDaemon(DaemonPaths.ofThisProcess())) {
+    try (Session session =
+        Session.preferringDaemon(DaemonPaths.ofThisProcess())
+            .oneShot(args.length > 0 && !args[0].startsWith("-"))) {
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
       rc = Commands.create(session, out, err).execute(args);

@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class Session implements AutoCloseable {
   private final HostConfig config;
   private final Optional<Path> daemonSocket;
+  private Optional<DaemonPaths> paths = Optional.empty();
+  private boolean oneShot;
   private ModuleHost host;
   private DaemonClient client;
   private boolean daemonTried;
@@ -47,7 +49,30 @@ public final class Session implements AutoCloseable {
     HostConfig c =
         HostConfig.defaults(UmhImage.embedded(List.of()))
             .withStateDir(Optional.of(paths.stateDir()));
-    return new Session(c, Optional.of(paths.socket()));
+    Session s = new Session(c, Optional.of(paths.socket()));
+    s.paths = Optional.of(paths);
+    return s;
+  }
+
+  /** Marks a one-shot process: a module loaded here must outlive it, so it goes to a daemon. */
+  public Session oneShot(boolean isOneShot) {
+    this.oneShot = isOneShot;
+    return this;
+  }
+
+  /**
+   * In a one-shot process with no daemon answering, starts one detached (a module embedded in a
+   * process about to exit would die with it). Returns what was started, if anything.
+   */
+  public synchronized Optional<DaemonLauncher.Started> ensureDaemonForOneShot()
+      throws IOException, InterruptedException {
+    if (!oneShot || paths.isEmpty() || daemon().isPresent()) {
+      return Optional.empty();
+    }
+    DaemonLauncher.Started d =
+        DaemonLauncher.launch(paths.get().socket(), paths.get().stateDir(), List.of());
+    daemonTried = false;
+    return Optional.of(d);
   }
 
   public HostConfig config() {

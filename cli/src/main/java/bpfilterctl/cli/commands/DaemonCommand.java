@@ -1,12 +1,12 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.DaemonLauncher;
 import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.daemon.DaemonServer;
-import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -108,40 +108,22 @@ public final class DaemonCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Starts this same program as a daemon in its own session and waits until it answers. */
   private int detach(Path sock, Path state, PrintWriter out)
       throws IOException, InterruptedException {
-    Files.createDirectories(state);
-    Path log = state.resolve("daemon.log");
-    List<String> cmd = new ArrayList<>();
-    cmd.add("setsid");
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("bpfilterctl.cli.Main");
-    cmd.addAll(List.of("daemon", "--socket", sock.toString(), "--state-dir", state.toString()));
+    List<String> extra = new ArrayList<>();
     if (adminGid != null) {
-      cmd.addAll(List.of("--admin-gid", adminGid.toString()));
+      extra.addAll(List.of("--admin-gid", adminGid.toString()));
     }
     if (readGid != null) {
-      cmd.addAll(List.of("--read-gid", readGid.toString()));
+      extra.addAll(List.of("--read-gid", readGid.toString()));
     }
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .redirectErrorStream(true)
-            .start();
-    long end = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < end && p.isAlive()) {
-      try (DaemonClient c = DaemonClient.connect(sock)) {
-        out.printf("daemon started on %s (pid %d, log %s): %s%n", sock, p.pid(), log, c.mode());
-        return ExitCodes.OK;
-      } catch (IOException | ModuleException e) {
-        Thread.sleep(50);
-      }
+    try {
+      DaemonLauncher.Started d = DaemonLauncher.launch(sock, state, extra);
+      out.printf("daemon started on %s (pid %d, log %s)%n", sock, d.pid(), d.log());
+      return ExitCodes.OK;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("bpfilterctl: " + e.getMessage());
+      return ExitCodes.FAILURE;
     }
-    spec.commandLine().getErr().println("bpfilterctl: the daemon did not come up; see " + log);
-    return ExitCodes.FAILURE;
   }
 }

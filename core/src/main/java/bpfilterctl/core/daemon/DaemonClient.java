@@ -40,6 +40,16 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
     return connect(socket, DaemonFrame.VERSION);
   }
 
+  /** True when a daemon of our protocol version answers on {@code socket}. */
+  public static boolean answers(Path socket) {
+    try {
+      connect(socket).close();
+      return true;
+    } catch (IOException | ModuleException e) {
+      return false;
+    }
+  }
+
   static DaemonClient connect(Path socket, int version) throws IOException, ModuleException {
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {

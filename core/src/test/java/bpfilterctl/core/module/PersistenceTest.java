@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.mbox.MboxReply;
-import bpfilterctl.core.mbox.MboxRequest;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,62 +30,23 @@ class PersistenceTest {
         .build();
   }
 
-  static byte[] blob(String table, int entries, int seed) {
-    ByteBuffer b = ByteBuffer.allocate(96 + 64 * entries).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(table.getBytes(StandardCharsets.US_ASCII));
-    b.putInt(36, entries).putInt(40, 64 * entries);
-    new Random(seed).nextBytes(Arrays.copyOf(new byte[0], 0));
-    for (int i = 96; i < b.capacity(); i++) {
-      b.put(i, (byte) (seed * 31 + i));
-    }
-    return b.array();
-  }
-
-  /** A SET_REPLACE as iptables sends it: num_counters from a GET_INFO just before. */
-  static MboxReply replace(ModuleAccess m, byte[] blob) throws ModuleException {
-    byte[] info = new byte[84];
-    System.arraycopy(blob, 0, info, 0, 32);
-    int current =
-        ByteBuffer.wrap(m.call(new MboxRequest(0, false, 64, 1, info)).payload())
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .getInt(76);
-    byte[] b = blob.clone();
-    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(84, current);
-    return m.call(new MboxRequest(0, true, 64, 1, b));
-  }
-
-  static MboxReply addCounters(ModuleAccess m, String table, int entries, long k)
-      throws ModuleException {
-    ByteBuffer b = ByteBuffer.allocate(40 + 16 * entries).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(table.getBytes(StandardCharsets.US_ASCII)).putInt(32, entries).position(40);
-    for (int i = 0; i < 2 * entries; i++) {
-      b.putLong(k + i);
-    }
-    return m.call(new MboxRequest(0, true, 65, 1, b.array()));
-  }
-
-  static byte[] dump(ModuleAccess m, String table) throws ModuleException {
-    byte[] p = new byte[1 << 20];
-    System.arraycopy(table.getBytes(StandardCharsets.US_ASCII), 0, p, 0, table.length());
-    return m.call(new MboxRequest(0, false, 99, 1, p)).payload();
-  }
-
   @Test
   void committedTablesAreReplayedIntoARestartedUmhAndANewHost() throws Exception {
     byte[] expected;
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
-      assertThat(replace(host, blob("filter", 5, 1)).isError()).isFalse();
-      assertThat(addCounters(host, "filter", 5, 100).status()).isZero();
-      expected = dump(host, "filter");
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 5, 1)).isError())
+          .isFalse();
+      assertThat(FakeTableCalls.addCounters(host, "filter", 5, 100).status()).isZero();
+      expected = FakeTableCalls.dump(host, "filter");
       int pid = host.status().umhPid();
       new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
       assertThat(ModuleHostTest.waitForState(host, ModuleState.RESTARTING, 2000)).isTrue();
-      assertThat(dump(host, "filter")).as("after a umh restart").isEqualTo(expected);
+      assertThat(FakeTableCalls.dump(host, "filter")).as("after a umh restart").isEqualTo(expected);
     }
     try (ModuleHost again = new ModuleHost(config(state))) {
       again.load();
-      assertThat(dump(again, "filter")).as("in a new host").isEqualTo(expected);
+      assertThat(FakeTableCalls.dump(again, "filter")).as("in a new host").isEqualTo(expected);
     }
   }
 
@@ -97,16 +54,16 @@ class PersistenceTest {
   void aRejectedCommitLeavesTheSavedStateAsItWas() throws Exception {
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
-      replace(host, blob("nat", 3, 7));
-      byte[] before = dump(host, "nat");
+      FakeTableCalls.replace(host, FakeTableCalls.blob("nat", 3, 7));
+      byte[] before = FakeTableCalls.dump(host, "nat");
       // Wrong counter count: the umh refuses it, so nothing is saved.
-      assertThat(addCounters(host, "nat", 9, 1).isError()).isTrue();
+      assertThat(FakeTableCalls.addCounters(host, "nat", 9, 1).isError()).isTrue();
       try (Stream<Path> s = Files.list(state.resolve("tables"))) {
         assertThat(s.map(p -> p.getFileName().toString())).containsExactly("nat.table");
       }
       host.unload();
       host.load();
-      assertThat(dump(host, "nat")).isEqualTo(before);
+      assertThat(FakeTableCalls.dump(host, "nat")).isEqualTo(before);
     }
   }
 
@@ -114,7 +71,7 @@ class PersistenceTest {
   void aCorruptStateFileIsReportedAndMovedAsideNeverUsed() throws Exception {
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
-      replace(host, blob("raw", 2, 3));
+      FakeTableCalls.replace(host, FakeTableCalls.blob("raw", 2, 3));
     }
     Path f = state.resolve("tables/raw.table");
     byte[] bytes = Files.readAllBytes(f);
@@ -127,7 +84,9 @@ class PersistenceTest {
         assertThat(s.map(p -> p.getFileName().toString()))
             .anyMatch(n -> n.startsWith("raw.table.corrupt-"));
       }
-      assertThat(dump(host, "raw")).as("a fresh table, not the torn one").hasSize(8 * 8);
+      assertThat(FakeTableCalls.dump(host, "raw"))
+          .as("a fresh table, not the torn one")
+          .hasSize(8 * 8);
     }
   }
 
@@ -149,14 +108,17 @@ class PersistenceTest {
         "needs root to mount a tmpfs");
     try (ModuleHost host = new ModuleHost(config(small))) {
       host.load();
-      assertThat(replace(host, blob("filter", 4, 1)).isError()).isFalse();
-      byte[] before = dump(host, "filter");
-      MboxReply r = replace(host, blob("filter", 2000, 2));
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 4, 1)).isError())
+          .isFalse();
+      byte[] before = FakeTableCalls.dump(host, "filter");
+      MboxReply r = FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 2000, 2));
       assertThat(r.describeStatus()).isEqualTo("ENOSPC");
-      assertThat(dump(host, "filter")).as("the umh never saw it").isEqualTo(before);
+      assertThat(FakeTableCalls.dump(host, "filter")).as("the umh never saw it").isEqualTo(before);
       host.unload();
       host.load();
-      assertThat(dump(host, "filter")).as("the disk still has the old one").isEqualTo(before);
+      assertThat(FakeTableCalls.dump(host, "filter"))
+          .as("the disk still has the old one")
+          .isEqualTo(before);
     } finally {
       mount("umount", small.toString());
       Files.deleteIfExists(small);
@@ -178,9 +140,9 @@ class PersistenceTest {
         }
         try {
           int entries = 1 + rnd.nextInt(6);
-          if (!replace(host, blob("mangle", entries, round)).isError()
-              && addCounters(host, "mangle", entries, round).status() == 0) {
-            acked = dump(host, "mangle");
+          if (!FakeTableCalls.replace(host, FakeTableCalls.blob("mangle", entries, round)).isError()
+              && FakeTableCalls.addCounters(host, "mangle", entries, round).status() == 0) {
+            acked = FakeTableCalls.dump(host, "mangle");
           }
         } catch (ModuleException e) {
           // not acknowledged: the saved state may hold this round's replace or the last one
@@ -188,13 +150,13 @@ class PersistenceTest {
         if (rnd.nextInt(25) == 0 && acked != null) {
           host.unload();
           host.load();
-          assertThat(dump(host, "mangle")).as("round %d", round).isEqualTo(acked);
+          assertThat(FakeTableCalls.dump(host, "mangle")).as("round %d", round).isEqualTo(acked);
         }
       }
     }
     try (ModuleHost again = new ModuleHost(config(state))) {
       again.load();
-      assertThat(dump(again, "mangle")).isEqualTo(acked);
+      assertThat(FakeTableCalls.dump(again, "mangle")).isEqualTo(acked);
     }
   }
 
