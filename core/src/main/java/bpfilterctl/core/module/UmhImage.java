@@ -17,12 +17,10 @@ import java.util.stream.Stream;
 /**
  * What the host executes as its umh: the "embedded blob" of bpfilter, here a JVM started from the
  * module's own classpath. Its identity is a sha256 over the command line and every byte of the
- * classpath it runs.
- *
- * @param command argv, command[0] being the executable
- * @param sha256 hex digest of what is executed
+ * classpath it runs, computed on first use (a one-shot client that talks to a daemon never needs
+ * it).
  */
-public record UmhImage(List<String> command, String sha256) {
+public final class UmhImage {
   public static final String MAIN_CLASS = "bpfilterctl.core.umh.UmhMain";
 
   /**
@@ -31,6 +29,28 @@ public record UmhImage(List<String> command, String sha256) {
    */
   public static final List<String> JVM_FLAGS =
       List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+
+  private final List<String> command;
+  private final List<Path> classpath;
+  private String sha256;
+
+  private UmhImage(List<String> command, List<Path> classpath) {
+    this.command = command;
+    this.classpath = classpath;
+  }
+
+  /** argv, command[0] being the executable. */
+  public List<String> command() {
+    return command;
+  }
+
+  /** Hex digest of what is executed. */
+  public synchronized String sha256() {
+    if (sha256 == null) {
+      sha256 = digest(command, classpath);
+    }
+    return sha256;
+  }
 
   /** The real umh, from the classpath entry that holds this class (core's jar or classes). */
   public static UmhImage embedded(List<String> umhArgs) {
@@ -46,7 +66,7 @@ public record UmhImage(List<String> command, String sha256) {
     cmd.add(String.join(":", classpath.stream().map(Path::toString).toList()));
     cmd.add(mainClass);
     cmd.addAll(args);
-    return new UmhImage(List.copyOf(cmd), digest(cmd, classpath));
+    return new UmhImage(List.copyOf(cmd), List.copyOf(classpath));
   }
 
   /** The jar or classes directory a class was loaded from. */
