@@ -36,20 +36,20 @@ public record HostConfig(
 
   /** The same configuration with another state dir (empty: nothing persists). */
   public HostConfig withStateDir(Optional<Path> dir) {
-    return new HostConfig(
-        image,
-        handshakeTimeout,
-        requestTimeout,
-        watchdogInterval,
-        minBackoff,
-        maxBackoff,
-        startLimitBurst,
-        startLimitInterval,
-        unloadGrace,
-        logCapacity,
-        tapCapacity,
-        tapPayloadLimit,
-        dir);
+    Builder b = new Builder(image);
+    b.handshakeTimeout = handshakeTimeout;
+    b.requestTimeout = requestTimeout;
+    b.watchdogInterval = watchdogInterval;
+    b.minBackoff = minBackoff;
+    b.maxBackoff = maxBackoff;
+    b.startLimitBurst = startLimitBurst;
+    b.startLimitInterval = startLimitInterval;
+    b.unloadGrace = unloadGrace;
+    b.logCapacity = logCapacity;
+    b.tapCapacity = tapCapacity;
+    b.tapPayloadLimit = tapPayloadLimit;
+    b.stateDir = dir;
+    return b.build();
   }
 
   public static Builder builder(UmhImage image) {

@@ -465,17 +465,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     inflightUmh = p;
     inflightDeadline = t0 + timeoutNanos;
     try {
-      tap.publish(
-          Frame.Direction.REQUEST,
-          req.addr(),
-          p.pid(),
-          req.pid(),
-          req.isSet(),
-          req.cmd(),
-          req.len(),
-          0,
-          req.payload(),
-          0);
+      tap.publish(Frame.Direction.REQUEST, req, p.pid(), 0, req.payload(), 0);
       int sent = p.writeFully(wire);
       if (sent < wire.length) {
         return fault(Exchange.FaultKind.WRITE_FAILED, sent, wire.length);
@@ -504,17 +494,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
       long rtt = System.nanoTime() - t0;
       MboxReply reply = new MboxReply(status, payload);
-      tap.publish(
-          Frame.Direction.REPLY,
-          req.addr(),
-          p.pid(),
-          req.pid(),
-          req.isSet(),
-          req.cmd(),
-          req.len(),
-          status,
-          payload,
-          rtt);
+      tap.publish(Frame.Direction.REPLY, req, p.pid(), status, payload, rtt);
       return new Exchange.Replied(reply, rtt);
     } finally {
       inflightDeadline = 0;

@@ -1,5 +1,6 @@
 package bpfilterctl.core.module;
 
+import bpfilterctl.core.mbox.MboxRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,15 +27,17 @@ public final class TrafficTap {
     this.payloadLimit = payloadLimit;
   }
 
-  /** Builds, stores and offers one frame; returns it. */
+  /**
+   * Builds, stores and offers one frame of the exchange of {@code req}; returns it.
+   *
+   * @param status the reply's status; 0 for the request itself
+   * @param payload what crossed: the request's payload or the reply's
+   * @param latencyNanos the round trip, for a reply; 0 for the request
+   */
   public Frame publish(
       Frame.Direction dir,
-      long id,
+      MboxRequest req,
       int umhPid,
-      int callerPid,
-      boolean isSet,
-      int cmd,
-      int len,
       int status,
       byte[] payload,
       long latencyNanos) {
@@ -48,12 +51,12 @@ public final class TrafficTap {
               System.nanoTime(),
               System.currentTimeMillis(),
               dir,
-              id,
+              req.addr(),
               umhPid,
-              callerPid,
-              isSet,
-              cmd,
-              len,
+              req.pid(),
+              req.isSet(),
+              req.cmd(),
+              req.len(),
               status,
               kept,
               payload.length,
