@@ -3,6 +3,7 @@ package bpfilterctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.daemon.AccessPolicy;
+import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.daemon.DaemonServer;
 import bpfilterctl.core.module.ModuleHost;
 import java.io.PrintWriter;
@@ -44,6 +45,23 @@ class DaemonSessionTest {
     try (Session none = Session.preferringDaemon(sock)) {
       assertThat(run(none, "status", "--json"))
           .startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
+    }
+  }
+
+  @Test
+  void aOneShotLoadWithNoDaemonStartsOneDetachedAndSaysSo() throws Exception {
+    DaemonPaths paths = new DaemonPaths(dir.resolve("one.sock"), dir.resolve("state"));
+    try (Session oneShot = Session.preferringDaemon(paths).oneShot(true)) {
+      String out = run(oneShot, "load");
+      assertThat(out).startsWith("no daemon was running: started one (pid ");
+      assertThat(out).containsPattern("module loaded: umh pid \\d+");
+    }
+    try (Session next = Session.preferringDaemon(paths)) {
+      assertThat(run(next, "status", "--json"))
+          .as("the module outlived the one-shot process that loaded it")
+          .contains("\"state\":\"HEALTHY\"");
+      assertThat(run(next, "daemon", "stop", "--socket", paths.socket().toString()))
+          .contains("stopped");
     }
   }
 }
