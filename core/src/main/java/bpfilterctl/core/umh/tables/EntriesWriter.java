@@ -3,6 +3,7 @@ package bpfilterctl.core.umh.tables;
 import bpfilterctl.core.abi.Abi;
 import bpfilterctl.core.abi.IptEntry;
 import bpfilterctl.core.abi.XtEntryMatch;
+import bpfilterctl.core.abi.ext.KernelExtension;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -33,6 +34,15 @@ final class EntriesWriter {
     }
   }
 
+  /** xt_data_to_user: usersize bytes (all when the extension declares none), zeros after. */
+  private static int copiedBytes(KernelExtension ext, int dataBytes) {
+    // A userSize at or above the kernel's size means "no usersize": the whole data goes back.
+    if (ext.dataSize() == KernelExtension.ANY_SIZE || ext.userSize() >= ext.dataSize()) {
+      return dataBytes;
+    }
+    return Math.min(dataBytes, Math.max(0, ext.userSize()));
+  }
+
   private static void writeExtension(ByteBuffer in, ByteBuffer out, int from, int to, Placed p) {
     // Matches and targets share the header layout.
     int size = Short.toUnsignedInt(in.getShort(from + XtEntryMatch.OFF_SIZE));
@@ -42,7 +52,7 @@ final class EntriesWriter {
     out.put(to + XtEntryMatch.OFF_NAME + name.length, (byte) 0);
     out.put(to + XtEntryMatch.OFF_REVISION, (byte) p.extension().revision());
     int dataBytes = size - XtEntryMatch.HEADER_SIZE;
-    int copied = Math.min(Extensions.copiedBytes(p.extension(), dataBytes), dataBytes);
+    int copied = copiedBytes(p.extension(), dataBytes);
     int data = XtEntryMatch.HEADER_SIZE;
     for (int i = 0; i < dataBytes; i++) {
       out.put(to + data + i, i < copied ? in.get(from + data + i) : 0);

@@ -5,7 +5,9 @@ import bpfilterctl.core.abi.FixedName;
 import bpfilterctl.core.abi.IptEntry;
 import bpfilterctl.core.abi.XtEntryMatch;
 import bpfilterctl.core.abi.ext.ExtensionContext;
+import bpfilterctl.core.abi.ext.ExtensionContext.EntryMatch;
 import bpfilterctl.core.abi.ext.ExtensionKind;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.abi.ext.KernelExtension;
 import bpfilterctl.core.mbox.Errno;
 import java.nio.ByteBuffer;
@@ -20,22 +22,29 @@ import java.util.Optional;
  * hooks, protocol and by the extension itself.
  */
 final class ExtensionChecks {
-  private final Extensions extensions;
+  private final ExtensionRegistry registry;
 
-  ExtensionChecks(Extensions extensions) {
-    this.extensions = extensions;
+  ExtensionChecks(ExtensionRegistry registry) {
+    this.registry = registry;
   }
 
   EntryLayout check(EntryBlob blob, int e, String table) throws Rejection {
-    ExtensionContext ctx =
+    ExtensionContext ipOnly =
         new ExtensionContext(
             table, blob.comefrom(e), blob.ipProto(e), blob.ipInvflags(e), blob.ipFlags(e));
     List<Placed> matches = new ArrayList<>();
+    List<EntryMatch> seen = new ArrayList<>();
     int end = e + blob.targetOffset(e);
     for (int m = e + IptEntry.SIZE; m < end; m += blob.u16(m + XtEntryMatch.OFF_SIZE)) {
-      matches.add(new Placed(m - e, checked(blob, m, ExtensionKind.MATCH, ctx)));
+      KernelExtension ext = checked(blob, m, ExtensionKind.MATCH, ipOnly);
+      matches.add(new Placed(m - e, ext));
+      seen.add(new EntryMatch(ext.name(), ext.revision(), data(blob, m).asReadOnlyBuffer()));
     }
-    Placed target = new Placed(end - e, checked(blob, end, ExtensionKind.TARGET, ctx));
+    // A target's checkentry sees the whole entry (TCPMSS looks for a tcp SYN match).
+    ExtensionContext whole =
+        new ExtensionContext(
+            table, ipOnly.hookMask(), ipOnly.proto(), ipOnly.invflags(), ipOnly.flags(), seen);
+    Placed target = new Placed(end - e, checked(blob, end, ExtensionKind.TARGET, whole));
     return new EntryLayout(e, matches, target);
   }
 
@@ -48,34 +57,27 @@ final class ExtensionChecks {
     }
     String name = FixedName.read(blob.buffer(), nameAt, Abi.EXTENSION_NAME_LEN);
     int revision = blob.u8(at + XtEntryMatch.OFF_REVISION);
-    Optional<KernelExtension> found = extensions.find(kind, name, revision);
+    Optional<KernelExtension> found = registry.find(kind, name, revision);
     if (found.isEmpty()) {
-      throw new Rejection(extensions.lookupError(kind, name, revision));
+      throw new Rejection(registry.lookupError(kind, name, revision));
     }
     KernelExtension ext = found.get();
-    int dataBytes = blob.u16(at + XtEntryMatch.OFF_SIZE) - XtEntryMatch.HEADER_SIZE;
-    if (ext.dataSize() != KernelExtension.ANY_SIZE && Abi.align(ext.dataSize()) != dataBytes) {
-      throw new Rejection(Errno.EINVAL);
+    ByteBuffer data = data(blob, at);
+    Optional<Errno> refused = ExtensionRegistry.genericCheck(ext, ctx, data.remaining());
+    if (refused.isEmpty()) {
+      // The extension sees (and may normalise, as a kernel checkentry does) its data in place.
+      refused = ext.check(ctx, data);
     }
-    if (!ext.tables().isEmpty() && !ext.tables().contains(ctx.table())) {
-      throw new Rejection(Errno.EINVAL);
-    }
-    if (ext.hooks() != 0 && (ctx.hookMask() & ~ext.hooks()) != 0) {
-      throw new Rejection(Errno.EINVAL);
-    }
-    if (ext.proto() != 0
-        && (ext.proto() != ctx.proto() || (ctx.invflags() & ExtensionContext.IPT_INV_PROTO) != 0)) {
-      throw new Rejection(Errno.EINVAL);
-    }
-    // The extension sees (and may normalise, as kernel checkentry does) its own data in place.
-    ByteBuffer data =
-        ByteBuffer.wrap(blob.bytes(), at + XtEntryMatch.HEADER_SIZE, dataBytes)
-            .slice()
-            .order(ByteOrder.LITTLE_ENDIAN);
-    Optional<Errno> refused = ext.check(ctx, data);
     if (refused.isPresent()) {
       throw new Rejection(refused.get());
     }
     return ext;
+  }
+
+  private static ByteBuffer data(EntryBlob blob, int at) {
+    int dataBytes = blob.u16(at + XtEntryMatch.OFF_SIZE) - XtEntryMatch.HEADER_SIZE;
+    return ByteBuffer.wrap(blob.bytes(), at + XtEntryMatch.HEADER_SIZE, dataBytes)
+        .slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 }

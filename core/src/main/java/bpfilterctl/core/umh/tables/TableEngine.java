@@ -28,13 +28,13 @@ public final class TableEngine implements SockoptHandler {
   /** xt_counters_alloc's limit on num_counters. */
   private static final long MAX_COUNTERS = (TableTranslator.MAX_TABLE_SIZE - 64) / XtCounters.SIZE;
 
-  private final Extensions extensions;
+  private final ExtensionRegistry registry;
   private final TableTranslator translator;
   private final TableStore store;
 
   public TableEngine(ExtensionRegistry registry) {
-    this.extensions = new Extensions(registry);
-    this.translator = new TableTranslator(extensions);
+    this.registry = registry;
+    this.translator = new TableTranslator(registry);
     this.store = new TableStore(translator);
   }
 
@@ -108,7 +108,7 @@ public final class TableEngine implements SockoptHandler {
     ByteBuffer b = Abi.wrap(in);
     String name = FixedName.read(b, XtGetRevision.OFF_NAME, Abi.EXTENSION_NAME_LEN - 1);
     int revision = Byte.toUnsignedInt(b.get(XtGetRevision.OFF_REVISION));
-    int answer = extensions.registry().revisionAnswer(kind, name, revision);
+    int answer = registry.revisionAnswer(kind, name, revision);
     if (answer < 0) {
       throw new Rejection(Errno.of(-answer).orElse(Errno.EINVAL));
     }

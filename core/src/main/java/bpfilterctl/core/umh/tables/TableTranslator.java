@@ -1,6 +1,7 @@
 package bpfilterctl.core.umh.tables;
 
 import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.mbox.Errno;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,8 +17,8 @@ final class TableTranslator {
 
   private final ExtensionChecks extensionChecks;
 
-  TableTranslator(Extensions extensions) {
-    this.extensionChecks = new ExtensionChecks(extensions);
+  TableTranslator(ExtensionRegistry registry) {
+    this.extensionChecks = new ExtensionChecks(registry);
   }
 
   /**
