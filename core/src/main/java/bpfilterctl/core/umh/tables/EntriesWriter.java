@@ -34,13 +34,16 @@ final class EntriesWriter {
     }
   }
 
-  /** xt_data_to_user: usersize bytes (all when the extension declares none), zeros after. */
+  /**
+   * xt_data_to_user: usersize bytes (matchsize when it declares none), then zeros up to the aligned
+   * size, so the padding after the kernel's own size always reads back as zeros.
+   */
   private static int copiedBytes(KernelExtension ext, int dataBytes) {
-    // A userSize at or above the kernel's size means "no usersize": the whole data goes back.
-    if (ext.dataSize() == KernelExtension.ANY_SIZE || ext.userSize() >= ext.dataSize()) {
+    if (ext.dataSize() == KernelExtension.ANY_SIZE) {
       return dataBytes;
     }
-    return Math.min(dataBytes, Math.max(0, ext.userSize()));
+    int user = ext.userSize() > 0 ? ext.userSize() : ext.dataSize();
+    return Math.min(dataBytes, Math.max(0, user));
   }
 
   private static void writeExtension(ByteBuffer in, ByteBuffer out, int from, int to, Placed p) {
