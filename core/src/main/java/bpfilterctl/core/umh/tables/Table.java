@@ -1,5 +1,6 @@
 package bpfilterctl.core.umh.tables;
 
+import bpfilterctl.core.abi.Abi;
 import bpfilterctl.core.abi.IptGetinfo;
 import bpfilterctl.core.abi.XtCounters;
 import java.nio.ByteBuffer;
@@ -54,7 +55,7 @@ final class Table {
 
   /** The counters packed as SET_REPLACE hands them back: pcnt, bcnt per entry. */
   byte[] packedCounters() {
-    ByteBuffer b = bpfilterctl.core.abi.Abi.allocate(number() * XtCounters.SIZE);
+    ByteBuffer b = Abi.allocate(number() * XtCounters.SIZE);
     for (int i = 0; i < number(); i++) {
       counter(i).encode(b, i * XtCounters.SIZE);
     }

@@ -41,7 +41,7 @@ public final class TableEngine implements SockoptHandler {
   @Override
   public MboxReply handle(MboxRequest request) {
     Optional<Sockopt> option = Sockopt.of(request.isSet(), request.cmd());
-    if (option.isEmpty() || option.get() == Sockopt.HANDSHAKE) {
+    if (option.isEmpty()) {
       return MboxReply.error(Errno.ENOPROTOOPT);
     }
     byte[] in = request.payload();
@@ -53,7 +53,7 @@ public final class TableEngine implements SockoptHandler {
         case IPT_SO_GET_REVISION_TARGET -> MboxReply.ok(getRevision(in, ExtensionKind.TARGET));
         case IPT_SO_SET_REPLACE -> MboxReply.ok(replace(in));
         case IPT_SO_SET_ADD_COUNTERS -> addCounters(in);
-        case HANDSHAKE -> MboxReply.error(Errno.ENOPROTOOPT);
+        case HANDSHAKE -> MboxReply.error(Errno.ENOPROTOOPT); // the loop answers it, not us
       };
     } catch (Rejection r) {
       return MboxReply.error(r.errno());
