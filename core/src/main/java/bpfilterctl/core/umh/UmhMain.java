@@ -1,5 +1,7 @@
 package bpfilterctl.core.umh;
 
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.umh.tables.TableEngine;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -20,7 +22,7 @@ public final class UmhMain {
 
   public static void main(String[] args) throws IOException {
     long maxPayload = DEFAULT_MAX_PAYLOAD;
-    String engine = "skeleton";
+    String engine = "tables";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--max-payload" -> maxPayload = Long.parseLong(args[++i]);
@@ -46,11 +48,15 @@ public final class UmhMain {
   }
 
   private static SockoptHandler handlerFor(String engine, PrintStream log) {
-    if (engine.equals("skeleton")) {
-      return new SkeletonHandler();
+    switch (engine) {
+      case "tables":
+        return new TableEngine(ExtensionRegistry.kernel());
+      case "skeleton":
+        return new SkeletonHandler();
+      default:
+        log.println("umh: unknown engine " + engine + " (known: tables, skeleton)");
+        System.exit(2);
+        return null;
     }
-    log.println("umh: unknown engine " + engine);
-    System.exit(2);
-    return null;
   }
 }

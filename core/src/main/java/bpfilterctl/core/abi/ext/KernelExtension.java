@@ -40,6 +40,11 @@ public interface KernelExtension {
     return 0;
   }
 
+  /** The x_tables list it is registered in (decides ENOENT vs EPROTOTYPE for a wrong revision). */
+  default Family family() {
+    return Family.UNSPEC;
+  }
+
   /** The IP protocol the rule must match, not inverted; 0 means any. */
   default int proto() {
     return 0;

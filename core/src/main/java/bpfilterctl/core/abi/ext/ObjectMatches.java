@@ -1,0 +1,51 @@
+package bpfilterctl.core.abi.ext;
+
+import bpfilterctl.core.mbox.Errno;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Matches that name a kernel object: string (a textsearch algorithm), nfacct (an accounting
+ * object), rateest (an estimator made by a RATEEST target). The umh has no nfnetlink accounting
+ * objects and no estimators, so naming one is ENOENT, as in a namespace that never created them.
+ */
+final class ObjectMatches {
+  static final Set<String> TEXTSEARCH_ALGOS = Set.of("bm", "kmp", "fsm");
+  static final int STRING_MAX_PATTERN = 128;
+  static final int STRING_FLAGS = 0x3;
+
+  static final List<KernelExtension> ALL =
+      List.of(
+          // xt_string_info {u16 from, to; char algo[16]; char pattern[128]; u8 patlen; u8 flags;
+          // struct ts_config *config}
+          Xt.match("string", 1, 160).user(152).check(ObjectMatches::string),
+          // xt_nfacct_match_info(_v1) {char name[32]; struct nf_acct *nfacct}
+          Xt.match("nfacct", 0, 40).user(32).check((c, d) -> Check.fail(Errno.ENOENT)),
+          Xt.match("nfacct", 1, 40).user(32).check((c, d) -> Check.fail(Errno.ENOENT)),
+          // xt_rateest_match_info {char name1[16], name2[16]; u16 flags, mode; u32 bps1, pps1,
+          // bps2,
+          // pps2; est1, est2 pointers}
+          Xt.match("rateest", 0, 72).user(56).check((c, d) -> Check.fail(Errno.ENOENT)));
+
+  private ObjectMatches() {}
+
+  static Optional<Errno> string(ExtensionContext ctx, ByteBuffer d) {
+    int from = d.getShort(0) & 0xffff;
+    int to = d.getShort(2) & 0xffff;
+    int patlen = d.get(148) & 0xff;
+    int flags = d.get(149) & 0xff;
+    if (from > to
+        || d.get(4 + 15) != 0
+        || patlen > STRING_MAX_PATTERN
+        || (flags & ~STRING_FLAGS) != 0) {
+      return Optional.of(Errno.EINVAL);
+    }
+    // textsearch_prepare: an unknown algorithm is ENOENT, an empty pattern EINVAL
+    if (!TEXTSEARCH_ALGOS.contains(ProcName.cString(d, 4, 16))) {
+      return Optional.of(Errno.ENOENT);
+    }
+    return Check.einvalIf(patlen == 0);
+  }
+}

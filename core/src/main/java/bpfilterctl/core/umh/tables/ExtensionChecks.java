@@ -1,0 +1,83 @@
+package bpfilterctl.core.umh.tables;
+
+import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.FixedName;
+import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.abi.XtEntryMatch;
+import bpfilterctl.core.abi.ext.ExtensionContext;
+import bpfilterctl.core.abi.ext.ExtensionContext.EntryMatch;
+import bpfilterctl.core.abi.ext.ExtensionKind;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.abi.ext.KernelExtension;
+import bpfilterctl.core.mbox.Errno;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * ip_tables' find_check_entry with x_tables' xt_find_match/target and xt_check_match/target: every
+ * match of an entry, then its target, looked up by name and revision and checked for size, table,
+ * hooks, protocol and by the extension itself.
+ */
+final class ExtensionChecks {
+  private final ExtensionRegistry registry;
+
+  ExtensionChecks(ExtensionRegistry registry) {
+    this.registry = registry;
+  }
+
+  EntryLayout check(EntryBlob blob, int e, String table) throws Rejection {
+    ExtensionContext ipOnly =
+        new ExtensionContext(
+            table, blob.comefrom(e), blob.ipProto(e), blob.ipInvflags(e), blob.ipFlags(e));
+    List<Placed> matches = new ArrayList<>();
+    List<EntryMatch> seen = new ArrayList<>();
+    int end = e + blob.targetOffset(e);
+    for (int m = e + IptEntry.SIZE; m < end; m += blob.u16(m + XtEntryMatch.OFF_SIZE)) {
+      KernelExtension ext = checked(blob, m, ExtensionKind.MATCH, ipOnly);
+      matches.add(new Placed(m - e, ext));
+      seen.add(new EntryMatch(ext.name(), ext.revision(), data(blob, m).asReadOnlyBuffer()));
+    }
+    // A target's checkentry sees the whole entry (TCPMSS looks for a tcp SYN match).
+    ExtensionContext whole =
+        new ExtensionContext(
+            table, ipOnly.hookMask(), ipOnly.proto(), ipOnly.invflags(), ipOnly.flags(), seen);
+    Placed target = new Placed(end - e, checked(blob, end, ExtensionKind.TARGET, whole));
+    return new EntryLayout(e, matches, target);
+  }
+
+  private KernelExtension checked(EntryBlob blob, int at, ExtensionKind kind, ExtensionContext ctx)
+      throws Rejection {
+    // Matches and targets share the header layout: u16 size, name[29], u8 revision.
+    int nameAt = at + XtEntryMatch.OFF_NAME;
+    if (!FixedName.isTerminated(blob.buffer(), nameAt, Abi.EXTENSION_NAME_LEN)) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    String name = FixedName.read(blob.buffer(), nameAt, Abi.EXTENSION_NAME_LEN);
+    int revision = blob.u8(at + XtEntryMatch.OFF_REVISION);
+    Optional<KernelExtension> found = registry.find(kind, name, revision);
+    if (found.isEmpty()) {
+      throw new Rejection(registry.lookupError(kind, name, revision));
+    }
+    KernelExtension ext = found.get();
+    ByteBuffer data = data(blob, at);
+    Optional<Errno> refused = ExtensionRegistry.genericCheck(ext, ctx, data.remaining());
+    if (refused.isEmpty()) {
+      // The extension sees (and may normalise, as a kernel checkentry does) its data in place.
+      refused = ext.check(ctx, data);
+    }
+    if (refused.isPresent()) {
+      throw new Rejection(refused.get());
+    }
+    return ext;
+  }
+
+  private static ByteBuffer data(EntryBlob blob, int at) {
+    int dataBytes = blob.u16(at + XtEntryMatch.OFF_SIZE) - XtEntryMatch.HEADER_SIZE;
+    return ByteBuffer.wrap(blob.bytes(), at + XtEntryMatch.HEADER_SIZE, dataBytes)
+        .slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+}

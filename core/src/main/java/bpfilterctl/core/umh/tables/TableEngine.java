@@ -1,0 +1,182 @@
+package bpfilterctl.core.umh.tables;
+
+import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.FixedName;
+import bpfilterctl.core.abi.IptGetEntries;
+import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.abi.IptReplace;
+import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.abi.XtCountersInfo;
+import bpfilterctl.core.abi.XtGetRevision;
+import bpfilterctl.core.abi.ext.ExtensionKind;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.umh.SockoptHandler;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The umh's ip_tables: answers IPT_SO_* get/setsockopt as do_ipt_get_ctl / do_ipt_set_ctl do, with
+ * the same checks in the same order and the same errno. Not thread-safe: the umh answers one
+ * request at a time.
+ */
+public final class TableEngine implements SockoptHandler {
+  /** xt_counters_alloc's limit on num_counters. */
+  private static final long MAX_COUNTERS = (TableTranslator.MAX_TABLE_SIZE - 64) / XtCounters.SIZE;
+
+  private final ExtensionRegistry registry;
+  private final TableTranslator translator;
+  private final TableStore store;
+
+  public TableEngine(ExtensionRegistry registry) {
+    this.registry = registry;
+    this.translator = new TableTranslator(registry);
+    this.store = new TableStore(translator);
+  }
+
+  @Override
+  public MboxReply handle(MboxRequest request) {
+    Optional<Sockopt> option = Sockopt.of(request.isSet(), request.cmd());
+    if (option.isEmpty()) {
+      return MboxReply.error(Errno.ENOPROTOOPT);
+    }
+    byte[] in = request.payload();
+    try {
+      return switch (option.get()) {
+        case IPT_SO_GET_INFO -> MboxReply.ok(getInfo(in));
+        case IPT_SO_GET_ENTRIES -> MboxReply.ok(getEntries(in));
+        case IPT_SO_GET_REVISION_MATCH -> MboxReply.ok(getRevision(in, ExtensionKind.MATCH));
+        case IPT_SO_GET_REVISION_TARGET -> MboxReply.ok(getRevision(in, ExtensionKind.TARGET));
+        case IPT_SO_SET_REPLACE -> MboxReply.ok(replace(in));
+        case IPT_SO_SET_ADD_COUNTERS -> addCounters(in);
+        case HANDSHAKE -> MboxReply.error(Errno.ENOPROTOOPT); // the loop answers it, not us
+      };
+    } catch (Rejection r) {
+      return MboxReply.error(r.errno());
+    }
+  }
+
+  /** The table name of a request: name[31] is forced to NUL before the lookup. */
+  private static String tableName(ByteBuffer b, int at) {
+    return FixedName.read(b, at, Abi.TABLE_NAME_LEN - 1);
+  }
+
+  private Table table(String name) throws Rejection {
+    return store.find(name).orElseThrow(() -> new Rejection(Errno.ENOENT));
+  }
+
+  /** get_info. */
+  private byte[] getInfo(byte[] in) throws Rejection {
+    if (in.length != IptGetinfo.SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    String name = tableName(Abi.wrap(in), IptGetinfo.OFF_NAME);
+    return table(name).info().encode();
+  }
+
+  /** get_entries: the caller's buffer must be exactly header + the table's current size. */
+  private byte[] getEntries(byte[] in) throws Rejection {
+    if (in.length < IptGetEntries.HEADER_SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    ByteBuffer b = Abi.wrap(in);
+    long size = Integer.toUnsignedLong(b.getInt(IptGetEntries.OFF_SIZE));
+    if (in.length != IptGetEntries.HEADER_SIZE + size) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    Table t = table(tableName(b, IptGetEntries.OFF_NAME));
+    if (size != t.size()) {
+      throw new Rejection(Errno.EAGAIN);
+    }
+    byte[] out = in.clone();
+    EntriesWriter.write(t, out, IptGetEntries.HEADER_SIZE);
+    return out;
+  }
+
+  /**
+   * IPT_SO_GET_REVISION_*: the kernel's positive answer (the best revision) does not reach the
+   * caller (getsockopt returns 0), and the buffer stays as it came.
+   */
+  private byte[] getRevision(byte[] in, ExtensionKind kind) throws Rejection {
+    if (in.length != XtGetRevision.SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    ByteBuffer b = Abi.wrap(in);
+    String name = FixedName.read(b, XtGetRevision.OFF_NAME, Abi.EXTENSION_NAME_LEN - 1);
+    int revision = Byte.toUnsignedInt(b.get(XtGetRevision.OFF_REVISION));
+    int answer = registry.revisionAnswer(kind, name, revision);
+    if (answer < 0) {
+      throw new Rejection(Errno.of(-answer).orElse(Errno.EINVAL));
+    }
+    return in.clone();
+  }
+
+  /** do_replace and __do_replace. On success, the old table's counters. */
+  private byte[] replace(byte[] in) throws Rejection {
+    if (in.length < IptReplace.HEADER_SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    ByteBuffer b = Abi.wrap(in);
+    long numCounters = Integer.toUnsignedLong(b.getInt(IptReplace.OFF_NUM_COUNTERS));
+    long size = Integer.toUnsignedLong(b.getInt(IptReplace.OFF_SIZE));
+    if (numCounters >= Integer.MAX_VALUE / XtCounters.SIZE) {
+      throw new Rejection(Errno.ENOMEM);
+    }
+    if (numCounters == 0) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    if (in.length < size + IptReplace.HEADER_SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    if (size + 64 >= TableTranslator.MAX_TABLE_SIZE) {
+      throw new Rejection(Errno.ENOMEM); // xt_alloc_table_info
+    }
+    String name = tableName(b, IptReplace.OFF_NAME);
+    int validHooks = b.getInt(IptReplace.OFF_VALID_HOOKS);
+    int[] hookEntry = new int[Abi.NUM_HOOKS];
+    int[] underflow = new int[Abi.NUM_HOOKS];
+    for (int h = 0; h < Abi.NUM_HOOKS; h++) {
+      hookEntry[h] = b.getInt(IptReplace.OFF_HOOK_ENTRY + 4 * h);
+      underflow[h] = b.getInt(IptReplace.OFF_UNDERFLOW + 4 * h);
+    }
+    byte[] entries =
+        Arrays.copyOfRange(in, IptReplace.HEADER_SIZE, IptReplace.HEADER_SIZE + (int) size);
+    TranslatedTable translated =
+        translator.translate(
+            name, validHooks, b.getInt(IptReplace.OFF_NUM_ENTRIES), hookEntry, underflow, entries);
+    if (numCounters >= MAX_COUNTERS) {
+      throw new Rejection(Errno.ENOMEM);
+    }
+    Table old = table(name);
+    if (validHooks != old.validHooks()) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    if (numCounters != old.number()) {
+      throw new Rejection(Errno.EAGAIN);
+    }
+    store.replace(new Table(name, validHooks, translated));
+    return old.packedCounters();
+  }
+
+  /** do_add_counters with xt_copy_counters. */
+  private MboxReply addCounters(byte[] in) throws Rejection {
+    if (in.length < XtCountersInfo.HEADER_SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    ByteBuffer b = Abi.wrap(in);
+    long num = Integer.toUnsignedLong(b.getInt(XtCountersInfo.OFF_NUM_COUNTERS));
+    if (num * XtCounters.SIZE != in.length - XtCountersInfo.HEADER_SIZE) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    Table t = table(tableName(b, XtCountersInfo.OFF_NAME));
+    if (t.number() != num) {
+      throw new Rejection(Errno.EINVAL);
+    }
+    t.addCounters(b, XtCountersInfo.HEADER_SIZE);
+    return MboxReply.ok();
+  }
+}
