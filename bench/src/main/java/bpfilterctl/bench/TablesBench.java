@@ -17,9 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * SET_REPLACE and GET_ENTRIES of one recorded filter blob: in the engine alone (in process) and
- * end to end through the module host and its umh; and the umh's RSS holding it. Prints "name
- * value" lines for bench/tables.sh.
+ * SET_REPLACE and GET_ENTRIES of one recorded filter blob: in the engine alone (in process) and end
+ * to end through the module host and its umh; and the umh's RSS holding it. Prints "name value"
+ * lines for bench/tables.sh.
  */
 public final class TablesBench {
   private TablesBench() {}
@@ -59,7 +59,9 @@ public final class TablesBench {
       for (int r = 0; r < rounds; r++) {
         byte[] b = withNumCounters(blob, entriesOf(h.call(getInfo()).payload()));
         long t0 = System.nanoTime();
-        check(h.call(new MboxRequest(0, true, Sockopt.IPT_SO_SET_REPLACE.cmd(), 1, b)), "host SET_REPLACE");
+        check(
+            h.call(new MboxRequest(0, true, Sockopt.IPT_SO_SET_REPLACE.cmd(), 1, b)),
+            "host SET_REPLACE");
         host[r] = System.nanoTime() - t0;
         t0 = System.nanoTime();
         check(h.call(getEntries(size)), "host GET_ENTRIES");
