@@ -236,25 +236,42 @@ def mutations(k, s):
 
 
 def byte_flips(k, specs, accepted):
-    """Each data byte of one accepted specimen per extension revision set to 0xff: the flag and
-    range checks of checkentry, on otherwise valid data."""
-    done = set()
+    """Each data byte of accepted specimens set to 0xff (up to three specimens per extension
+    revision), and to 0x01 and 0x80 (the first one): the flag and range checks of checkentry, on
+    otherwise valid data."""
+    seen = {}
     for s in specs:
         if id(s) not in accepted:
             continue
         t, h, ip, ms, tg = s['table'], s['hook'], s['ip'], s['matches'], s['target']
         exts = [('m', i, m) for i, m in enumerate(ms)] + ([('t', 0, tg)] if tg[0] not in ('', 'ERROR') else [])
         for kind, i, e in exts:
-            if (kind, e[0], e[1]) in done:
+            n = seen.get((kind, e[0], e[1]), 0)
+            if n >= 3:
                 continue
-            done.add((kind, e[0], e[1]))
-            for pos in range(len(e[2])):
-                data = e[2][:pos] + b'\xff' + e[2][pos + 1:]
-                if kind == 'm':
-                    probe(k, s, t, h, ip, [(n, r, data) if j == i else (n, r, d) for j, (n, r, d) in enumerate(ms)],
-                          tg, f'{e[0]} byte {pos} = 0xff')
-                else:
-                    probe(k, s, t, h, ip, ms, (tg[0], tg[1], data), f'{e[0]} byte {pos} = 0xff')
+            seen[(kind, e[0], e[1])] = n + 1
+            for value in ((0xff, 0x01, 0x80) if n == 0 else (0xff,)):
+                for pos in range(len(e[2])):
+                    if e[2][pos] == value:
+                        continue
+                    data = e[2][:pos] + bytes([value]) + e[2][pos + 1:]
+                    why = f'{e[0]} byte {pos} = {value:#04x}'
+                    if kind == 'm':
+                        probe(k, s, t, h, ip, [(n_, r, data) if j == i else (n_, r, d)
+                                               for j, (n_, r, d) in enumerate(ms)], tg, why)
+                    else:
+                        probe(k, s, t, h, ip, ms, (tg[0], tg[1], data), why)
+
+
+def odd_names(k):
+    """Lookups that fail before any extension is found: an unknown name, a name of 29 characters
+    (no room for its NUL), a target name asked as a match."""
+    s = {'origin': 'names'}
+    accept = ('', 0, struct.pack('<i', -2) + b'\0' * 4)
+    for name in ('nosuchmatch', 'x' * 28, 'x' * 29, 'REJECT'):
+        probe(k, s, 'filter', 1, ip_hdr(), [(name, 0, b'')], accept, f'match named {name}')
+    for name in ('nosuchtarget', 'X' * 28, 'X' * 29, 'tcp'):
+        probe(k, s, 'filter', 1, ip_hdr(), [], (name, 0, b''), f'target named {name}')
 
 
 def size_probes(k, specs, known):
@@ -305,6 +322,7 @@ def main():
         if mutations(k, s) is None:
             accepted.add(id(s))
     byte_flips(k, specs, accepted)
+    odd_names(k)
     size_probes(k, specs, known)
 
 

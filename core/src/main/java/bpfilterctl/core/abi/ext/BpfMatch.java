@@ -16,7 +16,11 @@ final class BpfMatch {
   static final int MAX_INSNS = 64;
   static final int MEMWORDS = 16;
   static final int MODE_BYTECODE = 0;
-  static final int MODE_PATH_PINNED = 3;
+
+  /** XT_BPF_MODE_PATH_PINNED is XT_BPF_MODE_FD_PINNED (1); 2 is FD_ELF. */
+  static final int MODE_PATH_PINNED = 1;
+
+  static final int MODE_FD_ELF = 2;
 
   /** The classic BPF opcodes the kernel allows (net/core/filter.c, chk_code_allowed). */
   static final Set<Integer> OPCODES =
@@ -42,7 +46,7 @@ final class BpfMatch {
     if (mode == MODE_BYTECODE) {
       return classic(d, d.getShort(2) & 0xffff, 8);
     }
-    if (mode > MODE_PATH_PINNED) {
+    if (mode > MODE_FD_ELF) {
       return Optional.of(Errno.EINVAL);
     }
     // an fd of the umh's caller, or a bpffs path: neither exists for the umh

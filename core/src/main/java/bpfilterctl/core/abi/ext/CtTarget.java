@@ -73,9 +73,10 @@ final class CtTarget {
         return Optional.of(Errno.ENOENT);
       }
     }
-    // a timeout policy is an nfnetlink_cttimeout object, which the umh never has
+    // a timeout policy is an nfnetlink_cttimeout object, which the umh never has; the kernel
+    // reports an unknown one as EINVAL (recorded)
     if (hasTimeout && d.get(TIMEOUT) != 0) {
-      return Optional.of(Errno.ENOENT);
+      return Optional.of(Errno.EINVAL);
     }
     return Optional.empty();
   }

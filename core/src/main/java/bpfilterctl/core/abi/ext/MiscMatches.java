@@ -68,11 +68,23 @@ final class MiscMatches {
         .check((c, d) -> Check.einvalIf((d.get(0) & ~knownFlags) != 0));
   }
 
-  /** Exactly one of a path or a class id. The path is not resolved: the umh has no cgroups. */
+  /**
+   * Exactly one of a path or a class id. The kernel resolves the path in cgroup2 (EINVAL when it
+   * does not exist); the umh cannot see the caller's cgroups, so it only refuses paths no cgroup
+   * can have: relative ones, and bytes outside printable ASCII.
+   */
   static Optional<Errno> cgroup(ExtensionContext ctx, ByteBuffer d) {
     boolean hasPath = d.get(0) != 0;
     boolean hasClassid = d.get(1) != 0;
-    return Check.einvalIf((d.get(2) & ~1) != 0 || (d.get(3) & ~1) != 0 || hasPath == hasClassid);
+    if ((d.get(2) & ~1) != 0 || (d.get(3) & ~1) != 0 || hasPath == hasClassid) {
+      return Optional.of(Errno.EINVAL);
+    }
+    if (hasPath) {
+      String path = ProcName.cString(d, 4, d.capacity() >= 4104 ? 4096 : 512);
+      boolean printable = path.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f);
+      return Check.einvalIf(!path.startsWith("/") || !printable);
+    }
+    return Optional.empty();
   }
 
   static Optional<Errno> physdev(ExtensionContext ctx, ByteBuffer d) {

@@ -19,6 +19,10 @@ final class MultiportMatch {
 
   private MultiportMatch() {}
 
+  static int port(ByteBuffer d, int i) {
+    return d.getShort(2 + 2 * i) & 0xffff;
+  }
+
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
     boolean portProto =
         ctx.protoIs(Proto.TCP)
@@ -32,9 +36,10 @@ final class MultiportMatch {
       return Optional.of(Errno.EINVAL);
     }
     // a port that starts a range (pflags) needs a next port that ends it, not one that starts
-    // another range
+    // another range, and not one below it
     for (int i = 0; i < count; i++) {
-      if (d.get(PFLAGS + i) != 0 && (i + 1 >= count || d.get(PFLAGS + i + 1) != 0)) {
+      if (d.get(PFLAGS + i) != 0
+          && (i + 1 >= count || d.get(PFLAGS + i + 1) != 0 || port(d, i) > port(d, i + 1))) {
         return Optional.of(Errno.EINVAL);
       }
     }
