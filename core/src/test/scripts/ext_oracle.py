@@ -285,16 +285,22 @@ def size_probes(k, specs, known):
         ctx.setdefault(('target', s['target'][0]), s)
     accept = ('', 0, struct.pack('<i', -2) + b'\0' * 4)
     for (kind, name), revs in sorted(known.items()):
-        s = ctx.get((kind, name), {'table': 'filter', 'hook': 1, 'ip': ip_hdr(), 'matches': [], 'target': accept,
-                                   'origin': 'size probe'})
-        others = [m for m in s['matches'] if m[0] != name]
-        for rev in revs:
-            for size in list(range(0, 536, 8)) + [4112]:
-                ext = (name, rev, b'\0' * size)
-                if kind == 'match':
-                    probe(k, s, s['table'], s['hook'], s['ip'], others + [ext], s['target'], f'{name} rev {rev} zeros {size}')
-                else:
-                    probe(k, s, s['table'], s['hook'], s['ip'], s['matches'], ext, f'{name} rev {rev} zeros {size}')
+        if (kind, name) in ctx:
+            places = [ctx[(kind, name)]]
+        else:
+            # no specimen tells where it may be used: try the first hook of every table
+            places = [{'table': t, 'hook': hooks[0], 'ip': ip_hdr(), 'matches': [], 'target': accept,
+                       'origin': 'size probe'} for t, (hooks, _) in TABLES.items()]
+        for s in places:
+            others = [m for m in s['matches'] if m[0] != name]
+            for rev in revs:
+                for size in list(range(0, 536, 8)) + [4112]:
+                    ext = (name, rev, b'\0' * size)
+                    why = f'{name} rev {rev} zeros {size}'
+                    if kind == 'match':
+                        probe(k, s, s['table'], s['hook'], s['ip'], others + [ext], s['target'], why)
+                    else:
+                        probe(k, s, s['table'], s['hook'], s['ip'], s['matches'], ext, why)
 
 
 def revisions(k):
