@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "load",
     description = "Spawn the umh and health-check it (a no-op when the module is healthy).")
 public final class LoadCommand implements Callable<Integer> {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "log",
     description = "Show the module log: the umh's stderr lines and the host's events.")
 public final class LogCommand implements Callable<Integer> {

@@ -14,7 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ping", description = "Send the handshake request to the umh and time its replies.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "ping",
+    description = "Send the handshake request to the umh and time its replies.")
 public final class PingCommand implements Callable<Integer> {
   private final Session session;
   @Spec private CommandSpec spec;

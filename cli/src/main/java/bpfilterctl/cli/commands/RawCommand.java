@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "raw",
     description = {
       "Send raw IPT_SO_* calls, JSON lines in the format of shared/tools/kernel-sockopt:",

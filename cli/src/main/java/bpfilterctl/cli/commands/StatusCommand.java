@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "status",
     description = "Show the module state, the umh's pid, health, counters and latency.")
 public final class StatusCommand implements Callable<Integer> {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
+    mixinStandardHelpOptions = true,
     name = "unload",
     description = "Close the umh's request pipe; SIGKILL it if it has not exited within 1 s.")
 public final class UnloadCommand implements Callable<Integer> {
