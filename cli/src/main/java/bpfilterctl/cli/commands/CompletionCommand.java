@@ -3,13 +3,13 @@ package bpfilterctl.cli.commands;
 import bpfilterctl.cli.complete.CompletionScripts;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "completion",
-    mixinStandardHelpOptions = true,
     description =
         "Print the bash or zsh completion script, generated from this very command model.",
     footerHeading = "%nExamples:%n",
@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl completion zsh > ~/.zfunc/_bpfilterctl   # with ~/.zfunc in $fpath",
     })
 public final class CompletionCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   /** The shells we write scripts for. */
   public enum Shell {
     bash,

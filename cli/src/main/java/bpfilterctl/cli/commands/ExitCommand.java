@@ -3,16 +3,23 @@ package bpfilterctl.cli.commands;
 import bpfilterctl.cli.Session;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(
     name = "exit",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> exit",
+      "  printf 'load\\nexit 3\\nstatus\\n' | bpfilterctl --batch -   # exits 3, status never runs",
+    },
     aliases = "quit",
-    mixinStandardHelpOptions = true,
     description = {
       "Leave the shell or stop the batch, unloading the embedded module (as Ctrl-D does).",
     })
 public final class ExitCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
 
   @Parameters(

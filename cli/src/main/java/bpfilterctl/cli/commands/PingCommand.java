@@ -10,15 +10,21 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
-    mixinStandardHelpOptions = true,
     name = "ping",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> ping -c 1000 --json",
+    },
     description = "Send the handshake request to the umh and time its replies.")
 public final class PingCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 
