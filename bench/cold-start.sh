@@ -18,8 +18,9 @@ jsa=$(mktemp -d)/bpfilterctl.jsa
 # An application CDS archive of what `status` loads: what the launcher could ship.
 "$java" $flags -XX:ArchiveClassesAtExit="$jsa" -cp "$lib/*" $main status >/dev/null 2>&1
 
-names=("java -version" "java $flags -version" "--version" "status" "status --json"
-  "--version, app CDS" "status, app CDS")
+names=("java -version" "java (launcher flags) -version" "bpfilterctl --version" "bpfilterctl status"
+  "bpfilterctl status --json"
+  "bpfilterctl --version, app CDS" "bpfilterctl status, app CDS")
 cmds=("$java -version"
   "$java $flags -version"
   "$java $flags -cp $lib/* $main --version"
@@ -32,8 +33,19 @@ echo "# $(date -u +%F) $(nproc) cpus, $("$java" -version 2>&1 | head -1), $runs 
 if command -v hyperfine >/dev/null; then
   args=()
   for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-  hyperfine -N --warmup 3 --runs "$runs" --style basic --export-markdown /dev/stdout "${args[@]}" \
-    2>/dev/null | grep '^|'
+  json=$(mktemp)
+  hyperfine -N --warmup 3 --runs "$runs" --style none --export-json "$json" "${args[@]}"
+  python3 - "$json" <<'PY'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+base = rs[0]["median"]
+print("| command | median ms | min ms | user ms | sys ms | x java -version |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for r in rs:
+    print("| %s | %.1f | %.1f | %.1f | %.1f | %.2f |" % (r["command"], r["median"] * 1e3,
+          r["min"] * 1e3, r["user"] * 1e3, r["system"] * 1e3, r["median"] / base))
+PY
+  rm -f "$json"
 else
   echo "| command | median ms |"
   echo "| --- | ---: |"
