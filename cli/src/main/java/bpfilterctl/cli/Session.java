@@ -19,6 +19,7 @@ public final class Session implements AutoCloseable {
   private HostConfig config;
   private ModuleHost host;
   private boolean leaving;
+  private volatile boolean cancelled;
 
   public Session(HostConfig config) {
     this(() -> config, ChainSource.BUILTIN);
@@ -70,6 +71,20 @@ public final class Session implements AutoCloseable {
 
   public synchronized boolean leaving() {
     return leaving;
+  }
+
+  /** Ctrl-C in the shell while a command runs: long-running commands check and stop early. */
+  public void cancel() {
+    cancelled = true;
+  }
+
+  public boolean cancelled() {
+    return cancelled;
+  }
+
+  /** Before each command of the shell: a Ctrl-C cancels only the command it was typed during. */
+  public void clearCancel() {
+    cancelled = false;
   }
 
   @Override

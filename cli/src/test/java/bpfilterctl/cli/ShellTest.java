@@ -91,6 +91,21 @@ class ShellTest {
   }
 
   @Test
+  void ctrlCStopsARunningCommandAndTheShellAndUmhStay() throws IOException {
+    tmux.type("load").send("Enter");
+    Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);
+    String pid = m.group(1);
+    tmux.send("C-l");
+    tmux.type("ping -c 100000000").send("Enter");
+    tmux.await("reply from umh " + pid + ": seq=\\d+", WAIT);
+    tmux.send("C-c");
+    tmux.await("^\\d+ sent, \\d+ received; rtt min", WAIT);
+    tmux.await("^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
+    tmux.type("status").send("Enter");
+    tmux.await("umh pid " + pid + " .*starts 1  restarts 0", WAIT);
+  }
+
+  @Test
   void historyGoesToTheXdgStateDirAndSurvivesTheShell() throws IOException {
     tmux.type("status --json").send("Enter");
     tmux.await("\"state\":\"UNLOADED\"", WAIT);

@@ -48,7 +48,11 @@ public final class PingCommand implements Callable<Integer> {
     long[] rtts = new long[count];
     int ok = 0;
     int lastFailure = ExitCodes.OK;
-    for (int i = 0; i < count; i++) {
+    int sent = 0;
+    // In the shell, Ctrl-C cancels the command: stop and summarise, as ping(8) does. (Not a
+    // thread interrupt: that could land inside the host's request and cost the umh.)
+    for (int i = 0; i < count && !session.cancelled(); i++) {
+      sent++;
       long t0 = System.nanoTime();
       try {
         MboxReply r = session.host().ping();
@@ -73,7 +77,7 @@ public final class PingCommand implements Callable<Integer> {
       out.println(
           new JsonWriter()
               .beginObject()
-              .field("sent", count)
+              .field("sent", sent)
               .field("received", ok)
               .field("min_ns", min)
               .field("p50_ns", p50)
@@ -83,13 +87,13 @@ public final class PingCommand implements Callable<Integer> {
     } else {
       out.printf(
           "%d sent, %d received; rtt min %s  p50 %s  p99 %s  max %s%n",
-          count,
+          sent,
           ok,
           StatusView.micros(min),
           StatusView.micros(p50),
           StatusView.micros(p99),
           StatusView.micros(max));
     }
-    return ok == count ? ExitCodes.OK : lastFailure;
+    return ok == sent ? ExitCodes.OK : lastFailure;
   }
 }

@@ -85,6 +85,9 @@ public final class Shell {
         builder.option(LineReader.Option.DISABLE_HIGHLIGHTER, true);
       }
       LineReader reader = builder.build();
+      // Outside readLine (which handles Ctrl-C itself), Ctrl-C cancels the running command
+      // instead of ending the JVM, and with it the shell and the module.
+      terminal.handle(Terminal.Signal.INT, signal -> session.cancel());
       out.printf(
           "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
               + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
@@ -121,6 +124,7 @@ public final class Shell {
     if (words.isEmpty()) {
       return ExitCodes.OK;
     }
+    session.clearCancel();
     int rc = Commands.create(session, io).execute(words.toArray(String[]::new));
     io.out().flush();
     io.err().flush();
