@@ -23,6 +23,24 @@ class OneShotTest {
   }
 
   @Test
+  void theModelIsBuiltAndDocumentedWithoutTouchingTheHost() {
+    // The man pages and completion scripts are generated from a model built at build time: nothing
+    // may be spawned, hashed or opened until a command uses the host.
+    try (Session s =
+        new Session(
+            () -> {
+              throw new AssertionError("the host config was asked for");
+            },
+            bpfilterctl.cli.complete.ChainSource.BUILTIN)) {
+      var pw = new PrintWriter(out, true);
+      assertThat(Commands.create(s, pw, pw).execute("--help")).isZero();
+      assertThat(Commands.create(s, pw, pw).execute("completion", "bash")).isZero();
+      assertThat(Commands.create(s, pw, pw).execute("help", "raw")).isZero();
+      assertThat(s.existingHost()).isEmpty();
+    }
+  }
+
+  @Test
   void versionAndHelp() {
     assertThat(run(false, "--version")).isZero();
     assertThat(out.toString()).isEqualTo("bpfilterctl 0.1.0\n");
