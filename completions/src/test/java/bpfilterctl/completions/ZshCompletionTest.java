@@ -54,6 +54,23 @@ class ZshCompletionTest {
   }
 
   @Test
+  void sourcedFromZshrcItWorksToo() throws IOException {
+    // `source <(bpfilterctl completion zsh)` in a .zshrc, after compinit: no fpath involved.
+    tmux.close();
+    Files.writeString(
+        home.resolve(".zshrc"),
+        "autoload -U compinit && compinit -u\nsource "
+            + SCRIPT.toAbsolutePath()
+            + "\nPS1='zsh> '\n");
+    tmux = Tmux.start(100, 20, Map.of("ZDOTDIR", home.toString()), List.of("zsh"));
+    tmux.await("^zsh> ?$", WAIT);
+    tmux.type("bpfilterctl pi").send("Tab");
+    tmux.await("^zsh> bpfilterctl ping ?$", WAIT);
+    tmux.type("--c").send("Tab");
+    tmux.await("^zsh> bpfilterctl ping --count ?$", WAIT);
+  }
+
+  @Test
   void optionValuesAndPositionals() throws IOException {
     tmux.type("bpfilterctl --color ").send("Tab");
     tmux.await("always\\s+auto\\s+never", WAIT);
