@@ -1,6 +1,8 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
+import bpfilterctl.cli.commands.ExitCommand;
 import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
@@ -10,13 +12,22 @@ import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.core.module.ModuleException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.HelpCommand;
 
-/** Builds the picocli command tree for one session: the one model behind every front-end. */
+/**
+ * Builds the picocli command tree for one session: the one model behind every front-end (one-shot,
+ * batch, shell, completion scripts, man pages). Building it starts nothing.
+ */
 public final class Commands {
   private Commands() {}
 
   public static CommandLine create(Session session, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new RootCommand(session));
+    return create(session, new Io(out, err, false, false));
+  }
+
+  public static CommandLine create(Session session, Io io) {
+    CommandLine cl = new CommandLine(new RootCommand(session, io));
     cl.addSubcommand(new LoadCommand(session));
     cl.addSubcommand(new UnloadCommand(session));
     cl.addSubcommand(new StatusCommand(session));
@@ -24,8 +35,13 @@ public final class Commands {
     cl.addSubcommand(new LogCommand(session));
     cl.addSubcommand(new RawCommand(session));
     cl.addSubcommand(new DaemonCommand(session));
-    cl.setOut(out);
-    cl.setErr(err);
+    cl.addSubcommand(new CompletionCommand());
+    cl.addSubcommand(new HelpCommand());
+    cl.addSubcommand(new ExitCommand(session));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setOut(io.out());
+    cl.setErr(io.err());
+    cl.setColorScheme(Help.defaultColorScheme(io.colour() ? Help.Ansi.ON : Help.Ansi.OFF));
     cl.setExecutionExceptionHandler(Commands::handle);
     return cl;
   }

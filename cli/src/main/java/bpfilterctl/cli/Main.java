@@ -15,7 +15,11 @@ public final class Main {
             .oneShot(args.length > 0 && !args[0].startsWith("-"))) {
       PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
       PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-      rc = Commands.create(session, out, err).execute(args);
+      // Java 17 can only tell whether stdin and stdout are both a terminal; a pipe on either
+      // means a script is reading or writing, and scripts get no colour.
+      boolean colour =
+          ColorMode.scan(args).enabled(System.getenv("NO_COLOR"), System.console() != null);
+      rc = Commands.create(session, new Io(out, err, colour, false)).execute(args);
       out.flush();
       err.flush();
     }

@@ -1,5 +1,6 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.shell.Shell;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +21,21 @@ import picocli.CommandLine.Spec;
     name = "bpfilterctl",
     mixinStandardHelpOptions = true,
     version = "bpfilterctl 0.1.0",
-    description = "Load, supervise and talk to a bpfilter-style firewall module and its umh.",
+    description = {
+      "Load, supervise and talk to a bpfilter-style firewall module and its user mode helper"
+          + " (umh).",
+      "",
+      "With no arguments on a terminal, opens an interactive shell; with stdin not a terminal,"
+          + " runs it as a batch. Every shell command is also a one-shot: bpfilterctl COMMAND."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl                              # the shell: bpf[UNLOADED]> load",
+      "  bpfilterctl status --json                # one-shot, machine-readable",
+      "  printf 'load\\nping -c 3\\n' | bpfilterctl --batch -",
+      "  bpfilterctl --keep-going --batch setup.bpf",
+      "  source <(bpfilterctl completion bash)"
+    },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
@@ -31,6 +46,7 @@ import picocli.CommandLine.Spec;
     })
 public final class RootCommand implements Callable<Integer> {
   private final Session session;
+  private final Io io;
   @Spec private CommandSpec spec;
 
   @Option(
@@ -40,24 +56,37 @@ public final class RootCommand implements Callable<Integer> {
   private String batch;
 
   @Option(
+      names = "--color",
+      paramLabel = "WHEN",
+      defaultValue = "auto",
+      completionCandidates = ColorMode.Names.class,
+      description =
+          "Colour: auto (on a terminal, unless NO_COLOR is set), always or never"
+              + " (default: ${DEFAULT-VALUE}).")
+  private ColorMode color;
+
+  @Option(
       names = "--keep-going",
       description = "In a batch, go on after a failing command; exit with the last failure.")
   private boolean keepGoing;
 
-  RootCommand(Session session) {
+  RootCommand(Session session, Io io) {
     this.session = session;
+    this.io = io;
   }
 
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (batch == null) {
+      if (io.inShell()) {
+        return ExitCodes.OK;
+      }
       if (System.console() == null) {
         return runBatch(
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
       }
-      spec.commandLine().usage(spec.commandLine().getOut());
-      return ExitCodes.OK;
+      return new Shell(session, io.colour()).run();
     }
     if (batch.equals("-")) {
       return runBatch(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
@@ -99,10 +128,13 @@ public final class RootCommand implements Callable<Integer> {
       if (words.isEmpty()) {
         continue;
       }
-      CommandLine cl = Commands.create(session, out, err);
+      CommandLine cl = Commands.create(session, new Io(out, err, io.colour(), true));
       int rc = cl.execute(words.toArray(String[]::new));
       out.flush();
       err.flush();
+      if (session.leaving()) {
+        return rc;
+      }
       if (rc != ExitCodes.OK) {
         status = rc;
         if (!keepGoing) {

@@ -1,44 +1,72 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.complete.ChainSource;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.ModuleStatus;
 import bpfilterctl.core.module.UmhImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the commands of one bpfilterctl process share: the module they talk to. That is the daemon
  * when one answers on the socket, else a host embedded in this process, created on first use and
- * unloaded when the process is done.
+ * unloaded when the process is done. Creating a session does nothing else: the command model (help,
+ * man pages, completion scripts) is built over one without side effects.
  */
 public final class Session implements AutoCloseable {
-  private final HostConfig config;
+  private final Supplier<HostConfig> configSource;
+  private final ChainSource chains;
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
+  private HostConfig config;
   private ModuleHost host;
   private DaemonClient client;
   private boolean daemonTried;
+  private boolean leaving;
+  private volatile boolean cancelled;
 
-  private Session(HostConfig config, Optional<Path> daemonSocket) {
-    this.config = config;
+  public Session(HostConfig config) {
+    this(() -> config, ChainSource.BUILTIN);
+  }
+
+  /**
+   * @param configSource called once, on first use: the embedded image hashes the umh's classpath,
+   *     which {@code --version} or {@code --help} must not pay for
+   * @param chains the chain names that completion offers; the iptables front-end supplies the live
+   *     ones
+   */
+  public Session(Supplier<HostConfig> configSource, ChainSource chains) {
+    this(configSource, chains, Optional.empty());
+  }
+
+  private Session(
+      Supplier<HostConfig> configSource, ChainSource chains, Optional<Path> daemonSocket) {
+    this.configSource = configSource;
+    this.chains = chains;
     this.daemonSocket = daemonSocket;
   }
 
   /** Always embedded, never a daemon: for tests and private modules. */
   public static Session embedded() {
-    return new Session(HostConfig.defaults(UmhImage.embedded(List.of())), Optional.empty());
+    return new Session(
+        () -> HostConfig.defaults(UmhImage.embedded(List.of())), ChainSource.BUILTIN);
   }
 
-  /** The daemon on {@code socket} when one answers there, else embedded. */
+  /** The daemon on {@code socket} when one answers there, else embedded (nothing persists). */
   public static Session preferringDaemon(Path socket) {
-    return new Session(HostConfig.defaults(UmhImage.embedded(List.of())), Optional.of(socket));
+    return new Session(
+        () -> HostConfig.defaults(UmhImage.embedded(List.of())),
+        ChainSource.BUILTIN,
+        Optional.of(socket));
   }
 
   /**
@@ -46,10 +74,13 @@ public final class Session implements AutoCloseable {
    * process that keeps its tables in {@code paths.stateDir()}.
    */
   public static Session preferringDaemon(DaemonPaths paths) {
-    HostConfig c =
-        HostConfig.defaults(UmhImage.embedded(List.of()))
-            .withStateDir(Optional.of(paths.stateDir()));
-    Session s = new Session(c, Optional.of(paths.socket()));
+    Session s =
+        new Session(
+            () ->
+                HostConfig.defaults(UmhImage.embedded(List.of()))
+                    .withStateDir(Optional.of(paths.stateDir())),
+            ChainSource.BUILTIN,
+            Optional.of(paths.socket()));
     s.paths = Optional.of(paths);
     return s;
   }
@@ -75,7 +106,10 @@ public final class Session implements AutoCloseable {
     return Optional.of(d);
   }
 
-  public HostConfig config() {
+  public synchronized HostConfig config() {
+    if (config == null) {
+      config = configSource.get();
+    }
     return config;
   }
 
@@ -101,9 +135,57 @@ public final class Session implements AutoCloseable {
   /** The host embedded in this process (also what the traffic tap and log of watch read). */
   public synchronized ModuleHost embeddedHost() {
     if (host == null) {
-      host = new ModuleHost(config);
+      host = new ModuleHost(config());
     }
     return host;
+  }
+
+  /** The embedded host if one was created, without creating it. */
+  public synchronized Optional<ModuleHost> existingHost() {
+    return Optional.ofNullable(host);
+  }
+
+  /**
+   * The module's status for a prompt, without starting anything: the daemon's when one answers,
+   * else the embedded host's if it exists.
+   */
+  public synchronized Optional<ModuleStatus> statusIfAny() {
+    Optional<DaemonClient> d = daemon();
+    if (d.isPresent()) {
+      try {
+        return Optional.of(d.get().status());
+      } catch (ModuleException e) {
+        return Optional.empty();
+      }
+    }
+    return existingHost().map(ModuleHost::status);
+  }
+
+  public ChainSource chains() {
+    return chains;
+  }
+
+  /** Asks the shell or the batch that runs this session to stop after the current command. */
+  public synchronized void leave() {
+    leaving = true;
+  }
+
+  public synchronized boolean leaving() {
+    return leaving;
+  }
+
+  /** Ctrl-C in the shell while a command runs: long-running commands check and stop early. */
+  public void cancel() {
+    cancelled = true;
+  }
+
+  public boolean cancelled() {
+    return cancelled;
+  }
+
+  /** Before each command of the shell: a Ctrl-C cancels only the command it was typed during. */
+  public void clearCancel() {
+    cancelled = false;
   }
 
   @Override

@@ -8,13 +8,21 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "load",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl load && bpfilterctl status   # two processes: the second has no module",
+      "  printf 'load\\nstatus\\n' | bpfilterctl --batch -",
+    },
     description = "Spawn the umh and health-check it (a no-op when the module is healthy).")
 public final class LoadCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 

@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -15,8 +16,15 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "log",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> log -n 20",
+      "  bpfilterctl --batch cmds.bpf; echo 'log --json' | bpfilterctl --batch -",
+    },
     description = "Show the module log: the umh's stderr lines and the host's events.")
 public final class LogCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 

@@ -10,13 +10,22 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ping", description = "Send the handshake request to the umh and time its replies.")
+@Command(
+    name = "ping",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> ping -c 1000 --json",
+    },
+    description = "Send the handshake request to the umh and time its replies.")
 public final class PingCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 
@@ -44,7 +53,11 @@ public final class PingCommand implements Callable<Integer> {
     int ok = 0;
     int lastFailure = ExitCodes.OK;
     int pid = 0;
-    for (int i = 0; i < count; i++) {
+    int sent = 0;
+    // In the shell, Ctrl-C cancels the command: stop and summarise, as ping(8) does. (Not a
+    // thread interrupt: that could land inside the host's request and cost the umh.)
+    for (int i = 0; i < count && !session.cancelled(); i++) {
+      sent++;
       long t0 = System.nanoTime();
       try {
         MboxReply r = session.module().ping();
@@ -55,10 +68,7 @@ public final class PingCommand implements Callable<Integer> {
           }
           out.printf(
               "reply from umh %d: seq=%d status=%d time=%s%n",
-              session.module().status().umhPid(),
-              i + 1,
-              r.status(),
-              StatusView.micros(rtts[ok - 1]));
+              pid, i + 1, r.status(), StatusView.micros(rtts[ok - 1]));
         }
       } catch (ModuleException e) {
         lastFailure = ExitCodes.of(e);
@@ -75,7 +85,7 @@ public final class PingCommand implements Callable<Integer> {
       out.println(
           new JsonWriter()
               .beginObject()
-              .field("sent", count)
+              .field("sent", sent)
               .field("received", ok)
               .field("min_ns", min)
               .field("p50_ns", p50)
@@ -85,13 +95,13 @@ public final class PingCommand implements Callable<Integer> {
     } else {
       out.printf(
           "%d sent, %d received; rtt min %s  p50 %s  p99 %s  max %s%n",
-          count,
+          sent,
           ok,
           StatusView.micros(min),
           StatusView.micros(p50),
           StatusView.micros(p99),
           StatusView.micros(max));
     }
-    return ok == count ? ExitCodes.OK : lastFailure;
+    return ok == sent ? ExitCodes.OK : lastFailure;
   }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,12 +27,19 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "raw",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl raw --ephemeral calls.jsonl > ours.jsonl",
+      "  kernel-sockopt < calls.jsonl > kernel.jsonl && diff ours.jsonl kernel.jsonl",
+    },
     description = {
       "Send raw IPT_SO_* calls, JSON lines in the format of shared/tools/kernel-sockopt:",
       "  {\"op\": \"get\"|\"set\", \"cmd\": 64|\"IPT_SO_GET_INFO\", \"buf\": \"<hex>\"}",
       "and print each answer as kernel-sockopt does, so both outputs compare line by line."
     })
 public final class RawCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 

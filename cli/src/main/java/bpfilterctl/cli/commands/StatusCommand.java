@@ -6,14 +6,22 @@ import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "status",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl status --json | jq -r .state",
+      "  bpf[HEALTHY 48211]> status",
+    },
     description = "Show the module state, the umh's pid, health, counters and latency.")
 public final class StatusCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 

@@ -5,13 +5,20 @@ import bpfilterctl.core.module.LastExit;
 import bpfilterctl.core.module.ModuleException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
     name = "unload",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> unload",
+    },
     description = "Close the umh's request pipe; SIGKILL it if it has not exited within 1 s.")
 public final class UnloadCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 

@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import jnr.constants.platform.Fcntl;
 import jnr.posix.POSIX;
+import jnr.posix.SpawnAttribute;
 import jnr.posix.SpawnFileAction;
 
 /**
@@ -70,7 +71,11 @@ final class UmhProcess {
     for (Map.Entry<String, String> e : System.getenv().entrySet()) {
       env.add(e.getKey() + "=" + e.getValue());
     }
-    long pid = posix.posix_spawnp(image.command().get(0), actions, image.command(), env);
+    // A process group of its own, as a kernel umh has: a Ctrl-C typed at the shell that hosts the
+    // module must not reach the umh through the terminal's foreground group.
+    List<SpawnAttribute> attrs =
+        List.of(SpawnAttribute.flags((short) SpawnAttribute.SETPGROUP), SpawnAttribute.pgroup(0));
+    long pid = posix.posix_spawnp(image.command().get(0), actions, attrs, image.command(), env);
     int spawnErrno = posix.errno();
     posix.close(req[0]);
     posix.close(rep[1]);

@@ -1,0 +1,130 @@
+package bpfilterctl.cli.shell;
+
+import bpfilterctl.cli.complete.LineGrammar;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.jline.reader.Highlighter;
+import org.jline.reader.LineReader;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+import picocli.CommandLine;
+
+/**
+ * Colours the line as it is typed, by the same grammar as completion: known commands bold, known
+ * options cyan, quoted text yellow, comments faint, and what the parser will reject (an unknown
+ * command or option, an unclosed quote) red, before Enter is pressed.
+ */
+public final class CommandHighlighter implements Highlighter {
+  static final AttributedStyle COMMAND = AttributedStyle.BOLD.foreground(AttributedStyle.GREEN);
+  static final AttributedStyle OPTION = AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN);
+  static final AttributedStyle QUOTED = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
+  static final AttributedStyle COMMENT = AttributedStyle.DEFAULT.faint();
+  static final AttributedStyle ERROR = AttributedStyle.BOLD.foreground(AttributedStyle.RED);
+
+  private final CommandLine root;
+
+  public CommandHighlighter(CommandLine root) {
+    this.root = root;
+  }
+
+  /** A word of the buffer and where it is; {@code text} is the word with its quotes removed. */
+  record Token(int start, int end, String text, boolean quoted, boolean closed) {}
+
+  @Override
+  public AttributedString highlight(LineReader reader, String buffer) {
+    AttributedStringBuilder sb = new AttributedStringBuilder();
+    List<Token> tokens = new ArrayList<>();
+    int comment = tokenize(buffer, tokens);
+    int pos = 0;
+    List<String> before = new ArrayList<>();
+    for (Token t : tokens) {
+      sb.append(buffer.substring(pos, t.start()));
+      sb.styled(style(t, before, t.end() < buffer.length()), buffer.substring(t.start(), t.end()));
+      before.add(t.text());
+      pos = t.end();
+    }
+    sb.append(buffer.substring(pos, comment));
+    sb.styled(COMMENT, buffer.substring(comment));
+    return sb.toAttributedString();
+  }
+
+  private AttributedStyle style(Token t, List<String> before, boolean finished) {
+    if (!t.closed()) {
+      return ERROR;
+    }
+    if (t.quoted()) {
+      return QUOTED;
+    }
+    LineGrammar at = LineGrammar.walk(root, before);
+    if (at.pendingOption() != null) {
+      return AttributedStyle.DEFAULT;
+    }
+    String w = t.text();
+    if (w.startsWith("-") && w.length() > 1) {
+      if (at.command().findOption(LineGrammar.optionName(w)) != null) {
+        return OPTION;
+      }
+      // A half-typed option is not an error yet; one followed by more text is.
+      return finished ? ERROR : AttributedStyle.DEFAULT;
+    }
+    if (at.positionals() == 0 && !at.command().subcommands().isEmpty()) {
+      if (at.command().subcommands().containsKey(w)) {
+        return COMMAND;
+      }
+      if (before.isEmpty()) {
+        return finished ? ERROR : AttributedStyle.DEFAULT;
+      }
+    }
+    return AttributedStyle.DEFAULT;
+  }
+
+  /** Splits as ShellWords does; returns where an unquoted # comment starts (or the length). */
+  static int tokenize(String s, List<Token> out) {
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+        continue;
+      }
+      if (c == '#') {
+        return i;
+      }
+      int start = i;
+      StringBuilder text = new StringBuilder();
+      boolean quoted = false;
+      boolean closed = true;
+      while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+        char d = s.charAt(i);
+        if (d == '\'' || d == '"') {
+          quoted = true;
+          int end = s.indexOf(d, i + 1);
+          if (end < 0) {
+            closed = false;
+            text.append(s, i + 1, s.length());
+            i = s.length();
+            break;
+          }
+          text.append(s, i + 1, end);
+          i = end + 1;
+        } else if (d == '\\' && i + 1 < s.length()) {
+          text.append(s.charAt(i + 1));
+          i += 2;
+        } else {
+          text.append(d);
+          i++;
+        }
+      }
+      out.add(new Token(start, i, text.toString(), quoted, closed));
+    }
+    return s.length();
+  }
+
+  @Override
+  public void setErrorPattern(Pattern errorPattern) {}
+
+  @Override
+  public void setErrorIndex(int errorIndex) {}
+}

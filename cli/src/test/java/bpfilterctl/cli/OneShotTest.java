@@ -1,0 +1,103 @@
+package bpfilterctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.cli.shell.Shell;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The conventions: help, version, usage errors, exit, completion scripts and colour. */
+class OneShotTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(boolean colour, String... args) {
+    try (Session s = Session.embedded()) {
+      return Commands.create(
+              s, new Io(new PrintWriter(out, true), new PrintWriter(err, true), colour, false))
+          .execute(args);
+    }
+  }
+
+  @Test
+  void theModelIsBuiltAndDocumentedWithoutTouchingTheHost() {
+    // The man pages and completion scripts are generated from a model built at build time: nothing
+    // may be spawned, hashed or opened until a command uses the host.
+    try (Session s =
+        new Session(
+            () -> {
+              throw new AssertionError("the host config was asked for");
+            },
+            bpfilterctl.cli.complete.ChainSource.BUILTIN)) {
+      var pw = new PrintWriter(out, true);
+      assertThat(Commands.create(s, pw, pw).execute("--help")).isZero();
+      assertThat(Commands.create(s, pw, pw).execute("completion", "bash")).isZero();
+      assertThat(Commands.create(s, pw, pw).execute("help", "raw")).isZero();
+      assertThat(s.existingHost()).isEmpty();
+    }
+  }
+
+  @Test
+  void versionAndHelp() {
+    assertThat(run(false, "--version")).isZero();
+    assertThat(out.toString()).isEqualTo("bpfilterctl 0.1.0\n");
+    assertThat(run(false, "help", "status")).isZero();
+    assertThat(out.toString()).contains("Usage: bpfilterctl status [-h] [--json]");
+    assertThat(run(false, "ping", "--help")).isZero();
+    assertThat(out.toString()).contains("Examples:");
+  }
+
+  @Test
+  void usageErrorsGoToStderrWithStatus2() {
+    assertThat(run(false, "status", "--jsn")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("Unknown option: '--jsn'");
+    assertThat(out.toString()).isEmpty();
+    assertThat(run(false, "--color=sometimes")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void exitStopsABatchWithItsStatus() {
+    assertThat(run(false, "exit", "3")).isEqualTo(3);
+  }
+
+  @Test
+  void completionPrintsBashAndZshScripts() {
+    assertThat(run(false, "completion", "bash")).isZero();
+    assertThat(out.toString()).contains("complete -F _complete_bpfilterctl");
+    out.getBuffer().setLength(0);
+    assertThat(run(false, "completion", "zsh")).isZero();
+    assertThat(out.toString()).startsWith("#compdef bpfilterctl\n").contains("bashcompinit");
+  }
+
+  @Test
+  void colourOnlyWhenAllowed() {
+    run(false, "--help");
+    assertThat(out.toString()).doesNotContain("\033[");
+    out.getBuffer().setLength(0);
+    run(true, "--help");
+    assertThat(out.toString()).contains("\033[");
+  }
+
+  @Test
+  void colourModeFollowsTheFlagThenNoColorThenTheTerminal() {
+    assertThat(ColorMode.scan(new String[] {"--color=never", "status"})).isEqualTo(ColorMode.NEVER);
+    assertThat(ColorMode.scan(new String[] {"--color", "always"})).isEqualTo(ColorMode.ALWAYS);
+    assertThat(ColorMode.AUTO.enabled(null, true)).isTrue();
+    assertThat(ColorMode.AUTO.enabled("1", true)).isFalse();
+    assertThat(ColorMode.AUTO.enabled("", true)).isTrue();
+    assertThat(ColorMode.AUTO.enabled(null, false)).isFalse();
+    assertThat(ColorMode.ALWAYS.enabled("1", false)).isTrue();
+    assertThat(ColorMode.NEVER.enabled(null, true)).isFalse();
+  }
+
+  @Test
+  void historyLivesInTheXdgStateDir() {
+    assertThat(Shell.historyFile(Map.of("XDG_STATE_HOME", "/s")))
+        .isEqualTo(Path.of("/s/bpfilterctl/history"));
+    assertThat(Shell.historyFile(Map.of()))
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".local/state/bpfilterctl/history"));
+  }
+}

@@ -1,0 +1,133 @@
+package bpfilterctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import bpfilterctl.cli.tmux.Tmux;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shell, typed at through tmux: completion, prompt, history, Ctrl-C, Ctrl-D. */
+class ShellTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final String PROMPT_UNLOADED = "bpf\\[UNLOADED\\]> ?";
+
+  @TempDir Path state;
+  private Tmux tmux;
+
+  @BeforeEach
+  void start() throws IOException {
+    assumeTrue(
+        Tmux.available(), "tmux is not installed: the shell tests need it (apt-get install tmux)");
+    tmux =
+        Tmux.start(
+            100,
+            30,
+            // Its own state dir and socket: a test must neither use nor change this machine's.
+            Map.of(
+                "XDG_STATE_HOME", state.toString(),
+                "BPFILTERCTL_STATE_DIR", state.resolve("bpfilterctl").toString(),
+                "BPFILTERCTL_SOCKET", state.resolve("d.sock").toString(),
+                "TERM", "xterm-256color"),
+            List.of(javaBin(), "-cp", testClasspath(), "bpfilterctl.cli.Main"));
+    tmux.await("^" + PROMPT_UNLOADED + "$", WAIT);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    if (tmux != null) {
+      tmux.close();
+    }
+  }
+
+  /** The classes under test and their jars, as surefire gives them to this JVM. */
+  static String testClasspath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    return cp != null && !cp.isEmpty() ? cp : System.getProperty("java.class.path");
+  }
+
+  static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Test
+  void tabCompletesCommandsAndTheirOptions() throws IOException {
+    tmux.type("sta").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "status$", WAIT);
+    tmux.type("--j").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "status --json$", WAIT);
+    tmux.send("Enter");
+    tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
+    tmux.type("completion ").send("Tab");
+    tmux.await("bash\\s+zsh", WAIT);
+  }
+
+  @Test
+  void loadShowsTheUmhInThePromptAndCtrlDLeavesAndUnloads() throws IOException {
+    tmux.type("load").send("Enter");
+    Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);
+    long pid = Long.parseLong(m.group(1));
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+
+    // Ctrl-C drops the half-typed line; the shell, and the umh, stay.
+    tmux.type("ping -c 3").send("C-c");
+    tmux.await(
+        "^bpf\\[HEALTHY " + pid + "\\]> ping -c 3\\s*\\n^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
+    tmux.send("Enter");
+    tmux.type("status").send("Enter");
+    tmux.await("umh pid " + pid + " .*starts 1  restarts 0", WAIT);
+    assertThat(tmux.screen()).doesNotContain("reply from umh");
+
+    // Up recalls the last line.
+    tmux.send("Up");
+    tmux.await("^bpf\\[HEALTHY " + pid + "\\]> status$", WAIT);
+    tmux.send("C-u", "C-d");
+    tmux.await("^unloading the module and leaving\\s*\\n\\[exit 0\\]", WAIT);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void ctrlCStopsARunningCommandAndTheShellAndUmhStay() throws IOException {
+    tmux.type("load").send("Enter");
+    Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);
+    String pid = m.group(1);
+    tmux.send("C-l");
+    tmux.type("ping -c 100000000").send("Enter");
+    tmux.await("reply from umh " + pid + ": seq=\\d+", WAIT);
+    tmux.send("C-c");
+    tmux.await("^\\d+ sent, \\d+ received; rtt min", WAIT);
+    tmux.await("^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
+    tmux.type("status").send("Enter");
+    tmux.await("umh pid " + pid + " .*starts 1  restarts 0", WAIT);
+  }
+
+  @Test
+  void historyGoesToTheXdgStateDirAndSurvivesTheShell() throws IOException {
+    tmux.type("status --json").send("Enter");
+    tmux.await("\"state\":\"UNLOADED\"", WAIT);
+    tmux.type("exit").send("Enter");
+    tmux.await("\\[exit 0\\]", WAIT);
+    Path history = state.resolve("bpfilterctl").resolve("history");
+    assertThat(Files.readString(history)).contains("status --json").contains("exit");
+  }
+
+  @Test
+  void aBackslashContinuesTheLineAndErrorsDoNotEndTheShell() throws IOException {
+    tmux.type("status \\").send("Enter");
+    tmux.type("--json").send("Enter");
+    tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
+    tmux.type("frobnicate").send("Enter");
+    tmux.await("Unmatched argument at index 0: 'frobnicate'", WAIT);
+    tmux.type("exit 3").send("Enter");
+    tmux.await("\\[exit 3\\]", WAIT);
+  }
+}

@@ -1,0 +1,150 @@
+package bpfilterctl.cli.complete;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.cli.Commands;
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.reader.Candidate;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser;
+import org.jline.reader.impl.DefaultParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+class GrammarCompleterTest {
+  private final Session session = Session.embedded();
+  private final PrintWriter sink = new PrintWriter(new StringWriter());
+
+  /** The shape the iptables front-end will have, to show that its parameters complete. */
+  @Command(name = "iptables")
+  static final class FakeIptables implements Runnable {
+    @Option(
+        names = {"-t", "--table"},
+        paramLabel = "TABLE")
+    String table;
+
+    @Option(
+        names = {"-A", "--append"},
+        paramLabel = "CHAIN")
+    String chain;
+
+    @Option(
+        names = {"-m", "--match"},
+        paramLabel = "MATCH")
+    String match;
+
+    @Option(
+        names = {"-j", "--jump"},
+        paramLabel = "TARGET")
+    String target;
+
+    @Option(names = "--save-to", paramLabel = "FILE")
+    Path file;
+
+    @Parameters(arity = "0..*")
+    List<String> rest;
+
+    @Override
+    public void run() {}
+  }
+
+  @AfterEach
+  void close() {
+    session.close();
+  }
+
+  private List<String> complete(ValueSource values, String line) {
+    CommandLine root = Commands.create(session, sink, sink);
+    root.addSubcommand(new FakeIptables());
+    ParsedLine parsed =
+        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+    List<Candidate> out = new ArrayList<>();
+    new GrammarCompleter(root, values).complete(null, parsed, out);
+    return out.stream().map(Candidate::value).toList();
+  }
+
+  private List<String> complete(String line) {
+    return complete(new GrammarValues(ChainSource.BUILTIN, ExtensionRegistry.kernel()), line);
+  }
+
+  @Test
+  void theFirstWordIsACommand() {
+    assertThat(complete("")).contains("load", "status", "help", "exit", "completion", "iptables");
+    assertThat(complete("sta")).contains("status");
+  }
+
+  @Test
+  void optionsOfTheCommandBeforeTheCursor() {
+    assertThat(complete("status --")).contains("--json", "--help").doesNotContain("--batch");
+    assertThat(complete("--")).contains("--batch", "--color", "--keep-going", "--version");
+  }
+
+  @Test
+  void valuesOfOptionsAndPositionals() {
+    assertThat(complete("--color ")).containsExactly("auto", "always", "never");
+    assertThat(complete("--color="))
+        .containsExactly("--color=auto", "--color=always", "--color=never");
+    assertThat(complete("completion ")).containsExactly("bash", "zsh");
+    assertThat(complete("help ")).contains("status", "load");
+  }
+
+  @Test
+  void tablesChainsOfTheNamedTableAndTargets() {
+    assertThat(complete("iptables -t "))
+        .containsExactly("filter", "nat", "mangle", "raw", "security");
+    assertThat(complete("iptables -A ")).containsExactly("INPUT", "FORWARD", "OUTPUT");
+    assertThat(complete("iptables -t nat -A "))
+        .containsExactly("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING");
+    assertThat(complete("iptables -t raw -A OUTPUT -j "))
+        .startsWith("ACCEPT", "DROP", "QUEUE", "RETURN")
+        .contains("CT", "NOTRACK", "REJECT", "LOG", "PREROUTING", "OUTPUT")
+        .doesNotContain("", "ERROR")
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void theSessionsChainSourcePlugsInLiveChains() {
+    ChainSource live = table -> List.of("INPUT", "FORWARD", "OUTPUT", "from-" + table);
+    assertThat(complete(new GrammarValues(live, ExtensionRegistry.kernel()), "iptables -A "))
+        .contains("from-filter");
+    ValueSource first = (arg, before) -> java.util.Optional.of(List.of("mine"));
+    assertThat(
+            complete(
+                first.orElse(new GrammarValues(live, ExtensionRegistry.kernel())), "iptables -m "))
+        .containsExactly("mine");
+  }
+
+  @Test
+  void fileNamesWhereAFileIsExpected(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("rules.bpf"), "");
+    String line = "--batch " + dir + "/ru";
+    CommandLine root = Commands.create(session, sink, sink);
+    ParsedLine parsed =
+        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+    List<Candidate> out = new ArrayList<>();
+    org.jline.terminal.Terminal t =
+        org.jline.terminal.TerminalBuilder.builder()
+            .dumb(true)
+            .streams(
+                new java.io.ByteArrayInputStream(new byte[0]), new java.io.ByteArrayOutputStream())
+            .build();
+    org.jline.reader.LineReader reader =
+        org.jline.reader.LineReaderBuilder.builder().terminal(t).build();
+    new GrammarCompleter(root, new GrammarValues(ChainSource.BUILTIN, ExtensionRegistry.kernel()))
+        .complete(reader, parsed, out);
+    assertThat(out.stream().map(Candidate::value)).anyMatch(v -> v.endsWith("rules.bpf"));
+    t.close();
+  }
+}

@@ -1,0 +1,76 @@
+package bpfilterctl.completions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated bash script, run by bash as its completion system would: COMP_* in, COMPREPLY out.
+ */
+class BashCompletionTest {
+  static final Path SCRIPT = Path.of("target", "completions", "bash", "bpfilterctl");
+
+  @BeforeAll
+  static void needBash() {
+    assumeTrue(Shells.has("bash"), "bash is not installed: skipping its completion tests");
+  }
+
+  /** COMPREPLY for the words typed so far, the last one being completed. */
+  static List<String> complete(String... words) throws IOException, InterruptedException {
+    StringBuilder arr = new StringBuilder();
+    for (String w : words) {
+      arr.append(" '").append(w.replace("'", "'\\''")).append('\'');
+    }
+    String line = String.join(" ", words);
+    String script =
+        "source "
+            + SCRIPT.toAbsolutePath()
+            + " || exit 9\n"
+            // compopt only works inside a real completion; what it tunes is display, not matches.
+            + "compopt() { :; }\n"
+            + "COMP_WORDS=("
+            + arr
+            + ")\n"
+            + "COMP_CWORD="
+            + (words.length - 1)
+            + "\n"
+            + "COMP_LINE='"
+            + line.replace("'", "'\\''")
+            + "'\n"
+            + "COMP_POINT=${#COMP_LINE}\n"
+            + "_complete_bpfilterctl\n"
+            + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    Process p = new ProcessBuilder("bash", "--norc", "-c", script).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(err).isZero();
+    return out.lines().filter(s -> !s.isEmpty()).toList();
+  }
+
+  @Test
+  void commands() throws Exception {
+    assertThat(complete("bpfilterctl", "sta")).containsExactly("status");
+    assertThat(complete("bpfilterctl", ""))
+        .contains("load", "unload", "status", "ping", "log", "raw", "completion", "help", "exit");
+  }
+
+  @Test
+  void optionsOfASubcommand() throws Exception {
+    assertThat(complete("bpfilterctl", "status", "--j")).containsExactly("--json");
+    assertThat(complete("bpfilterctl", "ping", "-")).contains("-c", "--count", "--json", "-h");
+  }
+
+  @Test
+  void optionAndPositionalValues() throws Exception {
+    assertThat(complete("bpfilterctl", "--color", "")).containsExactly("auto", "always", "never");
+    assertThat(complete("bpfilterctl", "completion", "")).containsExactly("bash", "zsh");
+  }
+}

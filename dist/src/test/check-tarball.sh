@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Unpacks the tarball into a scratch prefix and uses it as an admin would: through a symlink to
+# bin/bpfilterctl (as from /usr/local/bin), a batch on the embedded module, a documented exit code.
+set -euo pipefail
+tarball=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Its own state and socket: the check must neither use nor change this machine's module.
+export BPFILTERCTL_STATE_DIR="$tmp/state" BPFILTERCTL_SOCKET="$tmp/d.sock"
+tar xzf "$tarball" -C "$tmp"
+root=$(echo "$tmp"/bpfilterctl-*)
+for f in bin/bpfilterctl lib/bpfilterctl-cli-*.jar lib/bpfilterctl-core-*.jar \
+  share/man/man1/bpfilterctl.1 share/man/man1/bpfilterctl-status.1 \
+  share/bash-completion/completions/bpfilterctl share/zsh/site-functions/_bpfilterctl; do
+  compgen -G "$root/$f" >/dev/null || { echo "tarball: missing $f" >&2; exit 1; }
+done
+[ -x "$root/bin/bpfilterctl" ] || { echo "tarball: bin/bpfilterctl is not executable" >&2; exit 1; }
+ln -s "$root/bin/bpfilterctl" "$tmp/bpfilterctl"
+v=$("$tmp/bpfilterctl" --version)
+[ "$v" = "bpfilterctl 0.1.0" ] || { echo "tarball: --version said '$v'" >&2; exit 1; }
+out=$(printf 'load\nstatus --json\n' | "$tmp/bpfilterctl" --batch -)
+grep -q '"state":"HEALTHY"' <<<"$out" || { echo "tarball: batch said: $out" >&2; exit 1; }
+rc=0
+"$tmp/bpfilterctl" ping >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || { echo "tarball: ping without a module exited $rc, not 3" >&2; exit 1; }
+echo "tarball OK: $(basename "$tarball") installs and runs"

@@ -1,0 +1,65 @@
+package bpfilterctl.man;
+
+import bpfilterctl.cli.Commands;
+import bpfilterctl.cli.Session;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.codegen.docgen.manpage.ManPageGenerator;
+
+/**
+ * Writes one AsciiDoc man page per command of the picocli model (bpfilterctl.adoc,
+ * bpfilterctl-status.adoc, ...), with the sections picocli does not know of: environment, files and
+ * see also. asciidoctor's manpage backend turns them into troff.
+ */
+public final class GenerateManPages {
+  private GenerateManPages() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    Files.createDirectories(dir);
+    try (Session session = Session.embedded()) {
+      PrintWriter sink = new PrintWriter(new StringWriter());
+      CommandLine root = Commands.create(session, sink, sink);
+      List<String> pages = new ArrayList<>();
+      for (CommandLine sub : root.getSubcommands().values()) {
+        pages.add(pageName(sub.getCommandSpec()));
+      }
+      write(dir, root.getCommandSpec(), ManSections.forRoot(pages.stream().distinct().toList()));
+      for (CommandLine sub : root.getSubcommands().values().stream().distinct().toList()) {
+        write(dir, sub.getCommandSpec(), ManSections.forSubcommand());
+      }
+    }
+  }
+
+  static String pageName(CommandSpec spec) {
+    return spec.qualifiedName("-");
+  }
+
+  /**
+   * picocli's section headings come from the help's ("Exit status:", "Examples:"): a man page's
+   * have no colon. Its manual name is the capitalised command; ours is the tool's own spelling.
+   */
+  static String tidy(String adoc) {
+    return adoc.replaceAll("(?m)^(==+ .*):$", "$1")
+        .replaceAll("(?m)^:manmanual: .*$", ":manmanual: bpfilterctl manual");
+  }
+
+  private static void write(Path dir, CommandSpec spec, String extra) throws IOException {
+    StringWriter page = new StringWriter();
+    try (PrintWriter pw = new PrintWriter(page)) {
+      ManPageGenerator.writeSingleManPage(pw, spec);
+    }
+    Files.writeString(
+        dir.resolve(pageName(spec) + ".adoc"),
+        tidy(page.toString()).stripTrailing() + "\n\n" + extra,
+        StandardCharsets.UTF_8);
+  }
+}
