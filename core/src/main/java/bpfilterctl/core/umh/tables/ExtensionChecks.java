@@ -38,7 +38,11 @@ final class ExtensionChecks {
     for (int m = e + IptEntry.SIZE; m < end; m += blob.u16(m + XtEntryMatch.OFF_SIZE)) {
       KernelExtension ext = checked(blob, m, ExtensionKind.MATCH, ipOnly);
       matches.add(new Placed(m - e, ext));
-      seen.add(new EntryMatch(ext.name(), ext.revision(), data(blob, m).asReadOnlyBuffer()));
+      seen.add(
+          new EntryMatch(
+              ext.name(),
+              ext.revision(),
+              data(blob, m).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
     }
     // A target's checkentry sees the whole entry (TCPMSS looks for a tcp SYN match).
     ExtensionContext whole =
