@@ -12,7 +12,12 @@ Run as root on a machine with ip_tables (legacy) built in or loadable:
    /work/shared/tools/kernel-sockopt as is, with each extension's revision bumped, with its data
    grown/shrunk by 8 bytes, in every other table and hook, and with another/inverted protocol.
    Accepted blobs are read back with GET_ENTRIES (what usersize leaves of the data).
-3. GET_REVISION_MATCH/TARGET for every name the kernel lists (and a few it does not), revisions 0..4.
+   After each accepted blob the table is replaced by an empty one again, so that nothing a rule
+   made (rate estimator, idle timer, hashlimit table) changes how the next one is checked.
+3. Byte flips: each data byte of one accepted specimen per extension revision set to 0xff.
+4. Size probes: zero data of every size 0..528 (and 4112) for every revision the kernel knows.
+5. GET_REVISION_MATCH/TARGET for every name the kernel lists (and a few it does not), revisions 0..4
+   (done first, it also tells 4. which revisions exist).
 
 Output, one JSON object a line:
   {"case":"rule", "table", "hook", "proto", "invflags", "flags",
@@ -76,7 +81,7 @@ def replace_blob(table, hook, rule, num_counters):
     n += 1
     valid = sum(1 << h for h in hooks)
     hdr = struct.pack('<32sIII5I5IIQ', table.encode(), valid, n, len(entries), *he, *uf, num_counters, 0)
-    return hdr + entries, n, he[hook]
+    return hdr + entries, n, he[hook] if hook is not None else 0
 
 
 def parse_exts(e, start, end):
@@ -181,6 +186,11 @@ class Kernel:
             e = ents[off:off + noff]
             readback = {'matches': [m[2].hex() for m in parse_exts(e, 112, toff)],
                         'target': parse_exts(e, toff, noff)[0][2].hex()}
+            # back to the empty table, so that nothing this rule made (a rate estimator, an idle
+            # timer, a hashlimit table) is still alive when the next rule is checked
+            empty, n, _ = replace_blob(table, None, b'', self.count[table])
+            assert self.call('set', 64, empty)['rc'] == 0
+            self.count[table] = n
         return r['errno'], readback, blob
 
 
@@ -202,7 +212,7 @@ def probe(k, s, table, hook, ip, matches, target, why):
 
 def mutations(k, s):
     t, h, ip, ms, tg = s['table'], s['hook'], s['ip'], s['matches'], s['target']
-    probe(k, s, t, h, ip, ms, tg, 'as recorded')
+    err = probe(k, s, t, h, ip, ms, tg, 'as recorded')
     exts = [('m', i) for i in range(len(ms))] + ([('t', 0)] if tg[0] not in ('', 'ERROR') else [])
     for kind, i in exts:
         def swap(f):
@@ -222,26 +232,104 @@ def mutations(k, s):
     for p2, inv2, why in ((0, inv & ~0x40, 'proto any'), (17 if proto == 6 else 6, inv & ~0x40, 'other proto'),
                           (proto, inv ^ 0x40, 'proto inverted')):
         probe(k, s, t, h, ip[:80] + struct.pack('<HBB', p2, flags, inv2), ms, tg, why)
+    return err
+
+
+def byte_flips(k, specs, accepted):
+    """Each data byte of accepted specimens set to 0xff (up to three specimens per extension
+    revision), and to 0x01 and 0x80 (the first one): the flag and range checks of checkentry, on
+    otherwise valid data."""
+    seen = {}
+    for s in specs:
+        if id(s) not in accepted:
+            continue
+        t, h, ip, ms, tg = s['table'], s['hook'], s['ip'], s['matches'], s['target']
+        exts = [('m', i, m) for i, m in enumerate(ms)] + ([('t', 0, tg)] if tg[0] not in ('', 'ERROR') else [])
+        for kind, i, e in exts:
+            n = seen.get((kind, e[0], e[1]), 0)
+            if n >= 3:
+                continue
+            seen[(kind, e[0], e[1])] = n + 1
+            for value in ((0xff, 0x01, 0x80) if n == 0 else (0xff,)):
+                for pos in range(len(e[2])):
+                    if e[2][pos] == value:
+                        continue
+                    data = e[2][:pos] + bytes([value]) + e[2][pos + 1:]
+                    why = f'{e[0]} byte {pos} = {value:#04x}'
+                    if kind == 'm':
+                        probe(k, s, t, h, ip, [(n_, r, data) if j == i else (n_, r, d)
+                                               for j, (n_, r, d) in enumerate(ms)], tg, why)
+                    else:
+                        probe(k, s, t, h, ip, ms, (tg[0], tg[1], data), why)
+
+
+def odd_names(k):
+    """Lookups that fail before any extension is found: an unknown name, a name of 29 characters
+    (no room for its NUL), a target name asked as a match."""
+    s = {'origin': 'names'}
+    accept = ('', 0, struct.pack('<i', -2) + b'\0' * 4)
+    for name in ('nosuchmatch', 'x' * 28, 'x' * 29, 'REJECT'):
+        probe(k, s, 'filter', 1, ip_hdr(), [(name, 0, b'')], accept, f'match named {name}')
+    for name in ('nosuchtarget', 'X' * 28, 'X' * 29, 'tcp'):
+        probe(k, s, 'filter', 1, ip_hdr(), [], (name, 0, b''), f'target named {name}')
+
+
+def size_probes(k, specs, known):
+    """Zero data of every size up to 528 bytes (and 4112, cgroup v1) for every revision the kernel
+    knows, in the context of a specimen of the same name if there is one: which size passes the
+    size check, and what checkentry says of zeros."""
+    ctx = {}
+    for s in specs:
+        for n, r, d in s['matches']:
+            ctx.setdefault(('match', n), s)
+        ctx.setdefault(('target', s['target'][0]), s)
+    accept = ('', 0, struct.pack('<i', -2) + b'\0' * 4)
+    for (kind, name), revs in sorted(known.items()):
+        if (kind, name) in ctx:
+            places = [ctx[(kind, name)]]
+        else:
+            # no specimen tells where it may be used: try the first hook of every table
+            places = [{'table': t, 'hook': hooks[0], 'ip': ip_hdr(), 'matches': [], 'target': accept,
+                       'origin': 'size probe'} for t, (hooks, _) in TABLES.items()]
+        for s in places:
+            others = [m for m in s['matches'] if m[0] != name]
+            for rev in revs:
+                for size in list(range(0, 536, 8)) + [4112]:
+                    ext = (name, rev, b'\0' * size)
+                    why = f'{name} rev {rev} zeros {size}'
+                    if kind == 'match':
+                        probe(k, s, s['table'], s['hook'], s['ip'], others + [ext], s['target'], why)
+                    else:
+                        probe(k, s, s['table'], s['hook'], s['ip'], s['matches'], ext, why)
 
 
 def revisions(k):
     names = {'match': set(open('/proc/net/ip_tables_matches').read().split()) | {'nosuchmatch', 'NOTRACK', 'ipvs'},
              'target': set(open('/proc/net/ip_tables_targets').read().split()) | {'nosuchtarget', 'ACCEPT', 'LED', 'tcp'}}
+    known = {}
     for kind, cmd in (('match', 66), ('target', 67)):
         for name in sorted(names[kind]):
             for rev in range(5):
                 r = k.call('get', cmd, struct.pack('<29sB', name.encode(), rev))
                 print(json.dumps({'case': 'revision', 'kind': kind, 'name': name, 'revision': rev,
                                   'rc': r['rc'], 'errno': r['errno']}), flush=True)
+                if r['rc'] == 0:
+                    known.setdefault((kind, name), []).append(rev)
+    return known
 
 
 def main():
     k = Kernel()
-    revisions(k)
+    known = revisions(k)
     specs = specimens()
     print(f'{len(specs)} specimens', file=sys.stderr)
+    accepted = set()
     for s in specs:
-        mutations(k, s)
+        if mutations(k, s) is None:
+            accepted.add(id(s))
+    byte_flips(k, specs, accepted)
+    odd_names(k)
+    size_probes(k, specs, known)
 
 
 if __name__ == '__main__':

@@ -16,7 +16,7 @@ final class ConnMatches {
   static final List<KernelExtension> ALL =
       List.of(
           // xt_connbytes_info {aligned_u64 from, to; u8 what, direction}
-          Xt.match("connbytes", 0, 18).check(ConnMatches::checkConnbytes),
+          Xt.match("connbytes", 0, 24).check(ConnMatches::checkConnbytes),
           // xt_connlabel_mtinfo {u16 bit, options}
           Xt.match("connlabel", 0, 4).check(ConnMatches::checkConnlabel),
           // xt_connlimit_info {nf_inet_addr mask; u32 limit, flags; conncount data pointer}

@@ -11,8 +11,8 @@ final class ConntrackMatch {
   static final List<KernelExtension> ALL =
       List.of(
           Xt.match("conntrack", 1, 152),
-          Xt.match("conntrack", 2, 154),
-          Xt.match("conntrack", 3, 162),
+          Xt.match("conntrack", 2, 156),
+          Xt.match("conntrack", 3, 164),
           Xt.match("state", 0, 4));
 
   private ConntrackMatch() {}

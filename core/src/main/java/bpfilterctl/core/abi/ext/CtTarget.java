@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * xt_CT.c, raw table only: CT revision 0 {u16 flags, zone; u32 ct_events, exp_events; char
  * helper[16]; struct nf_conn *ct}, revisions 1 and 2 (+ char timeout[32] before ct), NOTRACK (no
- * data). The conntrack pointer never goes back to user space.
+ * data). Only the first 32 bytes go back to user space, in every revision: the kernel declares
+ * usersize as offsetof(struct xt_ct_target_info, ct) for all three (recorded: a timeout name is cut
+ * at its 4th byte in GET_ENTRIES).
  */
 final class CtTarget {
   static final int NOTRACK = 0x1;
@@ -35,7 +37,7 @@ final class CtTarget {
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.target("CT", 0, 32)
+          Xt.target("CT", 0, 40)
               .ipv4()
               .table("raw")
               .user(32)
@@ -43,12 +45,12 @@ final class CtTarget {
           Xt.target("CT", 1, 72)
               .ipv4()
               .table("raw")
-              .user(64)
+              .user(32)
               .check((c, d) -> check(d, NOTRACK, true)),
           Xt.target("CT", 2, 72)
               .ipv4()
               .table("raw")
-              .user(64)
+              .user(32)
               .check((c, d) -> check(d, CT_MASK, true)),
           Xt.target("NOTRACK", 0, 0).ipv4().table("raw"));
 
@@ -71,9 +73,10 @@ final class CtTarget {
         return Optional.of(Errno.ENOENT);
       }
     }
-    // a timeout policy is an nfnetlink_cttimeout object, which the umh never has
+    // a timeout policy is an nfnetlink_cttimeout object, which the umh never has; the kernel
+    // reports an unknown one as EINVAL (recorded)
     if (hasTimeout && d.get(TIMEOUT) != 0) {
-      return Optional.of(Errno.ENOENT);
+      return Optional.of(Errno.EINVAL);
     }
     return Optional.empty();
   }

@@ -17,7 +17,7 @@ final class IfaceMatches {
           // xt_devgroup_info {u32 flags, src_group, src_mask, dst_group, dst_mask}
           Xt.match("devgroup", 0, 20).check(IfaceMatches::devgroup),
           // xt_l2tp_info {u32 tid, sid; u8 version, type, flags}
-          Xt.match("l2tp", 0, 11).ipv4().check(IfaceMatches::l2tp));
+          Xt.match("l2tp", 0, 12).ipv4().check(IfaceMatches::l2tp));
 
   private IfaceMatches() {}
 

@@ -58,4 +58,12 @@ public interface KernelExtension {
   default Optional<Errno> check(ExtensionContext ctx, ByteBuffer data) {
     return Optional.empty();
   }
+
+  /**
+   * What the kernel's checkentry writes into the rule's data once it accepted it, in the part
+   * GET_ENTRIES gives back (helper NUL-terminates its name, hashlimit revision 3 clamps its table
+   * size): the engine calls it on its copy of the accepted data and stores the result. {@code data}
+   * is little endian, position 0. Most extensions write nothing.
+   */
+  default void normalize(ByteBuffer data) {}
 }

@@ -36,7 +36,8 @@ public final class KernelExtensions {
             MangleTargets.ALL,
             MiscTargets.ALL,
             SetExtensions.ALL,
-            IfaceMatches.ALL)
+            IfaceMatches.ALL,
+            BpfMatch.ALL)
         .flatMap(List::stream)
         .toList();
   }

@@ -19,7 +19,10 @@ final class MangleTargets {
   static final List<KernelExtension> ALL =
       List.of(
           // xt_DSCP_info {u8 dscp}
-          mangle("DSCP", 0, 1).check((c, d) -> Check.einvalIf((d.get(0) & 0xff) > DSCP_MAX)),
+          mangle("DSCP", 0, 1)
+              .check(
+                  (c, d) ->
+                      (d.get(0) & 0xff) > DSCP_MAX ? Optional.of(Errno.EDOM) : Optional.empty()),
           // xt_tos_target_info {u8 tos_value, tos_mask}
           mangle("TOS", 1, 2),
           // ipt_TTL_info {u8 mode, ttl}: inc/dec by 0 is refused

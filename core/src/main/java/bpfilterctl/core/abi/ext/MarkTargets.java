@@ -8,14 +8,24 @@ import java.util.List;
  * {u32 priority} (only once a packet is routed out).
  */
 final class MarkTargets {
+  /** XT_CONNMARK_SET, SAVE, RESTORE. */
+  static final int RESTORE = 2;
+
   static final List<KernelExtension> ALL =
       List.of(
           Xt.target("MARK", 2, 8).ipv4(),
-          Xt.target("CONNMARK", 1, 13).ipv4(),
-          Xt.target("CONNMARK", 2, 15).ipv4(),
+          Xt.target("CONNMARK", 1, 16).ipv4().check((c, d) -> Check.einvalIf(mode(d) > RESTORE)),
+          // revision 2 adds a shift direction (left or right) and a shift count
+          Xt.target("CONNMARK", 2, 16)
+              .ipv4()
+              .check((c, d) -> Check.einvalIf(mode(d) > RESTORE || (d.get(13) & 0xff) > 1)),
           Xt.target("CLASSIFY", 0, 4)
               .ipv4()
               .hooks(Hook.LOCAL_OUT | Hook.FORWARD | Hook.POST_ROUTING));
 
   private MarkTargets() {}
+
+  static int mode(java.nio.ByteBuffer d) {
+    return d.get(12) & 0xff;
+  }
 }

@@ -55,9 +55,9 @@ final class MiscMatches {
           socket(3, 0x7),
           // xt_time_info {u32 date_start, date_stop, daytime_start, daytime_stop, monthdays; u8
           // weekdays, flags}
-          Xt.match("time", 0, 22).check(MiscMatches::time),
+          Xt.match("time", 0, 24).check(MiscMatches::time),
           // xt_u32 {xt_u32_test tests[11]; u8 ntests, invert}
-          Xt.match("u32", 0, 11 * U32_TEST_SIZE + 2).check(MiscMatches::u32));
+          Xt.match("u32", 0, 11 * U32_TEST_SIZE + 4).check(MiscMatches::u32));
 
   private MiscMatches() {}
 
@@ -68,11 +68,23 @@ final class MiscMatches {
         .check((c, d) -> Check.einvalIf((d.get(0) & ~knownFlags) != 0));
   }
 
-  /** Exactly one of a path or a class id. The path is not resolved: the umh has no cgroups. */
+  /**
+   * Exactly one of a path or a class id. The kernel resolves the path in cgroup2 (EINVAL when it
+   * does not exist); the umh cannot see the caller's cgroups, so it only refuses paths no cgroup
+   * can have: relative ones, and bytes outside printable ASCII.
+   */
   static Optional<Errno> cgroup(ExtensionContext ctx, ByteBuffer d) {
     boolean hasPath = d.get(0) != 0;
     boolean hasClassid = d.get(1) != 0;
-    return Check.einvalIf(hasPath == hasClassid);
+    if ((d.get(2) & ~1) != 0 || (d.get(3) & ~1) != 0 || hasPath == hasClassid) {
+      return Optional.of(Errno.EINVAL);
+    }
+    if (hasPath) {
+      String path = ProcName.cString(d, 4, d.capacity() >= 4104 ? 4096 : 512);
+      boolean printable = path.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f);
+      return Check.einvalIf(!path.startsWith("/") || !printable);
+    }
+    return Optional.empty();
   }
 
   static Optional<Errno> physdev(ExtensionContext ctx, ByteBuffer d) {
@@ -112,11 +124,11 @@ final class MiscMatches {
     long start = d.getInt(8) & 0xffffffffL;
     long stop = d.getInt(12) & 0xffffffffL;
     int flags = d.get(21) & 0xff;
+    if (start > TIME_MAX_DAYTIME || stop > TIME_MAX_DAYTIME) {
+      return Optional.of(Errno.EDOM);
+    }
     return Check.einvalIf(
-        start > TIME_MAX_DAYTIME
-            || stop > TIME_MAX_DAYTIME
-            || (flags & ~TIME_ALL_FLAGS) != 0
-            || ((flags & TIME_CONTIGUOUS) != 0 && start < stop));
+        (flags & ~TIME_ALL_FLAGS) != 0 || ((flags & TIME_CONTIGUOUS) != 0 && start < stop));
   }
 
   /** Each test is {location[11] (8 bytes), value[11] (8 bytes), u8 nnums, nvalues}. */

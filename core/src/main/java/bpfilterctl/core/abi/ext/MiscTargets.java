@@ -14,6 +14,12 @@ final class MiscTargets {
   static final int NFQ_FLAG_MASK = 0x03;
   static final int IDLETIMER_LABEL = 28;
   static final long INT_MAX_MS = Integer.MAX_VALUE / 1000;
+  static final int HMARK_SPI = 1 << 2;
+  static final int HMARK_SPI_MASK = 1 << 3;
+  static final int HMARK_SPORT = 1 << 4;
+  static final int HMARK_DPORT = 1 << 5;
+  static final int HMARK_SPORT_MASK = 1 << 6;
+  static final int HMARK_DPORT_MASK = 1 << 7;
   static final int HMARK_METHOD_L3 = 1 << 13;
   static final int SECMARK_MODE_SEL = 1;
   static final int CONNSECMARK_SAVE = 1;
@@ -23,7 +29,11 @@ final class MiscTargets {
       List.of(
           // xt_audit_info {u8 type}
           Xt.target("AUDIT", 0, 1)
-              .check((c, d) -> Check.einvalIf((d.get(0) & 0xff) > AUDIT_TYPE_MAX)),
+              .check(
+                  (c, d) ->
+                      (d.get(0) & 0xff) > AUDIT_TYPE_MAX
+                          ? Optional.of(Errno.ERANGE)
+                          : Optional.empty()),
           // xt_hmark_info {2 nf_inet_addr; 2 hmark_ports; u32 flags; u16 proto_mask; u32 hashrnd,
           // hmodulus, hoffset}
           Xt.target("HMARK", 0, 60).ipv4().check(MiscTargets::hmark),
@@ -42,8 +52,8 @@ final class MiscTargets {
           Xt.target("TEE", 1, 40).ipv4().user(32).check(MiscTargets::tee),
           // xt_tproxy_target_info {u32 mark_mask, mark_value; be32 laddr; be16 lport}, _v1 with an
           // nf_inet_addr; the rule must be -p tcp or -p udp
-          tproxy(0, 14),
-          tproxy(1, 26),
+          tproxy(0, 16),
+          tproxy(1, 28),
           Xt.target("TRACE", 0, 0).ipv4().table("raw"),
           // xt_secmark_target_info_v1 {u8 mode; char secctx[256]; u32 secid} (v0: secid first)
           secmark(0, 264, 264),
@@ -57,10 +67,18 @@ final class MiscTargets {
     int flags = d.getInt(40);
     int protoMask = d.getShort(44) & 0xffff;
     int hmodulus = d.getInt(52);
-    return Check.einvalIf(hmodulus == 0 || (protoMask != 0 && (flags & HMARK_METHOD_L3) != 0));
+    boolean spiAndPorts =
+        ((flags & HMARK_SPI_MASK) != 0 && (flags & (HMARK_SPORT_MASK | HMARK_DPORT_MASK)) != 0)
+            || ((flags & HMARK_SPI) != 0 && (flags & (HMARK_SPORT | HMARK_DPORT)) != 0);
+    return Check.einvalIf(
+        hmodulus == 0 || (protoMask != 0 && (flags & HMARK_METHOD_L3) != 0) || spiAndPorts);
   }
 
   static Optional<Errno> idletimer(ByteBuffer d, boolean v1) {
+    if (v1 && d.get(32) != 0) {
+      // netlink notification was never implemented for the v1 interface
+      return Optional.of(Errno.EOPNOTSUPP);
+    }
     long timeout = d.getInt(0) & 0xffffffffL;
     String label = ProcName.cString(d, 4, IDLETIMER_LABEL);
     return Check.einvalIf(
@@ -89,8 +107,10 @@ final class MiscTargets {
     if (ProcName.cString(d, 0, 16).length() == 16) {
       return Optional.of(Errno.ENAMETOOLONG);
     }
+    // gen_new_estimator's limits
     int interval = d.get(16);
-    return Check.einvalIf(interval < -2 || interval > 3);
+    int ewmaLog = d.get(17) & 0xff;
+    return Check.einvalIf(interval < -2 || interval > 3 || ewmaLog == 0 || ewmaLog >= 31);
   }
 
   static Optional<Errno> tee(ExtensionContext ctx, ByteBuffer d) {

@@ -12,7 +12,7 @@ import java.util.List;
 final class NatTarget {
   static final int COMPAT_SIZE = 20;
   static final int RANGE_SIZE = 40;
-  static final int RANGE2_SIZE = 42;
+  static final int RANGE2_SIZE = 44;
   static final int MAP_IPS = 0x1;
   static final int SNAT_HOOKS = Hook.POST_ROUTING | Hook.LOCAL_IN;
   static final int DNAT_HOOKS = Hook.PRE_ROUTING | Hook.LOCAL_OUT;

@@ -27,9 +27,27 @@ final class ObjectMatches {
           // xt_rateest_match_info {char name1[16], name2[16]; u16 flags, mode; u32 bps1, pps1,
           // bps2,
           // pps2; est1, est2 pointers}
-          Xt.match("rateest", 0, 72).user(56).check((c, d) -> Check.fail(Errno.ENOENT)));
+          Xt.match("rateest", 0, 72).user(56).check(ObjectMatches::rateest));
+
+  static final int RATEEST_ABS = 2;
+  static final int RATEEST_REL = 4;
+  static final int RATEEST_BPS = 16;
+  static final int RATEEST_PPS = 32;
 
   private ObjectMatches() {}
+
+  /** One of absolute/relative, bps and/or pps, and a comparison (eq, lt, gt); then the lookup. */
+  static Optional<Errno> rateest(ExtensionContext ctx, ByteBuffer d) {
+    int flags = d.getShort(32) & 0xffff;
+    int mode = d.getShort(34) & 0xffff;
+    if (Integer.bitCount(flags & (RATEEST_ABS | RATEEST_REL)) != 1
+        || (flags & (RATEEST_BPS | RATEEST_PPS)) == 0
+        || mode < 1
+        || mode > 3) {
+      return Optional.of(Errno.EINVAL);
+    }
+    return Optional.of(Errno.ENOENT);
+  }
 
   static Optional<Errno> string(ExtensionContext ctx, ByteBuffer d) {
     int from = d.getShort(0) & 0xffff;
@@ -42,10 +60,12 @@ final class ObjectMatches {
         || (flags & ~STRING_FLAGS) != 0) {
       return Optional.of(Errno.EINVAL);
     }
-    // textsearch_prepare: an unknown algorithm is ENOENT, an empty pattern EINVAL
-    if (!TEXTSEARCH_ALGOS.contains(ProcName.cString(d, 4, 16))) {
-      return Optional.of(Errno.ENOENT);
+    // textsearch_prepare: an empty pattern is EINVAL, then an unknown algorithm ENOENT
+    if (patlen == 0) {
+      return Optional.of(Errno.EINVAL);
     }
-    return Check.einvalIf(patlen == 0);
+    return TEXTSEARCH_ALGOS.contains(ProcName.cString(d, 4, 16))
+        ? Optional.empty()
+        : Optional.of(Errno.ENOENT);
   }
 }

@@ -11,28 +11,36 @@ import java.util.Optional;
  */
 final class OwnerMatch {
   static final int XT_OWNER_MASK = 0x0f;
+  static final int UID = 0x1;
+  static final int GID = 0x2;
   static final long INVALID_ID = 0xffffffffL;
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("owner", 1, 18)
+          Xt.match("owner", 1, 20)
               .ipv4()
               .hooks(Hook.LOCAL_OUT | Hook.POST_ROUTING)
               .check(OwnerMatch::check));
 
   private OwnerMatch() {}
 
-  /** Unknown match bits, and ids that do not map into the user namespace ((u32)-1), are refused. */
+  /**
+   * Unknown match bits are refused, and so are id ranges that are empty or use (u32)-1, which maps
+   * to no id in the user namespace.
+   */
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
     int match = d.get(16) & 0xff;
-    boolean badId = false;
-    if ((match & 0x2) != 0) {
-      badId |= (d.getInt(0) & INVALID_ID) == INVALID_ID || (d.getInt(4) & INVALID_ID) == INVALID_ID;
+    boolean bad = (match & ~XT_OWNER_MASK) != 0;
+    if ((match & UID) != 0) {
+      bad |= badRange(d.getInt(0) & INVALID_ID, d.getInt(4) & INVALID_ID);
     }
-    if ((match & 0x4) != 0) {
-      badId |=
-          (d.getInt(8) & INVALID_ID) == INVALID_ID || (d.getInt(12) & INVALID_ID) == INVALID_ID;
+    if ((match & GID) != 0) {
+      bad |= badRange(d.getInt(8) & INVALID_ID, d.getInt(12) & INVALID_ID);
     }
-    return Check.einvalIf((match & ~XT_OWNER_MASK) != 0 || badId);
+    return Check.einvalIf(bad);
+  }
+
+  static boolean badRange(long min, long max) {
+    return min == INVALID_ID || max == INVALID_ID || max < min;
   }
 }

@@ -16,14 +16,14 @@ final class ProtoMatches {
   static final List<KernelExtension> ALL =
       List.of(
           // {u32 spis[2]; u8 invflags (, u8 hdrres)}
-          Xt.match("ah", 0, 9).ipv4().proto(Proto.AH).check((c, d) -> spiInv(d)),
-          Xt.match("esp", 0, 9).ipv4().proto(Proto.ESP).check((c, d) -> spiInv(d)),
-          Xt.match("ipcomp", 0, 10).ipv4().proto(Proto.COMP).check((c, d) -> spiInv(d)),
+          Xt.match("ah", 0, 12).ipv4().proto(Proto.AH).check((c, d) -> spiInv(d)),
+          Xt.match("esp", 0, 12).ipv4().proto(Proto.ESP).check((c, d) -> spiInv(d)),
+          Xt.match("ipcomp", 0, 12).ipv4().proto(Proto.COMP).check((c, d) -> spiInv(d)),
           // xt_sctp_info {u16 dpts[2], spts[2]; u32 chunkmap[64], chunk_match_type; flag_info[4];
           // int flag_count; u32 flags, invflags}
           Xt.match("sctp", 0, 292).ipv4().proto(Proto.SCTP).check(ProtoMatches::checkSctp),
           // xt_dccp_info {u16 dpts[2], spts[2], flags, invflags, typemask; u8 option}
-          Xt.match("dccp", 0, 15).ipv4().proto(Proto.DCCP).check(ProtoMatches::checkDccp));
+          Xt.match("dccp", 0, 16).ipv4().proto(Proto.DCCP).check(ProtoMatches::checkDccp));
 
   private ProtoMatches() {}
 
@@ -35,7 +35,9 @@ final class ProtoMatches {
     int matchType = d.getInt(264);
     int flags = d.getInt(284);
     int invflags = d.getInt(288);
-    if ((flags & ~SCTP_VALID_FLAGS) != 0
+    int flagCount = d.getInt(280);
+    if (Integer.compareUnsigned(flagCount, 4) > 0
+        || (flags & ~SCTP_VALID_FLAGS) != 0
         || (invflags & ~SCTP_VALID_FLAGS) != 0
         || (invflags & ~flags) != 0) {
       return Optional.of(Errno.EINVAL);

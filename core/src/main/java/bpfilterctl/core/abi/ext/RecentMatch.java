@@ -18,7 +18,7 @@ final class RecentMatch {
   static final int REAP = 32;
   static final int VALID_FLAGS = CHECK | SET | UPDATE | REMOVE | TTL | REAP;
   static final int MODIFIERS = TTL | REAP;
-  static final int MAX_NSTAMPS = 256;
+  static final int MAX_NSTAMPS = 65536;
   static final int NAME_LEN = 200;
 
   static final List<KernelExtension> ALL =

@@ -18,8 +18,8 @@ final class SetExtensions {
           Xt.match("set", 1, 4).ipv4().check(NO_SUCH_SET),
           Xt.match("set", 2, 4).ipv4().check(NO_SUCH_SET),
           // _v3/_v4 (+ packets and bytes counter matches, u32 flags)
-          Xt.match("set", 3, 44).ipv4().check(NO_SUCH_SET),
-          Xt.match("set", 4, 44).ipv4().check(NO_SUCH_SET),
+          Xt.match("set", 3, 48).ipv4().check(NO_SUCH_SET),
+          Xt.match("set", 4, 48).ipv4().check(NO_SUCH_SET),
           // add_set, del_set (, u32 flags, timeout) (, map_set)
           Xt.target("SET", 0, 64).ipv4().check(NO_SUCH_SET),
           Xt.target("SET", 1, 8).ipv4().check(NO_SUCH_SET),

@@ -19,7 +19,8 @@ public record Xt(
     Set<String> tables,
     int hooks,
     int proto,
-    Check checker)
+    Check checker,
+    java.util.function.Consumer<ByteBuffer> normalizer)
     implements KernelExtension {
 
   public Xt {
@@ -38,7 +39,8 @@ public record Xt(
         Set.of(),
         0,
         0,
-        Check.ACCEPT);
+        Check.ACCEPT,
+        d -> {});
   }
 
   public static Xt target(String name, int revision, int size) {
@@ -52,35 +54,71 @@ public record Xt(
         Set.of(),
         0,
         0,
-        Check.ACCEPT);
+        Check.ACCEPT,
+        d -> {});
   }
 
   /** Registered for NFPROTO_IPV4 (the kernel's per-family list). */
   public Xt ipv4() {
     return new Xt(
-        kind, name, revision, Family.IPV4, dataSize, userSize, tables, hooks, proto, checker);
+        kind,
+        name,
+        revision,
+        Family.IPV4,
+        dataSize,
+        userSize,
+        tables,
+        hooks,
+        proto,
+        checker,
+        normalizer);
   }
 
   /** Only the first {@code n} bytes go back to user space (the rest are kernel pointers/state). */
   public Xt user(int n) {
-    return new Xt(kind, name, revision, family, dataSize, n, tables, hooks, proto, checker);
+    return new Xt(
+        kind, name, revision, family, dataSize, n, tables, hooks, proto, checker, normalizer);
   }
 
   public Xt table(String... t) {
     return new Xt(
-        kind, name, revision, family, dataSize, userSize, Set.of(t), hooks, proto, checker);
+        kind,
+        name,
+        revision,
+        family,
+        dataSize,
+        userSize,
+        Set.of(t),
+        hooks,
+        proto,
+        checker,
+        normalizer);
   }
 
   public Xt hooks(int mask) {
-    return new Xt(kind, name, revision, family, dataSize, userSize, tables, mask, proto, checker);
+    return new Xt(
+        kind, name, revision, family, dataSize, userSize, tables, mask, proto, checker, normalizer);
   }
 
   public Xt proto(int p) {
-    return new Xt(kind, name, revision, family, dataSize, userSize, tables, hooks, p, checker);
+    return new Xt(
+        kind, name, revision, family, dataSize, userSize, tables, hooks, p, checker, normalizer);
   }
 
   public Xt check(Check c) {
-    return new Xt(kind, name, revision, family, dataSize, userSize, tables, hooks, proto, c);
+    return new Xt(
+        kind, name, revision, family, dataSize, userSize, tables, hooks, proto, c, normalizer);
+  }
+
+  /** The kernel rewrites part of the accepted data (see {@link KernelExtension#normalize}). */
+  public Xt normalizes(java.util.function.Consumer<ByteBuffer> n) {
+    return new Xt(
+        kind, name, revision, family, dataSize, userSize, tables, hooks, proto, checker, n);
+  }
+
+  @Override
+  public void normalize(ByteBuffer data) {
+    normalizer.accept(data);
   }
 
   @Override
