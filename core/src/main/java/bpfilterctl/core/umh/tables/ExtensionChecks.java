@@ -29,23 +29,34 @@ final class ExtensionChecks {
   }
 
   EntryLayout check(EntryBlob blob, int e, String table) throws Rejection {
-    ExtensionContext ipOnly =
-        new ExtensionContext(
-            table, blob.comefrom(e), blob.ipProto(e), blob.ipInvflags(e), blob.ipFlags(e));
-    List<Placed> matches = new ArrayList<>();
-    List<EntryMatch> seen = new ArrayList<>();
     int end = e + blob.targetOffset(e);
+    // Every check sees the entry's matches (a target's checkentry sees the whole entry: TCPMSS
+    // looks for a tcp SYN match).
+    List<EntryMatch> all = new ArrayList<>();
     for (int m = e + IptEntry.SIZE; m < end; m += blob.u16(m + XtEntryMatch.OFF_SIZE)) {
-      KernelExtension ext = checked(blob, m, ExtensionKind.MATCH, ipOnly);
-      matches.add(new Placed(m - e, ext));
-      seen.add(new EntryMatch(ext.name(), ext.revision(), data(blob, m).asReadOnlyBuffer()));
+      all.add(
+          new EntryMatch(
+              FixedName.read(blob.buffer(), m + XtEntryMatch.OFF_NAME, Abi.EXTENSION_NAME_LEN),
+              blob.u8(m + XtEntryMatch.OFF_REVISION),
+              data(blob, m).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN)));
     }
-    // A target's checkentry sees the whole entry (TCPMSS looks for a tcp SYN match).
-    ExtensionContext whole =
+    ExtensionContext ctx =
         new ExtensionContext(
-            table, ipOnly.hookMask(), ipOnly.proto(), ipOnly.invflags(), ipOnly.flags(), seen);
-    Placed target = new Placed(end - e, checked(blob, end, ExtensionKind.TARGET, whole));
+            table, blob.comefrom(e), blob.ipProto(e), blob.ipInvflags(e), blob.ipFlags(e), all);
+    List<Placed> matches = new ArrayList<>();
+    for (int m = e + IptEntry.SIZE; m < end; m += blob.u16(m + XtEntryMatch.OFF_SIZE)) {
+      matches.add(new Placed(m - e, checked(blob, m, ExtensionKind.MATCH, ctx)));
+    }
+    Placed target = new Placed(end - e, checked(blob, end, ExtensionKind.TARGET, ctx));
     return new EntryLayout(e, matches, target);
+  }
+
+  /** What a kernel checkentry writes into accepted data; only for a table that passed. */
+  static void normalize(EntryBlob blob, EntryLayout entry) {
+    for (Placed m : entry.matches()) {
+      m.extension().normalize(data(blob, entry.offset() + m.offset()));
+    }
+    entry.target().extension().normalize(data(blob, entry.offset() + entry.target().offset()));
   }
 
   private KernelExtension checked(EntryBlob blob, int at, ExtensionKind kind, ExtensionContext ctx)

@@ -65,6 +65,9 @@ final class TableTranslator {
     for (int e : offs) {
       layout.add(extensionChecks.check(blob, e, table));
     }
+    for (EntryLayout entry : layout) {
+      ExtensionChecks.normalize(blob, entry);
+    }
     return new TranslatedTable(hookEntry, underflow, entries, layout);
   }
 }

@@ -39,7 +39,10 @@ class MutationOracleTest {
     assumeTrue(Files.isDirectory(dir), "no " + dir.toAbsolutePath());
     List<DynamicNode> files = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
-      for (Path f : list.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+      for (Path f :
+          list.filter(p -> p.toString().endsWith(".jsonl") || p.toString().endsWith(".jsonl.gz"))
+              .sorted()
+              .toList()) {
         files.add(
             DynamicContainer.dynamicContainer(
                 f.getFileName().toString(), cases(Fixtures.mutations(f))));
