@@ -30,7 +30,10 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int XT_COUNTERS_BYTES = 16;
 
   private final HostConfig config;
-  private final POSIX posix;
+
+  /** Made on the first start: loading jnr costs a one-shot `status` more than the rest. */
+  private POSIX posix;
+
   private final Clock clock;
   private final ModuleLog log;
   private final TrafficTap tap;
@@ -77,7 +80,6 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   public ModuleHost(HostConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    this.posix = POSIXFactory.getNativePOSIX();
     this.log = new ModuleLog(config.logCapacity(), clock);
     this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit());
     this.policy =
@@ -319,7 +321,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     try {
       p =
           UmhProcess.spawn(
-              posix, config.image(), (pid, line) -> log.add(pid, LogLine.Source.UMH, line));
+              posix(), config.image(), (pid, line) -> log.add(pid, LogLine.Source.UMH, line));
     } catch (SpawnException e) {
       markStartFailure(e.getMessage(), 0, restart);
       throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
@@ -505,6 +507,14 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private Exchange fault(Exchange.FaultKind kind, long a, long b) {
     // A pipe that broke because the supervisor killed the umh for its deadline is a timeout.
     return new Exchange.Fault(inflightTimedOut ? Exchange.FaultKind.TIMEOUT : kind, a, b);
+  }
+
+  /** Under the lock. */
+  private POSIX posix() {
+    if (posix == null) {
+      posix = POSIXFactory.getNativePOSIX();
+    }
+    return posix;
   }
 
   /** The most reply payload a request may get: the wire format's rule. */

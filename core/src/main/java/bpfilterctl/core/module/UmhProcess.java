@@ -2,12 +2,12 @@ package bpfilterctl.core.module;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +35,13 @@ final class UmhProcess {
   private final int requestFd;
   private final int replyFd;
   private final long startedNanos;
+
+  /**
+   * Native memory for the pipe I/O: jnr marshals a heap array whole on every call, which made each
+   * 64 KiB pipe read of a 10 MiB reply copy the whole array; a direct buffer is passed as is.
+   */
+  private final ByteBuffer io = ByteBuffer.allocateDirect(1 << 20);
+
   private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
   private boolean requestClosed;
   private boolean closed;
@@ -160,20 +167,17 @@ final class UmhProcess {
   int writeFully(byte[] data) {
     int off = 0;
     while (off < data.length) {
-      int n;
-      if (off == 0) {
-        n = posix.write(requestFd, data, data.length);
-      } else {
-        byte[] rest = Arrays.copyOfRange(data, off, data.length);
-        n = posix.write(requestFd, rest, rest.length);
-      }
-      if (n < 0 && posix.errno() == EINTR) {
+      int n = Math.min(io.capacity(), data.length - off);
+      io.clear();
+      io.put(data, off, n).flip();
+      int w = posix.write(requestFd, io, n);
+      if (w < 0 && posix.errno() == EINTR) {
         continue;
       }
-      if (n <= 0) {
+      if (w <= 0) {
         break;
       }
-      off += n;
+      off += w;
     }
     return off;
   }
@@ -181,26 +185,17 @@ final class UmhProcess {
   /** Reads exactly {@code n} bytes into {@code buf} unless EOF comes first; returns the count. */
   int readFully(byte[] buf, int n) {
     int off = 0;
-    byte[] chunk = null;
     while (off < n) {
-      int r;
-      if (off == 0) {
-        r = posix.read(replyFd, buf, n);
-      } else {
-        if (chunk == null) {
-          chunk = new byte[n];
-        }
-        r = posix.read(replyFd, chunk, n - off);
-        if (r > 0) {
-          System.arraycopy(chunk, 0, buf, off, r);
-        }
-      }
+      int want = Math.min(io.capacity(), n - off);
+      io.clear();
+      int r = posix.read(replyFd, io, want);
       if (r < 0 && posix.errno() == EINTR) {
         continue;
       }
       if (r <= 0) {
         break;
       }
+      io.get(0, buf, off, r);
       off += r;
     }
     return off;
