@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The module in a daemon, reached over its unix socket: one connection, one call at a time. */
 public final class DaemonClient implements ModuleAccess, AutoCloseable {
@@ -103,6 +104,29 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
       }
     }
     return lines;
+  }
+
+  /**
+   * Turns this connection into a stream of the daemon's traffic frames ({@code "traffic"}) or log
+   * lines ({@code "log"}), one JSON object each, handed to {@code sink} until it returns false or
+   * the daemon hangs up. The connection is good for nothing else afterwards.
+   */
+  public void subscribe(String what, Predicate<String> sink) throws ModuleException {
+    DaemonFrame ok =
+        roundTrip(DaemonFrame.text(FrameType.CONTROL, "subscribe " + what), FrameType.TEXT);
+    if (!ok.bodyText().equals("subscribed " + what)) {
+      throw new ModuleException(ModuleException.Kind.DAEMON, "unexpected answer " + ok.bodyText());
+    }
+    try {
+      for (DaemonFrame f = DaemonFrame.read(in); f != null; f = DaemonFrame.read(in)) {
+        if (!sink.test(expect(f, FrameType.TEXT).bodyText())) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new ModuleException(
+          ModuleException.Kind.DAEMON, "subscription ended: " + e.getMessage());
+    }
   }
 
   /** Asks the daemon to stop (it unloads its module first). */

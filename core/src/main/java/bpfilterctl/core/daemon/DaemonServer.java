@@ -2,9 +2,11 @@ package bpfilterctl.core.daemon;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.TapSubscription;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,7 +27,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import jnr.posix.POSIX;
@@ -123,6 +127,10 @@ public final class DaemonServer implements AutoCloseable {
       w.putShort((short) DaemonFrame.VERSION);
       new DaemonFrame(FrameType.WELCOME, w.array()).write(out);
       for (DaemonFrame f = DaemonFrame.read(in); f != null; f = DaemonFrame.read(in)) {
+        if (f.type() == FrameType.CONTROL && f.bodyText().startsWith("subscribe ")) {
+          subscribe(f.bodyText().substring(10).trim(), peer, out);
+          return;
+        }
         answer(f, peer).write(out);
         if (f.type() == FrameType.CONTROL && f.bodyText().equals("stop") && policy.mayWrite(peer)) {
           stopped.countDown();
@@ -131,6 +139,50 @@ public final class DaemonServer implements AutoCloseable {
       }
     } catch (IOException e) {
       // The client went away or broke the framing: drop the connection, keep serving others.
+    }
+  }
+
+  /**
+   * Gives the connection over to a stream: one TEXT frame per traffic frame or log line, a JSON
+   * object each, until the client hangs up. A slow client loses frames (counted by the tap), never
+   * slows the module.
+   */
+  private void subscribe(String what, Peer peer, OutputStream out) throws IOException {
+    if (!policy.mayRead(peer)) {
+      denied(peer, "subscribe to " + what).write(out);
+      return;
+    }
+    if (!what.equals("traffic") && !what.equals("log")) {
+      fail(ModuleException.Kind.DAEMON, "nothing to subscribe to called " + what).write(out);
+      return;
+    }
+    DaemonFrame.text(FrameType.TEXT, "subscribed " + what).write(out);
+    if (what.equals("traffic")) {
+      try (TapSubscription sub = host.tap().subscribe(4096)) {
+        while (!closing) {
+          Frame fr = sub.poll(200);
+          if (fr != null) {
+            DaemonFrame.text(FrameType.TEXT, fr.toJson()).write(out);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    ArrayBlockingQueue<LogLine> lines = new ArrayBlockingQueue<>(4096);
+    Runnable stop = host.log().listen(lines::offer);
+    try {
+      while (!closing) {
+        LogLine l = lines.poll(200, TimeUnit.MILLISECONDS);
+        if (l != null) {
+          DaemonFrame.text(FrameType.TEXT, l.toJson()).write(out);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stop.run();
     }
   }
 

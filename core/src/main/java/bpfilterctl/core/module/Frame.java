@@ -1,7 +1,9 @@
 package bpfilterctl.core.module;
 
+import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
+import java.util.HexFormat;
 
 /**
  * One frame that crossed the pipes, as the traffic tap publishes it.
@@ -52,6 +54,29 @@ public record Frame(
 
   public boolean isError() {
     return direction == Direction.REPLY && status < 0;
+  }
+
+  /** One JSON object (a line of a recording or a subscription): payload in hex, maybe cut. */
+  public String toJson() {
+    return new JsonWriter()
+        .beginObject()
+        .field("seq", seq)
+        .field("mono_ns", monoNanos)
+        .field("epoch_ms", epochMillis)
+        .field("dir", direction == Direction.REQUEST ? "request" : "reply")
+        .field("id", id)
+        .field("umh_pid", umhPid)
+        .field("caller_pid", callerPid)
+        .field("op", isSet ? "set" : "get")
+        .field("cmd", cmd)
+        .field("option", optionName())
+        .field("len", len)
+        .field("status", status)
+        .field("latency_ns", latencyNanos)
+        .field("payload_len", payloadLength)
+        .field("payload", HexFormat.of().formatHex(payload))
+        .endObject()
+        .toString();
   }
 
   public String statusName() {

@@ -1,0 +1,85 @@
+package bpfilterctl.core.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.json.JsonReader;
+import bpfilterctl.core.module.HostConfig;
+import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.UmhImage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clients can follow the daemon's pipe traffic and log as they happen. */
+class DaemonSubscriptionTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSubscriberSeesEveryFrameOfAnotherClientsCallAndTheLog() throws Exception {
+    Path sock = dir.resolve("d.sock");
+    HostConfig cfg =
+        HostConfig.builder(UmhImage.embedded(List.of("--engine", "skeleton")))
+            .watchdogInterval(Duration.ZERO)
+            .build();
+    try (ModuleHost host = new ModuleHost(cfg);
+        DaemonServer server =
+            new DaemonServer(
+                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+      server.start();
+      List<Map<String, Object>> frames = new CopyOnWriteArrayList<>();
+      List<Map<String, Object>> logs = new CopyOnWriteArrayList<>();
+      CountDownLatch twoFrames = new CountDownLatch(2);
+      CountDownLatch aLine = new CountDownLatch(1);
+      DaemonClient traffic = DaemonClient.connect(sock);
+      DaemonClient log = DaemonClient.connect(sock);
+      Thread t1 = follow(traffic, "traffic", frames, twoFrames);
+      Thread t2 = follow(log, "log", logs, aLine);
+      Thread.sleep(300); // both subscriptions are in place
+      try (DaemonClient c = DaemonClient.connect(sock)) {
+        c.load();
+        assertThat(aLine.await(10, TimeUnit.SECONDS)).isTrue();
+        // the load's handshake is a request and a reply too
+        assertThat(twoFrames.await(10, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(frames.get(0))
+          .containsEntry("dir", "request")
+          .containsEntry("option", "HANDSHAKE");
+      assertThat(frames.get(1)).containsEntry("dir", "reply").containsEntry("status", 0L);
+      assertThat(frames.get(1).get("id")).isEqualTo(frames.get(0).get("id"));
+      assertThat(logs).anySatisfy(l -> assertThat((String) l.get("text")).contains("umh"));
+      traffic.close();
+      log.close();
+      t1.join(5000);
+      t2.join(5000);
+    }
+  }
+
+  private static Thread follow(
+      DaemonClient c, String what, List<Map<String, Object>> into, CountDownLatch latch) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                c.subscribe(
+                    what,
+                    line -> {
+                      into.add(JsonReader.parseObject(line));
+                      latch.countDown();
+                      return true;
+                    });
+              } catch (Exception e) {
+                // closed by the test
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}
