@@ -3,6 +3,7 @@ package bpfilterctl.core.abi.ext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.abi.ext.ExtensionContext.EntryMatch;
+import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.mbox.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,7 +38,7 @@ class KernelOracleTest {
         var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.isBlank()) {
-          CASES.add((Map<String, Object>) Json.parse(line));
+          CASES.add((Map<String, Object>) JsonReader.parse(line));
         }
       }
     }
