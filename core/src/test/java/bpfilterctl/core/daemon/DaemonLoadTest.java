@@ -98,7 +98,7 @@ class DaemonLoadTest {
     Random rnd = new Random(11);
     byte[] acked = null;
     byte[] inFlightBefore = null;
-    for (int round = 0; round < 15; round++) {
+    for (int round = 0; round < 100; round++) {
       Process daemon = startDaemon(sock, state);
       AtomicReference<byte[]> lastAcked = new AtomicReference<>(acked);
       AtomicReference<byte[]> inFlight = new AtomicReference<>();
@@ -131,7 +131,7 @@ class DaemonLoadTest {
                   }
                 });
         writer.start();
-        Thread.sleep(50 + rnd.nextInt(400));
+        Thread.sleep(20 + rnd.nextInt(150));
         daemon.destroyForcibly().waitFor();
         writer.join();
       }
