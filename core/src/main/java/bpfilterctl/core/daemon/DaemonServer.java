@@ -302,9 +302,11 @@ public final class DaemonServer implements AutoCloseable {
     closing = true;
     stopped.countDown();
     if (server != null) {
+      // Only a server that bound the socket removes it: one refused for the lock must leave the
+      // running daemon's socket alone.
       server.close();
+      Files.deleteIfExists(socket);
     }
-    Files.deleteIfExists(socket);
     if (lock != null) {
       lock.release();
       lockFile.close();

@@ -85,9 +85,12 @@ class DaemonTest {
         DaemonServer first = new DaemonServer(host, sock, selfOnly())) {
       first.start();
       DaemonServer second = new DaemonServer(host, sock, selfOnly());
-      assertThatThrownBy(second::start)
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("another daemon");
+      try (second) {
+        assertThatThrownBy(second::start)
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("another daemon");
+      }
+      assertThat(DaemonClient.answers(sock)).as("the refused one left the first's socket").isTrue();
     }
     Files.writeString(sock, "left by a crashed daemon");
     try (ModuleHost host = newHost();
