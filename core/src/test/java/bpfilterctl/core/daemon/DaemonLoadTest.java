@@ -134,6 +134,9 @@ class DaemonLoadTest {
         Thread.sleep(20 + rnd.nextInt(150));
         daemon.destroyForcibly().waitFor();
         writer.join();
+      } finally {
+        // also when an assertion above failed: no daemon may outlive the test
+        daemon.destroyForcibly().waitFor();
       }
       acked = lastAcked.get();
       inFlightBefore = inFlight.get();
