@@ -9,10 +9,10 @@ import java.util.Arrays;
  * ERROR target carries a chain name (xt_error_target).
  */
 public record XtEntryTarget(String name, int revision, byte[] data) {
-  public static final int HEADER_SIZE = 32;
-  public static final int OFF_SIZE = 0;
-  public static final int OFF_NAME = 2;
-  public static final int OFF_REVISION = 31;
+  public static final int HEADER_SIZE = ExtensionHeader.SIZE;
+  public static final int OFF_SIZE = ExtensionHeader.OFF_SIZE;
+  public static final int OFF_NAME = ExtensionHeader.OFF_NAME;
+  public static final int OFF_REVISION = ExtensionHeader.OFF_REVISION;
 
   /** XT_STANDARD_TARGET. */
   public static final String STANDARD = "";
@@ -86,23 +86,12 @@ public record XtEntryTarget(String name, int revision, byte[] data) {
   }
 
   public static XtEntryTarget decode(ByteBuffer b, int at) {
-    int size = Short.toUnsignedInt(b.getShort(at + OFF_SIZE));
-    if (size < HEADER_SIZE) {
-      throw new IllegalArgumentException("target_size " + size + " at " + at);
-    }
-    byte[] data = new byte[size - HEADER_SIZE];
-    b.get(at + HEADER_SIZE, data);
-    return new XtEntryTarget(
-        FixedName.read(b, at + OFF_NAME, Abi.EXTENSION_NAME_LEN),
-        Byte.toUnsignedInt(b.get(at + OFF_REVISION)),
-        data);
+    ExtensionHeader.Parts p = ExtensionHeader.decode(b, at, "target_size");
+    return new XtEntryTarget(p.name(), p.revision(), p.data());
   }
 
   public void encode(ByteBuffer b, int at) {
-    b.putShort(at + OFF_SIZE, (short) size());
-    FixedName.write(b, at + OFF_NAME, name, Abi.EXTENSION_NAME_LEN);
-    b.put(at + OFF_REVISION, (byte) revision);
-    b.put(at + HEADER_SIZE, data);
+    ExtensionHeader.encode(b, at, name, revision, data);
   }
 
   @Override

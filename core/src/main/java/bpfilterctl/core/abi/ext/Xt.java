@@ -29,33 +29,16 @@ public record Xt(
 
   /** A match of {@code size} data bytes (sizeof the uapi struct), any table, hook and protocol. */
   public static Xt match(String name, int revision, int size) {
-    return new Xt(
-        ExtensionKind.MATCH,
-        name,
-        revision,
-        Family.UNSPEC,
-        size,
-        size,
-        Set.of(),
-        0,
-        0,
-        Check.ACCEPT,
-        d -> {});
+    return plain(ExtensionKind.MATCH, name, revision, size);
   }
 
   public static Xt target(String name, int revision, int size) {
+    return plain(ExtensionKind.TARGET, name, revision, size);
+  }
+
+  private static Xt plain(ExtensionKind kind, String name, int revision, int size) {
     return new Xt(
-        ExtensionKind.TARGET,
-        name,
-        revision,
-        Family.UNSPEC,
-        size,
-        size,
-        Set.of(),
-        0,
-        0,
-        Check.ACCEPT,
-        d -> {});
+        kind, name, revision, Family.UNSPEC, size, size, Set.of(), 0, 0, Check.ACCEPT, d -> {});
   }
 
   /** Registered for NFPROTO_IPV4 (the kernel's per-family list). */
