@@ -1,0 +1,100 @@
+package bpfilterctl.core.rules.ext;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Names of services and protocols, from /etc/services and /etc/protocols as getservbyname(3) and
+ * getprotobyname(3) read them: the first line naming a port or number wins, aliases count as names.
+ * A missing file is an empty database (numbers still work).
+ */
+public final class Lookups {
+  private final Map<String, Integer> portsByName = new HashMap<>();
+  private final Map<String, String> namesByPort = new HashMap<>();
+  private final Map<String, Integer> protosByName = new HashMap<>();
+  private final Map<Integer, String> namesByProto = new HashMap<>();
+
+  public Lookups(Path services, Path protocols) {
+    for (String[] f : fields(services)) {
+      int slash = f.length > 1 ? f[1].indexOf('/') : -1;
+      if (slash < 0) {
+        continue;
+      }
+      Integer port = number(f[1].substring(0, slash));
+      String proto = f[1].substring(slash + 1);
+      if (port == null) {
+        continue;
+      }
+      namesByPort.putIfAbsent(port + "/" + proto, f[0]);
+      for (int i = 0; i < f.length; i++) {
+        if (i != 1) {
+          portsByName.putIfAbsent(f[i] + "/" + proto, port);
+        }
+      }
+    }
+    for (String[] f : fields(protocols)) {
+      Integer number = f.length > 1 ? number(f[1]) : null;
+      if (number == null) {
+        continue;
+      }
+      namesByProto.putIfAbsent(number, f[0]);
+      for (int i = 0; i < f.length; i++) {
+        if (i != 1) {
+          protosByName.putIfAbsent(f[i], number);
+        }
+      }
+    }
+  }
+
+  /** The machine's databases. */
+  public static Lookups system() {
+    return new Lookups(Path.of("/etc/services"), Path.of("/etc/protocols"));
+  }
+
+  /** The port a service name has for a protocol ("tcp", "udp", ...), as getservbyname. */
+  public OptionalInt service(String name, String proto) {
+    Integer p = portsByName.get(name + "/" + proto);
+    return p == null ? OptionalInt.empty() : OptionalInt.of(p);
+  }
+
+  /** The first service name of a port for a protocol, as getservbyport. */
+  public Optional<String> serviceName(int port, String proto) {
+    return Optional.ofNullable(namesByPort.get(port + "/" + proto));
+  }
+
+  public OptionalInt protocol(String name) {
+    Integer p = protosByName.get(name);
+    return p == null ? OptionalInt.empty() : OptionalInt.of(p);
+  }
+
+  public Optional<String> protocolName(int number) {
+    return Optional.ofNullable(namesByProto.get(number));
+  }
+
+  private static List<String[]> fields(Path file) {
+    try {
+      return Files.readAllLines(file, StandardCharsets.ISO_8859_1).stream()
+          .map(l -> l.replaceAll("#.*", "").trim())
+          .filter(l -> !l.isEmpty())
+          .map(l -> l.split("\\s+"))
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static Integer number(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}
