@@ -118,7 +118,7 @@ final class CtTargetCodecs {
       if (arg.arg().equalsIgnoreCase("mark")) {
         flags |= ZONE_MARK;
       } else {
-        Long v = XtText.strtoul(arg.arg(), 0, 0xffff);
+        Long v = CNumbers.xtStrtoulStrict(arg.arg(), 0, 0xffff);
         if (v == null) {
           b.putShort(0, (short) flags);
           b.putShort(2, (short) 0);

@@ -271,7 +271,7 @@ final class MiscTargetCodecs {
           if (arg.arg().regionMatches(true, 0, "inf", 0, 3)) {
             b.putInt(28, -1);
           } else {
-            Long v = XtText.strtoul(arg.arg(), 0, 0xffffffffL);
+            Long v = CNumbers.xtStrtoulStrict(arg.arg(), 0, 0xffffffffL);
             if (v == null) {
               throw RuleException.parameter("Delay value must be within range 0..4294967295");
             }

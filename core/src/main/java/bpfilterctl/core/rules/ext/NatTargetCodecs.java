@@ -109,7 +109,7 @@ final class NatTargetCodecs {
     r.flags |= PROTO_SPECIFIED;
     int port;
     int end;
-    XtText.Conversion c = XtText.strtoulAt(arg, 0, 0, 0xffff);
+    CNumbers.Parsed c = CNumbers.xtStrtoul(arg, 0, 0, 0xffff);
     if (c != null) {
       port = (int) c.value();
       end = c.end();
@@ -133,7 +133,7 @@ final class NatTargetCodecs {
           throw RuleException.parameter("Garbage after port value: `" + arg.substring(end) + "'");
     }
     String rest = arg.substring(end + 1);
-    XtText.Conversion m = XtText.strtoulAt(rest, 0, 0, 0xffff);
+    CNumbers.Parsed m = CNumbers.xtStrtoul(rest, 0, 0, 0xffff);
     if (m == null) {
       throw RuleException.parameter("Port `" + rest + "' not valid");
     }
@@ -151,7 +151,7 @@ final class NatTargetCodecs {
     }
     String baseText = rest.substring(m.end() + 1);
     // The base may trail garbage after a number; only a failed number falls back to a service.
-    XtText.Conversion b = XtText.strtoulAt(baseText, 0, 1, 0xffff);
+    CNumbers.Parsed b = CNumbers.xtStrtoul(baseText, 0, 1, 0xffff);
     int base;
     if (b != null) {
       base = (int) b.value();

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * SET (libxt_SET), revisions 0-3. Naming a set asks the kernel's ipset for its index; this module
  * host has no ipset, so every named set is one that does not exist, which is how iptables fails
- * when the set is missing. The option's second word (the src/dst flags) is therefore never read.
- * Printing shows a set by its index, since no name can be looked up for it.
+ * when the set is missing. The option's second word (the src/dst flags) is therefore only checked
+ * for being there. Printing shows a set by its index, since no name can be looked up for it.
  */
 final class SetTargetCodecs {
   private SetTargetCodecs() {}
@@ -29,6 +29,12 @@ final class SetTargetCodecs {
   private static final int O_MAP_PRIO = 6;
   private static final int O_MAP_QUEUE = 7;
   private static final int INVALID_ID = 0xffff;
+
+  /**
+   * libxt_SET parses with getopt itself: no generic once-only or inversion checks ("!" is ignored).
+   */
+  private static final int OLD_STYLE = XtOption.MULTI | XtOption.INVERT;
+
   private static final int MAX_NAME_LEN = 32;
   private static final int FLAG_EXIST = 1 << 0; // IPSET_FLAG_EXIST
   private static final int FLAG_MAP_SKBMARK = 1 << 4;
@@ -50,10 +56,7 @@ final class SetTargetCodecs {
     }
 
     private static List<XtOption> options(int revision) {
-      List<XtOption> base =
-          List.of(
-              opt("add-set", XtOptionType.STRING, O_ADD),
-              opt("del-set", XtOptionType.STRING, O_DEL));
+      List<XtOption> base = List.of(setOption("add-set", O_ADD), setOption("del-set", O_DEL));
       if (revision < 2) {
         return base;
       }
@@ -61,8 +64,8 @@ final class SetTargetCodecs {
           List.of(
               base.get(0),
               base.get(1),
-              XtOption.of("exist", XtOptionType.NONE, O_EXIST, XtOption.MULTI),
-              XtOption.of("timeout", XtOptionType.STRING, O_TIMEOUT, XtOption.MULTI));
+              XtOption.of("exist", XtOptionType.NONE, O_EXIST, OLD_STYLE),
+              XtOption.of("timeout", XtOptionType.STRING, O_TIMEOUT, OLD_STYLE));
       if (revision == 2) {
         return v2;
       }
@@ -71,10 +74,15 @@ final class SetTargetCodecs {
           v2.get(1),
           v2.get(2),
           v2.get(3),
-          opt("map-set", XtOptionType.STRING, O_MAP),
-          XtOption.of("map-mark", XtOptionType.NONE, O_MAP_MARK, XtOption.MULTI),
-          XtOption.of("map-prio", XtOptionType.NONE, O_MAP_PRIO, XtOption.MULTI),
-          XtOption.of("map-queue", XtOptionType.NONE, O_MAP_QUEUE, XtOption.MULTI));
+          setOption("map-set", O_MAP),
+          XtOption.of("map-mark", XtOptionType.NONE, O_MAP_MARK, OLD_STYLE),
+          XtOption.of("map-prio", XtOptionType.NONE, O_MAP_PRIO, OLD_STYLE),
+          XtOption.of("map-queue", XtOptionType.NONE, O_MAP_QUEUE, OLD_STYLE));
+    }
+
+    /** "--add-set name flags": the set's name and the word after it. */
+    private static XtOption setOption(String name, int id) {
+      return XtOption.of(name, XtOptionType.STRING, id, OLD_STYLE | XtOption.NEXT_WORD);
     }
 
     /** Offsets of the xt_set_info (or v0 info) structs: add, del, and at revision 3 map. */
@@ -114,7 +122,11 @@ final class SetTargetCodecs {
       ByteBuffer b = d.data();
       switch (arg.id()) {
         case O_ADD, O_DEL, O_MAP -> {
-          String name = arg.arg();
+          int nul = arg.arg().indexOf('\0');
+          if (nul < 0) {
+            throw RuleException.parameter("--" + arg.option().name() + " requires two args.");
+          }
+          String name = arg.arg().substring(0, nul);
           if (name.length() > MAX_NAME_LEN - 1) {
             throw RuleException.parameter(
                 "setname `" + name + "' too long, max " + (MAX_NAME_LEN - 1) + " characters.");
@@ -123,7 +135,7 @@ final class SetTargetCodecs {
         }
         case O_EXIST -> addFlag(b, FLAG_EXIST);
         case O_TIMEOUT -> {
-          Long t = XtText.strtoul(arg.arg(), 0, 0xfffffffeL);
+          Long t = CNumbers.xtStrtoulStrict(arg.arg(), 0, 0xfffffffeL);
           if (t == null) {
             throw RuleException.parameter(
                 "Invalid value for option --timeout or out of range 0-4294967294");

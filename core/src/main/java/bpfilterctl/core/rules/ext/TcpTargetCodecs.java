@@ -81,7 +81,7 @@ final class TcpTargetCodecs {
           }
         }
         if (kind == 0) {
-          Long v = XtText.strtoul(item, 0, 0xff);
+          Long v = CNumbers.xtStrtoulStrict(item, 0, 0xff);
           if (v == null) {
             throw RuleException.parameter("Bad TCP option value \"" + item + "\"");
           }

@@ -1,105 +1,17 @@
 package bpfilterctl.core.rules.ext;
 
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.OptionalInt;
 
 /**
- * The C library and libxtables text helpers that extensions lean on, with their exact edge cases:
- * strtoumax with base 0 (and libxtables' refusal of a leading minus), inet_pton/inet_ntop for IPv4,
- * xtables_save_string's quoting, fixed-size NUL-terminated fields.
+ * The C library and libxtables text helpers the target codecs lean on, with their exact edge cases
+ * (numbers are {@link CNumbers}'): inet_pton/inet_ntop for IPv4, xtables_save_string's quoting,
+ * fixed-size NUL-terminated fields, printf's %.1f, strtod's prefix.
  */
 final class XtText {
-  private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-
   private XtText() {}
-
-  /**
-   * What strtoumax(s + from, &end, 0) gives: {@code end == from} when nothing was converted; {@code
-   * overflow} is ERANGE (value then is UINT64_MAX). The value is an unsigned 64-bit pattern.
-   */
-  record Conversion(long value, int end, boolean overflow) {
-    boolean converted(int from) {
-      return end != from;
-    }
-  }
-
-  static Conversion strtoumax(String s, int from) {
-    int i = from;
-    while (i < s.length() && isSpace(s.charAt(i))) {
-      i++;
-    }
-    boolean negative = false;
-    if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-      negative = s.charAt(i) == '-';
-      i++;
-    }
-    int base = 10;
-    if (i + 2 < s.length()
-        && s.charAt(i) == '0'
-        && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')
-        && Character.digit(s.charAt(i + 2), 16) >= 0) {
-      base = 16;
-      i += 2;
-    } else if (i < s.length() && s.charAt(i) == '0') {
-      base = 8;
-    }
-    int digitsFrom = i;
-    BigInteger v = BigInteger.ZERO;
-    BigInteger b = BigInteger.valueOf(base);
-    while (i < s.length() && s.charAt(i) < 128 && Character.digit(s.charAt(i), base) >= 0) {
-      v = v.multiply(b).add(BigInteger.valueOf(Character.digit(s.charAt(i), base)));
-      i++;
-    }
-    if (i == digitsFrom) {
-      return new Conversion(0, from, false);
-    }
-    if (v.compareTo(U64_MAX) > 0) {
-      return new Conversion(-1L, i, true);
-    }
-    long value = v.longValue();
-    return new Conversion(negative ? -value : value, i, false);
-  }
-
-  /**
-   * xtables_strtoul with an end pointer: the number at {@code from}, checked against [min, max]
-   * (max 0: no bound); null when nothing converted, a leading minus, ERANGE or out of range. The
-   * text after the number is the caller's business.
-   */
-  static Conversion strtoulAt(String s, int from, long min, long max) {
-    int p = from;
-    while (p < s.length() && isSpace(s.charAt(p))) {
-      p++;
-    }
-    if (p < s.length() && s.charAt(p) == '-') {
-      return null;
-    }
-    Conversion c = strtoumax(s, from);
-    if (!c.converted(from) || c.overflow()) {
-      return null;
-    }
-    boolean inRange =
-        Long.compareUnsigned(min, c.value()) <= 0
-            && (max == 0 || Long.compareUnsigned(c.value(), max) <= 0);
-    return inRange ? c : null;
-  }
-
-  /** End of a failed {@link #strtoulAt}: where strtoumax stopped (C sets *end before the check). */
-  static int stopOf(String s, int from) {
-    return strtoumax(s, from).end();
-  }
-
-  /** xtables_strtoul without an end pointer: the whole text must be the number. */
-  static Long strtoul(String s, long min, long max) {
-    Conversion c = strtoulAt(s, 0, min, max);
-    return c != null && c.end() == s.length() ? c.value() : null;
-  }
-
-  private static boolean isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
-  }
 
   /** inet_pton(AF_INET): four decimal octets, no leading zeros; the address in network order. */
   static byte[] inetPton4(String s) {
