@@ -36,7 +36,15 @@ final class HmarkTargetCodec extends TargetCodec {
   private static final int TYPE = 13;
 
   private static final int PKT_OPTIONS =
-      bits(SADDR_MASK, DADDR_MASK, SPI_MASK, SPORT_MASK, DPORT_MASK, PROTO_MASK, SPORT, DPORT, SPI);
+      1 << SADDR_MASK
+          | 1 << DADDR_MASK
+          | 1 << SPI_MASK
+          | 1 << SPORT_MASK
+          | 1 << DPORT_MASK
+          | 1 << PROTO_MASK
+          | 1 << SPORT
+          | 1 << DPORT
+          | 1 << SPI;
 
   private static final int SRC = 0;
   private static final int DST = 16;
@@ -117,6 +125,10 @@ final class HmarkTargetCodec extends TargetCodec {
     }
   }
 
+  private static final byte[] ALL_ONES = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+  };
+
   private static final String[] WORDS = {"ct", "src", "dst", "sport", "dport", "proto", "spi"};
   private static final int[] WORD_FLAGS = {
     CT, SADDR_MASK, DADDR_MASK, SPORT_MASK, DPORT_MASK, PROTO_MASK, SPI_MASK
@@ -130,8 +142,8 @@ final class HmarkTargetCodec extends TargetCodec {
       if (type.length() <= w.length() && w.regionMatches(true, 0, type, 0, type.length())) {
         int flag = WORD_FLAGS[i];
         switch (flag) {
-          case SADDR_MASK -> b.put(SRC, new byte[] {-1, -1, -1, -1});
-          case DADDR_MASK -> b.put(DST, new byte[] {-1, -1, -1, -1});
+          case SADDR_MASK -> b.put(SRC, ALL_ONES); // the whole nf_inet_addr, as memset does
+          case DADDR_MASK -> b.put(DST, ALL_ONES);
           case SPORT_MASK -> b.putShort(PORT_MASK, (short) -1);
           case DPORT_MASK -> b.putShort(PORT_MASK + 2, (short) -1);
           case PROTO_MASK -> b.putShort(PROTO, (short) -1);

@@ -272,7 +272,9 @@ final class IpHeaderTargetCodecs {
   private static final int O_AND_TOS = 1;
   private static final int O_OR_TOS = 2;
   private static final int O_XOR_TOS = 3;
-  private static final int TOS_ANY = TargetCodec.bits(0, 1, 2, 3);
+  // A constant expression, so that it is set before ALL's constructors run.
+  private static final int TOS_ANY =
+      1 << O_SET_TOS | 1 << O_AND_TOS | 1 << O_OR_TOS | 1 << O_XOR_TOS;
 
   private static void requireTosAction(ExtData d) throws RuleException {
     if ((d.seen() & TOS_ANY) == 0) {

@@ -34,7 +34,9 @@ final class MarkTargetCodecs {
   private static final int O_OR_MARK = 2;
   private static final int O_XOR_MARK = 3;
   private static final int O_SET_XMARK = 4;
-  private static final int MARK_ANY = bits(0, 1, 2, 3, 4);
+  // Constant expressions, so that they are set before ALL's constructors run.
+  private static final int MARK_ANY =
+      1 << O_SET_MARK | 1 << O_AND_MARK | 1 << O_OR_MARK | 1 << O_XOR_MARK | 1 << O_SET_XMARK;
 
   private static List<XtOption> oldMarkOptions() {
     return List.of(
@@ -207,7 +209,14 @@ final class MarkTargetCodecs {
   private static final int C_CTMASK = 9;
   private static final int C_NFMASK = 10;
   private static final int C_MASK = 11;
-  private static final int C_OP_ANY = bits(0, 1, 2, 3, 4, 5, 8);
+  private static final int C_OP_ANY =
+      1 << C_SET_MARK
+          | 1 << C_SAVE_MARK
+          | 1 << C_RESTORE_MARK
+          | 1 << C_AND_MARK
+          | 1 << C_OR_MARK
+          | 1 << C_XOR_MARK
+          | 1 << C_SET_XMARK;
   private static final int SET = 0;
   private static final int SAVE = 1;
   private static final int RESTORE = 2;

@@ -52,8 +52,8 @@ final class SteeringTargetCodecs {
 
     @Override
     public void print(ExtData d, boolean numeric, StringBuilder out) {
-      // Without numeric iptables asks the resolver for a name; there is none to ask here.
-      out.append(" TEE gw:").append(ipv4(d.data(), 0));
+      String gw = ipv4(d.data(), 0);
+      out.append(" TEE gw:").append(numeric ? gw : XtText.hostName(gw));
       String oif = cString(d.data(), OIF, OIF_SIZE);
       if (!oif.isEmpty()) {
         out.append(" oif=").append(oif);

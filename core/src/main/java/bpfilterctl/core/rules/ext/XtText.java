@@ -189,4 +189,25 @@ final class XtText {
             : num.contains("nan") ? Double.NaN : Double.parseDouble(num);
     return new double[] {v, m.end()};
   }
+
+  /**
+   * getnameinfo(3) without flags for an IPv4 address: the first name /etc/hosts gives it, else the
+   * address itself (there is no DNS to ask here).
+   */
+  static String hostName(String dotted) {
+    try {
+      for (String line :
+          java.nio.file.Files.readAllLines(
+              java.nio.file.Path.of("/etc/hosts"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        String[] f = line.replaceAll("#.*", "").trim().split("\\s+");
+        byte[] a = f.length > 1 ? inetPton4(f[0]) : null;
+        if (a != null && ipv4(ByteBuffer.wrap(a), 0).equals(dotted)) {
+          return f[1];
+        }
+      }
+    } catch (java.io.IOException e) {
+      return dotted;
+    }
+    return dotted;
+  }
 }
