@@ -11,7 +11,7 @@ public final class MatchesA {
   private MatchesA() {}
 
   public static final List<XtExtension> ALL =
-      Stream.of(TcpUdpMatches.ALL, IcmpMatch.ALL, MultiportMatch.ALL)
+      Stream.of(TcpUdpMatches.ALL, IcmpMatch.ALL, MultiportMatch.ALL, ConntrackMatches.ALL)
           .flatMap(List::stream)
           .toList();
 }

@@ -103,6 +103,23 @@ public final class XtPrint {
     return Integer.toString(port);
   }
 
+  /** xtables_ipmask_to_numeric: "" for /32, "/n" for a prefix, else "/a.b.c.d". */
+  public static String mask(long hostOrderMask) {
+    int c = cidr(hostOrderMask);
+    if (c < 0) {
+      return "/" + ip(hostOrderMask);
+    }
+    return c == 32 ? "" : "/" + c;
+  }
+
+  /**
+   * xtables_ipaddr_to_anyname without its reverse lookups: the dotted quad (a name service is not
+   * asked here; /etc/hosts names are what iptables would print for local addresses).
+   */
+  public static String anyName(long hostOrder) {
+    return ip(hostOrder);
+  }
+
   /** printf("0x%x"). */
   public static String hex(long v) {
     return "0x" + Long.toHexString(v);
