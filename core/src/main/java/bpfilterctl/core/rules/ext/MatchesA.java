@@ -19,7 +19,10 @@ public final class MatchesA {
               CommentMatch.ALL,
               LimitMatch.ALL,
               MarkMatches.ALL,
-              MacMatch.ALL)
+              MacMatch.ALL,
+              IprangeMatch.ALL,
+              AddrtypeMatch.ALL,
+              OwnerMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
