@@ -22,7 +22,8 @@ public final class MatchesA {
               MacMatch.ALL,
               IprangeMatch.ALL,
               AddrtypeMatch.ALL,
-              OwnerMatch.ALL)
+              OwnerMatch.ALL,
+              RecentMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
