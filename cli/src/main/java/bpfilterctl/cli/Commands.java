@@ -3,6 +3,9 @@ package bpfilterctl.cli;
 import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.ExitCommand;
+import bpfilterctl.cli.commands.IptablesCommand;
+import bpfilterctl.cli.commands.IptablesRestoreCommand;
+import bpfilterctl.cli.commands.IptablesSaveCommand;
 import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
@@ -34,10 +37,19 @@ public final class Commands {
     cl.addSubcommand(new PingCommand(session));
     cl.addSubcommand(new LogCommand(session));
     cl.addSubcommand(new RawCommand(session));
+    cl.addSubcommand(new IptablesCommand(session));
+    cl.addSubcommand(new IptablesSaveCommand(session));
+    cl.addSubcommand(new IptablesRestoreCommand(session));
     cl.addSubcommand(new DaemonCommand(session));
     cl.addSubcommand(new CompletionCommand());
     cl.addSubcommand(new HelpCommand());
     cl.addSubcommand(new ExitCommand(session));
+    for (String frontEnd : new String[] {"iptables", "iptables-save", "iptables-restore"}) {
+      // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
+      CommandLine sub = cl.getSubcommands().get(frontEnd);
+      sub.setUnmatchedOptionsArePositionalParams(true);
+      sub.setUnmatchedOptionsAllowedAsOptionParameters(true);
+    }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(io.out());
     cl.setErr(io.err());

@@ -7,8 +7,15 @@ import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import bpfilterctl.core.module.UmhImage;
+import bpfilterctl.core.rules.Iptables;
+import bpfilterctl.core.rules.ModuleSockopts;
+import bpfilterctl.core.rules.RuleTable;
+import bpfilterctl.core.rules.TableIo;
+import bpfilterctl.core.rules.ext.Lookups;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +31,7 @@ import java.util.function.Supplier;
 public final class Session implements AutoCloseable {
   private final Supplier<HostConfig> configSource;
   private final ChainSource chains;
+  private XtExtensions extensions;
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
@@ -119,6 +127,42 @@ public final class Session implements AutoCloseable {
     return d.isPresent() ? d.get() : embeddedHost();
   }
 
+  /**
+   * The module, loaded on first use as the kernel loads ip_tables when iptables first asks for it
+   * (a one-shot process hands it to a daemon first, as {@code load} does). For the iptables
+   * front-end.
+   */
+  public synchronized ModuleAccess loadedModule() throws ModuleException {
+    ModuleAccess m = module();
+    if (m.status().state() == ModuleState.UNLOADED) {
+      try {
+        if (ensureDaemonForOneShot().isPresent()) {
+          m = module();
+        }
+      } catch (IOException e) {
+        throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ModuleException(ModuleException.Kind.START_FAILED, "interrupted");
+      }
+      if (m.status().state() == ModuleState.UNLOADED) {
+        m.load();
+      }
+    }
+    return m;
+  }
+
+  /** The iptables front-end over {@link #loadedModule()}, with every extension we know. */
+  public Iptables iptables() throws ModuleException {
+    ModuleAccess m = loadedModule();
+    synchronized (this) {
+      if (extensions == null) {
+        extensions = XtExtensions.standard();
+      }
+    }
+    return new Iptables(ModuleSockopts.of(m), extensions, Lookups.system());
+  }
+
   /** The daemon client, when a daemon answers on the socket (asked once per session). */
   public synchronized Optional<DaemonClient> daemon() {
     if (!daemonTried && daemonSocket.isPresent()) {
@@ -161,8 +205,25 @@ public final class Session implements AutoCloseable {
     return existingHost().map(ModuleHost::status);
   }
 
+  /**
+   * The chains completion offers: the live table's (user chains too) when the module is healthy,
+   * else the configured source (the built-in chains). Never loads the module.
+   */
   public ChainSource chains() {
-    return chains;
+    return table -> liveChains(table).orElseGet(() -> chains.chains(table));
+  }
+
+  private synchronized Optional<List<String>> liveChains(String table) {
+    Optional<ModuleStatus> st = statusIfAny();
+    if (st.isEmpty() || st.get().state() != ModuleState.HEALTHY) {
+      return Optional.empty();
+    }
+    try {
+      RuleTable t = TableIo.init(ModuleSockopts.of(module()), table);
+      return Optional.of(t.chains().stream().map(RuleTable.Chain::name).toList());
+    } catch (RuleTable.TableError | ModuleException e) {
+      return Optional.empty();
+    }
   }
 
   /** Asks the shell or the batch that runs this session to stop after the current command. */

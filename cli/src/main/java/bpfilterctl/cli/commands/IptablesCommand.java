@@ -1,0 +1,54 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.module.ModuleException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "iptables",
+    usageHelpAutoWidth = true,
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpf[HEALTHY 48211]> iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+      "  bpf[HEALTHY 48211]> iptables -L -n -v --line-numbers",
+      "  bpfilterctl iptables -t nat -S",
+      "",
+      "Exit status (as iptables-legacy's): 0 ok, 1 failure, 2 bad parameter, 3 no such table,",
+      "4 the table changed under the commit (EAGAIN); 3 also when the module cannot be reached.",
+    },
+    description = {
+      "iptables-legacy 1.8.9 against the module: the same options, output, messages and exit",
+      "statuses, the same IPT_SO_* calls byte for byte. Everything after the command name is",
+      "iptables' (-h prints its usage). The module is loaded on first use."
+    })
+public final class IptablesCommand implements Callable<Integer> {
+  private final Session session;
+  @Spec private CommandSpec spec;
+
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "ARG",
+      description =
+          "iptables' arguments: a command (-A -I -D -R -C -L -S -F -Z -N -X -E -P),"
+              + " a rule specification and options.")
+  private List<String> args = new ArrayList<>();
+
+  public IptablesCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() throws ModuleException {
+    StringBuilder out = new StringBuilder();
+    StringBuilder err = new StringBuilder();
+    int status = session.iptables().run(args, out, err);
+    Frontends.emit(spec, out, err);
+    return status;
+  }
+}
