@@ -56,6 +56,15 @@ final class Getopt {
         && !argv.get(optind).startsWith("!");
   }
 
+  /**
+   * argv[optind - 1] after {@link #next}: the argument when it came as its own word, the whole
+   * "-ptcp" or "--protocol=tcp" word when it came attached (iptables 1.8.9 reads this, not optarg,
+   * for -p -s -d -i -o -j, and so refuses the attached forms).
+   */
+  String previousWord() {
+    return argv.get(optind - 1);
+  }
+
   /** Takes the next word (for the optional positional arguments of -D, -L, -P, ...). */
   String take() {
     return argv.get(optind++);

@@ -322,7 +322,7 @@ public final class IptablesParser {
       case 'h' -> throw new InfoRequest(IptablesHelp.text());
       case 'p' -> {
         setOption(s, OPT_PROTOCOL, invert);
-        s.protocol = optarg.toLowerCase(Locale.ROOT);
+        s.protocol = g.previousWord().toLowerCase(Locale.ROOT);
         s.proto = parseProtocol(s.protocol);
         if (s.proto == 0 && (s.invflags & 0x40) != 0) {
           throw RuleException.parameter("rule would never match protocol");
@@ -331,11 +331,11 @@ public final class IptablesParser {
       }
       case 's' -> {
         setOption(s, OPT_SOURCE, invert);
-        s.shost = optarg;
+        s.shost = g.previousWord();
       }
       case 'd' -> {
         setOption(s, OPT_DESTINATION, invert);
-        s.dhost = optarg;
+        s.dhost = g.previousWord();
       }
       case 'g' -> {
         setOption(s, OPT_JUMP, invert);
@@ -344,7 +344,7 @@ public final class IptablesParser {
       }
       case 'j' -> {
         setOption(s, OPT_JUMP, invert);
-        jump(s, optarg);
+        jump(s, g.previousWord());
       }
       case 'i', 'o' -> {
         if (optarg.isEmpty()) {
@@ -352,7 +352,9 @@ public final class IptablesParser {
         }
         setOption(s, c == 'i' ? OPT_VIANAMEIN : OPT_VIANAMEOUT, invert);
         parseInterface(
-            optarg, c == 'i' ? s.iniface : s.outiface, c == 'i' ? s.inifaceMask : s.outifaceMask);
+            g.previousWord(),
+            c == 'i' ? s.iniface : s.outiface,
+            c == 'i' ? s.inifaceMask : s.outifaceMask);
       }
       case 'f' -> {
         setOption(s, OPT_FRAGMENT, invert);
@@ -625,6 +627,7 @@ public final class IptablesParser {
     }
     XtExtension x = t.get();
     ExtData d = new ExtData(new byte[Abi.align(x.dataSize())], s.ip(), s.table, lookups);
+    d.warnings(warnings);
     x.init(d);
     s.target = new LoadedExtension(x, d);
     addOptions(s, x, true);
@@ -656,6 +659,7 @@ public final class IptablesParser {
       }
     }
     ExtData d = new ExtData(new byte[Abi.align(x.dataSize())], s.ip(), s.table, lookups);
+    d.warnings(warnings);
     x.init(d);
     LoadedExtension l = new LoadedExtension(x, d);
     s.matches.add(l);

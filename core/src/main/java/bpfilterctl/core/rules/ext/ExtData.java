@@ -15,6 +15,7 @@ public final class ExtData {
   private IptIp ip;
   private final String table;
   private final Lookups lookups;
+  private java.util.function.Consumer<String> warnings = w -> {};
   private int seen;
   private int scratch;
 
@@ -45,6 +46,16 @@ public final class ExtData {
    */
   public void ip(IptIp current) {
     this.ip = current;
+  }
+
+  /** Where a warning goes (iptables prints it on stderr and goes on). */
+  public void warnings(java.util.function.Consumer<String> sink) {
+    this.warnings = sink;
+  }
+
+  /** A warning about an accepted option, as iptables prints one on stderr. */
+  public void warn(String text) {
+    warnings.accept(text);
   }
 
   public String table() {

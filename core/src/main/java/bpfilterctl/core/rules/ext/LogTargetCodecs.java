@@ -182,7 +182,12 @@ final class LogTargetCodecs {
 
     @Override
     public void finalCheck(ExtData d) {
-      // --nflog-range only warns on stderr ("has never worked"); --nflog-size sets the copy flag.
+      // --nflog-range only warns; --nflog-size sets the copy flag.
+      if (d.seen(O_RANGE)) {
+        d.warn(
+            "warn: --nflog-range has never worked and is no longer supported, please use"
+                + " --nflog-size instead");
+      }
       if (d.seen(O_SIZE)) {
         d.data().putShort(8, (short) (u16(d.data(), 8) | F_COPY_LEN));
       }

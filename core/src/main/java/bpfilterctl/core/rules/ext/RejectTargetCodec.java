@@ -41,6 +41,9 @@ final class RejectTargetCodec extends TargetCodec {
         return;
       }
     }
+    if (abbreviates(a, "echo-reply") || abbreviates(a, "echoreply")) {
+      d.warn("--reject-with echo-reply no longer supported");
+    }
     throw RuleException.parameter("unknown reject type \"" + a + "\"");
   }
 
