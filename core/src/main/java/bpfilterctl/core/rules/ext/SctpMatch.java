@@ -43,7 +43,9 @@ record SctpMatch() implements XtExtension {
   private static final int O_DPORT = 1;
   private static final int O_CHUNKS = 2;
 
-  /** A chunk type iptables knows: its name, number and the letters of its 8 flag bits (MSB first). */
+  /**
+   * A chunk type iptables knows: its name, number and the letters of its 8 flag bits (MSB first).
+   */
   private record Chunk(String name, int type, String validFlags) {}
 
   // Order matters: flag_info stores a chunk's index in this table, not its type.
@@ -187,8 +189,9 @@ record SctpMatch() implements XtExtension {
           case "ANY" -> MATCH_ANY;
           case "ALL" -> MATCH_ALL;
           case "ONLY" -> MATCH_ONLY;
-          default -> throw RuleException.parameter(
-              "Match type has to be one of \"ALL\", \"ANY\" or \"ONLY\"");
+          default ->
+              throw RuleException.parameter(
+                  "Match type has to be one of \"ALL\", \"ANY\" or \"ONLY\"");
         };
     b.putInt(OFF_MATCH_TYPE, type);
     for (int i = 0; i < CHUNKMAP_BYTES; i++) {
@@ -240,8 +243,7 @@ record SctpMatch() implements XtExtension {
   }
 
   /** One flag letter: merged into the entry of its chunk (by table index) or a new entry. */
-  private static void saveFlag(ByteBuffer b, int index, int bit, boolean set)
-      throws RuleException {
+  private static void saveFlag(ByteBuffer b, int index, int bit, boolean set) throws RuleException {
     int count = b.getInt(OFF_FLAG_COUNT);
     int at = -1;
     for (int i = 0; i < count && at < 0; i++) {

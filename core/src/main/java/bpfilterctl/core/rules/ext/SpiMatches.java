@@ -5,9 +5,9 @@ import bpfilterctl.core.rules.RuleException;
 import java.util.List;
 
 /**
- * The IPsec-style header matches ah, esp and ipcomp (libipt_ah.c, libxt_esp.c, libxt_ipcomp.c):
- * an SPI range {@code u32 spis[2]} at 0 and {@code u8 invflags} at 8 (bit 0 inverts the range);
- * ipcomp adds {@code u8 hdrres} at 9. Twelve bytes each.
+ * The IPsec-style header matches ah, esp and ipcomp (libipt_ah.c, libxt_esp.c, libxt_ipcomp.c): an
+ * SPI range {@code u32 spis[2]} at 0 and {@code u8 invflags} at 8 (bit 0 inverts the range); ipcomp
+ * adds {@code u8 hdrres} at 9. Twelve bytes each.
  */
 final class SpiMatches {
   private SpiMatches() {}
