@@ -1,3 +1,8 @@
+"""The extra single-rule cases of the second match area (ah/esp/ipcomp, sctp, dccp and the
+single-purpose matches): edge values, errors, -L names, rateest with real estimators, and rules only
+the kernel refuses (recorded with their SET_REPLACE). Usage:
+  ext_extra_matchesb_cases.py | record_rule_oracle.py | gzip -9n > ext-extra-matchesb.jsonl.gz
+"""
 import json
 C=[]
 def a(rule, table="filter", chain="INPUT", **kw):
@@ -103,4 +108,12 @@ for r in ["-m ipvs --ipvs","-m ipvs ! --ipvs","-m ipvs --vproto tcp","-m ipvs --
     a(r, **K)
 # l2tp (no userspace in 1.8.9)
 a("-m l2tp --tid 5")
+# the suite's lines of these matches that only the kernel refused, again with their blob
+import gzip, os, re
+suite = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../resources/rules/ext-cases-oracle.jsonl.gz")
+mine = set("ah esp ipcomp sctp dccp cgroup cluster connlabel cpu devgroup nfacct osf quota rateest realm rpfilter bpf ipvs".split())
+for line in gzip.open(suite, "rt"):
+    d = json.loads(line)
+    if d["rc"] == 1 and mine & set(re.findall(r"-m (\S+)", d["rule"])):
+        a(d["rule"], table=d["table"], chain=d["chain"], file=d["file"], **K)
 for c in C: print(json.dumps(c))
