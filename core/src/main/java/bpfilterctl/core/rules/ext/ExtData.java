@@ -3,7 +3,6 @@ package bpfilterctl.core.rules.ext;
 import bpfilterctl.core.abi.IptIp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 /**
  * One match's or target's data while it is parsed or printed: the struct bytes (little endian,
@@ -18,8 +17,6 @@ public final class ExtData {
   private final Lookups lookups;
   private int seen;
   private int scratch;
-  private List<String> following = List.of();
-  private int consumed;
 
   public ExtData(byte[] bytes, IptIp ip, String table, Lookups lookups) {
     this.data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -70,33 +67,5 @@ public final class ExtData {
 
   public void scratch(int value) {
     scratch = value;
-  }
-
-  /**
-   * The command-line words after the current option's argument (argv[optind] onwards), set by the
-   * option parser before each {@link XtExtension#parse} call. A few old-style options read them:
-   * sctp's --chunk-types takes two words, rateest's --rateest-bps1 an optional rate.
-   */
-  public List<String> following() {
-    return following;
-  }
-
-  /** Sets the words after the current option and resets {@link #consumed()} (the parser's job). */
-  public void following(List<String> words) {
-    following = List.copyOf(words);
-    consumed = 0;
-  }
-
-  /** Takes the next {@code n} words of {@link #following()} (optind += n). */
-  public void consume(int n) {
-    if (consumed + n > following.size()) {
-      throw new IllegalArgumentException("only " + following.size() + " words follow");
-    }
-    consumed += n;
-  }
-
-  /** How many following words the last parse call took; the parser skips them. */
-  public int consumed() {
-    return consumed;
   }
 }
