@@ -27,24 +27,37 @@ public final class RuleException extends Exception {
   }
 
   private final Status status;
+  private boolean bare;
 
   public RuleException(Status status, String message) {
     super(message);
     this.status = status;
   }
 
-  /** A bad parameter: exit status 2. Trailing newlines, as iptables' format strings have, go. */
+  /**
+   * A bad parameter: exit status 2. The message is kept as iptables formats it, a trailing newline
+   * included where its format string has one (iptables then prints an empty line after it).
+   */
   public static RuleException parameter(String message) {
-    return new RuleException(Status.PARAMETER, strip(message));
+    return new RuleException(Status.PARAMETER, message);
   }
 
   /** Any other problem: exit status 1. */
   public static RuleException other(String message) {
-    return new RuleException(Status.OTHER, strip(message));
+    return new RuleException(Status.OTHER, message);
   }
 
-  private static String strip(String m) {
-    return m.endsWith("\n") ? m.substring(0, m.length() - 1) : m;
+  /**
+   * Marks a message that iptables prints without its "iptables v1.8.9 (legacy): " prefix ("Bad
+   * argument `x'", or none at all before the "Try `iptables -h'" line).
+   */
+  public RuleException bare() {
+    bare = true;
+    return this;
+  }
+
+  public boolean isBare() {
+    return bare;
   }
 
   public Status status() {

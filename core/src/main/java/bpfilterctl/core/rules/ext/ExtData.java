@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  */
 public final class ExtData {
   private final ByteBuffer data;
-  private final IptIp ip;
+  private IptIp ip;
   private final String table;
   private final Lookups lookups;
   private int seen;
@@ -37,6 +37,14 @@ public final class ExtData {
 
   public IptIp ip() {
     return ip;
+  }
+
+  /**
+   * The front-end updates the ipt_ip while it parses (as iptables' extensions see the live rule):
+   * -p after -m still counts at the final check.
+   */
+  public void ip(IptIp current) {
+    this.ip = current;
   }
 
   public String table() {

@@ -27,6 +27,14 @@ public record XtOption(
   /** XTOPT_NBO: ports and similar are stored in network byte order. */
   public static final int NBO = 1 << 4;
 
+  /**
+   * The option also takes the word after its argument, when there is one that starts with neither
+   * '-' nor '!' (tcp's "--tcp-flags mask comp", set's "--match-set name flags"): the front-end then
+   * joins the two with a NUL (argv words hold none) in {@link XtArg#arg()}. Only for extensions
+   * that check the words themselves.
+   */
+  public static final int NEXT_WORD = 1 << 5;
+
   public static XtOption of(String name, XtOptionType type, int id, int flags) {
     return new XtOption(name, type, id, 0, 0, flags, 0, 0, 0);
   }

@@ -1,0 +1,351 @@
+package bpfilterctl.core.rules;
+
+import static bpfilterctl.core.rules.ParsedCommand.*;
+
+import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.abi.IptIp;
+import bpfilterctl.core.abi.XtEntryMatch;
+import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.abi.ext.ExtensionKind;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.RuleTable.Chain;
+import bpfilterctl.core.rules.RuleTable.Rule;
+import bpfilterctl.core.rules.RuleTable.TableError;
+import bpfilterctl.core.rules.ext.Lookups;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code iptables} command (iptables-standalone.c and do_command4): parse, read the table,
+ * apply, commit, and print exactly what iptables-legacy 1.8.9 prints, with its exit status.
+ */
+public final class Iptables {
+  /** iptables' exit statuses. */
+  public static final int OK = 0;
+
+  public static final int OTHER_PROBLEM = 1;
+  public static final int PARAMETER_PROBLEM = 2;
+  public static final int VERSION_PROBLEM = 3;
+  public static final int RESOURCE_PROBLEM = 4;
+
+  static final String PREFIX = "iptables v1.8.9 (legacy): ";
+  static final String TRY = "Try `iptables -h' or 'iptables --help' for more information.\n";
+
+  private final Sockopts port;
+  private final ExtensionCatalog catalog;
+  private final Lookups lookups;
+
+  public Iptables(Sockopts port, ExtensionCatalog catalog, Lookups lookups) {
+    this.port = port;
+    this.catalog = catalog;
+    this.lookups = lookups;
+  }
+
+  /** One `iptables ARGS` run; output goes to {@code out} and {@code err}. */
+  public int run(List<String> argv, StringBuilder out, StringBuilder err) throws ModuleException {
+    Revisions revisions = new Revisions(catalog, port, w -> err.append(w).append('\n'));
+    IptablesParser parser =
+        new IptablesParser(revisions, lookups, w -> err.append(w).append('\n'), false);
+    ParsedCommand p;
+    try {
+      p = parser.parse(argv, "filter");
+    } catch (IptablesParser.InfoRequest info) {
+      out.append(info.text()).append('\n');
+      return OK;
+    } catch (RuleException e) {
+      return report(e, err);
+    }
+    RuleTable t;
+    try {
+      t = initTwice(p.table());
+    } catch (TableError e) {
+      err.append(PREFIX)
+          .append("can't initialize iptables table `")
+          .append(p.table())
+          .append("': ")
+          .append(e.getMessage())
+          .append('\n')
+          .append("Perhaps iptables or your kernel needs to be upgraded.\n");
+      return VERSION_PROBLEM;
+    }
+    try {
+      boolean ok = execute(p, t, revisions, out, err);
+      if (ok) {
+        TableIo.commit(port, t);
+      }
+      return OK;
+    } catch (RuleException e) {
+      return report(e, err);
+    } catch (TableError e) {
+      err.append("iptables: ").append(e.getMessage()).append('.');
+      if (e.errno() == 22) {
+        err.append(" Run `dmesg' for more information.");
+      }
+      err.append('\n');
+      return e.errno() == 11 ? RESOURCE_PROBLEM : OTHER_PROBLEM;
+    }
+  }
+
+  /** iptables tries TC_INIT again after its modprobe attempt. */
+  private RuleTable initTwice(String table) throws TableError, ModuleException {
+    try {
+      return TableIo.init(port, table);
+    } catch (TableError first) {
+      return TableIo.init(port, table);
+    }
+  }
+
+  /** xtables_exit_error's output for a refusal. */
+  static int report(RuleException e, StringBuilder err) {
+    if (!e.isBare()) {
+      err.append(PREFIX);
+    }
+    if (!e.getMessage().isEmpty() || !e.isBare()) {
+      err.append(e.getMessage()).append('\n');
+    }
+    if (e.status() == RuleException.Status.PARAMETER) {
+      err.append(TRY);
+    }
+    return e.status().exitCode();
+  }
+
+  /** do_command4 after parsing: false (with the failure thrown) never; true to commit. */
+  boolean execute(
+      ParsedCommand p, RuleTable t, Revisions revisions, StringBuilder out, StringBuilder err)
+      throws RuleException, TableError, ModuleException {
+    RulePrinter printer = new RulePrinter(revisions, lookups, p.table());
+    String chain = p.chain();
+    IptEntry entry = null;
+    DeleteMask mask = null;
+    if (p.isRuleCommand()) {
+      Optional<LoadedExtension> target = p.target();
+      if (target.isPresent() && t.isChain(p.jumpto())) {
+        err.append("Warning: using chain ").append(p.jumpto()).append(", not extension\n");
+        target = Optional.empty();
+      }
+      XtEntryTarget xt;
+      int targetUserSize = 0;
+      if (target.isPresent()) {
+        LoadedExtension l = target.get();
+        xt =
+            new XtEntryTarget(l.extension().realName(), l.extension().revision(), l.data().bytes());
+        targetUserSize = l.extension().userSpaceSize();
+      } else if (isStandard(p.jumpto()) || t.isChain(p.jumpto())) {
+        xt = new XtEntryTarget(p.jumpto(), 0, new byte[Abi.align(4)]);
+        targetUserSize = 4;
+      } else {
+        if ((p.ip().flags() & 0x02) != 0) {
+          throw RuleException.parameter("goto '" + p.jumpto() + "' is not a chain");
+        }
+        revisions.find(ExtensionKind.TARGET, p.jumpto());
+        throw RuleException.parameter(
+            "Couldn't load target `" + p.jumpto() + "':No such file or directory\n");
+      }
+      List<XtEntryMatch> matches = new ArrayList<>();
+      List<Integer> userSizes = new ArrayList<>();
+      for (LoadedExtension m : p.matches()) {
+        matches.add(
+            new XtEntryMatch(m.extension().realName(), m.extension().revision(), m.data().bytes()));
+        userSizes.add(m.extension().userSpaceSize());
+      }
+      entry = new IptEntry(p.ip(), 0, 0, p.counters(), matches, xt);
+      mask = new DeleteMask(userSizes, targetUserSize);
+    }
+    int cmd = p.command();
+    boolean verbose = p.has(OPT_VERBOSE);
+    switch (cmd) {
+      case CMD_APPEND, CMD_INSERT, CMD_DELETE, CMD_CHECK -> {
+        for (Addresses.Net s : p.sources()) {
+          for (Addresses.Net d : p.destinations()) {
+            IptEntry e = withAddresses(entry, s, d);
+            if (verbose) {
+              printer.rule(out, e, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);
+            }
+            switch (cmd) {
+              case CMD_APPEND -> t.append(chain, e);
+              case CMD_INSERT -> t.insert(chain, e, p.rulenum() - 1);
+              case CMD_DELETE -> t.delete(chain, e, mask, false);
+              default -> t.delete(chain, e, mask, true);
+            }
+          }
+        }
+      }
+      case CMD_REPLACE -> {
+        IptEntry e = withAddresses(entry, p.sources().get(0), p.destinations().get(0));
+        if (verbose) {
+          printer.rule(out, e, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);
+        }
+        t.replace(chain, e, p.rulenum() - 1);
+      }
+      case CMD_DELETE_NUM -> t.deleteNum(chain, p.rulenum() - 1);
+      case CMD_FLUSH -> forEachChain(t, chain, true, verbose, "Flushing", out, t::flush);
+      case CMD_ZERO -> forEachChain(t, chain, true, verbose, "Zeroing", out, t::zero);
+      case CMD_ZERO_NUM -> t.zeroCounter(chain, p.rulenum());
+      case CMD_NEW_CHAIN -> t.createChain(chain);
+      case CMD_DELETE_CHAIN ->
+          forEachChain(t, chain, false, verbose, "Deleting", out, t::deleteChain);
+      case CMD_RENAME_CHAIN -> t.renameChain(chain, p.newName());
+      case CMD_SET_POLICY ->
+          t.setPolicy(
+              chain,
+              p.policy(),
+              p.has(OPT_COUNTERS) ? Optional.of(p.counters()) : Optional.empty());
+      default -> {
+        if ((cmd & CMD_LIST) != 0) {
+          list(p, t, printer, out);
+        } else if ((cmd & CMD_LIST_RULES) != 0) {
+          listRules(p, t, printer, out);
+        }
+        if ((cmd & CMD_ZERO) != 0) {
+          forEachChain(t, chain, true, verbose, "Zeroing", out, t::zero);
+        }
+        if ((cmd & CMD_ZERO_NUM) != 0) {
+          t.zeroCounter(chain, p.rulenum());
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean isStandard(String name) {
+    return name.isEmpty()
+        || name.equals("ACCEPT")
+        || name.equals("DROP")
+        || name.equals("QUEUE")
+        || name.equals("RETURN");
+  }
+
+  private static IptEntry withAddresses(IptEntry e, Addresses.Net s, Addresses.Net d) {
+    IptIp ip = e.ip();
+    IptIp with =
+        new IptIp(
+            s.addr(),
+            d.addr(),
+            s.mask(),
+            d.mask(),
+            ip.iniface(),
+            ip.outiface(),
+            ip.inifaceMask(),
+            ip.outifaceMask(),
+            ip.proto(),
+            ip.flags(),
+            ip.invflags());
+    return new IptEntry(with, e.nfcache(), e.comefrom(), e.counters(), e.matches(), e.target());
+  }
+
+  /** An edit of one chain by name. */
+  private interface ChainEdit {
+    void apply(String chain) throws TableError;
+  }
+
+  /** for_each_chain4 when no chain is named (built-ins too, or not), else the one chain. */
+  private static void forEachChain(
+      RuleTable t,
+      String chain,
+      boolean builtinsToo,
+      boolean verbose,
+      String verb,
+      StringBuilder out,
+      ChainEdit edit)
+      throws TableError {
+    List<String> names = new ArrayList<>();
+    if (chain != null) {
+      names.add(chain);
+    } else {
+      for (Chain c : t.chains()) {
+        if (builtinsToo || !c.builtin()) {
+          names.add(c.name());
+        }
+      }
+    }
+    for (String n : names) {
+      if (verbose) {
+        out.append(verb).append(" chain `").append(n).append("'\n");
+      }
+      edit.apply(n);
+    }
+  }
+
+  /** list_entries. */
+  private void list(ParsedCommand p, RuleTable t, RulePrinter printer, StringBuilder out)
+      throws RuleException, TableError, ModuleException {
+    int format = RulePrinter.FMT_OPTIONS;
+    format |= p.has(OPT_VERBOSE) ? RulePrinter.FMT_VIA : RulePrinter.FMT_NOCOUNTS;
+    if (p.has(OPT_NUMERIC)) {
+      format |= RulePrinter.FMT_NUMERIC;
+    }
+    if (!p.has(OPT_EXPANDED)) {
+      format |= RulePrinter.FMT_KILOMEGAGIGA;
+    }
+    if (p.has(OPT_LINENUMBERS)) {
+      format |= RulePrinter.FMT_LINENUMBERS;
+    }
+    boolean found = false;
+    for (Chain c : t.chains()) {
+      if (p.chain() != null && !p.chain().equals(c.name())) {
+        continue;
+      }
+      if (found) {
+        out.append('\n');
+      }
+      if (p.rulenum() == 0) {
+        printer.header(out, format, c, c.references());
+      }
+      int num = 0;
+      for (Rule r : c.rules()) {
+        num++;
+        if (p.rulenum() == 0 || num == p.rulenum()) {
+          printer.rule(out, r.entry(), RuleTable.targetName(r), num, format);
+        }
+      }
+      found = true;
+    }
+    if (!found) {
+      throw new TableError(t.lastFn(), 2);
+    }
+  }
+
+  /** list_rules. */
+  private void listRules(ParsedCommand p, RuleTable t, RulePrinter printer, StringBuilder out)
+      throws RuleException, TableError, ModuleException {
+    int counters = p.has(OPT_VERBOSE) ? -1 : 0;
+    if (p.rulenum() == 0) {
+      for (Chain c : t.chains()) {
+        if (p.chain() != null && !c.name().equals(p.chain())) {
+          continue;
+        }
+        if (c.builtin()) {
+          out.append("-P ").append(c.name()).append(' ').append(RuleTable.verdictName(c.verdict()));
+          if (counters != 0) {
+            out.append(" -c ")
+                .append(Long.toUnsignedString(c.counters().pcnt()))
+                .append(' ')
+                .append(Long.toUnsignedString(c.counters().bcnt()));
+          }
+          out.append('\n');
+        } else {
+          out.append("-N ").append(c.name()).append('\n');
+        }
+      }
+    }
+    boolean found = false;
+    for (Chain c : t.chains()) {
+      if (p.chain() != null && !c.name().equals(p.chain())) {
+        continue;
+      }
+      int num = 0;
+      for (Rule r : c.rules()) {
+        num++;
+        if (p.rulenum() == 0 || num == p.rulenum()) {
+          printer.saveRule(out, r, c.name(), counters);
+        }
+      }
+      found = true;
+    }
+    if (!found) {
+      throw new TableError(t.lastFn(), 2);
+    }
+  }
+}
