@@ -1,6 +1,7 @@
 package bpfilterctl.core.rules.ext;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The matches of the first extension area: the protocol and state matches real rulesets use most
@@ -9,5 +10,8 @@ import java.util.List;
 public final class MatchesA {
   private MatchesA() {}
 
-  public static final List<XtExtension> ALL = List.of();
+  public static final List<XtExtension> ALL =
+      Stream.of(TcpUdpMatches.ALL, IcmpMatch.ALL, MultiportMatch.ALL, ConntrackMatches.ALL)
+          .flatMap(List::stream)
+          .toList();
 }

@@ -57,6 +57,28 @@ public record XtArg(
     return mask.clone();
   }
 
+  /** {@code addr} as libxtables' union nf_inet_addr holds it: 16 bytes, IPv4 in the first 4. */
+  public byte[] inetAddr() {
+    return java.util.Arrays.copyOf(addr, 16);
+  }
+
+  /**
+   * {@code mask} as libxtables' union nf_inet_addr holds it: a plain host sets all 16 bytes, as
+   * does a mask that is no prefix (its length is 255); a prefix fills only the first 4.
+   */
+  public byte[] inetMask() {
+    boolean plainHost =
+        option.type() == XtOptionType.HOST
+            || (option.type() == XtOptionType.HOSTMASK && arg != null && arg.indexOf('/') < 0)
+            || (vals.length > 0 && vals[0] > 128);
+    if (plainHost) {
+      byte[] all = new byte[16];
+      java.util.Arrays.fill(all, (byte) -1);
+      return all;
+    }
+    return java.util.Arrays.copyOf(mask, 16);
+  }
+
   /** A plain argument (STRING/NONE and for extensions that parse the text themselves). */
   public static XtArg text(XtOption option, String arg, boolean invert) {
     return new XtArg(option, arg, invert, 0, null, 0, null, null);

@@ -537,6 +537,22 @@ public final class XtOptionParser {
     return -1;
   }
 
+  /**
+   * xtables_parse_port: a number 0-65535 (base 0, as strtoul) or a service name of {@code proto}
+   * (getservbyname).
+   */
+  public static int servicePort(String port, String proto, Lookups lookups) throws RuleException {
+    Long n = CNumbers.xtStrtoulStrict(port, 0, 0xffff);
+    if (n != null) {
+      return n.intValue();
+    }
+    OptionalInt p = lookups.service(port, proto);
+    if (p.isPresent()) {
+      return p.getAsInt();
+    }
+    throw RuleException.parameter("invalid port/service `" + port + "' specified");
+  }
+
   /** xtables_parse_protocol: a number 0-255, a built-in name, or a name in /etc/protocols. */
   public static int protocol(String s, Lookups lookups) throws RuleException {
     Long n = CNumbers.xtStrtoulStrict(s, 0, 0xff);

@@ -105,7 +105,7 @@ final class RuleDriver {
               }
             }
             if (hit.isEmpty()) {
-              return new Outcome(null, null, null, null, "option " + w);
+              throw RuleException.parameter("unknown option \"" + w + "\"");
             }
             Parsed p = hit.get().getKey();
             XtOption o = hit.get().getValue();
