@@ -87,13 +87,9 @@ record IpvsMatch() implements XtExtension {
     switch (arg.id()) {
       case O_VPROTO -> b.put(OFF_L4PROTO, (byte) arg.val());
       case O_VADDR -> {
-        b.put(0, arg.addr());
-        b.put(OFF_VMASK, arg.mask());
-        if (wholeMask(arg)) {
-          for (int i = 4; i < 16; i++) {
-            b.put(OFF_VMASK + i, (byte) 0xff);
-          }
-        }
+        // libxtables copies whole nf_inet_addrs; a plain host's mask is 16 bytes of ones.
+        b.put(0, arg.inetAddr());
+        b.put(OFF_VMASK, arg.inetMask());
       }
       case O_VPORT -> putBe16(b, OFF_VPORT, (int) arg.val());
       case O_VPORTCTL -> putBe16(b, OFF_VPORTCTL, (int) arg.val());
@@ -126,46 +122,6 @@ record IpvsMatch() implements XtExtension {
     }
     b.put(OFF_BITMASK, (byte) bitmask);
     b.put(OFF_INVERT, (byte) invert);
-  }
-
-  /**
-   * libxtables fills all 16 mask bytes of a HOSTMASK with ones, then narrows them to the prefix
-   * length: a bare host, and a dotted mask that is no prefix (its length comes out as -1, which no
-   * case narrows), keep all 16; a prefix keeps its IPv4 word only.
-   */
-  private static boolean wholeMask(XtArg arg) {
-    int slash = arg.arg().indexOf('/');
-    if (slash < 0) {
-      return true;
-    }
-    String text = arg.arg().substring(slash + 1);
-    if (CNumbers.xtStrtoulStrict(text, 0, 32) != null) {
-      return false;
-    }
-    long mask = inetAton(text);
-    return mask >= 0 && Integer.bitCount((int) mask) != Integer.numberOfLeadingZeros(~(int) mask);
-  }
-
-  /** inet_aton(3): one to four parts (strtoul base 0), the last filling the remaining bytes. */
-  private static long inetAton(String text) {
-    String[] parts = text.split("\\.", -1);
-    if (parts.length > 4) {
-      return -1;
-    }
-    long value = 0;
-    for (int i = 0; i < parts.length; i++) {
-      CNumbers.Parsed p = CNumbers.strtoull(parts[i], 0, 0);
-      if (parts[i].isEmpty() || p.end() != parts[i].length() || p.negative() || p.overflow()) {
-        return -1;
-      }
-      int bytesLeft = 4 - i;
-      long limit = i == parts.length - 1 ? (1L << (8 * bytesLeft)) - 1 : 0xff;
-      if (Long.compareUnsigned(p.value(), limit) > 0) {
-        return -1;
-      }
-      value |= i == parts.length - 1 ? p.value() : p.value() << (8 * (3 - i));
-    }
-    return value;
   }
 
   private static RuleException badValue(String option, String value) {

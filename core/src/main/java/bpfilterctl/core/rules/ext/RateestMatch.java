@@ -53,6 +53,7 @@ record RateestMatch() implements XtExtension {
   private static final int O_EQ = 9;
 
   private static final int OLD_STYLE = XtOption.INVERT | XtOption.MULTI;
+  private static final int WITH_RATE = OLD_STYLE | XtOption.NEXT_WORD;
 
   /** iproute2's rate units, in bits per second each. */
   private record Unit(String name, double scale) {}
@@ -115,12 +116,12 @@ record RateestMatch() implements XtExtension {
         XtOption.of("rateest1", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
         XtOption.of("rateest", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
         XtOption.of("rateest2", XtOptionType.STRING, O_RATEEST2, OLD_STYLE),
-        XtOption.of("rateest-bps1", XtOptionType.NONE, O_BPS1, OLD_STYLE),
-        XtOption.of("rateest-pps1", XtOptionType.NONE, O_PPS1, OLD_STYLE),
-        XtOption.of("rateest-bps2", XtOptionType.NONE, O_BPS2, OLD_STYLE),
-        XtOption.of("rateest-pps2", XtOptionType.NONE, O_PPS2, OLD_STYLE),
-        XtOption.of("rateest-bps", XtOptionType.NONE, O_BPS2, OLD_STYLE),
-        XtOption.of("rateest-pps", XtOptionType.NONE, O_PPS2, OLD_STYLE),
+        XtOption.of("rateest-bps1", XtOptionType.NONE, O_BPS1, WITH_RATE),
+        XtOption.of("rateest-pps1", XtOptionType.NONE, O_PPS1, WITH_RATE),
+        XtOption.of("rateest-bps2", XtOptionType.NONE, O_BPS2, WITH_RATE),
+        XtOption.of("rateest-pps2", XtOptionType.NONE, O_PPS2, WITH_RATE),
+        XtOption.of("rateest-bps", XtOptionType.NONE, O_BPS2, WITH_RATE),
+        XtOption.of("rateest-pps", XtOptionType.NONE, O_PPS2, WITH_RATE),
         XtOption.of("rateest-delta", XtOptionType.NONE, O_DELTA, OLD_STYLE),
         XtOption.of("rateest-lt", XtOptionType.NONE, O_LT, OLD_STYLE),
         XtOption.of("rateest-gt", XtOptionType.NONE, O_GT, OLD_STYLE),
@@ -144,24 +145,22 @@ record RateestMatch() implements XtExtension {
         refuseInvert(arg, "rateest-bps");
         once(d, c, c == O_BPS1 ? "--rateest-bps1" : "--rateest-bps2");
         setFlags(b, F_BPS);
-        String word = optionalValue(d);
+        String word = optionalValue(arg);
         if (word != null) {
           b.putInt(c == O_BPS1 ? OFF_BPS1 : OFF_BPS2, rate(word));
-          d.consume(1);
         }
       }
       case O_PPS1, O_PPS2 -> {
         refuseInvert(arg, "rateest-pps");
         once(d, c, c == O_PPS1 ? "--rateest-pps1" : "--rateest-pps2");
         setFlags(b, F_PPS);
-        String word = optionalValue(d);
+        String word = optionalValue(arg);
         if (word != null) {
           Long pps = CNumbers.xtStrtoulStrict(word, 0, 0xffffffffL);
           if (pps == null) {
             throw RuleException.parameter("rateest: could not parse pps `" + word + "'");
           }
           b.putInt(c == O_PPS1 ? OFF_PPS1 : OFF_PPS2, pps.intValue());
-          d.consume(1);
         }
       }
       case O_DELTA -> {
@@ -193,12 +192,14 @@ record RateestMatch() implements XtExtension {
     d.scratch(d.scratch() | (1 << id));
   }
 
-  private static String optionalValue(ExtData d) {
-    List<String> rest = d.following();
-    if (rest.isEmpty() || rest.get(0).startsWith("-") || rest.get(0).startsWith("!")) {
-      return null;
-    }
-    return rest.get(0);
+  /**
+   * The rate word the front-end joined to an argumentless option ({@link XtOption#NEXT_WORD}):
+   * whatever follows the NUL, or null when no such word followed.
+   */
+  private static String optionalValue(XtArg arg) {
+    String text = arg.arg();
+    int nul = text == null ? -1 : text.indexOf('\0');
+    return nul < 0 ? null : text.substring(nul + 1);
   }
 
   private static void setFlags(ByteBuffer b, int flags) {

@@ -14,8 +14,8 @@ import java.util.OptionalInt;
  * {@code u32 chunk_match_type} at 264, four {@code {u8 chunktype, flag, flag_mask}} at 268, {@code
  * int flag_count} at 280, {@code u32 flags} at 284 and {@code u32 invflags} at 288.
  *
- * <p>--chunk-types takes two words (the match type and the chunk list); the second comes from
- * {@link ExtData#following()}.
+ * <p>--chunk-types takes two words (the match type and the chunk list), joined by the front-end
+ * ({@link XtOption#NEXT_WORD}).
  */
 record SctpMatch() implements XtExtension {
   static final SctpMatch INSTANCE = new SctpMatch();
@@ -103,7 +103,7 @@ record SctpMatch() implements XtExtension {
         XtOption.of("sport", XtOptionType.STRING, O_SPORT, OLD_STYLE),
         XtOption.of("destination-port", XtOptionType.STRING, O_DPORT, OLD_STYLE),
         XtOption.of("dport", XtOptionType.STRING, O_DPORT, OLD_STYLE),
-        XtOption.of("chunk-types", XtOptionType.STRING, O_CHUNKS, OLD_STYLE));
+        XtOption.of("chunk-types", XtOptionType.STRING, O_CHUNKS, OLD_STYLE | XtOption.NEXT_WORD));
   }
 
   @Override
@@ -132,13 +132,13 @@ record SctpMatch() implements XtExtension {
       throw RuleException.parameter("Only one `" + option + "' allowed");
     }
     if (bit == CHUNK_TYPES) {
-      List<String> rest = d.following();
-      if (rest.isEmpty() || rest.get(0).startsWith("-") || rest.get(0).startsWith("!")) {
+      // NEXT_WORD: "type\0chunks" when a word that is no option follows.
+      int nul = arg.arg().indexOf('\0');
+      if (nul < 0) {
         throw RuleException.parameter("--chunk-types requires two args");
       }
       b.putInt(OFF_FLAGS, b.getInt(OFF_FLAGS) | bit);
-      parseChunks(b, arg.arg(), rest.get(0));
-      d.consume(1);
+      parseChunks(b, arg.arg().substring(0, nul), arg.arg().substring(nul + 1));
     } else {
       b.putInt(OFF_FLAGS, b.getInt(OFF_FLAGS) | bit);
       parsePorts(arg.arg(), bit == SRC_PORTS ? OFF_SPTS : OFF_DPTS, d);

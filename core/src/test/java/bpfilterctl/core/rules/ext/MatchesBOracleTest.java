@@ -278,7 +278,11 @@ class MatchesBOracleTest {
         if (run == null) {
           return new Outcome(runs, null, true);
         }
-        XtOption option = canonical(run.ext(), optName);
+        XtOption option =
+            run.ext().options().stream()
+                .filter(o -> o.name().equals(optName))
+                .findFirst()
+                .orElseThrow();
         String arg = null;
         if (option.takesArgument()) {
           if (i + 1 >= words.size()) {
@@ -286,9 +290,14 @@ class MatchesBOracleTest {
           }
           arg = words.get(++i);
         }
-        run.data().following(words.subList(i + 1, words.size()));
+        // As IptablesParser does: the next word joins after a NUL when it is no option.
+        if ((option.flags() & XtOption.NEXT_WORD) != 0
+            && i + 1 < words.size()
+            && !words.get(i + 1).startsWith("-")
+            && !words.get(i + 1).startsWith("!")) {
+          arg = arg + "\0" + words.get(++i);
+        }
         XtOptionParser.parse(run.ext(), option, arg, invert, run.data());
-        i += run.data().consumed();
         invert = false;
       }
       finishLast(runs);
@@ -322,13 +331,6 @@ class MatchesBOracleTest {
       }
     }
     return null;
-  }
-
-  /** libxtables finds an option's entry by id: an alias reports as the first name of its id. */
-  private static XtOption canonical(XtExtension ext, String optName) {
-    XtOption named =
-        ext.options().stream().filter(o -> o.name().equals(optName)).findFirst().orElseThrow();
-    return ext.options().stream().filter(o -> o.id() == named.id()).findFirst().orElseThrow();
   }
 
   private static IptIp ipOf(String proto) {
