@@ -13,7 +13,13 @@ public enum Sockopt {
   IPT_SO_GET_INFO(false, 64),
   IPT_SO_GET_ENTRIES(false, 65),
   IPT_SO_GET_REVISION_MATCH(false, 66),
-  IPT_SO_GET_REVISION_TARGET(false, 67);
+  IPT_SO_GET_REVISION_TARGET(false, 67),
+  /**
+   * Ours, not the kernel's (which answers ENOPROTOOPT): the names of the tables that exist, each
+   * ended by a newline, NUL-padded to the caller's buffer; /proc/net/ip_tables_names for a module
+   * that has no /proc. iptables-save without -t reads it.
+   */
+  BPF_SO_GET_TABLE_NAMES(false, 1024);
 
   private final boolean set;
   private final int cmd;

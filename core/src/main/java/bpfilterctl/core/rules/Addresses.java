@@ -1,5 +1,6 @@
 package bpfilterctl.core.rules;
 
+import bpfilterctl.core.rules.ext.CNumbers;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -47,8 +48,8 @@ public final class Addresses {
     if (dotted != null) {
       return dotted;
     }
-    long bits = CNumbers.strtoul(text, 0, 32);
-    if (bits < 0) {
+    Long bits = CNumbers.xtStrtoulStrict(text, 0, 32);
+    if (bits == null) {
       throw RuleException.parameter("invalid mask `" + text + "' specified");
     }
     return bits == 0 ? 0 : (int) (0xFFFFFFFFL << (32 - bits));
@@ -88,11 +89,11 @@ public final class Addresses {
     }
     int v = 0;
     for (int i = 0; i < 4; i++) {
-      long b = i < parts.length ? CNumbers.strtoul(parts[i], 0, 255) : 0;
-      if (b < 0) {
+      Long b = i < parts.length ? CNumbers.xtStrtoulStrict(parts[i], 0, 255) : Long.valueOf(0);
+      if (b == null) {
         return null;
       }
-      v = (v << 8) | (int) b;
+      v = (v << 8) | b.intValue();
     }
     return v;
   }

@@ -13,6 +13,7 @@ import bpfilterctl.core.rules.RuleTable.Chain;
 import bpfilterctl.core.rules.RuleTable.Rule;
 import bpfilterctl.core.rules.RuleTable.TableError;
 import bpfilterctl.core.rules.ext.Lookups;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,13 +32,24 @@ public final class Iptables {
   public static final int RESOURCE_PROBLEM = 4;
 
   static final String PREFIX = "iptables v1.8.9 (legacy): ";
-  static final String TRY = "Try `iptables -h' or 'iptables --help' for more information.\n";
 
   private final Sockopts port;
-  private final ExtensionCatalog catalog;
+  private final XtExtensions catalog;
   private final Lookups lookups;
 
-  public Iptables(Sockopts port, ExtensionCatalog catalog, Lookups lookups) {
+  public Sockopts port() {
+    return port;
+  }
+
+  public XtExtensions catalog() {
+    return catalog;
+  }
+
+  public Lookups lookups() {
+    return lookups;
+  }
+
+  public Iptables(Sockopts port, XtExtensions catalog, Lookups lookups) {
     this.port = port;
     this.catalog = catalog;
     this.lookups = lookups;
@@ -97,16 +109,31 @@ public final class Iptables {
     }
   }
 
-  /** xtables_exit_error's output for a refusal. */
+  /** xtables_exit_error's output for a refusal, as iptables words it. */
   static int report(RuleException e, StringBuilder err) {
+    return report(e, err, "iptables", -1);
+  }
+
+  /**
+   * xtables_exit_error for {@code program}; {@code line} &gt;= 0 adds iptables-restore's "Error
+   * occurred at line" before the hint.
+   */
+  static int report(RuleException e, StringBuilder err, String program, int line) {
     if (!e.isBare()) {
-      err.append(PREFIX);
+      err.append(program).append(" v1.8.9 (legacy): ");
     }
     if (!e.getMessage().isEmpty() || !e.isBare()) {
       err.append(e.getMessage()).append('\n');
     }
     if (e.status() == RuleException.Status.PARAMETER) {
-      err.append(TRY);
+      if (line >= 0) {
+        err.append("Error occurred at line: ").append(line).append('\n');
+      }
+      err.append("Try `")
+          .append(program)
+          .append(" -h' or '")
+          .append(program)
+          .append(" --help' for more information.\n");
     }
     return e.status().exitCode();
   }

@@ -7,11 +7,12 @@ import bpfilterctl.core.abi.IptIp;
 import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.ext.CNumbers;
 import bpfilterctl.core.rules.ext.ExtData;
 import bpfilterctl.core.rules.ext.Lookups;
-import bpfilterctl.core.rules.ext.XtArg;
 import bpfilterctl.core.rules.ext.XtExtension;
 import bpfilterctl.core.rules.ext.XtOption;
+import bpfilterctl.core.rules.ext.XtOptionParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -383,7 +384,7 @@ public final class IptablesParser {
           throw RuleException.parameter("You cannot use `-w' from iptables-restore");
         }
         String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
-        if (t != null && CNumbers.strtoul(t, 0, 0) < 0) {
+        if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
           throw RuleException.parameter("wait seconds not numeric");
         }
         s.wait = true;
@@ -393,7 +394,7 @@ public final class IptablesParser {
           throw RuleException.parameter("You cannot use `-W' from iptables-restore");
         }
         String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
-        if (t != null && CNumbers.strtoul(t, 0, 0) < 0) {
+        if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
           throw RuleException.parameter("wait interval not numeric");
         }
         s.waitIntervalSet = true;
@@ -439,39 +440,22 @@ public final class IptablesParser {
     if (bc == null) {
       throw RuleException.parameter("-c requires packet and byte counter");
     }
-    CNumbers.ParsedPrefix p = scanUnsigned(pc);
+    Long p = scanUnsigned(pc);
     if (p == null) {
       throw RuleException.parameter("-c packet counter not numeric");
     }
-    CNumbers.ParsedPrefix b = scanUnsigned(bc);
+    Long b = scanUnsigned(bc);
     if (b == null) {
       throw RuleException.parameter("-c byte counter not numeric");
     }
-    s.pcnt = p.value();
-    s.bcnt = b.value();
+    s.pcnt = p;
+    s.bcnt = b;
   }
 
-  /** sscanf("%llu"): leading blanks, optional sign, decimal digits; the rest is ignored. */
-  static CNumbers.ParsedPrefix scanUnsigned(String t) {
-    int i = 0;
-    while (i < t.length() && Character.isWhitespace(t.charAt(i))) {
-      i++;
-    }
-    boolean neg = false;
-    if (i < t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
-      neg = t.charAt(i) == '-';
-      i++;
-    }
-    int start = i;
-    long v = 0;
-    while (i < t.length() && Character.isDigit(t.charAt(i))) {
-      v = v * 10 + (t.charAt(i) - '0');
-      i++;
-    }
-    if (i == start) {
-      return null;
-    }
-    return new CNumbers.ParsedPrefix(neg ? -v : v, i);
+  /** sscanf("%llu"): leading blanks, a sign, decimal digits; what follows is ignored. */
+  static Long scanUnsigned(String t) {
+    CNumbers.Parsed p = CNumbers.strtoull(t, 0, 10);
+    return p.parsedAny(0) ? p.value() : null;
   }
 
   private void addCommand(State s, int cmd, int others, boolean invert) throws RuleException {
@@ -516,18 +500,18 @@ public final class IptablesParser {
   }
 
   private static int ruleNumber(String text) throws RuleException {
-    long n = CNumbers.strtoul(text, 1, Integer.MAX_VALUE);
-    if (n < 0) {
+    Long n = CNumbers.xtStrtoulStrict(text, 1, Integer.MAX_VALUE);
+    if (n == null) {
       throw RuleException.parameter("Invalid rule number `" + text + "'");
     }
-    return (int) n;
+    return n.intValue();
   }
 
   /** xtables_parse_protocol. */
   int parseProtocol(String text) throws RuleException {
-    long n = CNumbers.strtoul(text, 0, 255);
-    if (n >= 0) {
-      return (int) n;
+    Long n = CNumbers.xtStrtoulStrict(text, 0, 255);
+    if (n != null) {
+      return n.intValue();
     }
     for (String[] p : CHAIN_PROTOS) {
       if (p[0].equals(text)) {
@@ -711,9 +695,11 @@ public final class IptablesParser {
     }
     ExtData d = into.data();
     d.ip(s.ip());
-    XtArg parsed = revisions.catalog().parseOption(into.extension(), eo.option(), arg, invert, d);
-    d.markSeen(eo.option().id());
-    into.extension().parse(parsed, d);
+    String value = arg;
+    if ((eo.option().flags() & XtOption.NEXT_WORD) != 0 && s.g.hasArg()) {
+      value = arg + "\0" + s.g.take();
+    }
+    XtOptionParser.parse(into.extension(), eo.option(), value, invert, d);
   }
 
   /** load_proto: the protocol's match, once, when an option is not known otherwise. */
@@ -731,10 +717,10 @@ public final class IptablesParser {
   }
 
   private Optional<XtExtension> findProto(State s) throws ModuleException {
-    long n = CNumbers.strtoul(s.protocol, 0, 255);
+    Long n = CNumbers.xtStrtoulStrict(s.protocol, 0, 255);
     String name = s.protocol;
-    if (n >= 0) {
-      name = protoName((int) n, (s.options & OPT_NUMERIC) != 0);
+    if (n != null) {
+      name = protoName(n.intValue(), (s.options & OPT_NUMERIC) != 0);
       if (name == null) {
         return Optional.empty();
       }
@@ -763,12 +749,10 @@ public final class IptablesParser {
     }
     refreshIp(s);
     for (LoadedExtension l : s.matches) {
-      l.extension().finalCheck(l.data());
-      revisions.catalog().checkOptions(l.extension(), l.data());
+      XtOptionParser.finish(l.extension(), l.data());
     }
     if (s.target != null) {
-      s.target.extension().finalCheck(s.target.data());
-      revisions.catalog().checkOptions(s.target.extension(), s.target.data());
+      XtOptionParser.finish(s.target.extension(), s.target.data());
     }
     if (s.g.optind() < s.g.argv().size()) {
       throw RuleException.parameter("unknown arguments found on commandline");

@@ -5,6 +5,7 @@ import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.rules.ext.XtExtension;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +23,18 @@ public final class Revisions {
   private static final int EPROTONOSUPPORT = 93;
   private static final int ENOPROTOOPT = 92;
 
-  private final ExtensionCatalog catalog;
+  private final XtExtensions catalog;
   private final Sockopts port;
   private final Consumer<String> warnings;
   private final Map<String, Optional<XtExtension>> chosen = new HashMap<>();
 
-  public Revisions(ExtensionCatalog catalog, Sockopts port, Consumer<String> warnings) {
+  public Revisions(XtExtensions catalog, Sockopts port, Consumer<String> warnings) {
     this.catalog = catalog;
     this.port = port;
     this.warnings = warnings;
   }
 
-  public ExtensionCatalog catalog() {
+  public XtExtensions catalog() {
     return catalog;
   }
 

@@ -53,6 +53,7 @@ public final class TableEngine implements SockoptHandler {
         case IPT_SO_GET_REVISION_TARGET -> MboxReply.ok(getRevision(in, ExtensionKind.TARGET));
         case IPT_SO_SET_REPLACE -> MboxReply.ok(replace(in));
         case IPT_SO_SET_ADD_COUNTERS -> addCounters(in);
+        case BPF_SO_GET_TABLE_NAMES -> MboxReply.ok(tableNames(in));
         case HANDSHAKE -> MboxReply.error(Errno.ENOPROTOOPT); // the loop answers it, not us
       };
     } catch (Rejection r) {
@@ -67,6 +68,19 @@ public final class TableEngine implements SockoptHandler {
 
   private Table table(String name) throws Rejection {
     return store.find(name).orElseThrow(() -> new Rejection(Errno.ENOENT));
+  }
+
+  /** The existing tables' names, newline-ended, padded to the buffer (ERANGE if it is short). */
+  private byte[] tableNames(byte[] in) throws Rejection {
+    StringBuilder names = new StringBuilder();
+    for (String n : store.names()) {
+      names.append(n).append('\n');
+    }
+    byte[] text = names.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    if (text.length > in.length) {
+      throw new Rejection(Errno.ERANGE);
+    }
+    return java.util.Arrays.copyOf(text, in.length);
   }
 
   /** get_info. */

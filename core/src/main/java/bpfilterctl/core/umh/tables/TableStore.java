@@ -1,6 +1,9 @@
 package bpfilterctl.core.umh.tables;
 
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,7 +13,7 @@ import java.util.Optional;
  */
 final class TableStore {
   private final TableTranslator translator;
-  private final Map<String, Table> tables = new HashMap<>();
+  private final Map<String, Table> tables = new LinkedHashMap<>();
 
   TableStore(TableTranslator translator) {
     this.translator = translator;
@@ -25,6 +28,13 @@ final class TableStore {
     Optional<TableTemplate> template = TableTemplate.named(name);
     template.ifPresent(tt -> tables.put(name, tt.instantiate(translator)));
     return Optional.ofNullable(tables.get(name));
+  }
+
+  /** The tables that exist, newest first, as /proc/net/ip_tables_names lists them. */
+  List<String> names() {
+    List<String> names = new ArrayList<>(tables.keySet());
+    Collections.reverse(names);
+    return names;
   }
 
   void replace(Table table) {

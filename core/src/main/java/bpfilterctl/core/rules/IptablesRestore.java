@@ -1,0 +1,411 @@
+package bpfilterctl.core.rules;
+
+import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.RuleTable.Chain;
+import bpfilterctl.core.rules.RuleTable.TableError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code iptables-restore [-c] [-n] [-t] [-v] [-T TABLE] [FILE]} over text already read: each
+ * "*table ... COMMIT" block is built on a fresh read of the table and committed in one SET_REPLACE,
+ * so a block that fails changes nothing; blocks committed before it stay, as with iptables.
+ */
+public final class IptablesRestore {
+  private static final String PROGRAM = "iptables-restore";
+
+  private final Iptables iptables;
+
+  public IptablesRestore(Iptables iptables) {
+    this.iptables = iptables;
+  }
+
+  /** The options, parsed. */
+  public record Options(
+      boolean counters, boolean noflush, boolean test, int verbose, String table, String file) {}
+
+  /** A refusal of the options themselves, with iptables-restore's words and status. */
+  public static final class Usage extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final boolean toStdout;
+
+    Usage(String text, int status, boolean toStdout) {
+      super(text);
+      this.status = status;
+      this.toStdout = toStdout;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public boolean toStdout() {
+      return toStdout;
+    }
+  }
+
+  /** The command line (without the program name). */
+  public static Options options(List<String> argv) throws Usage {
+    Getopt g = new Getopt(argv, "-bcvVthnw::W::M:T:");
+    List<Getopt.LongOpt> longs =
+        List.of(
+            new Getopt.LongOpt("counters", 0, 'c'),
+            new Getopt.LongOpt("verbose", 0, 'v'),
+            new Getopt.LongOpt("version", 0, 'V'),
+            new Getopt.LongOpt("test", 0, 't'),
+            new Getopt.LongOpt("help", 0, 'h'),
+            new Getopt.LongOpt("noflush", 0, 'n'),
+            new Getopt.LongOpt("modprobe", 1, 'M'),
+            new Getopt.LongOpt("table", 1, 'T'),
+            new Getopt.LongOpt("wait", 2, 'w'),
+            new Getopt.LongOpt("wait-interval", 2, 'W'));
+    boolean counters = false;
+    boolean noflush = false;
+    boolean test = false;
+    boolean wait = false;
+    boolean interval = false;
+    int verbose = 0;
+    String table = null;
+    List<String> files = new ArrayList<>();
+    while (true) {
+      Getopt.Found f = g.next(longs);
+      if (f.kind() == Getopt.Kind.END) {
+        break;
+      }
+      if (f.kind() == Getopt.Kind.NON_OPTION) {
+        files.add(f.arg());
+        continue;
+      }
+      char c =
+          f.kind() == Getopt.Kind.LONG
+              ? (Character) f.key()
+              : f.kind() == Getopt.Kind.SHORT ? f.shortName() : '?';
+      switch (c) {
+        case 'b' -> {
+          // -b/--binary: iptables only says it is not implemented, and so do we
+        }
+        case 'c' -> counters = true;
+        case 'v' -> verbose++;
+        case 'V' -> throw new Usage("iptables-restore v1.8.9 (legacy)", 0, true);
+        case 't' -> test = true;
+        case 'h' -> throw new Usage(usage(), 0, false);
+        case 'n' -> noflush = true;
+        case 'w' -> wait = true;
+        case 'W' -> interval = true;
+        case 'M' -> {
+          // nothing to modprobe
+        }
+        case 'T' -> table = f.arg();
+        default -> throw new Usage("Try `iptables-restore -h' for more information.", 1, false);
+      }
+    }
+    if (files.size() > 1) {
+      throw new Usage("Unknown arguments found on commandline", 1, false);
+    }
+    if (interval && !wait) {
+      throw new Usage("Option --wait-interval requires option --wait", 1, false);
+    }
+    return new Options(
+        counters, noflush, test, verbose, table, files.isEmpty() ? null : files.get(0));
+  }
+
+  static String usage() {
+    return "Usage: iptables-restore [-c] [-v] [-V] [-t] [-h] [-n] [-w secs] [-W usecs]"
+        + " [-T table] [-M command] [file]\n"
+        + "\t   [ --counters ]\n"
+        + "\t   [ --verbose ]\n"
+        + "\t   [ --version]\n"
+        + "\t   [ --test ]\n"
+        + "\t   [ --help ]\n"
+        + "\t   [ --noflush ]\n"
+        + "\t   [ --wait=<seconds>\n"
+        + "\t   [ --table=<TABLE> ]\n"
+        + "\t   [ --modprobe=<command> ]";
+  }
+
+  /** Restores {@code input}; returns the exit status. */
+  public int run(Options o, String input, StringBuilder out, StringBuilder err)
+      throws ModuleException {
+    Revisions revisions =
+        new Revisions(iptables.catalog(), iptables.port(), w -> err.append(w).append('\n'));
+    RuleTable handle = null;
+    String curtable = "";
+    boolean inTable = false;
+    int line = 0;
+    int at = 0;
+    while (at < input.length()) {
+      int nl = input.indexOf('\n', at);
+      String raw = nl < 0 ? input.substring(at) : input.substring(at, nl + 1);
+      at = nl < 0 ? input.length() : nl + 1;
+      line++;
+      boolean ok = false;
+      try {
+        if (raw.startsWith("\n")) {
+          continue;
+        } else if (raw.startsWith("#")) {
+          if (o.verbose() > 0) {
+            out.append(raw);
+          }
+          continue;
+        } else if (raw.equals("COMMIT\n") && inTable) {
+          if (!o.test()) {
+            TableIo.commit(iptables.port(), handle);
+          }
+          ok = true;
+          handle = null;
+          inTable = false;
+        } else if (raw.startsWith("*") && !inTable) {
+          List<String> words = words(raw.substring(1));
+          if (words.isEmpty()) {
+            throw RuleException.parameter(PROGRAM + ": line " + line + " table name invalid");
+          }
+          String table = words.get(0);
+          curtable = table.length() > 32 ? table.substring(0, 32) : table;
+          if (o.table() != null && !o.table().equals(table)) {
+            continue;
+          }
+          handle = open(table);
+          if (!o.noflush()) {
+            flushAndDelete(handle, o.verbose() > 0, out);
+          }
+          ok = true;
+          inTable = true;
+        } else if (raw.startsWith(":") && inTable) {
+          chainLine(o, handle, raw, line);
+          ok = true;
+        } else if (inTable) {
+          ok = ruleLine(o, handle, curtable, raw, line, revisions, out, err);
+        }
+      } catch (RuleException e) {
+        return Iptables.report(
+            e, err, PROGRAM, e.status() == RuleException.Status.PARAMETER ? line : -1);
+      } catch (TableError e) {
+        ok = false;
+      }
+      if (o.table() != null && !o.table().equals(curtable)) {
+        continue;
+      }
+      if (!ok) {
+        err.append(PROGRAM).append(": line ").append(line).append(" failed\n");
+        return 1;
+      }
+    }
+    if (inTable) {
+      err.append(PROGRAM).append(": COMMIT expected at line ").append(line + 1).append('\n');
+      return 1;
+    }
+    return 0;
+  }
+
+  private RuleTable open(String table) throws RuleException, ModuleException {
+    try {
+      return TableIo.init(iptables.port(), table);
+    } catch (TableError first) {
+      try {
+        return TableIo.init(iptables.port(), table);
+      } catch (TableError second) {
+        throw RuleException.parameter(PROGRAM + ": unable to initialize table '" + table + "'");
+      }
+    }
+  }
+
+  private static void flushAndDelete(RuleTable h, boolean verbose, StringBuilder out)
+      throws TableError {
+    for (Chain c : List.copyOf(h.chains())) {
+      if (verbose) {
+        out.append("Flushing chain `").append(c.name()).append("'\n");
+      }
+      h.flush(c.name());
+    }
+    for (Chain c : List.copyOf(h.chains())) {
+      if (!c.builtin()) {
+        if (verbose) {
+          out.append("Deleting chain `").append(c.name()).append("'\n");
+        }
+        h.deleteChain(c.name());
+      }
+    }
+  }
+
+  /** ":CHAIN POLICY [p:b]" or ":CHAIN - [p:b]". */
+  private static void chainLine(Options o, RuleTable h, String raw, int line)
+      throws RuleException, TableError {
+    List<String> words = words(raw.substring(1));
+    if (words.isEmpty()) {
+      throw RuleException.parameter(PROGRAM + ": line " + line + " chain name invalid");
+    }
+    String chain = words.get(0);
+    if (chain.length() >= Abi.EXTENSION_NAME_LEN) {
+      throw RuleException.parameter(
+          "Invalid chain name `" + chain + "' (" + (Abi.EXTENSION_NAME_LEN - 1) + " chars max)");
+    }
+    if (!h.builtin(chain)) {
+      if (o.noflush() && h.isChain(chain)) {
+        h.flush(chain);
+      } else {
+        try {
+          h.createChain(chain);
+        } catch (TableError e) {
+          throw RuleException.parameter(
+              "error creating chain '" + chain + "':" + Strerror.of(e.errno()));
+        }
+      }
+    }
+    if (words.size() < 2) {
+      throw RuleException.parameter(PROGRAM + ": line " + line + " policy invalid");
+    }
+    String policy = words.get(1);
+    if (!policy.equals("-")) {
+      XtCounters count = XtCounters.ZERO;
+      if (o.counters()) {
+        Optional<XtCounters> c = words.size() > 2 ? counters(words.get(2)) : Optional.empty();
+        if (c.isEmpty()) {
+          throw RuleException.parameter("invalid policy counters for chain '" + chain + "'");
+        }
+        count = c.get();
+      }
+      try {
+        h.setPolicy(chain, policy, Optional.of(count));
+      } catch (TableError e) {
+        throw RuleException.other(
+            "Can't set policy `"
+                + policy
+                + "' on `"
+                + chain
+                + "' line "
+                + line
+                + ": "
+                + e.getMessage());
+      }
+    }
+  }
+
+  /** parse_counters: "[p:b]". */
+  static Optional<XtCounters> counters(String text) {
+    if (!text.startsWith("[")) {
+      return Optional.empty();
+    }
+    int colon = text.indexOf(':');
+    if (colon < 0) {
+      return Optional.empty();
+    }
+    Long p = IptablesParser.scanUnsigned(text.substring(1, colon));
+    String rest = text.substring(colon + 1);
+    Long b = IptablesParser.scanUnsigned(rest);
+    if (p == null || b == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new XtCounters(p, b));
+  }
+
+  private boolean ruleLine(
+      Options o,
+      RuleTable h,
+      String table,
+      String raw,
+      int line,
+      Revisions revisions,
+      StringBuilder out,
+      StringBuilder err)
+      throws RuleException, TableError, ModuleException {
+    List<String> argv = new ArrayList<>(List.of("-t", table));
+    for (int i = 0; !o.noflush() && i < o.verbose(); i++) {
+      argv.add("-v");
+    }
+    String rest = raw;
+    if (raw.startsWith("[")) {
+      int close = raw.indexOf(']');
+      if (close < 0) {
+        throw RuleException.parameter("Bad line " + line + ": need ]");
+      }
+      String inside = raw.substring(1, close);
+      int colon = inside.indexOf(':');
+      if (colon < 0 || inside.substring(0, colon).isEmpty()) {
+        throw RuleException.parameter("Bad line " + line + ": need :");
+      }
+      if (inside.substring(colon + 1).isEmpty()) {
+        throw RuleException.parameter("Bad line " + line + ": need ]");
+      }
+      if (o.counters()) {
+        argv.add("--set-counters");
+        argv.add(inside.substring(0, colon));
+        argv.add(inside.substring(colon + 1));
+      }
+      rest = raw.substring(close + 1);
+    }
+    argv.addAll(ruleWords(rest));
+    IptablesParser parser =
+        new IptablesParser(revisions, iptables.lookups(), w -> err.append(w).append('\n'), true);
+    ParsedCommand p;
+    try {
+      p = parser.parse(argv, table);
+    } catch (IptablesParser.InfoRequest info) {
+      out.append(info.text()).append('\n');
+      return true;
+    }
+    return iptables.execute(p, h, revisions, out, err);
+  }
+
+  /** strtok(" \t\n") words. */
+  private static List<String> words(String s) {
+    List<String> out = new ArrayList<>();
+    for (String w : s.split("[ \t\n]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  /** add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them. */
+  static List<String> ruleWords(String line) throws RuleException {
+    List<String> out = new ArrayList<>();
+    StringBuilder param = new StringBuilder();
+    boolean quoteOpen = false;
+    boolean escaped = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoteOpen) {
+        if (escaped) {
+          param.append(c);
+          escaped = false;
+          continue;
+        } else if (c == '\\') {
+          escaped = true;
+          continue;
+        } else if (c == '"') {
+          quoteOpen = false;
+        } else {
+          param.append(c);
+          continue;
+        }
+      } else if (c == '"') {
+        quoteOpen = true;
+        continue;
+      }
+      if (c == '"') {
+        // the closing quote ends the word, even an empty one
+      } else if (c == ' ' || c == '\t' || c == '\n') {
+        if (param.length() == 0) {
+          continue;
+        }
+      } else {
+        param.append(c);
+        if (param.length() >= 1024) {
+          throw RuleException.parameter("Parameter too long!");
+        }
+        continue;
+      }
+      out.add(param.toString());
+      param.setLength(0);
+    }
+    if (param.length() > 0) {
+      out.add(param.toString());
+    }
+    return out;
+  }
+}
