@@ -20,8 +20,23 @@ public final class Lookups {
   private final Map<String, String> namesByPort = new HashMap<>();
   private final Map<String, Integer> protosByName = new HashMap<>();
   private final Map<Integer, String> namesByProto = new HashMap<>();
+  private final Map<String, Long> uidsByName = new HashMap<>();
+  private final Map<Long, String> namesByUid = new HashMap<>();
+  private final Map<String, Long> gidsByName = new HashMap<>();
+  private final Map<Long, String> namesByGid = new HashMap<>();
 
+  /** Services and protocols only: no user or group names (numbers still work). */
   public Lookups(Path services, Path protocols) {
+    this(services, protocols, null, null);
+  }
+
+  /**
+   * Also users and groups, from passwd(5) and group(5) files as getpwnam(3)/getgrnam(3) read them
+   * (owner's --uid-owner/--gid-owner); null paths are empty databases.
+   */
+  public Lookups(Path services, Path protocols, Path passwd, Path group) {
+    accounts(passwd, uidsByName, namesByUid);
+    accounts(group, gidsByName, namesByGid);
     for (String[] f : fields(services)) {
       int slash = f.length > 1 ? f[1].indexOf('/') : -1;
       if (slash < 0) {
@@ -55,7 +70,54 @@ public final class Lookups {
 
   /** The machine's databases. */
   public static Lookups system() {
-    return new Lookups(Path.of("/etc/services"), Path.of("/etc/protocols"));
+    return new Lookups(
+        Path.of("/etc/services"),
+        Path.of("/etc/protocols"),
+        Path.of("/etc/passwd"),
+        Path.of("/etc/group"));
+  }
+
+  private static void accounts(Path file, Map<String, Long> byName, Map<Long, String> byId) {
+    if (file == null) {
+      return;
+    }
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
+        String[] f = line.split(":", -1);
+        if (f.length < 3 || f[0].isEmpty()) {
+          continue;
+        }
+        try {
+          long id = Long.parseLong(f[2]);
+          byName.putIfAbsent(f[0], id);
+          byId.putIfAbsent(id, f[0]);
+        } catch (NumberFormatException e) {
+          // a malformed line is skipped, as nss_files does
+        }
+      }
+    } catch (IOException e) {
+      // no file: no names
+    }
+  }
+
+  /** getpwnam: a user's uid. */
+  public Optional<Long> uid(String name) {
+    return Optional.ofNullable(uidsByName.get(name));
+  }
+
+  /** getpwuid: the first user name of a uid. */
+  public Optional<String> userName(long uid) {
+    return Optional.ofNullable(namesByUid.get(uid));
+  }
+
+  /** getgrnam: a group's gid. */
+  public Optional<Long> gid(String name) {
+    return Optional.ofNullable(gidsByName.get(name));
+  }
+
+  /** getgrgid: the first group name of a gid. */
+  public Optional<String> groupName(long gid) {
+    return Optional.ofNullable(namesByGid.get(gid));
   }
 
   /** The port a service name has for a protocol ("tcp", "udp", ...), as getservbyname. */

@@ -11,7 +11,18 @@ public final class MatchesA {
   private MatchesA() {}
 
   public static final List<XtExtension> ALL =
-      Stream.of(TcpUdpMatches.ALL, IcmpMatch.ALL, MultiportMatch.ALL, ConntrackMatches.ALL)
+      Stream.of(
+              TcpUdpMatches.ALL,
+              IcmpMatch.ALL,
+              MultiportMatch.ALL,
+              ConntrackMatches.ALL,
+              CommentMatch.ALL,
+              LimitMatch.ALL,
+              MarkMatches.ALL,
+              MacMatch.ALL,
+              IprangeMatch.ALL,
+              AddrtypeMatch.ALL,
+              OwnerMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }

@@ -619,6 +619,36 @@ public final class XtOptionParser {
     };
   }
 
+  /**
+   * xtables_numeric_to_ipaddr: dotted decimal/octal/hex bytes, a short form filling the rest with
+   * zeros ("10" is 10.0.0.0); null when not numeric. Only the first 19 characters count.
+   */
+  public static byte[] dottedAddress(String s) {
+    String t = s.length() > 19 ? s.substring(0, 19) : s;
+    byte[] a = new byte[4];
+    String[] parts = t.split("\\.", -1);
+    if (parts.length > 4) {
+      parts = java.util.Arrays.copyOf(parts, 4);
+      parts[3] = t.substring(nthDot(t, 3) + 1);
+    }
+    for (int i = 0; i < parts.length; i++) {
+      Long v = CNumbers.xtStrtoulStrict(parts[i], 0, 255);
+      if (v == null) {
+        return null;
+      }
+      a[i] = v.byteValue();
+    }
+    return a;
+  }
+
+  private static int nthDot(String s, int n) {
+    int at = -1;
+    for (int i = 0; i < n; i++) {
+      at = s.indexOf('.', at + 1);
+    }
+    return at;
+  }
+
   /** The network-order mask of a prefix length 0-32. */
   public static byte[] prefixMask(int len) {
     int m = len <= 0 ? 0 : -1 << (32 - Math.min(len, 32));

@@ -1,0 +1,60 @@
+package bpfilterctl.core.rules.ext;
+
+import bpfilterctl.core.abi.ext.ExtensionKind;
+import java.util.List;
+
+/** comment (libxt_comment.c): struct xt_comment_info { char comment[256]; }. */
+public final class CommentMatch extends AbstractXtExtension {
+  static final int LEN = 256;
+
+  public static final List<XtExtension> ALL = List.of(new CommentMatch());
+
+  private CommentMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "comment",
+        0,
+        LEN,
+        List.of(XtOption.of("comment", XtOptionType.STRING, 0, XtOption.MAND).withSize(LEN)));
+  }
+
+  @Override
+  public void parse(XtArg a, ExtData d) {
+    XtPrint.putCString(d.data(), 0, LEN, a.arg());
+  }
+
+  @Override
+  public void print(ExtData d, boolean numeric, StringBuilder out) {
+    out.append(" /* ").append(XtPrint.cString(d.data(), 0, LEN - 1)).append(" */");
+  }
+
+  @Override
+  public void save(ExtData d, StringBuilder out) {
+    out.append(" --comment");
+    saveString(XtPrint.cString(d.data(), 0, LEN - 1), out);
+  }
+
+  /** xtables_save_string: bare when only [_-0-9A-Za-z], else double-quoted with \ escapes. */
+  public static void saveString(String value, StringBuilder out) {
+    if (!value.isEmpty() && value.chars().allMatch(CommentMatch::plain)) {
+      out.append(' ').append(value);
+      return;
+    }
+    out.append(" \"");
+    for (char c : value.toCharArray()) {
+      if (c == '"' || c == '\\' || c == '\'') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    out.append('"');
+  }
+
+  private static boolean plain(int c) {
+    return c == '_'
+        || c == '-'
+        || (c >= '0' && c <= '9')
+        || (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z');
+  }
+}
