@@ -69,7 +69,7 @@ record BpfMatch(int revision) implements XtExtension {
   public void parse(XtArg arg, ExtData d) throws RuleException {
     ByteBuffer b = d.data();
     if (arg.id() == O_PINNED) {
-      CStrings.write(b, offProgram(), PATH_MAX, arg.arg());
+      XtText.putCString(b, offProgram(), PATH_MAX, arg.arg());
       throw RuleException.parameter("bpf: failed to get bpf object");
     }
     parseProgram(arg.arg(), b);
@@ -179,7 +179,7 @@ record BpfMatch(int revision) implements XtExtension {
     out.append("match bpf ");
     switch (mode(b)) {
       case MODE_BYTECODE -> code(b, '\0', out);
-      case MODE_FD_PINNED -> out.append("pinned ").append(CStrings.read(b, 8, PATH_MAX));
+      case MODE_FD_PINNED -> out.append("pinned ").append(XtText.cString(b, 8, PATH_MAX));
       default -> out.append("unknown");
     }
   }
@@ -192,7 +192,7 @@ record BpfMatch(int revision) implements XtExtension {
         out.append(" --bytecode \"").append(b.getShort(offLen()) & 0xffff).append(',');
         code(b, '"', out);
       }
-      case MODE_FD_PINNED -> out.append(" --object-pinned ").append(CStrings.read(b, 8, PATH_MAX));
+      case MODE_FD_PINNED -> out.append(" --object-pinned ").append(XtText.cString(b, 8, PATH_MAX));
       default -> {
         // iptables stops with "unknown bpf mode"; nothing can be saved.
       }

@@ -3,6 +3,7 @@ package bpfilterctl.core.rules.ext;
 import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.rules.RuleException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -79,7 +80,7 @@ record CgroupMatch(int revision) implements XtExtension {
       return;
     }
     if (arg.id() == O_PATH) {
-      CStrings.write(b, OFF_PATH, pathSize(), arg.arg());
+      putPath(b, arg.arg());
       b.put(0, (byte) 1);
       if (arg.invert()) {
         b.put(2, (byte) 1);
@@ -93,6 +94,17 @@ record CgroupMatch(int revision) implements XtExtension {
     }
   }
 
+  /**
+   * libxtables' string store: at most size-1 bytes and a NUL, the rest of the field untouched (in
+   * revision 2 it may still hold a classid given before).
+   */
+  private void putPath(ByteBuffer b, String path) {
+    byte[] raw = path.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(raw.length, pathSize() - 1);
+    b.put(OFF_PATH, raw, 0, n);
+    b.put(OFF_PATH + n, (byte) 0);
+  }
+
   @Override
   public void print(ExtData d, boolean numeric, StringBuilder out) {
     ByteBuffer b = d.data();
@@ -104,7 +116,7 @@ record CgroupMatch(int revision) implements XtExtension {
     out.append(" cgroup");
     if (b.get(0) != 0) {
       out.append(' ').append(b.get(2) != 0 ? "! " : "");
-      out.append(CStrings.read(b, OFF_PATH, pathSize()));
+      out.append(XtText.cString(b, OFF_PATH, pathSize()));
     }
     if (b.get(1) != 0) {
       out.append(' ').append(b.get(3) != 0 ? "! " : "");
@@ -122,7 +134,7 @@ record CgroupMatch(int revision) implements XtExtension {
     }
     if (b.get(0) != 0) {
       out.append(b.get(2) != 0 ? " !" : "").append(" --path");
-      CStrings.save(CStrings.read(b, OFF_PATH, pathSize()), out);
+      XtText.saveString(XtText.cString(b, OFF_PATH, pathSize()), out);
     }
     if (b.get(1) != 0) {
       out.append(b.get(3) != 0 ? " !" : "").append(" --cgroup ");

@@ -43,7 +43,7 @@ record NfacctMatch(int revision) implements XtExtension {
 
   @Override
   public void parse(XtArg arg, ExtData d) throws RuleException {
-    CStrings.write(d.data(), 0, NAME_MAX, arg.arg());
+    XtText.putCString(d.data(), 0, NAME_MAX, arg.arg());
     if (arg.arg().indexOf('\n') >= 0) {
       throw RuleException.parameter("Newlines not allowed in --nfacct-name");
     }
@@ -53,12 +53,12 @@ record NfacctMatch(int revision) implements XtExtension {
   @Override
   public void print(ExtData d, boolean numeric, StringBuilder out) {
     out.append(" nfacct-name ");
-    CStrings.save(CStrings.read(d.data(), 0, NAME_MAX), out);
+    XtText.saveString(XtText.cString(d.data(), 0, NAME_MAX), out);
   }
 
   @Override
   public void save(ExtData d, StringBuilder out) {
     out.append(" --nfacct-name ");
-    CStrings.save(CStrings.read(d.data(), 0, NAME_MAX), out);
+    XtText.saveString(XtText.cString(d.data(), 0, NAME_MAX), out);
   }
 }

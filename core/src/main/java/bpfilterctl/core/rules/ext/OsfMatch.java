@@ -2,6 +2,7 @@ package bpfilterctl.core.rules.ext;
 
 import bpfilterctl.core.abi.ext.ExtensionKind;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -59,11 +60,11 @@ record OsfMatch() implements XtExtension {
     ByteBuffer b = d.data();
     switch (arg.id()) {
       case O_GENRE -> {
-        CStrings.write(b, 0, GENRE_MAX, arg.arg());
+        XtText.putCString(b, 0, GENRE_MAX, arg.arg());
         if (arg.invert()) {
           b.putInt(OFF_FLAGS, b.getInt(OFF_FLAGS) | F_INVERT);
         }
-        b.putInt(OFF_LEN, CStrings.length(CStrings.read(b, 0, GENRE_MAX)));
+        b.putInt(OFF_LEN, XtText.cString(b, 0, GENRE_MAX).getBytes(StandardCharsets.UTF_8).length);
       }
       case O_TTL -> {
         b.putInt(OFF_TTL, (int) arg.val());
@@ -80,7 +81,7 @@ record OsfMatch() implements XtExtension {
   public void print(ExtData d, boolean numeric, StringBuilder out) {
     ByteBuffer b = d.data();
     out.append(" OS fingerprint match ").append((b.getInt(OFF_FLAGS) & F_INVERT) != 0 ? "! " : "");
-    out.append(CStrings.read(b, 0, GENRE_MAX));
+    out.append(XtText.cString(b, 0, GENRE_MAX));
   }
 
   @Override
@@ -90,7 +91,7 @@ record OsfMatch() implements XtExtension {
     if ((flags & F_INVERT) != 0) {
       out.append(" !");
     }
-    out.append(" --genre ").append(CStrings.read(b, 0, GENRE_MAX));
+    out.append(" --genre ").append(XtText.cString(b, 0, GENRE_MAX));
     if ((flags & F_TTL) != 0) {
       out.append(" --ttl ").append(Integer.toUnsignedString(b.getInt(OFF_TTL)));
     }

@@ -6,8 +6,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The rateest match (libxt_rateest.c, iptables' old parse API), struct xt_rateest_match_info, 72
@@ -79,12 +77,6 @@ record RateestMatch() implements XtExtension {
           new Unit("TiBps", 8. * 1024. * 1024. * 1024. * 1024.),
           new Unit("TBps", 8000000000000.));
 
-  /** The prefix of a string strtod(3) converts (decimal forms, inf, nan). */
-  private static final Pattern STRTOD =
-      Pattern.compile(
-          "^[ \\t\\n\\r\\f\\x0b]*[+-]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?"
-              + "|(?i:inf(?:inity)?|nan))");
-
   @Override
   public ExtensionKind kind() {
     return ExtensionKind.MATCH;
@@ -136,7 +128,7 @@ record RateestMatch() implements XtExtension {
       case O_RATEEST1, O_RATEEST2 -> {
         refuseInvert(arg, "rateest");
         once(d, c, c == O_RATEEST1 ? "--rateest1" : "--rateest2");
-        CStrings.write(b, c == O_RATEEST1 ? 0 : OFF_NAME2, NAME_SIZE, arg.arg());
+        XtText.putCString(b, c == O_RATEEST1 ? 0 : OFF_NAME2, NAME_SIZE, arg.arg());
         if (c == O_RATEEST2) {
           setFlags(b, F_REL);
         }
@@ -208,10 +200,10 @@ record RateestMatch() implements XtExtension {
 
   /** A rate with an optional unit (no unit: bits per second) as bytes per second. */
   private static int rate(String text) throws RuleException {
-    Matcher m = STRTOD.matcher(text);
-    if (m.find()) {
-      double bps = strtod(m.group());
-      String unit = text.substring(m.end());
+    double[] number = XtText.strtodPrefix(text);
+    if (number != null) {
+      double bps = number[0];
+      String unit = text.substring((int) number[1]);
       if (unit.isEmpty()) {
         return toU32(bps / 8.);
       }
@@ -222,17 +214,6 @@ record RateestMatch() implements XtExtension {
       }
     }
     throw RuleException.parameter("rateest: could not parse rate `" + text + "'");
-  }
-
-  private static double strtod(String s) {
-    String t = s.strip().toLowerCase(java.util.Locale.ROOT);
-    boolean neg = t.startsWith("-");
-    String body = t.startsWith("-") || t.startsWith("+") ? t.substring(1) : t;
-    double v = body.startsWith("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(body);
-    if (body.startsWith("nan")) {
-      v = Double.NaN;
-    }
-    return neg ? -v : v;
   }
 
   /** C's double to uint32_t as gcc does it on x86-64: through a signed 64-bit truncation. */
@@ -255,7 +236,7 @@ record RateestMatch() implements XtExtension {
     ByteBuffer b = d.data();
     int flags = b.getShort(OFF_FLAGS);
     boolean delta = (flags & F_DELTA) != 0;
-    out.append(" rateest match ").append(CStrings.read(b, 0, NAME_SIZE));
+    out.append(" rateest match ").append(XtText.cString(b, 0, NAME_SIZE));
     if (delta) {
       out.append(" delta");
     }
@@ -281,7 +262,7 @@ record RateestMatch() implements XtExtension {
     }
     if ((flags & F_REL) != 0) {
       printMode(b, "", out);
-      out.append(' ').append(CStrings.read(b, OFF_NAME2, NAME_SIZE));
+      out.append(' ').append(XtText.cString(b, OFF_NAME2, NAME_SIZE));
       if ((flags & F_BPS) != 0) {
         out.append(" bps");
         if (delta) {
@@ -339,7 +320,7 @@ record RateestMatch() implements XtExtension {
       out.append(" --rateest-delta");
     }
     boolean rel = (flags & F_REL) != 0;
-    out.append(rel ? " --rateest1 " : " --rateest ").append(CStrings.read(b, 0, NAME_SIZE));
+    out.append(rel ? " --rateest1 " : " --rateest ").append(XtText.cString(b, 0, NAME_SIZE));
     if ((flags & F_BPS) != 0) {
       saveRate(b, "bps", b.getInt(OFF_BPS1), b.getInt(OFF_BPS2), false, out);
     }
@@ -347,7 +328,7 @@ record RateestMatch() implements XtExtension {
       saveRate(b, "pps", b.getInt(OFF_PPS1), b.getInt(OFF_PPS2), true, out);
     }
     if (rel) {
-      out.append(" --rateest2 ").append(CStrings.read(b, OFF_NAME2, NAME_SIZE));
+      out.append(" --rateest2 ").append(XtText.cString(b, OFF_NAME2, NAME_SIZE));
     }
   }
 
