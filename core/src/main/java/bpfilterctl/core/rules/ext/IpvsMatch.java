@@ -172,8 +172,9 @@ record IpvsMatch() implements XtExtension {
       if (!numeric && addr == 0) {
         out.append(" anywhere");
       } else {
-        // A name for the address would need a reverse lookup; the numeric form is printed.
-        out.append(' ').append(dotted(addr)).append(maskText(mask));
+        long a = Integer.toUnsignedLong(addr);
+        out.append(' ').append(numeric ? XtPrint.ip(a) : XtPrint.anyName(a));
+        out.append(XtPrint.mask(Integer.toUnsignedLong(mask)));
       }
     }
     if ((bitmask & VPORT) != 0) {
@@ -207,19 +208,5 @@ record IpvsMatch() implements XtExtension {
 
   private static int beShort(ByteBuffer b, int off) {
     return ((b.get(off) & 0xff) << 8) | (b.get(off + 1) & 0xff);
-  }
-
-  private static String dotted(int a) {
-    return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
-  }
-
-  /** xtables_ipmask_to_numeric: "" for /32, "/N" for a prefix, "/a.b.c.d" otherwise. */
-  private static String maskText(int mask) {
-    int bits = Integer.bitCount(mask);
-    boolean prefix = mask == (bits == 0 ? 0 : -1 << (32 - bits));
-    if (!prefix) {
-      return "/" + dotted(mask);
-    }
-    return bits == 32 ? "" : "/" + bits;
   }
 }
