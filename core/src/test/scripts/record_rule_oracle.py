@@ -8,7 +8,8 @@ kept. For each, in one fresh network namespace (as root), with the table flushed
   iptables-legacy -t T -L C -n          "list_n"   (the rule's line)
   iptables-legacy -t T -L C             "list"     (non-numeric)
   iptables-legacy -t T -L C -n -v -x    "list_vx"
-Output (stdout): the input objects with those keys added ("replace" is null when rc != 0).
+Output (stdout): the input objects with those keys added ("replace" is null when rc != 0, unless
+the case asks "keep_replace": true, for rules only the kernel refuses).
 Usage: record_rule_oracle.py < cases.jsonl > oracle.jsonl
 """
 import json, os, re, shlex, subprocess, sys, tempfile
@@ -34,7 +35,8 @@ for line in sys.stdin:
                        capture_output=True, text=True)
     c["rc"], c["stderr"] = p.returncode, p.stderr.strip()
     m = SET.search(open(tr).read()) if os.path.exists(tr) else None
-    c["replace"] = m.group(1).replace("\\x", "") if (m and p.returncode == 0) else None
+    keep = p.returncode == 0 or c.get("keep_replace", False)
+    c["replace"] = m.group(1).replace("\\x", "") if (m and keep) else None
     if p.returncode == 0:
         c["listed"] = [l for l in run(["iptables-legacy", "-t", t, "-S", ch])[1].splitlines() if l.startswith("-A ")]
         for key, extra in (("list_n", ["-n"]), ("list", []), ("list_vx", ["-n", "-v", "-x"])):

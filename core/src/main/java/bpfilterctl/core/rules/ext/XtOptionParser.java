@@ -73,6 +73,14 @@ public final class XtOptionParser {
    */
   public static void parse(XtExtension ext, XtOption option, String arg, boolean invert, ExtData d)
       throws RuleException {
+    // getopt hands libxtables an option's id, and xtables_option_lookup takes the first entry with
+    // that id: an alias (dccp's --sport) parses and complains as its first name (--source-port).
+    for (XtOption o : ext.options()) {
+      if (o.id() == option.id()) {
+        option = o;
+        break;
+      }
+    }
     XtArg value = value(ext.name(), option, arg, invert, d.seen(), d.lookups());
     d.markSeen(option.id());
     ext.parse(value, d);
