@@ -701,7 +701,7 @@ public final class IptablesParser {
     d.ip(s.ip());
     String value = arg;
     if ((eo.option().flags() & XtOption.NEXT_WORD) != 0 && s.g.hasArg()) {
-      value = arg + "\0" + s.g.take();
+      value = (arg == null ? "" : arg) + "\0" + s.g.take();
     }
     XtOptionParser.parse(into.extension(), eo.option(), value, invert, d);
   }

@@ -101,7 +101,7 @@ public final class XtOptionParser {
       int ef = 1 << entry.id();
       if ((entry.flags() & XtOption.MAND) != 0 && (seen & ef) == 0) {
         throw RuleException.parameter(
-            extName + ": option \"--" + entry.name() + "\" must be specified");
+            extName + ": option \"--" + entry.name() + "\" must be specified\n");
       }
       if ((seen & ef) == 0) {
         continue;
@@ -122,7 +122,7 @@ public final class XtOptionParser {
                   + entry.name()
                   + "\" also requires \"--"
                   + other.name()
-                  + "\".");
+                  + "\".\n");
         }
         if ((entry.excl() & of) != 0 && (seen & (ef | of)) == (ef | of)) {
           throw RuleException.parameter(
@@ -131,7 +131,7 @@ public final class XtOptionParser {
                   + entry.name()
                   + "\" cannot be used together with \"--"
                   + other.name()
-                  + "\".");
+                  + "\".\n");
         }
       }
     }
@@ -159,15 +159,15 @@ public final class XtOptionParser {
     int eflag = 1 << o.id();
     if (((o.flags() & XtOption.MULTI) == 0 || (o.excl() & eflag) != 0) && (seen & eflag) != 0) {
       throw RuleException.parameter(
-          extName + ": option \"--" + o.name() + "\" can only be used once.");
+          extName + ": option \"--" + o.name() + "\" can only be used once.\n");
     }
     if (invert && !o.invertible()) {
       throw RuleException.parameter(
-          extName + ": option \"--" + o.name() + "\" cannot be inverted.");
+          extName + ": option \"--" + o.name() + "\" cannot be inverted.\n");
     }
     if (o.takesArgument() && arg == null) {
       throw RuleException.parameter(
-          extName + ": option \"--" + o.name() + "\" requires an argument.");
+          extName + ": option \"--" + o.name() + "\" requires an argument.\n");
     }
     return new Typed(extName, o, arg, invert, lookups).parse();
   }
@@ -233,7 +233,7 @@ public final class XtOptionParser {
                 + Long.toUnsignedString(lmin)
                 + "-"
                 + Long.toUnsignedString(lmax)
-                + ").");
+                + ").\n");
       }
       return result(1, new long[] {v}, 0, null, null);
     }
@@ -243,7 +243,7 @@ public final class XtOptionParser {
       if (o.size() % esize != 0) {
         throw RuleException.other(
             (o.type() == XtOptionType.PORTRC ? "xtopt_parse_mport" : "xtopt_parse_mint")
-                + ": memory block does not have proper size");
+                + ": memory block does not have proper size\n");
       }
       int n = o.size() / esize;
       return n == 0 ? 2 : n;
@@ -251,7 +251,7 @@ public final class XtOptionParser {
 
     private RuleException tooMany(int max) {
       return RuleException.parameter(
-          ext + ": Too many components for option \"--" + o.name() + "\" (max: " + max + ")");
+          ext + ": Too many components for option \"--" + o.name() + "\" (max: " + max + ")\n");
     }
 
     /** "a:b" ranges (xtopt_parse_mint): an empty upper component is the type's maximum. */
@@ -278,7 +278,7 @@ public final class XtOptionParser {
                     + arg.substring(at)
                     + "\", or out of range (0-"
                     + Long.toUnsignedString(lmax)
-                    + ").");
+                    + ").\n");
           }
           end = p.end();
           if (end != arg.length() && arg.charAt(end) != ':') {
@@ -288,7 +288,7 @@ public final class XtOptionParser {
                     + o.name()
                     + "\" has unexpected characters near \""
                     + arg.substring(end)
-                    + "\".");
+                    + "\".\n");
           }
           value = p.value();
         }
@@ -304,7 +304,7 @@ public final class XtOptionParser {
     private XtArg floating() throws RuleException {
       Double value = cDouble(arg);
       if (value == null || (o.min() != o.max() && (value < o.min() || value > o.max()))) {
-        throw bad(", or out of range (" + o.min() + "-" + o.max() + ").");
+        throw bad(", or out of range (" + o.min() + "-" + o.max() + ").\n");
       }
       return result(1, null, value, null, null);
     }
@@ -313,11 +313,11 @@ public final class XtOptionParser {
       int z = arg.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       if (o.min() != 0 && z < o.min()) {
         throw RuleException.parameter(
-            "Argument must have a minimum length of " + o.min() + " characters");
+            "Argument must have a minimum length of " + o.min() + " characters\n");
       }
       if (o.max() != 0 && z > o.max()) {
         throw RuleException.parameter(
-            "Argument must have a maximum length of " + o.max() + " characters");
+            "Argument must have a maximum length of " + o.max() + " characters\n");
       }
       return result(1, null, 0, null, null);
     }
@@ -383,7 +383,7 @@ public final class XtOptionParser {
       if (n == null) {
         int i = SYSLOG_NAMES.indexOf(arg);
         if (i < 0) {
-          throw RuleException.parameter("log level \"" + arg + "\" unknown");
+          throw RuleException.parameter("log level \"" + arg + "\" unknown\n");
         }
         n = (long) SYSLOG_LEVELS[i];
       }
@@ -409,7 +409,7 @@ public final class XtOptionParser {
     private XtArg port() throws RuleException {
       int p = serviceOrNumber(arg);
       if (p < 0) {
-        throw RuleException.parameter("Port \"" + arg + "\" does not resolve to anything.");
+        throw RuleException.parameter("Port \"" + arg + "\" does not resolve to anything.\n");
       }
       return result(1, new long[] {p}, 0, null, null);
     }
@@ -431,7 +431,7 @@ public final class XtOptionParser {
         }
         int value = serviceOrNumber(part);
         if (value < 0) {
-          throw RuleException.parameter("Port \"" + part + "\" does not resolve to anything.");
+          throw RuleException.parameter("Port \"" + part + "\" does not resolve to anything.\n");
         }
         if (nvals < 2) {
           range[nvals] = value;
@@ -507,7 +507,7 @@ public final class XtOptionParser {
             if (first == null) {
               first = ia.getAddress();
             } else if (!java.util.Arrays.equals(first, ia.getAddress())) {
-              throw RuleException.parameter(text + " resolves to more than one address");
+              throw RuleException.parameter(text + " resolves to more than one address\n");
             }
           }
         }
@@ -517,7 +517,7 @@ public final class XtOptionParser {
       } catch (UnknownHostException e) {
         // as getaddrinfo's EAI_NONAME below
       }
-      throw RuleException.parameter("getaddrinfo: Name or service not known");
+      throw RuleException.parameter("getaddrinfo: Name or service not known\n");
     }
 
     private int serviceOrNumber(String name) {

@@ -87,14 +87,14 @@ class MatchesAOracleTest {
       if (o.error() == null) {
         return "accepted, want: " + c.message();
       }
-      if (!o.error().getMessage().equals(c.message())
+      if (!o.error().getMessage().stripTrailing().equals(c.message())
           || o.error().status() != RuleException.Status.PARAMETER) {
-        return "message " + o.error().getMessage() + "\n      want " + c.message();
+        return "message " + o.error().getMessage().stripTrailing() + "\n      want " + c.message();
       }
       return null;
     }
     if (o.error() != null) {
-      return "refused: " + o.error().getMessage();
+      return "refused: " + o.error().getMessage().stripTrailing();
     }
     if (c.rc() != 0) {
       return null; // the kernel refused it; the client side had nothing to say

@@ -98,7 +98,7 @@ class MatchesBOracleTest {
       return c.rc() == 2 && !message.startsWith("Warning") ? NOT_OURS : "front-end refusal only";
     }
     if (o.error() != null) {
-      String got = o.error().getMessage();
+      String got = o.error().getMessage().stripTrailing();
       if (c.rc() == 0) {
         return "refused: " + got;
       }

@@ -174,14 +174,14 @@ class TargetsOracleTest {
       if (o.error() == null) {
         return "accepted, want: " + c.message();
       }
-      if (!o.error().getMessage().equals(message(c))
+      if (!o.error().getMessage().stripTrailing().equals(message(c))
           || o.error().status() != RuleException.Status.PARAMETER) {
-        return "message " + o.error().getMessage() + "\n      want " + message(c);
+        return "message " + o.error().getMessage().stripTrailing() + "\n      want " + message(c);
       }
       return null;
     }
     if (o.error() != null) {
-      return "refused: " + o.error().getMessage();
+      return "refused: " + o.error().getMessage().stripTrailing();
     }
     if (c.rc() != 0) {
       return null; // the kernel refused it; the client side had nothing to say

@@ -182,7 +182,7 @@ class XtOptionParserTest {
       }
       checked++;
       RuleException e = run(c.rule());
-      String got = e == null ? "(accepted)" : e.getMessage();
+      String got = e == null ? "(accepted)" : e.getMessage().stripTrailing();
       if (!got.equals(c.message()) || e.status() != RuleException.Status.PARAMETER) {
         mismatches.add(c.rule() + "\n   want " + c.message() + "\n   got  " + got);
       }
@@ -226,9 +226,9 @@ class XtOptionParserTest {
     assertThat(one.nvals()).isEqualTo(1);
     assertThat(one.val()).isEqualTo(16);
     assertThatThrownBy(() -> XtOptionParser.value("length", len, "1:2:3", false, 0, LOOKUPS))
-        .hasMessage("length: Too many components for option \"--length\" (max: 2)");
+        .hasMessage("length: Too many components for option \"--length\" (max: 2)\n");
     assertThatThrownBy(() -> XtOptionParser.value("length", len, "1x", false, 0, LOOKUPS))
-        .hasMessage("length: Argument to \"--length\" has unexpected characters near \"x\".");
+        .hasMessage("length: Argument to \"--length\" has unexpected characters near \"x\".\n");
   }
 
   @Test
@@ -241,9 +241,9 @@ class XtOptionParserTest {
     assertThat(XtOptionParser.value("udp", p, ":", false, 0, LOOKUPS).vals())
         .containsExactly(0, 65535);
     assertThatThrownBy(() -> XtOptionParser.value("udp", p, "2147483648", false, 0, LOOKUPS))
-        .hasMessage("Port \"2147483648\" does not resolve to anything.");
+        .hasMessage("Port \"2147483648\" does not resolve to anything.\n");
     assertThatThrownBy(() -> XtOptionParser.value("udp", p, "0x50", false, 0, LOOKUPS))
-        .hasMessage("Port \"0x50\" does not resolve to anything.");
+        .hasMessage("Port \"0x50\" does not resolve to anything.\n");
   }
 
   @Test
