@@ -12,8 +12,6 @@ import bpfilterctl.core.rules.RuleTable.Rule;
 import bpfilterctl.core.rules.ext.ExtData;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtension;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -195,22 +193,12 @@ public final class RulePrinter {
   }
 
   /** ipv4_addr_to_string. */
-  static String address(int addr, int mask, boolean numeric) {
+  private String address(int addr, int mask, boolean numeric) {
     if (mask == 0 && !numeric) {
       return "anywhere";
     }
-    String a = numeric ? Addresses.numeric(addr) : anyName(addr);
+    String a = numeric ? Addresses.numeric(addr) : lookups.addressName(addr & 0xFFFFFFFFL);
     return a + Addresses.maskSuffix(mask);
-  }
-
-  /** xtables_ipaddr_to_anyname: the host's name where the resolver knows one. */
-  private static String anyName(int addr) {
-    byte[] b = {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr};
-    try {
-      return InetAddress.getByAddress(b).getHostName();
-    } catch (UnknownHostException e) {
-      return Addresses.numeric(addr);
-    }
   }
 
   /** xtables_print_num. */

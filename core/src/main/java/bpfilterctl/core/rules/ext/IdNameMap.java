@@ -126,7 +126,7 @@ record IdNameMap(List<Entry> entries) {
 
   private static RuleException badValue(String ext, String option) {
     return RuleException.parameter(
-        ext + ": bad integer value for option \"--" + option + "\", or out of range.");
+        ext + ": bad integer value for option \"--" + option + "\", or out of range.\n");
   }
 
   private static RuleException garbage(String ext, String option) {

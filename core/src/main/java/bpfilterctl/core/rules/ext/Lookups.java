@@ -25,6 +25,13 @@ public final class Lookups {
   private final Map<String, Long> gidsByName = new HashMap<>();
   private final Map<Long, String> namesByGid = new HashMap<>();
 
+  /** The files that name addresses for -L without -n, read on first use. */
+  private final Path hosts = Path.of("/etc/hosts");
+
+  private final Path networks = Path.of("/etc/networks");
+  private Map<Long, String> hostNames;
+  private Map<Long, String> networkNames;
+
   /** Services and protocols only: no user or group names (numbers still work). */
   public Lookups(Path services, Path protocols) {
     this(services, protocols, null, null);
@@ -138,6 +145,61 @@ public final class Lookups {
 
   public Optional<String> protocolName(int number) {
     return Optional.ofNullable(namesByProto.get(number));
+  }
+
+  /**
+   * xtables_ipaddr_to_anyname: the host's name (the first /etc/hosts line with the address), else
+   * the network's (/etc/networks), else the dotted quad. No name server is asked: a listing must
+   * not hang on one.
+   */
+  public synchronized String addressName(long hostOrder) {
+    if (hostNames == null) {
+      hostNames = new HashMap<>();
+      for (String[] f : fields(hosts)) {
+        Long a = dottedQuad(f[0]);
+        if (a != null && f.length > 1) {
+          hostNames.putIfAbsent(a, f[1]);
+        }
+      }
+      networkNames = new HashMap<>();
+      for (String[] f : fields(networks)) {
+        Long a = f.length > 1 ? networkNumber(f[1]) : null;
+        if (a != null) {
+          networkNames.putIfAbsent(a, f[0]);
+        }
+      }
+    }
+    long a = hostOrder & 0xFFFFFFFFL;
+    String name = hostNames.get(a);
+    if (name == null) {
+      name = networkNames.get(a);
+    }
+    return name != null ? name : XtPrint.ip(a);
+  }
+
+  private static Long dottedQuad(String s) {
+    String[] p = s.split("\\.", -1);
+    if (p.length != 4) {
+      return null;
+    }
+    return networkNumber(s);
+  }
+
+  /** inet_network: 1 to 4 dotted parts, the last ones filling the low bytes ("127" is 127). */
+  private static Long networkNumber(String s) {
+    String[] p = s.split("\\.", -1);
+    if (p.length > 4) {
+      return null;
+    }
+    long v = 0;
+    for (String part : p) {
+      Integer n = number(part);
+      if (n == null || n < 0 || n > 255) {
+        return null;
+      }
+      v = (v << 8) | n;
+    }
+    return v;
   }
 
   private static List<String[]> fields(Path file) {

@@ -131,7 +131,7 @@ final class SetTargetCodecs {
             throw RuleException.parameter(
                 "setname `" + name + "' too long, max " + (MAX_NAME_LEN - 1) + " characters.");
           }
-          throw RuleException.parameter("Set " + name + " doesn't exist.");
+          throw RuleException.parameter("Set " + name + " doesn't exist.\n");
         }
         case O_EXIST -> addFlag(b, FLAG_EXIST);
         case O_TIMEOUT -> {

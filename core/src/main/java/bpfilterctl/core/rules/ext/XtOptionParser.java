@@ -354,7 +354,7 @@ public final class XtOptionParser {
     private XtArg markMask() throws RuleException {
       RuleException badInt =
           RuleException.parameter(
-              ext + ": bad integer value for option \"--" + o.name() + "\", or out of range.");
+              ext + ": bad integer value for option \"--" + o.name() + "\", or out of range.\n");
       CNumbers.Parsed v = CNumbers.xtStrtoul(arg, 0, 0, 0xffffffffL);
       if (v == null) {
         throw badInt;
