@@ -111,6 +111,26 @@ class ShellTest {
   }
 
   @Test
+  void logFollowShowsNewLinesUntilCtrlCReturnsToThePrompt() throws IOException {
+    tmux.type("load").send("Enter");
+    Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);
+    long pid = Long.parseLong(m.group(1));
+    tmux.send("C-l");
+    tmux.type("log -f -n 1").send("Enter");
+    tmux.await("^\\S+ host \\d+  umh " + pid + " started, healthy in \\d+ ms$", WAIT);
+
+    // A new line: the host reports the umh's death while the follow runs.
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    tmux.await("^\\S+ host \\d+  umh " + pid + " died: killed by signal 9 \\(SIGKILL\\)", WAIT);
+    assertThat(tmux.screen()).as("still following").doesNotContainPattern("(?m)^bpf\\[.*\\]>$");
+
+    tmux.send("C-c");
+    tmux.await("^bpf\\[RESTARTING\\]>$", WAIT);
+    tmux.type("status").send("Enter");
+    tmux.await("^last +umh " + pid + " killed by signal 9", WAIT);
+  }
+
+  @Test
   void historyGoesToTheXdgStateDirAndSurvivesTheShell() throws IOException {
     tmux.type("status --json").send("Enter");
     tmux.await("\"state\":\"UNLOADED\"", WAIT);

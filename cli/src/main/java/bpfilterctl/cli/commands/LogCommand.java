@@ -69,7 +69,11 @@ public final class LogCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (follow) {
-      return new LogFollow(session, lines, l -> print(out, l), spec.commandLine().getErr()).run();
+      int rc = new LogFollow(session, lines, l -> print(out, l), spec.commandLine().getErr()).run();
+      if (session.cancelled()) {
+        out.println(); // the terminal echoed ^C where the cursor was: the prompt gets its own line
+      }
+      return rc;
     }
     for (LogLine l : session.module().log(lines)) {
       print(out, l);
