@@ -69,6 +69,13 @@ class ShellTest {
     tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
     tmux.type("completion ").send("Tab");
     tmux.await("bash\\s+zsh", WAIT);
+    tmux.send("C-u", "C-l");
+    tmux.type("get i").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "get info$", WAIT);
+    tmux.type("-t n").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "get info -t nat$", WAIT);
+    tmux.send("Enter");
+    tmux.await("^bpfilterctl: module not loaded", WAIT);
   }
 
   @Test

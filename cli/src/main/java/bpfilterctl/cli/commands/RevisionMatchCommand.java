@@ -1,6 +1,7 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
+import bpfilterctl.cli.complete.ExtensionNames;
 import bpfilterctl.core.mbox.Sockopt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -15,9 +16,13 @@ import picocli.CommandLine.Parameters;
       "1:it does not (ENOENT: no such match; EPROTONOSUPPORT: not in that revision)",
       "3:module not loaded, or its umh dead, failed or unresponsive"
     },
-    description = "Send IPT_SO_GET_REVISION_MATCH: does MATCH exist in revision REV?")
+    description = "Send IPT_SO_GET_REVISION_MATCH: does the match NAME exist in revision REV?")
 public final class RevisionMatchCommand extends RevisionQuery {
-  @Parameters(index = "0", paramLabel = "MATCH", description = "The match's name.")
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      completionCandidates = ExtensionNames.Matches.class,
+      description = "The match's name.")
   private String name;
 
   public RevisionMatchCommand(Session session) {

@@ -1,6 +1,7 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
+import bpfilterctl.cli.complete.ExtensionNames;
 import bpfilterctl.core.mbox.Sockopt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -15,9 +16,13 @@ import picocli.CommandLine.Parameters;
       "1:it does not (ENOENT: no such target; EPROTONOSUPPORT: not in that revision)",
       "3:module not loaded, or its umh dead, failed or unresponsive"
     },
-    description = "Send IPT_SO_GET_REVISION_TARGET: does TARGET exist in revision REV?")
+    description = "Send IPT_SO_GET_REVISION_TARGET: does the target NAME exist in revision REV?")
 public final class RevisionTargetCommand extends RevisionQuery {
-  @Parameters(index = "0", paramLabel = "TARGET", description = "The target's name.")
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      completionCandidates = ExtensionNames.Targets.class,
+      description = "The target's name.")
   private String name;
 
   public RevisionTargetCommand(Session session) {
