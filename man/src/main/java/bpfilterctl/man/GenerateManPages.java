@@ -34,7 +34,7 @@ public final class GenerateManPages {
       List<String> pages = specs.stream().map(GenerateManPages::pageName).toList();
       write(dir, root.getCommandSpec(), ManSections.forRoot(pages));
       for (CommandSpec sub : specs) {
-        write(dir, sub, ManSections.forSubcommand());
+        write(dir, sub, ManSections.forSubcommand(!sub.usageMessage().exitCodeList().isEmpty()));
       }
     }
   }

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:the table's info was printed",
       "1:the umh refused the call (ENOENT: no such table)",
-      "3:module not loaded, or its umh dead, failed or unresponsive"
+      "2:usage error",
+      "3:module not loaded, or its umh dead, failed or unresponsive",
+      "4:permission denied (the daemon refused this caller)"
     },
     description = {
       "Send IPT_SO_GET_INFO for a table and print the decoded ipt_getinfo.",

@@ -27,8 +27,11 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success (with -f: stopped by Ctrl-C in the shell)",
+      "1:failure (the daemon could not be reached)",
+      "2:usage error",
       "3:with -f: the module went away (daemon gone, module unloaded or FAILED), or an"
-          + " embedded module was not loaded"
+          + " embedded module was not loaded",
+      "4:permission denied (the daemon refused this caller)"
     },
     description = {
       "Show the module log: the umh's stderr lines and the host's events.",

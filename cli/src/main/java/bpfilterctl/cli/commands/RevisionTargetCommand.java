@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:the target exists in that revision",
       "1:it does not (ENOENT: no such target; EPROTONOSUPPORT: not in that revision)",
-      "3:module not loaded, or its umh dead, failed or unresponsive"
+      "2:usage error",
+      "3:module not loaded, or its umh dead, failed or unresponsive",
+      "4:permission denied (the daemon refused this caller)"
     },
     description = "Send IPT_SO_GET_REVISION_TARGET: does the target NAME exist in revision REV?")
 public final class RevisionTargetCommand extends RevisionQuery {

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
       "1:the umh refused them (EINVAL: not one per entry; ENOENT: no such table): nothing"
           + " changed",
       "2:usage error (an entry index beyond the table)",
-      "3:module not loaded, or its umh dead, failed or unresponsive"
+      "3:module not loaded, or its umh dead, failed or unresponsive",
+      "4:permission denied (the daemon refused this caller)"
     },
     description = {
       "Send IPT_SO_SET_ADD_COUNTERS: add packets and bytes to a table's entry counters.",

@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:the table was replaced",
       "1:the umh refused the blob (EINVAL, ELOOP, ENOENT, EAGAIN...): the table is unchanged",
-      "3:module not loaded, or its umh dead, failed or unresponsive"
+      "2:usage error",
+      "3:module not loaded, or its umh dead, failed or unresponsive",
+      "4:permission denied (the daemon refused this caller)"
     },
     description = {
       "Send IPT_SO_SET_REPLACE with a raw ipt_replace blob and print what it replaced.",
