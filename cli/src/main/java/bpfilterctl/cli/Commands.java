@@ -1,8 +1,13 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.commands.AnswerUndecodable;
 import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.ExitCommand;
+import bpfilterctl.cli.commands.GetCommand;
+import bpfilterctl.cli.commands.GetEntriesCommand;
+import bpfilterctl.cli.commands.GetInfoCommand;
+import bpfilterctl.cli.commands.GetRevisionCommand;
 import bpfilterctl.cli.commands.IptablesCommand;
 import bpfilterctl.cli.commands.IptablesRestoreCommand;
 import bpfilterctl.cli.commands.IptablesSaveCommand;
@@ -10,6 +15,12 @@ import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
 import bpfilterctl.cli.commands.RawCommand;
+import bpfilterctl.cli.commands.RevisionMatchCommand;
+import bpfilterctl.cli.commands.RevisionTargetCommand;
+import bpfilterctl.cli.commands.SetCommand;
+import bpfilterctl.cli.commands.SetCountersCommand;
+import bpfilterctl.cli.commands.SetReplaceCommand;
+import bpfilterctl.cli.commands.SockoptRefused;
 import bpfilterctl.cli.commands.StatusCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.core.module.ModuleException;
@@ -36,6 +47,18 @@ public final class Commands {
     cl.addSubcommand(new StatusCommand(session));
     cl.addSubcommand(new PingCommand(session));
     cl.addSubcommand(new LogCommand(session));
+    cl.addSubcommand(
+        new CommandLine(new GetCommand())
+            .addSubcommand(new GetInfoCommand(session))
+            .addSubcommand(new GetEntriesCommand(session))
+            .addSubcommand(
+                new CommandLine(new GetRevisionCommand())
+                    .addSubcommand(new RevisionMatchCommand(session))
+                    .addSubcommand(new RevisionTargetCommand(session))));
+    cl.addSubcommand(
+        new CommandLine(new SetCommand())
+            .addSubcommand(new SetReplaceCommand(session))
+            .addSubcommand(new SetCountersCommand(session)));
     cl.addSubcommand(new RawCommand(session));
     cl.addSubcommand(new IptablesCommand(session));
     cl.addSubcommand(new IptablesSaveCommand(session));
@@ -65,6 +88,26 @@ public final class Commands {
       cl.getErr().println("bpfilterctl: " + me.getMessage());
       return ExitCodes.of(me);
     }
+    if (e instanceof SockoptRefused r) {
+      // A script that asked for JSON reads the refusal from stdout as well.
+      if (leaf(parsed).hasMatchedOption("--json")) {
+        cl.getOut().println(r.toJson());
+      }
+      cl.getErr().println("bpfilterctl: " + r.getMessage());
+      return ExitCodes.FAILURE;
+    }
+    if (e instanceof AnswerUndecodable u) {
+      cl.getErr().println("bpfilterctl: " + u.getMessage());
+      return ExitCodes.FAILURE;
+    }
     throw e;
+  }
+
+  private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult p = parsed;
+    while (p.hasSubcommand()) {
+      p = p.subcommand();
+    }
+    return p;
   }
 }

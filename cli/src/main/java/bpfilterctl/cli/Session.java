@@ -176,6 +176,18 @@ public final class Session implements AutoCloseable {
     return Optional.ofNullable(client);
   }
 
+  /**
+   * A second connection to the daemon this session uses, if it uses one: a subscription takes its
+   * connection over, and the session's own must stay free for calls.
+   */
+  public synchronized Optional<DaemonClient> newDaemonConnection()
+      throws IOException, ModuleException {
+    if (daemon().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(DaemonClient.connect(daemonSocket.orElseThrow()));
+  }
+
   /** The host embedded in this process (also what the traffic tap and log of watch read). */
   public synchronized ModuleHost embeddedHost() {
     if (host == null) {

@@ -49,6 +49,34 @@ class DaemonSessionTest {
   }
 
   @Test
+  void getAndSetOneShotsGoThroughTheDaemon() throws Exception {
+    Path sock = dir.resolve("d.sock");
+    Path blob = dir.resolve("filter.bin");
+    java.nio.file.Files.write(blob, SockoptCommandsTest.filterWithOneRule(4).encode());
+    try (ModuleHost host = new ModuleHost(Session.embedded().config());
+        DaemonServer server =
+            new DaemonServer(
+                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+      server.start();
+      host.load();
+      try (Session s = Session.preferringDaemon(sock)) {
+        assertThat(run(s, "set", "replace", blob.toString()))
+            .startsWith("replaced table filter: 5");
+      }
+      try (Session s = Session.preferringDaemon(sock)) {
+        assertThat(run(s, "set", "counters", "--counters", "0:2:120")).contains("5 entries");
+      }
+      try (Session s = Session.preferringDaemon(sock)) {
+        assertThat(run(s, "get", "entries"))
+            .contains("num_entries 5  size 784")
+            .contains("src 10.0.0.1/255.255.255.255")
+            .contains("counters  2 packets  120 bytes");
+        assertThat(run(s, "get", "info", "--json")).contains("\"num_entries\":5,");
+      }
+    }
+  }
+
+  @Test
   void aOneShotLoadWithNoDaemonStartsOneDetachedAndSaysSo() throws Exception {
     DaemonPaths paths = new DaemonPaths(dir.resolve("one.sock"), dir.resolve("state"));
     try (Session oneShot = Session.preferringDaemon(paths).oneShot(true)) {

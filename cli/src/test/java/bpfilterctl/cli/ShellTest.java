@@ -69,6 +69,13 @@ class ShellTest {
     tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
     tmux.type("completion ").send("Tab");
     tmux.await("bash\\s+zsh", WAIT);
+    tmux.send("C-u", "C-l");
+    tmux.type("get i").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "get info$", WAIT);
+    tmux.type("-t n").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "get info -t nat$", WAIT);
+    tmux.send("Enter");
+    tmux.await("^bpfilterctl: module not loaded", WAIT);
   }
 
   @Test
@@ -108,6 +115,26 @@ class ShellTest {
     tmux.await("^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
     tmux.type("status").send("Enter");
     tmux.await("umh pid " + pid + " .*starts 1  restarts 0", WAIT);
+  }
+
+  @Test
+  void logFollowShowsNewLinesUntilCtrlCReturnsToThePrompt() throws IOException {
+    tmux.type("load").send("Enter");
+    Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);
+    long pid = Long.parseLong(m.group(1));
+    tmux.send("C-l");
+    tmux.type("log -f -n 1").send("Enter");
+    tmux.await("^\\S+ host \\d+  umh " + pid + " started, healthy in \\d+ ms$", WAIT);
+
+    // A new line: the host reports the umh's death while the follow runs.
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    tmux.await("^\\S+ host \\d+  umh " + pid + " died: killed by signal 9 \\(SIGKILL\\)", WAIT);
+    assertThat(tmux.screen()).as("still following").doesNotContainPattern("(?m)^bpf\\[.*\\]>$");
+
+    tmux.send("C-c");
+    tmux.await("^bpf\\[RESTARTING\\]>$", WAIT);
+    tmux.type("status").send("Enter");
+    tmux.await("^last +umh " + pid + " killed by signal 9", WAIT);
   }
 
   @Test

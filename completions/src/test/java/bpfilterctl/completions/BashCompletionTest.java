@@ -73,4 +73,14 @@ class BashCompletionTest {
     assertThat(complete("bpfilterctl", "--color", "")).containsExactly("auto", "always", "never");
     assertThat(complete("bpfilterctl", "completion", "")).containsExactly("bash", "zsh");
   }
+
+  @Test
+  void getAndSetNestTheirSubcommandsAndCompleteTables() throws Exception {
+    assertThat(complete("bpfilterctl", "get", "")).contains("info", "entries", "revision");
+    assertThat(complete("bpfilterctl", "set", "")).contains("replace", "counters");
+    assertThat(complete("bpfilterctl", "get", "info", "-t", ""))
+        .containsExactly("filter", "nat", "mangle", "raw", "security");
+    assertThat(complete("bpfilterctl", "get", "revision", "match", "conn"))
+        .contains("conntrack", "connmark");
+  }
 }

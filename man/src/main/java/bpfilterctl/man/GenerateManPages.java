@@ -28,13 +28,24 @@ public final class GenerateManPages {
     try (Session session = Session.embedded()) {
       PrintWriter sink = new PrintWriter(new StringWriter());
       CommandLine root = Commands.create(session, sink, sink);
-      List<String> pages = new ArrayList<>();
-      for (CommandLine sub : root.getSubcommands().values()) {
-        pages.add(pageName(sub.getCommandSpec()));
+      // Every command at every depth has its page: get, get-info, get-revision-match...
+      List<CommandSpec> specs = new ArrayList<>();
+      collect(root, specs);
+      List<String> pages = specs.stream().map(GenerateManPages::pageName).toList();
+      write(dir, root.getCommandSpec(), ManSections.forRoot(pages));
+      for (CommandSpec sub : specs) {
+        write(dir, sub, ManSections.forSubcommand(!sub.usageMessage().exitCodeList().isEmpty()));
       }
-      write(dir, root.getCommandSpec(), ManSections.forRoot(pages.stream().distinct().toList()));
-      for (CommandLine sub : root.getSubcommands().values().stream().distinct().toList()) {
-        write(dir, sub.getCommandSpec(), ManSections.forSubcommand());
+    }
+  }
+
+  /** The subcommands below {@code cl}, each once (aliases share a spec), parents first. */
+  private static void collect(CommandLine cl, List<CommandSpec> into) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      if (!into.contains(spec)) {
+        into.add(spec);
+        collect(sub, into);
       }
     }
   }

@@ -40,13 +40,23 @@ final class ManSections {
         .formatted(subPages.stream().map(p -> "*" + p + "*(1)").collect(Collectors.joining(", ")));
   }
 
-  static String forSubcommand() {
-    return """
-        == Exit status
+  /**
+   * @param ownExitStatus the command lists its exit statuses itself (picocli writes them): no
+   *     second, generic section
+   */
+  static String forSubcommand(boolean ownExitStatus) {
+    String exit =
+        ownExitStatus
+            ? ""
+            : """
+            == Exit status
 
-        0 success, 1 failure, 2 usage error, 3 module not loaded or its umh dead, failed or
-        unresponsive, 4 permission denied.
+            0 success, 1 failure, 2 usage error, 3 module not loaded or its umh dead, failed or
+            unresponsive, 4 permission denied.
 
+            """;
+    return exit
+        + """
         == See also
 
         *bpfilterctl*(1)

@@ -3,6 +3,7 @@ package bpfilterctl.cli.commands;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -19,9 +20,24 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  bpf[HEALTHY 48211]> log -n 20",
+      "  bpf[HEALTHY 48211]> log -f          # Ctrl-C returns to the prompt",
+      "  bpfilterctl log -f --json | jq -r .text",
       "  bpfilterctl --batch cmds.bpf; echo 'log --json' | bpfilterctl --batch -",
     },
-    description = "Show the module log: the umh's stderr lines and the host's events.")
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success (with -f: stopped by Ctrl-C in the shell)",
+      "1:failure (the daemon could not be reached)",
+      "2:usage error",
+      "3:with -f: the module went away (daemon gone, module unloaded or FAILED), or an"
+          + " embedded module was not loaded",
+      "4:permission denied (the daemon refused this caller)"
+    },
+    description = {
+      "Show the module log: the umh's stderr lines and the host's events.",
+      "With -f, show the last lines, then each new one as it comes, until Ctrl-C (in the shell:"
+          + " back to the prompt) or until the module goes away."
+    })
 public final class LogCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;
 
@@ -37,6 +53,11 @@ public final class LogCommand implements Callable<Integer> {
       description = "How many of the last lines (default: ${DEFAULT-VALUE}).")
   private int lines;
 
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Then follow: print new lines as they come, until Ctrl-C.")
+  private boolean follow;
+
   @Option(names = "--json", description = "One JSON object per line.")
   private boolean json;
 
@@ -45,23 +66,32 @@ public final class LogCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws ModuleException {
+  public Integer call() throws ModuleException, IOException, InterruptedException {
     if (lines < 0) {
       throw new ParameterException(spec.commandLine(), "--lines must not be negative");
     }
     PrintWriter out = spec.commandLine().getOut();
-    for (LogLine l : session.module().log(lines)) {
-      if (json) {
-        out.println(l.toJson());
-      } else {
-        out.printf(
-            "%s %s %d  %s%n",
-            TIME.format(l.at()),
-            l.source() == LogLine.Source.UMH ? "umh " : "host",
-            l.pid(),
-            l.text());
+    if (follow) {
+      int rc = new LogFollow(session, lines, l -> print(out, l), spec.commandLine().getErr()).run();
+      if (session.cancelled()) {
+        out.println(); // the terminal echoed ^C where the cursor was: the prompt gets its own line
       }
+      return rc;
+    }
+    for (LogLine l : session.module().log(lines)) {
+      print(out, l);
     }
     return 0;
+  }
+
+  private void print(PrintWriter out, LogLine l) {
+    out.println(json ? l.toJson() : text(l));
+    out.flush();
+  }
+
+  static String text(LogLine l) {
+    return String.format(
+        "%s %s %d  %s",
+        TIME.format(l.at()), l.source() == LogLine.Source.UMH ? "umh " : "host", l.pid(), l.text());
   }
 }

@@ -115,6 +115,23 @@ class GrammarCompleterTest {
   }
 
   @Test
+  void getAndSetSubcommandsTablesAndExtensionNames() {
+    assertThat(complete("get ")).containsExactly("info", "entries", "revision");
+    assertThat(complete("set ")).containsExactly("replace", "counters");
+    assertThat(complete("get revision ")).containsExactly("match", "target");
+    assertThat(complete("get info -t "))
+        .containsExactly("filter", "nat", "mangle", "raw", "security");
+    assertThat(complete("get entries --table "))
+        .containsExactly("filter", "nat", "mangle", "raw", "security");
+    assertThat(complete("set counters -t ")).contains("filter", "nat");
+    assertThat(complete("get info --")).contains("--table", "--hex", "--json", "--help");
+    assertThat(complete("get revision match ")).contains("tcp", "conntrack", "multiport");
+    assertThat(complete("get revision target "))
+        .contains("REJECT", "LOG", "DNAT")
+        .doesNotContain("", "ERROR", "ACCEPT", "INPUT");
+  }
+
+  @Test
   void theSessionsChainSourcePlugsInLiveChains() {
     ChainSource live = table -> List.of("INPUT", "FORWARD", "OUTPUT", "from-" + table);
     assertThat(complete(new GrammarValues(live, ExtensionRegistry.kernel()), "iptables -A "))

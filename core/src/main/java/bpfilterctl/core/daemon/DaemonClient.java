@@ -112,11 +112,22 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
    * the daemon hangs up. The connection is good for nothing else afterwards.
    */
   public void subscribe(String what, Predicate<String> sink) throws ModuleException {
+    subscribe(what, () -> {}, sink);
+  }
+
+  /**
+   * As {@link #subscribe(String, Predicate)}, calling {@code subscribed} once the daemon has
+   * confirmed: from then on no line or frame is missed, so a caller can read the backlog over
+   * another connection without a gap.
+   */
+  public void subscribe(String what, Runnable subscribed, Predicate<String> sink)
+      throws ModuleException {
     DaemonFrame ok =
         roundTrip(DaemonFrame.text(FrameType.CONTROL, "subscribe " + what), FrameType.TEXT);
     if (!ok.bodyText().equals("subscribed " + what)) {
       throw new ModuleException(ModuleException.Kind.DAEMON, "unexpected answer " + ok.bodyText());
     }
+    subscribed.run();
     try {
       for (DaemonFrame f = DaemonFrame.read(in); f != null; f = DaemonFrame.read(in)) {
         if (!sink.test(expect(f, FrameType.TEXT).bodyText())) {

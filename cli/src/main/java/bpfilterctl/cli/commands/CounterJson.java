@@ -1,0 +1,18 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.json.JsonWriter;
+
+/** An xt_counters as {@code {"packets": N, "bytes": N}}, both u64 (never negative). */
+final class CounterJson {
+  private CounterJson() {}
+
+  static JsonWriter write(JsonWriter w, XtCounters c) {
+    return w.beginObject()
+        .name("packets")
+        .raw(Long.toUnsignedString(c.pcnt()))
+        .name("bytes")
+        .raw(Long.toUnsignedString(c.bcnt()))
+        .endObject();
+  }
+}

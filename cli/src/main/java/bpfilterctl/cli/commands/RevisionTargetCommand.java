@@ -1,0 +1,48 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.Session;
+import bpfilterctl.cli.complete.ExtensionNames;
+import bpfilterctl.core.mbox.Sockopt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "target",
+    footerHeading = "%nExamples:%n",
+    footer = {"  bpfilterctl get revision target REJECT"},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:the target exists in that revision",
+      "1:it does not (ENOENT: no such target; EPROTONOSUPPORT: not in that revision)",
+      "2:usage error",
+      "3:module not loaded, or its umh dead, failed or unresponsive",
+      "4:permission denied (the daemon refused this caller)"
+    },
+    description = "Send IPT_SO_GET_REVISION_TARGET: does the target NAME exist in revision REV?")
+public final class RevisionTargetCommand extends RevisionQuery {
+  @Parameters(
+      index = "0",
+      paramLabel = "NAME",
+      completionCandidates = ExtensionNames.Targets.class,
+      description = "The target's name.")
+  private String name;
+
+  public RevisionTargetCommand(Session session) {
+    super(session);
+  }
+
+  @Override
+  Sockopt option() {
+    return Sockopt.IPT_SO_GET_REVISION_TARGET;
+  }
+
+  @Override
+  String kind() {
+    return "target";
+  }
+
+  @Override
+  String name() {
+    return name;
+  }
+}
