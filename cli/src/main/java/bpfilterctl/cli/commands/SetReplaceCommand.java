@@ -10,13 +10,20 @@ import bpfilterctl.core.inspect.HexDump;
 import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.IptablesRestore;
+import bpfilterctl.core.rules.RuleException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -25,6 +32,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  bpfilterctl set replace filter.blob",
+      "  bpfilterctl set replace --save -t nat /etc/iptables/rules.v4",
       "  jq -r 'select(.cmd==\"IPT_SO_SET_REPLACE\").buf' calls.jsonl | bpfilterctl set replace -",
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -58,9 +66,35 @@ public final class SetReplaceCommand implements Callable<Integer> {
     this.session = session;
   }
 
-  /** Where the blob comes from; the iptables front-end's --from-save option plugs in here. */
+  @Option(
+      names = "--save",
+      description =
+          "FILE is iptables-save text: build the blob of one table from it, as"
+              + " iptables-restore would (counters included), against the live table.")
+  private boolean save;
+
+  @Option(
+      names = {"-t", "--table"},
+      paramLabel = "TABLE",
+      description = "With --save: the table to take (default: the first in FILE).")
+  private String table;
+
+  /** Where the blob comes from: a raw blob, or iptables-save text through the front-end. */
   private ReplaceSource source() {
-    return module -> BlobFile.read(file, System.in);
+    if (!save) {
+      return module -> BlobFile.read(file, System.in);
+    }
+    return module -> {
+      String text =
+          file.equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1)
+              : Files.readString(Path.of(file), StandardCharsets.ISO_8859_1);
+      try {
+        return IptablesRestore.replaceBlob(session.iptables(), text, table);
+      } catch (RuleException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    };
   }
 
   @Override

@@ -17,10 +17,60 @@ import java.util.Optional;
 public final class IptablesRestore {
   private static final String PROGRAM = "iptables-restore";
 
+  /** What COMMIT does with the table its block built. */
+  @FunctionalInterface
+  public interface Committer {
+    void commit(RuleTable table) throws TableError, ModuleException;
+  }
+
   private final Iptables iptables;
+  private final Committer committer;
 
   public IptablesRestore(Iptables iptables) {
+    this(iptables, t -> TableIo.commit(iptables.port(), t));
+  }
+
+  public IptablesRestore(Iptables iptables, Committer committer) {
     this.iptables = iptables;
+    this.committer = committer;
+  }
+
+  /**
+   * The SET_REPLACE buffer that restoring {@code table} (or the text's first table, when null) from
+   * iptables-save text would send, counters included, built against the live table and sent
+   * nowhere. A refusal carries iptables-restore's messages.
+   */
+  public static byte[] replaceBlob(Iptables iptables, String saveText, String table)
+      throws RuleException, ModuleException {
+    String wanted = table;
+    if (wanted == null) {
+      wanted =
+          saveText
+              .lines()
+              .filter(l -> l.startsWith("*"))
+              .map(l -> l.substring(1).trim())
+              .findFirst()
+              .orElseThrow(() -> RuleException.other("no *table line in the input"));
+    }
+    java.util.List<byte[]> built = new ArrayList<>();
+    StringBuilder err = new StringBuilder();
+    int status =
+        new IptablesRestore(iptables, t -> built.add(t.compile().replace()))
+            .run(
+                new Options(true, false, false, 0, wanted, null),
+                saveText,
+                new StringBuilder(),
+                err);
+    if (status != 0) {
+      throw new RuleException(
+              status == 2 ? RuleException.Status.PARAMETER : RuleException.Status.OTHER,
+              err.toString().stripTrailing())
+          .bare();
+    }
+    if (built.isEmpty()) {
+      throw RuleException.other("no *" + wanted + " block with a COMMIT in the input");
+    }
+    return built.get(built.size() - 1);
   }
 
   /** The options, parsed. */
@@ -153,7 +203,7 @@ public final class IptablesRestore {
           continue;
         } else if (raw.equals("COMMIT\n") && inTable) {
           if (!o.test()) {
-            TableIo.commit(iptables.port(), handle);
+            committer.commit(handle);
           }
           ok = true;
           handle = null;
