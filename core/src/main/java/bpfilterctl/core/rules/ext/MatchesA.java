@@ -23,7 +23,8 @@ public final class MatchesA {
               IprangeMatch.ALL,
               AddrtypeMatch.ALL,
               OwnerMatch.ALL,
-              RecentMatch.ALL)
+              RecentMatch.ALL,
+              HashlimitMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
