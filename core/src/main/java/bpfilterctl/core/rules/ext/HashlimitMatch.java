@@ -376,13 +376,7 @@ public final class HashlimitMatch extends AbstractXtExtension {
   }
 
   /** The options both forms print after the rate, with their names as prefix + name. */
-  private static void tail(
-      ByteBuffer b,
-      long quantum,
-      String prefix,
-      String unused,
-      String interval,
-      StringBuilder out) {
+  private static void tail(ByteBuffer b, long quantum, String prefix, StringBuilder out) {
     int mode = b.getInt(MODE);
     String ht = prefix.isEmpty() ? "htable-" : prefix + "htable-";
     if (b.getInt(SIZE) != 0) {
