@@ -400,11 +400,7 @@ public final class HashlimitMatch extends AbstractXtExtension {
     if ((mode & RATE_MATCH) != 0) {
       out.append(' ').append(prefix).append("rate-match");
       if (b.getInt(INTERVAL) != 1) {
-        out.append(' ')
-            .append(prefix)
-            .append(interval)
-            .append(' ')
-            .append(XtPrint.u32(b, INTERVAL));
+        out.append(' ').append(prefix).append("rate-interval ").append(XtPrint.u32(b, INTERVAL));
       }
     }
   }
