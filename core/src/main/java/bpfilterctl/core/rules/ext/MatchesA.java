@@ -24,7 +24,9 @@ public final class MatchesA {
               AddrtypeMatch.ALL,
               OwnerMatch.ALL,
               RecentMatch.ALL,
-              HashlimitMatch.ALL)
+              HashlimitMatch.ALL,
+              PacketFieldMatches.ALL,
+              HelperMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
