@@ -26,7 +26,8 @@ public final class MatchesA {
               RecentMatch.ALL,
               HashlimitMatch.ALL,
               PacketFieldMatches.ALL,
-              HelperMatch.ALL)
+              HelperMatch.ALL,
+              CounterMatches.ALL)
           .flatMap(List::stream)
           .toList();
 }
