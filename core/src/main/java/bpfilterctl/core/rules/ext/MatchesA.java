@@ -27,7 +27,9 @@ public final class MatchesA {
               HashlimitMatch.ALL,
               PacketFieldMatches.ALL,
               HelperMatch.ALL,
-              CounterMatches.ALL)
+              CounterMatches.ALL,
+              PhysdevMatch.ALL,
+              SocketMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
