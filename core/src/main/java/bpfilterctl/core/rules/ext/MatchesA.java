@@ -29,7 +29,9 @@ public final class MatchesA {
               HelperMatch.ALL,
               CounterMatches.ALL,
               PhysdevMatch.ALL,
-              SocketMatch.ALL)
+              SocketMatch.ALL,
+              StringMatch.ALL,
+              TimeMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }
