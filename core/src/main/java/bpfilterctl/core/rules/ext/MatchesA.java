@@ -31,7 +31,9 @@ public final class MatchesA {
               PhysdevMatch.ALL,
               SocketMatch.ALL,
               StringMatch.ALL,
-              TimeMatch.ALL)
+              TimeMatch.ALL,
+              PolicyMatch.ALL,
+              U32Match.ALL)
           .flatMap(List::stream)
           .toList();
 }
