@@ -33,7 +33,8 @@ public final class MatchesA {
               StringMatch.ALL,
               TimeMatch.ALL,
               PolicyMatch.ALL,
-              U32Match.ALL)
+              U32Match.ALL,
+              SetMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }

@@ -189,5 +189,5 @@ class MatchesAOracleTest {
   }
 
   /** Cases known to match; raise it as codecs land, so none regresses. */
-  static final int FLOOR = 388;
+  static final int FLOOR = 390;
 }
