@@ -83,7 +83,7 @@ public final class SetMatch extends AbstractXtExtension {
           throw RuleException.parameter(
               "setname `" + name + "' too long, max " + (MAXNAMELEN - 1) + " characters.");
         }
-        throw RuleException.parameter("Set " + name + " doesn't exist.");
+        throw RuleException.parameter("Set " + name + " doesn't exist.\n");
       }
       case 2 -> {
         if (a.invert()) {
