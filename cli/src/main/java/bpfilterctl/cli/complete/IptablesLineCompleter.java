@@ -10,9 +10,9 @@ import org.jline.reader.Candidate;
 
 /**
  * Completion of an iptables command line after the word "iptables": its commands and options, the
- * chains of the table named by -t (live, through the {@link ChainSource}), tables, protocols,
- * match names after -m, verdicts, chains and targets after -j, and the options of the matches and
- * the target the line has loaded so far (with -p's protocol match, as iptables loads it).
+ * chains of the table named by -t (live, through the {@link ChainSource}), tables, protocols, match
+ * names after -m, verdicts, chains and targets after -j, and the options of the matches and the
+ * target the line has loaded so far (with -p's protocol match, as iptables loads it).
  */
 public final class IptablesLineCompleter {
   private static final Map<String, String> COMMANDS = new LinkedHashMap<>();
@@ -50,9 +50,31 @@ public final class IptablesLineCompleter {
   }
 
   private static final List<String> CHAIN_AFTER =
-      List.of("-A", "--append", "-C", "--check", "-D", "--delete", "-I", "--insert", "-R",
-          "--replace", "-L", "--list", "-S", "--list-rules", "-F", "--flush", "-Z", "--zero",
-          "-X", "--delete-chain", "-P", "--policy", "-E", "--rename-chain");
+      List.of(
+          "-A",
+          "--append",
+          "-C",
+          "--check",
+          "-D",
+          "--delete",
+          "-I",
+          "--insert",
+          "-R",
+          "--replace",
+          "-L",
+          "--list",
+          "-S",
+          "--list-rules",
+          "-F",
+          "--flush",
+          "-Z",
+          "--zero",
+          "-X",
+          "--delete-chain",
+          "-P",
+          "--policy",
+          "-E",
+          "--rename-chain");
   private static final List<String> PROTOCOLS =
       List.of("all", "tcp", "udp", "icmp", "sctp", "udplite", "esp", "ah", "gre");
   private static final List<String> VERDICTS = List.of("ACCEPT", "DROP", "QUEUE", "RETURN");
@@ -72,7 +94,7 @@ public final class IptablesLineCompleter {
     String prev2 = words.size() < 2 ? "" : words.get(words.size() - 2);
     String table = table(words);
     if (prev.equals("-t") || prev.equals("--table")) {
-      Tables.names().forEach(t -> out.add(value(t)));
+      Tables.NAMES.forEach(t -> out.add(value(t)));
     } else if ((prev2.equals("-P") || prev2.equals("--policy"))) {
       List.of("ACCEPT", "DROP").forEach(v -> out.add(value(v)));
     } else if (CHAIN_AFTER.contains(prev)) {

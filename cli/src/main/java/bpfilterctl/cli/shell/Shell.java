@@ -7,8 +7,10 @@ import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
+import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleState;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -73,7 +75,9 @@ public final class Shell {
               .parser(parser)
               .completer(
                   new GrammarCompleter(
-                      model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())))
+                      model,
+                      new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
+                      new IptablesLineCompleter(session.chains(), XtExtensions.standard())))
               .variable(LineReader.HISTORY_FILE, history)
               .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P > ")
               .variable(LineReader.LIST_MAX, 100)
