@@ -88,11 +88,11 @@ public final class TrafficShowCommand implements Callable<Integer> {
       Frame req = f.direction() == Frame.Direction.REPLY ? requests.requestOf(f) : null;
       FrameSummary s = decoder.summarize(f, req);
       if (json) {
-        out.println(json(f, s, decoder.detail(f, req, HEX_LINES)));
+        out.println(json(f, s, decoder.detail(f, req, HEX_LINES, 16)));
       } else {
         out.println(format.line(f, s));
         if (detail) {
-          for (String l : decoder.detail(f, req, HEX_LINES)) {
+          for (String l : decoder.detail(f, req, HEX_LINES, 16)) {
             out.println("    " + l);
           }
         }

@@ -210,7 +210,8 @@ public final class WatchState {
     cursorSeq = f.seq();
     follow = false;
     Frame req = f.direction() == Frame.Direction.REPLY ? frames.requestOf(f) : null;
-    detail = decoder.detail(f, req, HEX_LINES);
+    // Eight bytes a line: the dump fits the detail pane of an 80-column screen.
+    detail = decoder.detail(f, req, HEX_LINES, 8);
     detailTop = 0;
   }
 

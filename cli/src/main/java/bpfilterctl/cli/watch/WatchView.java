@@ -51,7 +51,7 @@ final class WatchView {
 
     bar(g, 0, w, header(s, nowNanos), true, false);
     drawTraffic(g, s, 1, trafficRows, w);
-    int split = w / 2;
+    int split = w * 3 / 5;
     int bottomTitle = 2 + trafficRows;
     Frame sel = s.selected();
     String detailTitle =
@@ -69,7 +69,7 @@ final class WatchView {
     for (int r = 0; r < bottomRows; r++) {
       g.setCharacter(split - 1, bottomTitle + 1 + r, '|');
     }
-    drawLog(g, s, bottomTitle + 1, bottomRows, split, w - split);
+    drawLog(g, s, bottomTitle + 1, bottomRows, split + 1, w - split - 1);
     drawCommand(screen, g, s, h - 2, w, running);
     g.clearModifiers();
     g.setForegroundColor(TextColor.ANSI.DEFAULT);
@@ -81,7 +81,7 @@ final class WatchView {
     String lat = "p50 " + TrafficFormat.micros(pct[0]) + " p99 " + TrafficFormat.micros(pct[1]);
     if (!s.live()) {
       return "bpfilter - recording - "
-          + s.framesSeen()
+          + s.stats().frames()
           + " frames - "
           + s.stats().requests()
           + " requests, "

@@ -137,8 +137,11 @@ public final class FrameDecoder {
     };
   }
 
-  /** The decoded structure, then a hex dump of the payload (at most {@code hexLines} lines). */
-  public List<String> detail(Frame f, Frame request, int hexLines) {
+  /**
+   * The decoded structure, then a hex dump of the payload: at most {@code hexLines} lines of {@code
+   * hexPerLine} bytes.
+   */
+  public List<String> detail(Frame f, Frame request, int hexLines, int hexPerLine) {
     List<String> out = new ArrayList<>();
     out.add(
         String.format(
@@ -171,7 +174,7 @@ public final class FrameDecoder {
     }
     out.add("");
     out.add("payload " + f.payloadLength() + " B");
-    out.addAll(HexDump.lines(f.payload(), hexLines));
+    out.addAll(HexDump.lines(f.payload(), hexLines, hexPerLine));
     return out;
   }
 

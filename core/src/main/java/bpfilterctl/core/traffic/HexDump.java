@@ -7,17 +7,20 @@ import java.util.List;
 public final class HexDump {
   private HexDump() {}
 
-  /** At most {@code maxLines} lines; a last line says how many bytes were left out. */
-  public static List<String> lines(byte[] bytes, int maxLines) {
+  /**
+   * At most {@code maxLines} lines of {@code perLine} bytes (8 or 16); a last line says how many
+   * bytes were left out.
+   */
+  public static List<String> lines(byte[] bytes, int maxLines, int perLine) {
     List<String> out = new ArrayList<>();
-    for (int at = 0; at < bytes.length; at += 16) {
+    for (int at = 0; at < bytes.length; at += perLine) {
       if (out.size() == maxLines) {
         out.add("... " + (bytes.length - at) + " more bytes");
         break;
       }
       StringBuilder hex = new StringBuilder();
       StringBuilder text = new StringBuilder();
-      for (int i = at; i < at + 16; i++) {
+      for (int i = at; i < at + perLine; i++) {
         if (i < bytes.length) {
           int b = bytes[i] & 0xff;
           hex.append(String.format("%02x ", b));
@@ -25,7 +28,7 @@ public final class HexDump {
         } else {
           hex.append("   ");
         }
-        if (i - at == 7) {
+        if (i - at == 7 && perLine > 8) {
           hex.append(' ');
         }
       }

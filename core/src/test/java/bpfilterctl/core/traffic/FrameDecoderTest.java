@@ -52,11 +52,11 @@ class FrameDecoderTest {
     Frame entries = TrafficFixtures.request(3, 2, false, 65, new byte[got.length]);
     Frame entriesReply = TrafficFixtures.reply(4, entries, got.length, got, 1);
 
-    assertThat(d.detail(entriesReply, entries, 4))
+    assertThat(d.detail(entriesReply, entries, 4, 16))
         .contains("(no GET_INFO of filter seen: built-in chains unnamed)");
     d.observe(info);
     d.observe(infoReply);
-    List<String> detail = d.detail(entriesReply, entries, 4);
+    List<String> detail = d.detail(entriesReply, entries, 4, 16);
     assertThat(detail)
         .contains(
             "ipt_get_entries: name filter  size " + table.size(),
@@ -72,7 +72,7 @@ class FrameDecoderTest {
   @Test
   void aReplaceDetailHasItsHeaderLayoutRulesAndTheOldCountersOfItsReply() {
     Frame replace = TrafficFixtures.request(1, 1, true, 64, table.encode());
-    assertThat(d.detail(replace, null, 100))
+    assertThat(d.detail(replace, null, 100, 16))
         .contains(
             "ipt_replace: name filter  num_entries 9  size "
                 + table.size()
@@ -81,7 +81,7 @@ class FrameDecoderTest {
             "[0:0] -A INPUT -s 10.0.0.0/8 -i eth+ -p tcp -m tcp[48] -j ACCEPT");
     byte[] old = XtCounters.encodeAll(List.of(new XtCounters(3, 300), new XtCounters(1, 60)));
     Frame reply = TrafficFixtures.reply(2, replace, old.length, old, 1);
-    assertThat(d.detail(reply, replace, 100))
+    assertThat(d.detail(reply, replace, 100, 16))
         .contains("old counters (2), in entry order:", "  #0 [3:300]", "  total [4:360]");
   }
 
@@ -104,7 +104,7 @@ class FrameDecoderTest {
             java.util.Arrays.copyOf(full, 100),
             full.length,
             0);
-    assertThat(d.detail(cut, null, 1))
+    assertThat(d.detail(cut, null, 1, 16))
         .contains("payload cut at 100 of " + full.length + " bytes: not decoded");
   }
 }
