@@ -65,7 +65,9 @@ final class WatchKeys {
           case 'c' -> state.clear();
           case '/' -> {
             state.mode(WatchState.Mode.FILTER);
-            state.filterText().set(state.filter().describe());
+            // The current filter, ready for one more word.
+            String now = state.filter().describe();
+            state.filterText().set(now.isEmpty() ? "" : now + " ");
           }
           case ':', '>' -> state.focus(Pane.COMMAND);
           default -> {

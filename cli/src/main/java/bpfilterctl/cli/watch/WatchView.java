@@ -76,17 +76,18 @@ final class WatchView {
     g.putString(0, h - 1, fit(s.message().isEmpty() ? HELP : s.message(), w));
   }
 
+  /** Drops come before the rates: they must show even on an 80-column screen. */
   private String header(WatchState s, long now) {
     long[] pct = s.stats().latencyPercentiles();
     String lat = "p50 " + TrafficFormat.micros(pct[0]) + " p99 " + TrafficFormat.micros(pct[1]);
     if (!s.live()) {
-      return "bpfilter - recording - "
+      return "bpf recording: "
           + s.stats().frames()
-          + " frames - "
+          + " frames, "
           + s.stats().requests()
           + " requests, "
           + s.stats().errors()
-          + " errors - "
+          + " errors | "
           + lat;
     }
     ModuleStatus st = s.status();
@@ -94,20 +95,20 @@ final class WatchView {
         st == null
             ? "?"
             : st.state()
-                + " - umh "
+                + " umh "
                 + (st.umhPid() == 0 ? "-" : st.umhPid())
-                + " - up "
+                + " up "
                 + (st.umhPid() == 0 ? "-" : hms(st.uptimeMillis()))
-                + " - restarts "
+                + " restarts "
                 + st.restarts();
-    return "bpfilter - "
+    return "bpf "
         + module
-        + " - "
+        + " drops "
+        + s.drops()
+        + " | "
         + s.stats().requestsPerSecond(now)
-        + " req/s - "
-        + lat
-        + " - drops "
-        + s.drops();
+        + " req/s "
+        + lat;
   }
 
   private void drawTraffic(TextGraphics g, WatchState s, int row, int rows, int w) {

@@ -230,7 +230,7 @@ class WatchUiTest {
 
   @Test
   void theLayoutHasHeaderTrafficDetailLogAndCommandLine() throws Exception {
-    await("^ bpfilter - recording - 6 frames - 3 requests, 1 errors - p50 14us p99 95us");
+    await("^ bpf recording: 6 frames, 3 requests, 1 errors \\| p50 14us p99 95us");
     assertThat(row(1)).startsWith("-- traffic - 6 frames ---");
     assertThat(row(2))
         .isEqualTo(
@@ -305,16 +305,15 @@ class WatchUiTest {
     type("p");
     await("^resumed");
     type("/");
-    key(new KeyStroke(KeyType.Backspace));
-    key(new KeyStroke(KeyType.Backspace));
-    key(new KeyStroke(KeyType.Backspace));
+    await("^/ err   \\[Enter applies, Esc cancels\\]$");
+    key(new KeyStroke('u', true, false)); // Ctrl-U empties the line
     type("pid=4242 req");
     key(new KeyStroke(KeyType.Enter));
     await("filter: req pid=4242 \\(2 shown\\)");
     type("c");
     await("-- traffic - 0 frames - filter");
     assertThat(row(2)).isEmpty();
-    await("^ bpfilter - recording - 6 frames");
+    await("^ bpf recording: 6 frames");
   }
 
   @Test

@@ -32,8 +32,11 @@ public final class TrafficFormat {
         .stripTrailing();
   }
 
-  /** Whole microseconds with the unit, "-" for none. */
+  /** Whole microseconds with the unit, milliseconds from 10 ms; "-" for none. */
   public static String micros(long nanos) {
-    return nanos <= 0 ? "-" : (nanos + 500) / 1000 + "us";
+    if (nanos <= 0) {
+      return "-";
+    }
+    return nanos < 10_000_000 ? (nanos + 500) / 1000 + "us" : (nanos + 500_000) / 1_000_000 + "ms";
   }
 }
