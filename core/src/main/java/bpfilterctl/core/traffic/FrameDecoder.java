@@ -37,6 +37,9 @@ public final class FrameDecoder {
 
   /** Learns a table's layout from a frame that carries it; cheap for every other frame. */
   public void observe(Frame f) {
+    if (f.cmd() != Sockopt.IPT_SO_GET_INFO.cmd()) {
+      return; // GET_INFO and SET_REPLACE share cmd 64; the rest are passed at once
+    }
     Optional<Sockopt> o = Sockopt.of(f.isSet(), f.cmd());
     if (o.isEmpty() || f.truncated()) {
       return;

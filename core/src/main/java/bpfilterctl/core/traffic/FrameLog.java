@@ -1,6 +1,7 @@
 package bpfilterctl.core.traffic;
 
 import bpfilterctl.core.module.Frame;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,6 +49,26 @@ public final class FrameLog {
   public Frame requestOf(Frame reply) {
     Frame r = requests.get(reply.id());
     return r != null && r.seq() <= reply.seq() ? r : null;
+  }
+
+  /** The kept frames, oldest first, as a view: no copy, valid until the next append or clear. */
+  public List<Frame> view() {
+    int n = size();
+    long from = appended - n;
+    return new AbstractList<>() {
+      @Override
+      public Frame get(int i) {
+        if (i < 0 || i >= n) {
+          throw new IndexOutOfBoundsException(i);
+        }
+        return ring[(int) ((from + i) % ring.length)];
+      }
+
+      @Override
+      public int size() {
+        return n;
+      }
+    };
   }
 
   /** The kept frames that pass {@code filter}, oldest first. */
