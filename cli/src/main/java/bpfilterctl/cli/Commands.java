@@ -30,6 +30,7 @@ import bpfilterctl.cli.commands.TrafficStopCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.cli.commands.WatchCommand;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.SaveRenderer;
 import bpfilterctl.core.traffic.EntryRenderer;
 import bpfilterctl.core.traffic.StructuralEntryRenderer;
 import java.io.PrintWriter;
@@ -49,9 +50,13 @@ public final class Commands {
   }
 
   public static CommandLine create(Session session, Io io) {
-    // How watch and traffic show print table entries; the iptables front-end's iptables-save
-    // printer takes the structural one's place.
-    EntryRenderer entries = new StructuralEntryRenderer();
+    // How watch and traffic show print table entries: as iptables-save does, else (no layout, a
+    // malformed blob) structurally. Built when first used: a --version pays nothing for it.
+    EntryRenderer structural = new StructuralEntryRenderer();
+    EntryRenderer entries =
+        (table, layout, list) ->
+            new SaveRenderer(session.extensions(), session.lookups(), structural)
+                .render(table, layout, list);
     CommandLine cl = new CommandLine(new RootCommand(session, io));
     cl.addSubcommand(new LoadCommand(session));
     cl.addSubcommand(new UnloadCommand(session));

@@ -35,6 +35,7 @@ public final class Session implements AutoCloseable {
   private final Supplier<HostConfig> configSource;
   private final ChainSource chains;
   private XtExtensions extensions;
+  private Lookups lookups;
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
@@ -159,12 +160,23 @@ public final class Session implements AutoCloseable {
   /** The iptables front-end over {@link #loadedModule()}, with every extension we know. */
   public Iptables iptables() throws ModuleException {
     ModuleAccess m = loadedModule();
-    synchronized (this) {
-      if (extensions == null) {
-        extensions = XtExtensions.standard();
-      }
+    return new Iptables(ModuleSockopts.of(m), extensions(), lookups());
+  }
+
+  /** Every client extension, built on first use (a one-shot --version never pays for it). */
+  public synchronized XtExtensions extensions() {
+    if (extensions == null) {
+      extensions = XtExtensions.standard();
     }
-    return new Iptables(ModuleSockopts.of(m), extensions, Lookups.system());
+    return extensions;
+  }
+
+  /** /etc/services, /etc/protocols and the like, read on first use. */
+  public synchronized Lookups lookups() {
+    if (lookups == null) {
+      lookups = Lookups.system();
+    }
+    return lookups;
   }
 
   /** The daemon client, when a daemon answers on the socket (asked once per session). */

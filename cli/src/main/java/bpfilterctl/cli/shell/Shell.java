@@ -10,7 +10,6 @@ import bpfilterctl.cli.complete.GrammarValues;
 import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleState;
-import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -77,7 +76,7 @@ public final class Shell {
                   new GrammarCompleter(
                       model,
                       new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
-                      new IptablesLineCompleter(session.chains(), XtExtensions.standard())))
+                      new IptablesLineCompleter(session.chains(), session.extensions())))
               .variable(LineReader.HISTORY_FILE, history)
               .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P > ")
               .variable(LineReader.LIST_MAX, 100)

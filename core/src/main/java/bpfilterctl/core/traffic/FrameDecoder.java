@@ -83,6 +83,7 @@ public final class FrameDecoder {
     byte[] p = f.payload();
     return switch (o.get()) {
       case HANDSHAKE -> new FrameSummary("", f.len() == 0 ? "handshake" : "");
+      case BPF_SO_GET_TABLE_NAMES -> new FrameSummary("", "table names");
       case IPT_SO_GET_INFO -> new FrameSummary(tableName(p), "");
       case IPT_SO_GET_ENTRIES -> new FrameSummary(tableName(p), "size " + entriesSize(p) + cut(f));
       case IPT_SO_SET_REPLACE -> {
@@ -191,6 +192,15 @@ public final class FrameDecoder {
     boolean req = f.direction() == Frame.Direction.REQUEST;
     switch (o.get()) {
       case HANDSHAKE -> out.add(req ? "handshake (cmd 0): the umh must answer 0" : "");
+      case BPF_SO_GET_TABLE_NAMES ->
+          out.add(
+              req
+                  ? "table names (ours, /proc/net/ip_tables_names)"
+                  : "tables: "
+                      + new String(p, java.nio.charset.StandardCharsets.US_ASCII)
+                          .replace("\0", "")
+                          .strip()
+                          .replace('\n', ' '));
       case IPT_SO_GET_INFO -> {
         if (req) {
           out.add("ipt_getinfo in: name " + tableName(p));
