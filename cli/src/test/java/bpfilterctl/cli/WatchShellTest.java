@@ -127,6 +127,36 @@ class WatchShellTest {
   }
 
   @Test
+  void anIptablesAppendTypedInWatchShowsLibiptcsFourCallsAndTheRuleInTheDetail() throws Exception {
+    shell(120, 30);
+    tmux.type("load").send("Enter");
+    String pid = tmux.await("^bpf\\[HEALTHY (\\d+)\\]> ?$", WAIT).group(1);
+    tmux.type("watch").send("Enter");
+    tmux.await("umh " + pid + " started", WAIT);
+    // IPT_SO_* frames only: the watchdog's handshakes would push them out of the pane.
+    tmux.type("/ipt_so").send("Enter");
+    tmux.await("filter: IPT_SO \\(0 shown\\)", WAIT);
+    tmux.type(":iptables -A INPUT -j ACCEPT").send("Enter");
+    tmux.await("-> +\\d+ IPT_SO_GET_INFO +get +84 +filter", WAIT);
+    tmux.await("<- +\\d+ IPT_SO_GET_ENTRIES +ok ", WAIT);
+    tmux.await("-> +\\d+ IPT_SO_SET_REPLACE +set +\\d+ +filter +5 entries", WAIT);
+    tmux.await("<- +\\d+ IPT_SO_SET_REPLACE +ok ", WAIT);
+    tmux.await("<- +\\d+ IPT_SO_SET_ADD_COUNTERS +ok ", WAIT);
+
+    // The replace's detail shows the new table as iptables-save prints it.
+    tmux.send("Escape");
+    pause();
+    tmux.type("/ set_replace").send("Enter");
+    tmux.await("filter: .*SET_REPLACE \\(2 shown\\)", WAIT);
+    tmux.send("Up");
+    tmux.send("Enter");
+    tmux.await("-- frame \\d+: IPT_SO_SET_REPLACE ", WAIT);
+    tmux.await("-A INPUT -j ACCEPT", WAIT);
+    tmux.type("q");
+    tmux.await("^bpf\\[HEALTHY " + pid + "\\]> ?$", WAIT);
+  }
+
+  @Test
   void aUmhKilledFromAnotherShellShowsItsRestartInTheHeaderAndTheLog() throws Exception {
     Path sock = state.resolve("d.sock");
     ProcessBuilder pb =
