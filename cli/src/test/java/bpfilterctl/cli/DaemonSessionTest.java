@@ -77,6 +77,32 @@ class DaemonSessionTest {
   }
 
   @Test
+  void iptablesCommandsFromSeveralSessionsShareTheDaemonsTables() throws Exception {
+    Path sock = dir.resolve("d.sock");
+    try (ModuleHost host = new ModuleHost(Session.embedded().config());
+        DaemonServer server =
+            new DaemonServer(
+                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+      server.start();
+      // the first iptables loads the daemon's module, as ip_tables loads on first use
+      try (Session s = Session.preferringDaemon(sock)) {
+        run(s, "iptables", "-N", "ssh");
+        run(s, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ssh");
+      }
+      try (Session s = Session.preferringDaemon(sock)) {
+        run(s, "iptables", "-A", "ssh", "-s", "192.0.2.0/24", "-j", "ACCEPT");
+      }
+      try (Session s = Session.preferringDaemon(sock)) {
+        assertThat(run(s, "iptables-save"))
+            .contains(
+                ":ssh - [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ssh\n"
+                    + "-A ssh -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n");
+      }
+      assertThat(host.status().state().name()).isEqualTo("HEALTHY");
+    }
+  }
+
+  @Test
   void aOneShotLoadWithNoDaemonStartsOneDetachedAndSaysSo() throws Exception {
     DaemonPaths paths = new DaemonPaths(dir.resolve("one.sock"), dir.resolve("state"));
     try (Session oneShot = Session.preferringDaemon(paths).oneShot(true)) {
