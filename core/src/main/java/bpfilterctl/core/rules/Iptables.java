@@ -32,6 +32,8 @@ public final class Iptables {
   public static final int RESOURCE_PROBLEM = 4;
 
   static final String PREFIX = "iptables v1.8.9 (legacy): ";
+  private static final int EAGAIN = 11;
+  private static final int COMMIT_ATTEMPTS = 20;
 
   private final Sockopts port;
   private final XtExtensions catalog;
@@ -69,34 +71,50 @@ public final class Iptables {
     } catch (RuleException e) {
       return report(e, err);
     }
-    RuleTable t;
-    try {
-      t = initTwice(p.table());
-    } catch (TableError e) {
-      err.append(PREFIX)
-          .append("can't initialize iptables table `")
-          .append(p.table())
-          .append("': ")
-          .append(e.getMessage())
-          .append('\n')
-          .append("Perhaps iptables or your kernel needs to be upgraded.\n");
-      return VERSION_PROBLEM;
-    }
-    try {
-      boolean ok = execute(p, t, revisions, out, err);
-      if (ok) {
-        TableIo.commit(port, t);
+    // The table can change between our read and our replace (another shell, the daemon's other
+    // clients): the module then answers EAGAIN. iptables-legacy serialises through its lock file
+    // instead; we read again and apply the command again, as a second run of it would.
+    for (int attempt = 1; ; attempt++) {
+      RuleTable t;
+      try {
+        t = initTwice(p.table());
+      } catch (TableError e) {
+        err.append(PREFIX)
+            .append("can't initialize iptables table `")
+            .append(p.table())
+            .append("': ")
+            .append(e.getMessage())
+            .append('\n')
+            .append("Perhaps iptables or your kernel needs to be upgraded.\n");
+        return VERSION_PROBLEM;
       }
-      return OK;
-    } catch (RuleException e) {
-      return report(e, err);
-    } catch (TableError e) {
-      err.append("iptables: ").append(e.getMessage()).append('.');
-      if (e.errno() == 22) {
-        err.append(" Run `dmesg' for more information.");
+      StringBuilder o = new StringBuilder();
+      StringBuilder e = new StringBuilder();
+      try {
+        boolean ok = execute(p, t, revisions, o, e);
+        if (ok) {
+          TableIo.commit(port, t);
+        }
+        out.append(o);
+        err.append(e);
+        return OK;
+      } catch (RuleException x) {
+        out.append(o);
+        err.append(e);
+        return report(x, err);
+      } catch (TableError x) {
+        if (x.errno() == EAGAIN && x.fn() == RuleTable.Fn.COMMIT && attempt < COMMIT_ATTEMPTS) {
+          continue;
+        }
+        out.append(o);
+        err.append(e);
+        err.append("iptables: ").append(x.getMessage()).append('.');
+        if (x.errno() == 22) {
+          err.append(" Run `dmesg' for more information.");
+        }
+        err.append('\n');
+        return x.errno() == EAGAIN ? RESOURCE_PROBLEM : OTHER_PROBLEM;
       }
-      err.append('\n');
-      return e.errno() == 11 ? RESOURCE_PROBLEM : OTHER_PROBLEM;
     }
   }
 

@@ -50,6 +50,15 @@ public final class TableIo {
     }
   }
 
+  private static boolean allZero(byte[] countersInfo) {
+    for (int i = bpfilterctl.core.abi.XtCountersInfo.HEADER_SIZE; i < countersInfo.length; i++) {
+      if (countersInfo[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** TC_COMMIT: nothing when nothing changed. */
   public static void commit(Sockopts port, RuleTable t) throws TableError, ModuleException {
     if (!t.changed()) {
@@ -67,10 +76,15 @@ public final class TableIo {
     for (int at = 0; at + XtCounters.SIZE <= old.length; at += XtCounters.SIZE) {
       counters.add(XtCounters.decode(b, at));
     }
+    byte[] add = c.addCounters(counters);
     try {
-      port.set(Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), c.addCounters(counters));
+      port.set(Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), add);
     } catch (Sockopts.SockoptError e) {
-      throw new TableError(Fn.COMMIT, e.errno());
+      // The replace is in. When another writer replaced the table in between, the module refuses
+      // the counters (their number no longer fits); if there was nothing to add, nothing is lost.
+      if (!allZero(add)) {
+        throw new TableError(Fn.COMMIT, e.errno());
+      }
     }
   }
 }
