@@ -22,8 +22,17 @@ import bpfilterctl.cli.commands.SetCountersCommand;
 import bpfilterctl.cli.commands.SetReplaceCommand;
 import bpfilterctl.cli.commands.SockoptRefused;
 import bpfilterctl.cli.commands.StatusCommand;
+import bpfilterctl.cli.commands.TrafficCommand;
+import bpfilterctl.cli.commands.TrafficRecordCommand;
+import bpfilterctl.cli.commands.TrafficReplayCommand;
+import bpfilterctl.cli.commands.TrafficShowCommand;
+import bpfilterctl.cli.commands.TrafficStopCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
+import bpfilterctl.cli.commands.WatchCommand;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.SaveRenderer;
+import bpfilterctl.core.traffic.EntryRenderer;
+import bpfilterctl.core.traffic.StructuralEntryRenderer;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -41,6 +50,13 @@ public final class Commands {
   }
 
   public static CommandLine create(Session session, Io io) {
+    // How watch and traffic show print table entries: as iptables-save does, else (no layout, a
+    // malformed blob) structurally. Built when first used: a --version pays nothing for it.
+    EntryRenderer structural = new StructuralEntryRenderer();
+    EntryRenderer entries =
+        (table, layout, list) ->
+            new SaveRenderer(session.extensions(), session.lookups(), structural)
+                .render(table, layout, list);
     CommandLine cl = new CommandLine(new RootCommand(session, io));
     cl.addSubcommand(new LoadCommand(session));
     cl.addSubcommand(new UnloadCommand(session));
@@ -63,6 +79,13 @@ public final class Commands {
     cl.addSubcommand(new IptablesCommand(session));
     cl.addSubcommand(new IptablesSaveCommand(session));
     cl.addSubcommand(new IptablesRestoreCommand(session));
+    cl.addSubcommand(new WatchCommand(session, entries));
+    cl.addSubcommand(
+        new CommandLine(new TrafficCommand())
+            .addSubcommand(new TrafficRecordCommand(session, io.inShell()))
+            .addSubcommand(new TrafficStopCommand(session))
+            .addSubcommand(new TrafficShowCommand(entries))
+            .addSubcommand(new TrafficReplayCommand(session)));
     cl.addSubcommand(new DaemonCommand(session));
     cl.addSubcommand(new CompletionCommand());
     cl.addSubcommand(new HelpCommand());

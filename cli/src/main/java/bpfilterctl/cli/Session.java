@@ -18,7 +18,10 @@ import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -32,6 +35,7 @@ public final class Session implements AutoCloseable {
   private final Supplier<HostConfig> configSource;
   private final ChainSource chains;
   private XtExtensions extensions;
+  private Lookups lookups;
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
@@ -41,6 +45,7 @@ public final class Session implements AutoCloseable {
   private boolean daemonTried;
   private boolean leaving;
   private volatile boolean cancelled;
+  private final Map<String, AutoCloseable> jobs = new LinkedHashMap<>();
 
   public Session(HostConfig config) {
     this(() -> config, ChainSource.BUILTIN);
@@ -155,12 +160,23 @@ public final class Session implements AutoCloseable {
   /** The iptables front-end over {@link #loadedModule()}, with every extension we know. */
   public Iptables iptables() throws ModuleException {
     ModuleAccess m = loadedModule();
-    synchronized (this) {
-      if (extensions == null) {
-        extensions = XtExtensions.standard();
-      }
+    return new Iptables(ModuleSockopts.of(m), extensions(), lookups());
+  }
+
+  /** Every client extension, built on first use (a one-shot --version never pays for it). */
+  public synchronized XtExtensions extensions() {
+    if (extensions == null) {
+      extensions = XtExtensions.standard();
     }
-    return new Iptables(ModuleSockopts.of(m), extensions, Lookups.system());
+    return extensions;
+  }
+
+  /** /etc/services, /etc/protocols and the like, read on first use. */
+  public synchronized Lookups lookups() {
+    if (lookups == null) {
+      lookups = Lookups.system();
+    }
+    return lookups;
   }
 
   /** The daemon client, when a daemon answers on the socket (asked once per session). */
@@ -194,6 +210,25 @@ public final class Session implements AutoCloseable {
       host = new ModuleHost(config());
     }
     return host;
+  }
+
+  /** The daemon's socket when the session talks to a daemon: where a subscription connects. */
+  public synchronized Optional<Path> daemonSocketInUse() {
+    return daemon().isPresent() ? daemonSocket : Optional.empty();
+  }
+
+  /**
+   * Keeps {@code job}, something running in the background of this session (a shell's traffic
+   * recording), until {@link #removeJob} or the session's close. False, and nothing kept, when a
+   * job of that name runs already.
+   */
+  public synchronized boolean addJob(String name, AutoCloseable job) {
+    return jobs.putIfAbsent(name, job) == null;
+  }
+
+  /** The job of that name, no longer kept; the caller closes it. */
+  public synchronized Optional<AutoCloseable> removeJob(String name) {
+    return Optional.ofNullable(jobs.remove(name));
   }
 
   /** The embedded host if one was created, without creating it. */
@@ -263,6 +298,15 @@ public final class Session implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    // Jobs first: a recording takes its last frames before the module goes.
+    for (AutoCloseable job : new ArrayList<>(jobs.values())) {
+      try {
+        job.close();
+      } catch (Exception e) {
+        // the session ends regardless; a job reports its own failures as it runs
+      }
+    }
+    jobs.clear();
     if (host != null) {
       host.close();
     }

@@ -79,6 +79,29 @@ class ShellTest {
   }
 
   @Test
+  void iptablesCompletesItsCommandsLiveChainsMatchesAndTheirOptions() throws IOException {
+    tmux.type("ipt").send("Tab");
+    tmux.await("^iptables-save +\\(iptables-save 1\\.8\\.9", WAIT);
+    tmux.send("C-u", "C-l");
+    tmux.type("iptables -N webfront").send("Enter");
+    tmux.await("^bpf\\[HEALTHY \\d+\\]>$", WAIT);
+    // The user chain just made is offered beside the built-ins: the live table's chains.
+    tmux.type("iptables -A ").send("Tab");
+    tmux.await("FORWARD\\s+INPUT\\s+OUTPUT\\s+webfront", WAIT);
+    tmux.type("w").send("Tab");
+    tmux.await("iptables -A webfront$", WAIT);
+    tmux.type("-p tcp -m multip").send("Tab");
+    tmux.await("-m multiport$", WAIT);
+    tmux.type("--dpo").send("Tab");
+    tmux.await("--dport\\s+--dports", WAIT);
+    tmux.type("s 80,443 -j ACC").send("Tab");
+    tmux.await("--dports 80,443 -j ACCEPT$", WAIT);
+    tmux.send("Enter");
+    tmux.type("iptables -S webfront").send("Enter");
+    tmux.await("^-A webfront -p tcp -m multiport --dports 80,443 -j ACCEPT$", WAIT);
+  }
+
+  @Test
   void loadShowsTheUmhInThePromptAndCtrlDLeavesAndUnloads() throws IOException {
     tmux.type("load").send("Enter");
     Matcher m = tmux.await("^bpf\\[HEALTHY (\\d+)\\]>$", WAIT);

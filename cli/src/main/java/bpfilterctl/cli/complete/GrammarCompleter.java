@@ -23,9 +23,17 @@ public final class GrammarCompleter implements Completer {
   private final ValueSource values;
   private final FileNameCompleter files = new FileNameCompleter();
 
+  private final IptablesLineCompleter iptables;
+
   public GrammarCompleter(CommandLine root, ValueSource values) {
+    this(root, values, null);
+  }
+
+  /** With the iptables grammar for the words after "iptables" ({@code null}: none). */
+  public GrammarCompleter(CommandLine root, ValueSource values, IptablesLineCompleter iptables) {
     this.root = root;
     this.values = values;
+    this.iptables = iptables;
   }
 
   @Override
@@ -34,6 +42,11 @@ public final class GrammarCompleter implements Completer {
     String current = line.word().substring(0, line.wordCursor());
     LineGrammar at = LineGrammar.walk(root, before);
     CommandSpec spec = at.command();
+    int iptablesAt = before.indexOf("iptables");
+    if (iptables != null && spec.name().equals("iptables") && iptablesAt >= 0) {
+      candidates.addAll(iptables.complete(before.subList(iptablesAt + 1, before.size()), current));
+      return;
+    }
     if (at.pendingOption() != null) {
       values(at.pendingOption(), before, "", reader, line, candidates);
       return;

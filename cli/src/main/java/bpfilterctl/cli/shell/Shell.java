@@ -7,6 +7,7 @@ import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
+import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleState;
 import java.io.IOException;
@@ -73,7 +74,9 @@ public final class Shell {
               .parser(parser)
               .completer(
                   new GrammarCompleter(
-                      model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())))
+                      model,
+                      new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
+                      new IptablesLineCompleter(session.chains(), session.extensions())))
               .variable(LineReader.HISTORY_FILE, history)
               .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P > ")
               .variable(LineReader.LIST_MAX, 100)

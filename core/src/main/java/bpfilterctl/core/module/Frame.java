@@ -1,9 +1,12 @@
 package bpfilterctl.core.module;
 
+import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One frame that crossed the pipes, as the traffic tap publishes it.
@@ -77,6 +80,61 @@ public record Frame(
         .field("payload", HexFormat.of().formatHex(payload))
         .endObject()
         .toString();
+  }
+
+  /**
+   * Reads back what {@link #toJson()} wrote (a recording's line, a daemon's stream); keys it does
+   * not know are ignored. Throws IllegalArgumentException naming the first missing or bad key.
+   */
+  public static Frame fromJson(String json) {
+    Map<String, Object> m = JsonReader.parseObject(json);
+    String dir = text(m, "dir");
+    if (!dir.equals("request") && !dir.equals("reply")) {
+      throw new IllegalArgumentException("\"dir\" must be \"request\" or \"reply\"");
+    }
+    String op = text(m, "op");
+    if (!op.equals("get") && !op.equals("set")) {
+      throw new IllegalArgumentException("\"op\" must be \"get\" or \"set\"");
+    }
+    byte[] payload;
+    try {
+      payload = HexFormat.of().parseHex(text(m, "payload").toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"payload\" is not hex: " + e.getMessage(), e);
+    }
+    long payloadLength = number(m, "payload_len");
+    if (payloadLength < payload.length) {
+      throw new IllegalArgumentException("\"payload_len\" is shorter than \"payload\"");
+    }
+    return new Frame(
+        number(m, "seq"),
+        number(m, "mono_ns"),
+        number(m, "epoch_ms"),
+        dir.equals("request") ? Direction.REQUEST : Direction.REPLY,
+        number(m, "id"),
+        (int) number(m, "umh_pid"),
+        (int) number(m, "caller_pid"),
+        op.equals("set"),
+        (int) number(m, "cmd"),
+        (int) number(m, "len"),
+        (int) number(m, "status"),
+        payload,
+        (int) payloadLength,
+        number(m, "latency_ns"));
+  }
+
+  private static long number(Map<String, Object> m, String key) {
+    if (m.get(key) instanceof Number n) {
+      return n.longValue();
+    }
+    throw new IllegalArgumentException("\"" + key + "\" must be a number");
+  }
+
+  private static String text(Map<String, Object> m, String key) {
+    if (m.get(key) instanceof String s) {
+      return s;
+    }
+    throw new IllegalArgumentException("\"" + key + "\" must be a string");
   }
 
   public String statusName() {

@@ -41,6 +41,13 @@ public final class TapSubscription implements AutoCloseable {
     return out;
   }
 
+  /** At most {@code max} of what is queued now, oldest first, without waiting. */
+  public List<Frame> drain(int max) {
+    List<Frame> out = new ArrayList<>();
+    queue.drainTo(out, max);
+    return out;
+  }
+
   public long dropped() {
     return dropped.get();
   }

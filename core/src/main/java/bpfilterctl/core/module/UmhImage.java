@@ -28,7 +28,7 @@ public final class UmhImage {
    * mostly table blobs.
    */
   public static final List<String> JVM_FLAGS =
-      List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+      List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
   private final List<String> command;
   private final List<Path> classpath;

@@ -59,6 +59,10 @@ record ConnlabelMatch(Path labels) implements XtExtension {
     }
     int bit = number(arg.arg());
     if (bit < 0) {
+      if (!java.nio.file.Files.isReadable(labels)) {
+        // connlabel_open: libnetfilter_conntrack could not open its label map
+        d.warn("Warning: cannot open " + labels + ": No such file or directory");
+      }
       bit = bitOf(arg.arg()).orElse(-1);
     }
     if (bit < 0) {

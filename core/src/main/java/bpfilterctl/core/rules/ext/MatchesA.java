@@ -23,7 +23,18 @@ public final class MatchesA {
               IprangeMatch.ALL,
               AddrtypeMatch.ALL,
               OwnerMatch.ALL,
-              RecentMatch.ALL)
+              RecentMatch.ALL,
+              HashlimitMatch.ALL,
+              PacketFieldMatches.ALL,
+              HelperMatch.ALL,
+              CounterMatches.ALL,
+              PhysdevMatch.ALL,
+              SocketMatch.ALL,
+              StringMatch.ALL,
+              TimeMatch.ALL,
+              PolicyMatch.ALL,
+              U32Match.ALL,
+              SetMatch.ALL)
           .flatMap(List::stream)
           .toList();
 }

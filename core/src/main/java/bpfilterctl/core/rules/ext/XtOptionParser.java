@@ -649,6 +649,27 @@ public final class XtOptionParser {
     return at;
   }
 
+  /**
+   * xtables_parse_interface: the name into a 16-byte field and its mask into another; "eth+" masks
+   * only "eth", a plain name masks its NUL too.
+   */
+  public static void parseInterface(String arg, java.nio.ByteBuffer b, int nameAt, int maskAt)
+      throws RuleException {
+    byte[] name = arg.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (name.length + 1 > 16) {
+      throw RuleException.parameter(
+          "interface name `" + arg + "' must be shorter than IFNAMSIZ (15)");
+    }
+    b.put(nameAt, new byte[16]).put(maskAt, new byte[16]).put(nameAt, name);
+    if (name.length == 0) {
+      return;
+    }
+    int n = name[name.length - 1] == '+' ? name.length - 1 : name.length + 1;
+    for (int i = 0; i < n; i++) {
+      b.put(maskAt + i, (byte) -1);
+    }
+  }
+
   /** The network-order mask of a prefix length 0-32. */
   public static byte[] prefixMask(int len) {
     int m = len <= 0 ? 0 : -1 << (32 - Math.min(len, 32));

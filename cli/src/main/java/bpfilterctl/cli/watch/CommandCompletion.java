@@ -1,0 +1,86 @@
+package bpfilterctl.cli.watch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The shell's completion for the watch command line: the same jline {@link Completer} over the same
+ * model, asked with a line and cursor instead of by a LineReader on the terminal (the file name
+ * completer wants a reader, so it gets one on a dumb terminal that reads and writes nothing).
+ */
+final class CommandCompletion implements AutoCloseable {
+  /** The candidates for the word before the cursor, of which {@code prefixLength} is typed. */
+  record Result(int prefixLength, List<Candidate> candidates) {
+    /** What all candidates start with: what Tab can insert without choosing. */
+    String commonPrefix() {
+      if (candidates.isEmpty()) {
+        return "";
+      }
+      String p = candidates.get(0).value();
+      for (Candidate c : candidates) {
+        int i = 0;
+        while (i < p.length() && i < c.value().length() && p.charAt(i) == c.value().charAt(i)) {
+          i++;
+        }
+        p = p.substring(0, i);
+      }
+      return p;
+    }
+  }
+
+  private final Completer completer;
+  private final Terminal terminal;
+  private final LineReader reader;
+  private final DefaultParser parser = new DefaultParser();
+
+  CommandCompletion(Completer completer) {
+    this.completer = completer;
+    try {
+      this.terminal =
+          TerminalBuilder.builder()
+              .dumb(true)
+              .streams(InputStream.nullInputStream(), OutputStream.nullOutputStream())
+              .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    this.reader = LineReaderBuilder.builder().terminal(terminal).parser(parser).build();
+  }
+
+  Result complete(String line, int cursor) {
+    ParsedLine pl = parser.parse(line, cursor, Parser.ParseContext.COMPLETE);
+    List<Candidate> all = new ArrayList<>();
+    completer.complete(reader, pl, all);
+    String typed = pl.word().substring(0, pl.wordCursor());
+    List<Candidate> matching = new ArrayList<>();
+    for (Candidate c : all) {
+      if (c.value().startsWith(typed)
+          && matching.stream().noneMatch(m -> m.value().equals(c.value()))) {
+        matching.add(c);
+      }
+    }
+    return new Result(typed.length(), matching);
+  }
+
+  @Override
+  public void close() {
+    try {
+      terminal.close();
+    } catch (IOException e) {
+      // a dumb terminal on null streams: nothing to release
+    }
+  }
+}

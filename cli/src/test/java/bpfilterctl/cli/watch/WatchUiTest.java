@@ -1,0 +1,365 @@
+package bpfilterctl.cli.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.cli.Commands;
+import bpfilterctl.cli.Io;
+import bpfilterctl.cli.Session;
+import bpfilterctl.cli.complete.GrammarCompleter;
+import bpfilterctl.cli.complete.GrammarValues;
+import bpfilterctl.core.abi.Hook;
+import bpfilterctl.core.abi.IptEntries;
+import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.abi.IptIp;
+import bpfilterctl.core.abi.IptReplace;
+import bpfilterctl.core.abi.Verdict;
+import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.traffic.RecordingFeed;
+import bpfilterctl.core.traffic.StructuralEntryRenderer;
+import com.googlecode.lanterna.SGR;
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.TextCharacter;
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** watch on lanterna's virtual terminal: what the cells show, and what the keys do to them. */
+class WatchUiTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private DefaultVirtualTerminal vt;
+  private Session session;
+  private WatchUi ui;
+  private Thread loop;
+  private final List<String> ran = new ArrayList<>();
+
+  /** GET_INFO of filter and its reply; a SET_REPLACE refused with ELOOP; a ping. */
+  private static List<Frame> frames() {
+    List<IptEntry> e = new ArrayList<>();
+    e.add(IptEntry.of(IptIp.ANY, List.of(), XtEntryTarget.standard(Verdict.DROP)));
+    e.add(IptEntry.of(IptIp.ANY, List.of(), XtEntryTarget.standard(Verdict.ACCEPT)));
+    e.add(IptEntry.of(IptIp.ANY, List.of(), XtEntryTarget.error("ERROR")));
+    int[] off = IptEntries.offsets(e);
+    IptReplace r =
+        IptReplace.of(
+            "filter",
+            Hook.INPUT.bit() | Hook.OUTPUT.bit(),
+            new int[] {0, off[0], 0, off[1], 0},
+            new int[] {0, off[0], 0, off[1], 0},
+            3,
+            e);
+    IptGetinfo info =
+        new IptGetinfo("filter", r.validHooks(), r.hookEntry(), r.underflow(), 3, r.size());
+    byte[] in = IptGetinfo.request("filter");
+    byte[] replace = r.encode();
+    long t = 1_700_000_000_000L;
+    return List.of(
+        new Frame(1, 0, t, Frame.Direction.REQUEST, 7, 99, 4242, false, 64, 84, 0, in, 84, 0),
+        new Frame(
+            2,
+            0,
+            t,
+            Frame.Direction.REPLY,
+            7,
+            99,
+            4242,
+            false,
+            64,
+            84,
+            84,
+            info.encode(),
+            84,
+            14_000),
+        new Frame(
+            3,
+            0,
+            t,
+            Frame.Direction.REQUEST,
+            8,
+            99,
+            4242,
+            true,
+            64,
+            replace.length,
+            0,
+            replace,
+            replace.length,
+            0),
+        new Frame(
+            4,
+            0,
+            t,
+            Frame.Direction.REPLY,
+            8,
+            99,
+            4242,
+            true,
+            64,
+            replace.length,
+            Errno.ELOOP.status(),
+            new byte[0],
+            0,
+            95_000),
+        new Frame(5, 0, t, Frame.Direction.REQUEST, 9, 99, 0, false, 0, 0, 0, new byte[0], 0, 0),
+        new Frame(6, 0, t, Frame.Direction.REPLY, 9, 99, 0, false, 0, 0, 0, new byte[0], 0, 9_000));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    vt = new DefaultVirtualTerminal(new TerminalSize(100, 30));
+    session = Session.embedded();
+    PrintWriter none = new PrintWriter(Writer.nullWriter());
+    var model = Commands.create(session, new Io(none, none, false, true));
+    ui =
+        new WatchUi(
+            new TerminalScreen(vt),
+            new RecordingFeed(Path.of("t.jsonl"), frames()),
+            new StructuralEntryRenderer(),
+            false,
+            new GrammarCompleter(
+                model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())),
+            (words, out, err) -> {
+              ran.add(String.join(" ", words));
+              return Commands.create(session, new Io(out, err, false, true))
+                  .execute(words.toArray(String[]::new));
+            },
+            () -> {},
+            () -> false,
+            ZoneOffset.UTC);
+    loop =
+        new Thread(
+            () -> {
+              try {
+                ui.run();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    loop.start();
+    await("IPT_SO_GET_INFO");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    key(new KeyStroke('q', false, false));
+    loop.join(5000);
+    ui.close();
+    session.close();
+  }
+
+  private String row(int r) {
+    StringBuilder b = new StringBuilder();
+    for (int c = 0; c < vt.getTerminalSize().getColumns(); c++) {
+      b.append(vt.getCharacter(c, r).getCharacterString());
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private String screen() {
+    StringBuilder b = new StringBuilder();
+    for (int r = 0; r < vt.getTerminalSize().getRows(); r++) {
+      b.append(row(r)).append('\n');
+    }
+    return b.toString();
+  }
+
+  private Matcher await(String regex) throws InterruptedException {
+    Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
+    long end = System.nanoTime() + WAIT.toNanos();
+    String last;
+    do {
+      last = screen();
+      Matcher m = p.matcher(last);
+      if (m.find()) {
+        return m;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < end);
+    throw new AssertionError("screen did not match /" + regex + "/; it shows:\n" + last);
+  }
+
+  private void awaitModifier(int col, int row, SGR sgr) throws InterruptedException {
+    long end = System.nanoTime() + WAIT.toNanos();
+    TextCharacter c;
+    do {
+      c = vt.getCharacter(col, row);
+      if (c.getModifiers().contains(sgr)) {
+        return;
+      }
+      Thread.sleep(20);
+    } while (System.nanoTime() < end);
+    throw new AssertionError(col + "," + row + " is not " + sgr + ": " + c + "\n" + screen());
+  }
+
+  private int rowOf(String text) {
+    for (int r = 0; r < vt.getTerminalSize().getRows(); r++) {
+      if (row(r).contains(text)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no row shows " + text + ":\n" + screen());
+  }
+
+  private void key(KeyStroke k) {
+    vt.addInput(k);
+  }
+
+  private void type(String s) {
+    for (char c : s.toCharArray()) {
+      key(new KeyStroke(c, false, false));
+    }
+  }
+
+  @Test
+  void theLayoutHasHeaderTrafficDetailLogAndCommandLine() throws Exception {
+    await("^ bpf recording: 6 frames, 3 requests, 1 errors \\| p50 14us p99 95us");
+    assertThat(row(1)).startsWith("-- traffic - 6 frames ---");
+    assertThat(row(2))
+        .isEqualTo(
+            "22:13:20.000 ->   4242 IPT_SO_GET_INFO            get         84          filter");
+    // Lines are cut at the screen's width.
+    assertThat(row(3))
+        .isEqualTo(
+            "22:13:20.000 <-   4242 IPT_SO_GET_INFO            ok          84    14us  filter  "
+                + " hooks I/O  3 entr");
+    assertThat(row(4)).contains("IPT_SO_SET_REPLACE", "set", "576", "filter", "3 entries  480 B");
+    assertThat(row(5)).contains("IPT_SO_SET_REPLACE", "ELOOP", "95us", "filter");
+    assertThat(row(6)).contains("HANDSHAKE", "handshake");
+    // The error reply is red; the others are not.
+    int c = row(5).indexOf("ELOOP");
+    assertThat(vt.getCharacter(c, 5).getForegroundColor()).isEqualTo(TextColor.ANSI.RED);
+    assertThat(vt.getCharacter(row(3).indexOf("ok"), 3).getForegroundColor())
+        .isNotEqualTo(TextColor.ANSI.RED);
+    int bottom = rowOf("-- detail (Enter on a frame)");
+    assertThat(row(bottom)).contains("-- umh log + output");
+    assertThat(row(bottom + 1)).endsWith("|");
+    assertThat(row(28)).isEqualTo(">");
+    assertThat(row(29)).startsWith("Tab pane  arrows/PgUp/PgDn scroll  Enter select  p pause");
+  }
+
+  @Test
+  void arrowsMoveTheCursorAndEnterShowsTheFrameDecodedAndInHex() throws Exception {
+    // The cursor follows the newest frame; three up is the SET_REPLACE request.
+    for (int i = 0; i < 3; i++) {
+      key(new KeyStroke(KeyType.ArrowUp));
+    }
+    key(new KeyStroke(KeyType.Enter));
+    await("-- frame 3: IPT_SO_SET_REPLACE ");
+    await("^ipt_replace: name filter  num_entries 3");
+    await("^valid_hooks INPUT,OUTPUT");
+    await("^\\*filter");
+    await("^:INPUT DROP \\[0:0\\]");
+    TextCharacter cursor = vt.getCharacter(0, rowOf("IPT_SO_SET_REPLACE         set"));
+    System.err.println(
+        "DEBUG "
+            + cursor
+            + " "
+            + cursor.getModifiers()
+            + " row "
+            + rowOf("IPT_SO_SET_REPLACE         set")
+            + " "
+            + vt.getCharacter(0, 1).getModifiers()
+            + vt.getCharacter(5, 0).getModifiers());
+    assertThat(cursor.getModifiers()).contains(SGR.REVERSE);
+    // Tab to the detail pane, PgDn to the hex dump.
+    key(new KeyStroke(KeyType.Tab));
+    await("^-- frame 3");
+    awaitModifier(3, rowOf("-- frame 3"), SGR.REVERSE);
+    // The traffic pane's cursor is now bold, not reversed.
+    awaitModifier(0, rowOf("IPT_SO_SET_REPLACE         set"), SGR.BOLD);
+    key(new KeyStroke(KeyType.PageDown));
+    await("^0000  66 69 6c 74 65 72 00 00  \\|filter..\\|");
+    await("^0008  00 00 00 00 00 00 00 00  \\|........\\|");
+  }
+
+  @Test
+  void pauseFilterAndClear() throws Exception {
+    type("p");
+    await("-- traffic - 6 frames - PAUSED \\(\\+0\\)");
+    await("^paused: frames are still counted");
+    type("/");
+    await("^/ ");
+    type("err");
+    key(new KeyStroke(KeyType.Enter));
+    await("-- traffic - 6 frames - filter: err \\(1 shown\\) - PAUSED");
+    assertThat(row(2)).contains("ELOOP");
+    assertThat(row(3)).isEmpty();
+    type("p");
+    await("^resumed");
+    type("/");
+    await("^/ err   \\[Enter applies, Esc cancels\\]$");
+    key(new KeyStroke('u', true, false)); // Ctrl-U empties the line
+    type("pid=4242 req");
+    key(new KeyStroke(KeyType.Enter));
+    await("filter: req pid=4242 \\(2 shown\\)");
+    type("c");
+    await("-- traffic - 0 frames - filter");
+    assertThat(row(2)).isEmpty();
+    await("^ bpf recording: 6 frames");
+  }
+
+  @Test
+  void theCommandLineCompletesRunsAndShowsTheOutputInThePane() throws Exception {
+    type(":");
+    type("sta");
+    key(new KeyStroke(KeyType.Tab));
+    await("^> status$");
+    // A complete word is followed by a blank, ready for the next one.
+    assertThat(vt.getCursorPosition().getColumn()).isEqualTo("> status ".length());
+    type("--js");
+    key(new KeyStroke(KeyType.Tab));
+    await("^> status --json$");
+    key(new KeyStroke(KeyType.Enter));
+    await("\\| > status --json");
+    await("\\| \\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
+    assertThat(ran).containsExactly("status --json");
+    // Keys in the command line are text, not pane keys: q types a q.
+    type("q");
+    await("^> q");
+    key(new KeyStroke(KeyType.Escape));
+    key(new KeyStroke('c', true, false)); // Ctrl-C with no command running changes nothing
+    type(":");
+    key(new KeyStroke(KeyType.Backspace));
+    type("watch");
+    key(new KeyStroke(KeyType.Enter));
+    await("\\| watch is running already");
+    assertThat(ran).containsExactly("status --json");
+  }
+
+  @Test
+  void belowEightyByTwentyFourItSaysSoAndComesBackWhenResized() throws Exception {
+    vt.setTerminalSize(new TerminalSize(79, 30));
+    await("^terminal too small: 79x30");
+    await("^watch needs at least 80x24");
+    vt.setTerminalSize(new TerminalSize(80, 24));
+    // The screen is written top to bottom: once the help line shows, the rest is there.
+    await("^-- traffic - 6 frames(?s:.*)^Tab pane");
+    assertThat(row(22)).isEqualTo(">");
+    assertThat(row(23)).startsWith("Tab pane");
+  }
+
+  @Test
+  void qLeavesAndTheScreenIsStopped() throws Exception {
+    type("q");
+    loop.join(5000);
+    assertThat(loop.isAlive()).isFalse();
+  }
+}

@@ -1,0 +1,83 @@
+package bpfilterctl.core.traffic;
+
+import bpfilterctl.core.module.Frame;
+import java.util.Arrays;
+
+/**
+ * What the watch header shows of the traffic it has sampled: requests per second over the last
+ * second, reply latency p50/p99 over the last {@code window} replies, and totals. The caller passes
+ * the time, so that the figures are its own clock's (a daemon's frame times are another process's).
+ * Not thread-safe: one view's thread owns it.
+ */
+public final class TrafficStats {
+  private static final long BUCKET_NANOS = 100_000_000L;
+  private static final int BUCKETS = 10;
+
+  private final long[] bucketCount = new long[BUCKETS];
+  private final long[] bucketId = new long[BUCKETS];
+  private final long[] latencies;
+  private long replies;
+  private long frames;
+  private long requests;
+  private long errors;
+
+  public TrafficStats(int window) {
+    this.latencies = new long[window];
+    Arrays.fill(bucketId, -1);
+  }
+
+  public void add(Frame f, long nowNanos) {
+    frames++;
+    if (f.direction() == Frame.Direction.REQUEST) {
+      requests++;
+      long id = Math.floorDiv(nowNanos, BUCKET_NANOS);
+      int slot = (int) Math.floorMod(id, (long) BUCKETS);
+      if (bucketId[slot] != id) {
+        bucketId[slot] = id;
+        bucketCount[slot] = 0;
+      }
+      bucketCount[slot]++;
+    } else {
+      if (f.isError()) {
+        errors++;
+      }
+      latencies[(int) (replies % latencies.length)] = f.latencyNanos();
+      replies++;
+    }
+  }
+
+  /** Requests in the last second: the current 100 ms bucket and the nine before it. */
+  public long requestsPerSecond(long nowNanos) {
+    long now = Math.floorDiv(nowNanos, BUCKET_NANOS);
+    long sum = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      if (bucketId[i] > now - BUCKETS && bucketId[i] <= now) {
+        sum += bucketCount[i];
+      }
+    }
+    return sum;
+  }
+
+  /** p50 and p99 of the recent reply latencies, {0, 0} before the first reply. */
+  public long[] latencyPercentiles() {
+    int n = (int) Math.min(replies, latencies.length);
+    if (n == 0) {
+      return new long[] {0, 0};
+    }
+    long[] s = Arrays.copyOf(latencies, n);
+    Arrays.sort(s);
+    return new long[] {s[(n - 1) / 2], s[(int) Math.ceil(n * 0.99) - 1]};
+  }
+
+  public long frames() {
+    return frames;
+  }
+
+  public long requests() {
+    return requests;
+  }
+
+  public long errors() {
+    return errors;
+  }
+}
