@@ -396,9 +396,18 @@ public final class IptablesParser {
           throw RuleException.parameter("You cannot use `-W' from iptables-restore");
         }
         String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
-        if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
+        if (t == null) {
+          throw RuleException.parameter("wait interval value required");
+        }
+        long usec = waitInterval(t);
+        if (usec < 0) {
           throw RuleException.parameter("wait interval not numeric");
         }
+        if (usec > 999999) {
+          throw RuleException.parameter("too long usec wait " + usec + " > 999999 usec");
+        }
+        // iptables 1.8.9 waits on the lock without polling, so it only says so
+        warnings.accept("Ignoring deprecated --wait-interval option.");
         s.waitIntervalSet = true;
       }
       case '0' -> setOption(s, OPT_LINENUMBERS, invert);
@@ -740,6 +749,27 @@ public final class IptablesParser {
     if (s.target != null) {
       s.target.data().ip(ip);
     }
+  }
+
+  /**
+   * parse_wait_interval's sscanf("%u"): leading digits count, a trailing rest is ignored; -1 when
+   * there are none.
+   */
+  static long waitInterval(String t) {
+    String v = t.stripLeading();
+    boolean negative = v.startsWith("-");
+    if (negative || v.startsWith("+")) {
+      v = v.substring(1);
+    }
+    int end = 0;
+    while (end < v.length() && end < 10 && Character.isDigit(v.charAt(end))) {
+      end++;
+    }
+    if (end == 0) {
+      return -1;
+    }
+    long n = Long.parseLong(v.substring(0, end)) & 0xffffffffL;
+    return negative ? -n & 0xffffffffL : n;
   }
 
   private ParsedCommand finish(State s, boolean invert) throws RuleException {

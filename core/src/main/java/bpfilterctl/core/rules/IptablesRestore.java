@@ -5,6 +5,7 @@ import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.rules.RuleTable.Chain;
 import bpfilterctl.core.rules.RuleTable.TableError;
+import bpfilterctl.core.rules.ext.CNumbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,7 +76,18 @@ public final class IptablesRestore {
 
   /** The options, parsed. */
   public record Options(
-      boolean counters, boolean noflush, boolean test, int verbose, String table, String file) {}
+      boolean counters,
+      boolean noflush,
+      boolean test,
+      int verbose,
+      String table,
+      String file,
+      List<String> notes) {
+    public Options(
+        boolean counters, boolean noflush, boolean test, int verbose, String table, String file) {
+      this(counters, noflush, test, verbose, table, file, List.of());
+    }
+  }
 
   /** A refusal of the options themselves, with iptables-restore's words and status. */
   public static final class Usage extends Exception {
@@ -100,7 +112,17 @@ public final class IptablesRestore {
 
   /** The command line (without the program name). */
   public static Options options(List<String> argv) throws Usage {
-    Getopt g = new Getopt(argv, "-bcvVthnw::W::M:T:");
+    return options("iptables-restore", argv);
+  }
+
+  /**
+   * The command line (without the program name), {@code program} being argv[0]: glibc's getopt
+   * names it when it complains about an option (iptables-restore leaves opterr on).
+   */
+  public static Options options(String program, List<String> argv) throws Usage {
+    // -w and -W take no argument in the optstring: parse_wait_time/parse_wait_interval take the
+    // next word themselves when it is not an option (so "-w5" is -w then an unknown -5)
+    Getopt g = new Getopt(argv, "-bcvVthnwWM:T:");
     List<Getopt.LongOpt> longs =
         List.of(
             new Getopt.LongOpt("counters", 0, 'c'),
@@ -121,6 +143,7 @@ public final class IptablesRestore {
     int verbose = 0;
     String table = null;
     List<String> files = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     while (true) {
       Getopt.Found f = g.next(longs);
       if (f.kind() == Getopt.Kind.END) {
@@ -144,13 +167,37 @@ public final class IptablesRestore {
         case 't' -> test = true;
         case 'h' -> throw new Usage(usage(), 0, false);
         case 'n' -> noflush = true;
-        case 'w' -> wait = true;
-        case 'W' -> interval = true;
+        case 'w' -> {
+          String t = f.arg() != null ? f.arg() : g.hasArg() ? g.take() : null;
+          if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
+            throw parameterProblem("wait seconds not numeric");
+          }
+          wait = true;
+        }
+        case 'W' -> {
+          String t = f.arg() != null ? f.arg() : g.hasArg() ? g.take() : null;
+          if (t == null) {
+            throw parameterProblem("wait interval value required");
+          }
+          long usec = IptablesParser.waitInterval(t);
+          if (usec < 0) {
+            throw parameterProblem("wait interval not numeric");
+          }
+          if (usec > 999999) {
+            throw parameterProblem("too long usec wait " + usec + " > 999999 usec");
+          }
+          notes.add("Ignoring deprecated --wait-interval option.");
+          interval = true;
+        }
         case 'M' -> {
           // nothing to modprobe
         }
         case 'T' -> table = f.arg();
-        default -> throw new Usage("Try `iptables-restore -h' for more information.", 1, false);
+        default ->
+            throw new Usage(
+                getoptComplaint(program, f) + "Try `iptables-restore -h' for more information.",
+                1,
+                false);
       }
     }
     if (files.size() > 1) {
@@ -160,7 +207,40 @@ public final class IptablesRestore {
       throw new Usage("Option --wait-interval requires option --wait", 1, false);
     }
     return new Options(
-        counters, noflush, test, verbose, table, files.isEmpty() ? null : files.get(0));
+        counters,
+        noflush,
+        test,
+        verbose,
+        table,
+        files.isEmpty() ? null : files.get(0),
+        List.copyOf(notes));
+  }
+
+  /** xtables_error(PARAMETER_PROBLEM) while the options are read: no line has been read yet. */
+  private static Usage parameterProblem(String message) {
+    return new Usage(
+        "iptables-restore v1.8.9 (legacy): "
+            + message
+            + "\nError occurred at line: 0\n"
+            + "Try `iptables-restore -h' or 'iptables-restore --help' for more information.",
+        2,
+        false);
+  }
+
+  /** What glibc's getopt_long prints to stderr before returning '?' or ':'. */
+  private static String getoptComplaint(String program, Getopt.Found f) {
+    boolean isLong = f.word() != null && f.word().startsWith("--");
+    if (f.kind() == Getopt.Kind.UNKNOWN) {
+      return isLong
+          ? program + ": unrecognized option '" + f.word() + "'\n"
+          : program + ": invalid option -- '" + f.shortName() + "'\n";
+    }
+    if (f.kind() == Getopt.Kind.MISSING_ARGUMENT) {
+      return isLong
+          ? program + ": option '" + f.word() + "' requires an argument\n"
+          : program + ": option requires an argument -- '" + f.shortName() + "'\n";
+    }
+    return "";
   }
 
   static String usage() {
@@ -180,6 +260,7 @@ public final class IptablesRestore {
   /** Restores {@code input}; returns the exit status. */
   public int run(Options o, String input, StringBuilder out, StringBuilder err)
       throws ModuleException {
+    o.notes().forEach(n -> err.append(n).append('\n'));
     Revisions revisions =
         new Revisions(iptables.catalog(), iptables.port(), w -> err.append(w).append('\n'));
     RuleTable handle = null;

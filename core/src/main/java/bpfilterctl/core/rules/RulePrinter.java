@@ -97,6 +97,11 @@ public final class RulePrinter {
   /** print_firewall: one rule's line. */
   public void rule(StringBuilder out, IptEntry e, String targetName, int num, int format)
       throws RuleException, ModuleException {
+    if (!e.target().isStandard()) {
+      // print_firewall loads the target before anything else, so its GET_REVISION_TARGET comes
+      // before those of the rule's matches
+      revisions.find(ExtensionKind.TARGET, e.target().name());
+    }
     boolean notable = (format & FMT_NOTABLE) != 0;
     IptIp ip = e.ip();
     boolean numeric = (format & FMT_NUMERIC) != 0;

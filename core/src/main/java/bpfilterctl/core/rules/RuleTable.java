@@ -530,8 +530,10 @@ public final class RuleTable {
    */
   public void delete(String chain, IptEntry e, DeleteMask mask, boolean dryRun) throws TableError {
     Chain c = find(chain, Fn.DELETE_ENTRY);
+    // no reset of fn after this: iptcc_map_target asks TC_BUILTIN about a chain or module
+    // target, so iptables words a missing rule "No chain/target/match" then, "Bad rule" only
+    // for a verdict
     Rule probe = mapTarget(e, CounterMap.NOMAP, Fn.DELETE_ENTRY);
-    fn = Fn.DELETE_ENTRY;
     for (int i = 0; i < c.rules.size(); i++) {
       Rule other = c.rules.get(i);
       if (mask.same(probe.entry, other.entry) && targetSame(probe, other, mask)) {
@@ -542,7 +544,7 @@ public final class RuleTable {
         return;
       }
     }
-    throw new TableError(Fn.DELETE_ENTRY, ENOENT);
+    throw new TableError(fn, ENOENT);
   }
 
   private static boolean targetSame(Rule a, Rule b, DeleteMask mask) {

@@ -12,6 +12,12 @@ import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -21,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -32,19 +39,50 @@ import org.junit.jupiter.api.TestFactory;
  */
 class IptablesScenarioTest {
   private static final int COUNTERS_POINTER = 88;
+  private static final int REPLACE_SIZE = 40;
+  private static final int REPLACE_HEADER = 96;
+  private static final int ENTRY_SIZE = 112;
+  private static final int NAME_LEN = 29; // xt_entry_match/target: u16 size, char name[29], u8 rev
+
+  /** The project's own recordings: real-world rulesets (scripts and generator beside them). */
+  private static final String OWN = "/rules/scenarios";
 
   @TestFactory
   Stream<DynamicTest> scenarios() throws IOException {
     Optional<Path> conformance = Fixtures.conformance();
     assumeTrue(conformance.isPresent(), "../shared/conformance is not beside the project");
-    Path dir = conformance.get().resolve("iptables-legacy-1.8.9");
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-    }
+    List<Path> files = recordings(conformance.get().resolve("iptables-legacy-1.8.9"));
     assertThat(files).hasSizeGreaterThanOrEqualTo(15);
     return files.stream()
         .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> realWorldScenarios() throws IOException, URISyntaxException {
+    URL own = IptablesScenarioTest.class.getResource(OWN);
+    assertThat(own).as(OWN + " on the test classpath").isNotNull();
+    List<Path> files = recordings(Path.of(own.toURI()));
+    assertThat(files).hasSizeGreaterThanOrEqualTo(8);
+    return files.stream()
+        .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
+  }
+
+  private static List<Path> recordings(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".json.gz"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** A recording, gzipped when large (the big rulesets' buffers compress 20-fold). */
+  private static String read(Path f) throws IOException {
+    if (!f.toString().endsWith(".gz")) {
+      return Files.readString(f);
+    }
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(f))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   /** A call as the fixtures hold it. */
@@ -100,7 +138,7 @@ class IptablesScenarioTest {
 
   @SuppressWarnings("unchecked")
   private static void check(Path f) throws Exception {
-    Map<String, Object> d = (Map<String, Object>) JsonReader.parse(Files.readString(f));
+    Map<String, Object> d = (Map<String, Object>) JsonReader.parse(read(f));
     TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
     Recording rec = new Recording(ModuleSockopts.direct(engine::handle));
     Iptables iptables = new Iptables(rec, XtExtensions.standard(), Lookups.system());
@@ -149,7 +187,9 @@ class IptablesScenarioTest {
           .forEach(l -> save.append(l).append('\n'));
     }
     assertThat(undated(output.toString()))
-        .as("output")
+        .as(
+            "output, first at %s",
+            firstDifference(undated((String) d.get("output")), undated(output.toString())))
         .isEqualTo(undated((String) d.get("output")));
     assertThat(rc).as("exit status").isEqualTo(((Number) d.get("rc")).intValue());
     for (int i = 0; i < Math.min(actual.size(), expected.size()); i++) {
@@ -159,9 +199,15 @@ class IptablesScenarioTest {
                 + " first differing call "
                 + i
                 + "\n want "
-                + expected.get(i)
+                + expected.get(i).show()
                 + "\n got  "
-                + actual.get(i));
+                + actual.get(i).show()
+                + "\n first differing hex digit "
+                + firstDiffering(expected.get(i).buf(), actual.get(i).buf())
+                + "\n before it, want "
+                + window(expected, i)
+                + "\n before it, got  "
+                + window(actual, i));
         break;
       }
     }
@@ -186,7 +232,7 @@ class IptablesScenarioTest {
           new IptablesSave(iptables, ZonedDateTime::now).run(args, out, err);
       case "iptables-legacy-restore" -> {
         try {
-          IptablesRestore.Options o = IptablesRestore.options(args);
+          IptablesRestore.Options o = IptablesRestore.options(c.words().get(0), args);
           yield new IptablesRestore(iptables).run(o, c.stdin(), out, err);
         } catch (IptablesRestore.Usage u) {
           (u.toStdout() ? out : err).append(u.getMessage()).append('\n');
@@ -208,9 +254,80 @@ class IptablesScenarioTest {
         || buf.length() < 2 * (COUNTERS_POINTER + 8)) {
       return buf;
     }
-    return buf.substring(0, 2 * COUNTERS_POINTER)
-        + "################"
-        + buf.substring(2 * (COUNTERS_POINTER + 8));
+    return HexFormat.of()
+        .formatHex(blankNameTails(HexFormat.of().parseHex(buf)))
+        .replaceFirst("^(.{" + 2 * COUNTERS_POINTER + "}).{16}", "$1################");
+  }
+
+  /**
+   * The kernel writes a match's or target's name back to GET_ENTRIES only up to its NUL
+   * (xt_match_to_user copies strlen + 1), so the rest of each 29-byte name field is whatever
+   * iptables' heap held there, and libiptc sends those bytes back in the next SET_REPLACE of an
+   * untouched rule. Those bytes say nothing about the rule: both sides are zeroed after the NUL.
+   */
+  static byte[] blankNameTails(byte[] replace) {
+    ByteBuffer b = ByteBuffer.wrap(replace).order(ByteOrder.nativeOrder());
+    int size = b.getInt(REPLACE_SIZE);
+    int end = Math.min(replace.length, REPLACE_HEADER + size);
+    for (int e = REPLACE_HEADER; e + ENTRY_SIZE <= end; ) {
+      int targetOffset = Short.toUnsignedInt(b.getShort(e + 88));
+      int nextOffset = Short.toUnsignedInt(b.getShort(e + 90));
+      if (nextOffset < ENTRY_SIZE || targetOffset < ENTRY_SIZE || e + nextOffset > end) {
+        break; // not an entry we can walk: compare the rest as it is
+      }
+      for (int m = e + ENTRY_SIZE; m < e + targetOffset; ) {
+        int matchSize = Short.toUnsignedInt(b.getShort(m));
+        blankAfterNul(replace, m + 2);
+        if (matchSize == 0) {
+          break;
+        }
+        m += matchSize;
+      }
+      blankAfterNul(replace, e + targetOffset + 2);
+      e += nextOffset;
+    }
+    return replace;
+  }
+
+  private static void blankAfterNul(byte[] b, int name) {
+    int nul = name;
+    while (nul < name + NAME_LEN && nul < b.length && b[nul] != 0) {
+      nul++;
+    }
+    for (int i = nul; i < name + NAME_LEN && i < b.length; i++) {
+      b[i] = 0;
+    }
+  }
+
+  private static List<String> window(List<Call> calls, int i) {
+    return calls.subList(Math.max(0, i - 6), Math.min(calls.size(), i + 3)).stream()
+        .map(c -> c.cmd().replace("IPT_SO_", ""))
+        .toList();
+  }
+
+  private static int firstDiffering(String a, String b) {
+    if (a == null || b == null) {
+      return 0;
+    }
+    int i = 0;
+    while (i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The first line where two outputs part, for a message that fits on a screen. */
+  private static String firstDifference(String want, String got) {
+    List<String> w = want.lines().toList();
+    List<String> g = got.lines().toList();
+    for (int i = 0; i < Math.max(w.size(), g.size()); i++) {
+      String a = i < w.size() ? w.get(i) : "<end>";
+      String b = i < g.size() ? g.get(i) : "<end>";
+      if (!a.equals(b)) {
+        return "line " + (i + 1) + "\n want: " + a + "\n got:  " + b;
+      }
+    }
+    return "";
   }
 
   private static String undated(String s) {

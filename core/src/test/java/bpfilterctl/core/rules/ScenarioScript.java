@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * The shell the conformance scenarios are written in, as far as they use it: commands separated by
- * newlines and ';', "|| true", ">/dev/null", heredocs into files, "printf '...' | cmd" and "cmd <
- * file", single and double quotes. Each command is handed to a runner with its words and stdin;
- * like "bash -e", a failing command ends the script unless "|| true" follows it.
+ * newlines and ';', "#" comment lines, "|| true", ">/dev/null", heredocs into files, "printf '...'
+ * | cmd" and "cmd < file", single and double quotes. Each command is handed to a runner with its
+ * words and stdin; like "bash -e", a failing command ends the script unless "|| true" follows it.
  */
 final class ScenarioScript {
   /** One command: its words, its stdin, whether stdout is thrown away, whether failure is ok. */
@@ -23,7 +23,7 @@ final class ScenarioScript {
     String[] lines = script.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
-      if (line.isBlank()) {
+      if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
       if (line.startsWith("cat > ") && line.contains("<<")) {
