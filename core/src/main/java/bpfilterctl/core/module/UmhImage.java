@@ -24,8 +24,9 @@ public final class UmhImage {
   public static final String MAIN_CLASS = "bpfilterctl.core.umh.UmhMain";
 
   /**
-   * JVM flags that favour start-up time: the umh must answer its handshake fast, and its heap is
-   * mostly table blobs.
+   * JVM flags that favour start-up time (the umh must answer its handshake fast; its heap is mostly
+   * table blobs) without giving up C2: a long-lived umh replacing large tables runs hot code, and
+   * C1-only cost it about 2x there while saving nothing measurable at load (BENCHMARKS.md).
    */
   public static final List<String> JVM_FLAGS =
       List.of("-Xshare:auto", "-XX:+UseSerialGC", "-XX:-UsePerfData");
