@@ -15,6 +15,36 @@ import org.jline.reader.Candidate;
  * target the line has loaded so far (with -p's protocol match, as iptables loads it).
  */
 public final class IptablesLineCompleter {
+  private static final String[][] LONG_FORMS = {
+    {"-A", "--append"},
+    {"-C", "--check"},
+    {"-D", "--delete"},
+    {"-I", "--insert"},
+    {"-R", "--replace"},
+    {"-L", "--list"},
+    {"-S", "--list-rules"},
+    {"-F", "--flush"},
+    {"-Z", "--zero"},
+    {"-N", "--new-chain"},
+    {"-X", "--delete-chain"},
+    {"-P", "--policy"},
+    {"-E", "--rename-chain"},
+    {"-t", "--table"},
+    {"-p", "--protocol"},
+    {"-s", "--source"},
+    {"-d", "--destination"},
+    {"-i", "--in-interface"},
+    {"-o", "--out-interface"},
+    {"-m", "--match"},
+    {"-j", "--jump"},
+    {"-g", "--goto"},
+    {"-f", "--fragment"},
+    {"-c", "--set-counters"},
+    {"-n", "--numeric"},
+    {"-v", "--verbose"},
+    {"-x", "--exact"},
+  };
+
   private static final Map<String, String> COMMANDS = new LinkedHashMap<>();
   private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
@@ -47,6 +77,10 @@ public final class IptablesLineCompleter {
     OPTIONS.put("-v", "verbose output");
     OPTIONS.put("-x", "exact counters");
     OPTIONS.put("--line-numbers", "rule numbers in listings");
+    for (String[] longForm : LONG_FORMS) {
+      Map<String, String> m = COMMANDS.containsKey(longForm[0]) ? COMMANDS : OPTIONS;
+      m.put(longForm[1], m.get(longForm[0]));
+    }
   }
 
   private static final List<String> CHAIN_AFTER =

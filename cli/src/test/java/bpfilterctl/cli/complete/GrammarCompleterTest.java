@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -19,64 +20,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 class GrammarCompleterTest {
   private final Session session = Session.embedded();
   private final PrintWriter sink = new PrintWriter(new StringWriter());
-
-  /** The shape the iptables front-end will have, to show that its parameters complete. */
-  @Command(name = "iptables")
-  static final class FakeIptables implements Runnable {
-    @Option(
-        names = {"-t", "--table"},
-        paramLabel = "TABLE")
-    String table;
-
-    @Option(
-        names = {"-A", "--append"},
-        paramLabel = "CHAIN")
-    String chain;
-
-    @Option(
-        names = {"-m", "--match"},
-        paramLabel = "MATCH")
-    String match;
-
-    @Option(
-        names = {"-j", "--jump"},
-        paramLabel = "TARGET")
-    String target;
-
-    @Option(names = "--save-to", paramLabel = "FILE")
-    Path file;
-
-    @Parameters(arity = "0..*")
-    List<String> rest;
-
-    @Override
-    public void run() {}
-  }
 
   @AfterEach
   void close() {
     session.close();
   }
 
-  private List<String> complete(ValueSource values, String line) {
+  private List<String> complete(ChainSource chains, String line) {
     CommandLine root = Commands.create(session, sink, sink);
-    root.addSubcommand(new FakeIptables());
     ParsedLine parsed =
         new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
     List<Candidate> out = new ArrayList<>();
-    new GrammarCompleter(root, values).complete(null, parsed, out);
+    new GrammarCompleter(
+            root,
+            new GrammarValues(chains, ExtensionRegistry.kernel()),
+            new IptablesLineCompleter(chains, XtExtensions.standard()))
+        .complete(null, parsed, out);
     return out.stream().map(Candidate::value).toList();
   }
 
   private List<String> complete(String line) {
-    return complete(new GrammarValues(ChainSource.BUILTIN, ExtensionRegistry.kernel()), line);
+    return complete(ChainSource.BUILTIN, line);
   }
 
   @Test
@@ -107,11 +75,16 @@ class GrammarCompleterTest {
     assertThat(complete("iptables -A ")).containsExactly("INPUT", "FORWARD", "OUTPUT");
     assertThat(complete("iptables -t nat -A "))
         .containsExactly("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING");
+    // a rule cannot jump to a built-in chain (libiptc refuses it), so none is offered
     assertThat(complete("iptables -t raw -A OUTPUT -j "))
         .startsWith("ACCEPT", "DROP", "QUEUE", "RETURN")
-        .contains("CT", "NOTRACK", "REJECT", "LOG", "PREROUTING", "OUTPUT")
-        .doesNotContain("", "ERROR")
+        .contains("CT", "NOTRACK", "REJECT", "LOG")
+        .doesNotContain("", "ERROR", "PREROUTING", "OUTPUT")
         .doesNotHaveDuplicates();
+    assertThat(complete("iptables -A INPUT -p tcp -m multiport --"))
+        .contains("--dports", "--ports", "--dport", "--tcp-flags", "--jump", "--table");
+    assertThat(complete("iptables -A INPUT -j LOG --log-")).contains("--log-prefix", "--log-level");
+    assertThat(complete("iptables -P INPUT ")).containsExactly("ACCEPT", "DROP");
   }
 
   @Test
@@ -134,13 +107,9 @@ class GrammarCompleterTest {
   @Test
   void theSessionsChainSourcePlugsInLiveChains() {
     ChainSource live = table -> List.of("INPUT", "FORWARD", "OUTPUT", "from-" + table);
-    assertThat(complete(new GrammarValues(live, ExtensionRegistry.kernel()), "iptables -A "))
-        .contains("from-filter");
-    ValueSource first = (arg, before) -> java.util.Optional.of(List.of("mine"));
-    assertThat(
-            complete(
-                first.orElse(new GrammarValues(live, ExtensionRegistry.kernel())), "iptables -m "))
-        .containsExactly("mine");
+    assertThat(complete(live, "iptables -A ")).contains("from-filter");
+    assertThat(complete(live, "iptables -t nat -A INPUT -j ")).contains("from-nat");
+    assertThat(complete(live, "iptables -m ")).contains("tcp", "conntrack", "multiport");
   }
 
   @Test
