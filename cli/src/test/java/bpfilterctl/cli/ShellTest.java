@@ -109,7 +109,10 @@ class ShellTest {
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
 
     // Ctrl-C drops the half-typed line; the shell, and the umh, stay.
-    tmux.type("ping -c 3").send("C-c");
+    tmux.type("ping -c 3");
+    // ^C is a signal, not input: it must not overtake the typed keys still queued
+    tmux.await("^bpf\\[HEALTHY " + pid + "\\]> ping -c 3$", WAIT);
+    tmux.send("C-c");
     tmux.await(
         "^bpf\\[HEALTHY " + pid + "\\]> ping -c 3\\s*\\n^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
     tmux.send("Enter");

@@ -231,6 +231,9 @@ class WatchUiTest {
   @Test
   void theLayoutHasHeaderTrafficDetailLogAndCommandLine() throws Exception {
     await("^ bpf recording: 6 frames, 3 requests, 1 errors \\| p50 14us p99 95us");
+    // the header is drawn first: wait for the last frame's line before reading the cells
+    await("HANDSHAKE +get .*handshake");
+    await("3 entries  480 B");
     assertThat(row(1)).startsWith("-- traffic - 6 frames ---");
     assertThat(row(2))
         .isEqualTo(
@@ -322,7 +325,13 @@ class WatchUiTest {
     type("sta");
     key(new KeyStroke(KeyType.Tab));
     await("^> status$");
-    // A complete word is followed by a blank, ready for the next one.
+    // A complete word is followed by a blank, ready for the next one (the cursor may be drawn a
+    // moment after the text).
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (vt.getCursorPosition().getColumn() != "> status ".length()
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
     assertThat(vt.getCursorPosition().getColumn()).isEqualTo("> status ".length());
     type("--js");
     key(new KeyStroke(KeyType.Tab));
