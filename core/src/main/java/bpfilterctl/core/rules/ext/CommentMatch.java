@@ -31,30 +31,6 @@ public final class CommentMatch extends AbstractXtExtension {
   @Override
   public void save(ExtData d, StringBuilder out) {
     out.append(" --comment");
-    saveString(XtPrint.cString(d.data(), 0, LEN - 1), out);
-  }
-
-  /** xtables_save_string: bare when only [_-0-9A-Za-z], else double-quoted with \ escapes. */
-  public static void saveString(String value, StringBuilder out) {
-    if (!value.isEmpty() && value.chars().allMatch(CommentMatch::plain)) {
-      out.append(' ').append(value);
-      return;
-    }
-    out.append(" \"");
-    for (char c : value.toCharArray()) {
-      if (c == '"' || c == '\\' || c == '\'') {
-        out.append('\\');
-      }
-      out.append(c);
-    }
-    out.append('"');
-  }
-
-  private static boolean plain(int c) {
-    return c == '_'
-        || c == '-'
-        || (c >= '0' && c <= '9')
-        || (c >= 'a' && c <= 'z')
-        || (c >= 'A' && c <= 'Z');
+    XtText.saveString(XtPrint.cString(d.data(), 0, LEN - 1), out);
   }
 }

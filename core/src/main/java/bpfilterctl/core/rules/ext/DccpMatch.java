@@ -4,7 +4,6 @@ import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.rules.RuleException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The dccp match (libxt_dccp.c), struct xt_dccp_info, 16 bytes: {@code u16 dpts[2]} at 0, {@code
@@ -137,10 +136,10 @@ record DccpMatch() implements XtExtension {
     int inv = b.getShort(OFF_INVFLAGS);
     out.append(" dccp");
     if ((flags & SRC_PORTS) != 0) {
-      printPorts("spt", OFF_SPTS, (inv & SRC_PORTS) != 0, numeric, d, out);
+      XtPrint.portRange("dccp", "spt", OFF_SPTS, (inv & SRC_PORTS) != 0, numeric, d, out);
     }
     if ((flags & DEST_PORTS) != 0) {
-      printPorts("dpt", OFF_DPTS, (inv & DEST_PORTS) != 0, numeric, d, out);
+      XtPrint.portRange("dccp", "dpt", OFF_DPTS, (inv & DEST_PORTS) != 0, numeric, d, out);
     }
     if ((flags & TYPE) != 0) {
       printTypes(b.getShort(OFF_TYPEMASK) & 0xffff, (inv & TYPE) != 0, numeric, out);
@@ -151,31 +150,6 @@ record DccpMatch() implements XtExtension {
         out.append(" option=").append((inv & OPTION) != 0 ? "!" : "").append(option);
       }
     }
-  }
-
-  private static void printPorts(
-      String label, int off, boolean invert, boolean numeric, ExtData d, StringBuilder out) {
-    int lo = d.data().getShort(off) & 0xffff;
-    int hi = d.data().getShort(off + 2) & 0xffff;
-    if (lo == 0 && hi == 0xffff && !invert) {
-      return;
-    }
-    String bang = invert ? "!" : "";
-    out.append(' ').append(label);
-    if (lo == hi) {
-      out.append(':').append(bang).append(portName(lo, numeric, d.lookups()));
-    } else {
-      out.append("s:")
-          .append(bang)
-          .append(portName(lo, numeric, d.lookups()))
-          .append(':')
-          .append(portName(hi, numeric, d.lookups()));
-    }
-  }
-
-  private static String portName(int port, boolean numeric, Lookups lookups) {
-    Optional<String> name = numeric ? Optional.empty() : lookups.serviceName(port, "dccp");
-    return name.orElse(Integer.toString(port));
   }
 
   /** Lowest bit first; by name INVALID ends the list (it covers 11..15). */

@@ -40,6 +40,6 @@ public final class HelperMatch extends AbstractXtExtension {
   @Override
   public void save(ExtData d, StringBuilder out) {
     out.append(d.data().getInt(0) != 0 ? " !" : "").append(" --helper");
-    CommentMatch.saveString(XtPrint.cString(d.data(), 4, NAME_LEN), out);
+    XtText.saveString(XtPrint.cString(d.data(), 4, NAME_LEN), out);
   }
 }

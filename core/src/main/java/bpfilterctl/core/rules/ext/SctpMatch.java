@@ -5,7 +5,6 @@ import bpfilterctl.core.rules.RuleException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -276,10 +275,10 @@ record SctpMatch() implements XtExtension {
     int inv = b.getInt(OFF_INVFLAGS);
     out.append(" sctp");
     if ((flags & SRC_PORTS) != 0) {
-      printPorts("spt", OFF_SPTS, (inv & SRC_PORTS) != 0, numeric, d, out);
+      XtPrint.portRange("sctp", "spt", OFF_SPTS, (inv & SRC_PORTS) != 0, numeric, d, out);
     }
     if ((flags & DEST_PORTS) != 0) {
-      printPorts("dpt", OFF_DPTS, (inv & DEST_PORTS) != 0, numeric, d, out);
+      XtPrint.portRange("sctp", "dpt", OFF_DPTS, (inv & DEST_PORTS) != 0, numeric, d, out);
     }
     if ((flags & CHUNK_TYPES) != 0) {
       if ((inv & CHUNK_TYPES) != 0) {
@@ -287,31 +286,6 @@ record SctpMatch() implements XtExtension {
       }
       printChunks(b, numeric, out);
     }
-  }
-
-  private static void printPorts(
-      String label, int off, boolean invert, boolean numeric, ExtData d, StringBuilder out) {
-    int lo = d.data().getShort(off) & 0xffff;
-    int hi = d.data().getShort(off + 2) & 0xffff;
-    if (lo == 0 && hi == 0xffff && !invert) {
-      return;
-    }
-    String bang = invert ? "!" : "";
-    out.append(' ').append(label);
-    if (lo == hi) {
-      out.append(':').append(bang).append(portName(lo, numeric, d.lookups()));
-    } else {
-      out.append("s:")
-          .append(bang)
-          .append(portName(lo, numeric, d.lookups()))
-          .append(':')
-          .append(portName(hi, numeric, d.lookups()));
-    }
-  }
-
-  private static String portName(int port, boolean numeric, Lookups lookups) {
-    Optional<String> name = numeric ? Optional.empty() : lookups.serviceName(port, "sctp");
-    return name.orElse(Integer.toString(port));
   }
 
   private static void printChunks(ByteBuffer b, boolean numeric, StringBuilder out) {

@@ -124,4 +124,39 @@ public final class XtPrint {
   public static String hex(long v) {
     return "0x" + Long.toHexString(v);
   }
+
+  /**
+   * The "label:port" or "labels:lo:hi" of sctp's and dccp's -L (nothing for the whole range, not
+   * inverted); ports named from /etc/services for {@code proto} unless numeric.
+   */
+  static void portRange(
+      String proto,
+      String label,
+      int off,
+      boolean invert,
+      boolean numeric,
+      ExtData d,
+      StringBuilder out) {
+    int lo = d.data().getShort(off) & 0xffff;
+    int hi = d.data().getShort(off + 2) & 0xffff;
+    if (lo == 0 && hi == 0xffff && !invert) {
+      return;
+    }
+    String bang = invert ? "!" : "";
+    out.append(' ').append(label);
+    if (lo == hi) {
+      out.append(':').append(bang).append(servicePort(lo, numeric, proto, d.lookups()));
+    } else {
+      out.append("s:")
+          .append(bang)
+          .append(servicePort(lo, numeric, proto, d.lookups()))
+          .append(':')
+          .append(servicePort(hi, numeric, proto, d.lookups()));
+    }
+  }
+
+  private static String servicePort(int port, boolean numeric, String proto, Lookups lookups) {
+    return (numeric ? java.util.Optional.<String>empty() : lookups.serviceName(port, proto))
+        .orElse(Integer.toString(port));
+  }
 }
