@@ -45,7 +45,12 @@ public final class IprangeMatch extends AbstractXtExtension {
       }
       d.data().put(at + 16 * i, new byte[16]).put(at + 16 * i, addr);
     }
-    // iptables warns on stderr about a reversed range and keeps it.
+    if (dash >= 0
+        && java.util.Arrays.compareUnsigned(d.bytes(), at, at + 16, d.bytes(), at + 16, at + 32)
+            > 0) {
+      // kept as typed: iptables only warns
+      d.warn("xt_iprange: range " + from + "-" + to + " is reversed and will never match");
+    }
     int flags = XtPrint.u8(d.data(), 64) | (src ? SRC : DST);
     if (a.invert()) {
       flags |= src ? SRC_INV : DST_INV;

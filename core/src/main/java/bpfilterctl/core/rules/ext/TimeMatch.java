@@ -69,8 +69,14 @@ public final class TimeMatch extends AbstractXtExtension {
       case O_TIME_START -> b.putInt(8, seconds(a.arg()));
       case O_TIME_STOP -> b.putInt(12, seconds(a.arg()));
       case O_TIME_CONTIGUOUS -> b.put(21, (byte) (XtPrint.u8(b, 21) | CONTIGUOUS));
-      // --localtz also warns on stderr that it is being replaced by --kerneltz
-      case O_LOCAL_TZ, O_KERNEL_TZ -> b.put(21, (byte) (XtPrint.u8(b, 21) | LOCAL_TZ));
+      case O_LOCAL_TZ, O_KERNEL_TZ -> {
+        if (a.id() == O_LOCAL_TZ) {
+          d.warn(
+              "WARNING: --localtz is being replaced by --kerneltz, since \"local\" is ambiguous."
+                  + " Note the kernel timezone has caveats - see manpage for details.");
+        }
+        b.put(21, (byte) (XtPrint.u8(b, 21) | LOCAL_TZ));
+      }
       case O_MONTHDAYS -> {
         long m = monthdays(a.arg());
         b.putInt(16, (int) (a.invert() ? m ^ ALL_MONTHDAYS : m));
