@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
@@ -104,6 +105,17 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
       }
     }
     return lines;
+  }
+
+  /** The daemon's most recent traffic frames, oldest first, at most {@code n}. */
+  public synchronized List<Frame> recentFrames(int n) throws ModuleException {
+    List<Frame> frames = new ArrayList<>();
+    for (String l : control("traffic " + n).split("\n")) {
+      if (!l.isEmpty()) {
+        frames.add(Frame.fromJson(l));
+      }
+    }
+    return frames;
   }
 
   /**

@@ -278,6 +278,14 @@ public final class DaemonServer implements AutoCloseable {
         }
         yield DaemonFrame.text(FrameType.TEXT, b.toString());
       }
+      case "traffic" -> {
+        int n = words.size() > 1 ? Integer.parseInt(words.get(1)) : 100;
+        StringBuilder b = new StringBuilder();
+        for (Frame fr : host.tap().recent(n)) {
+          b.append(fr.toJson()).append('\n');
+        }
+        yield DaemonFrame.text(FrameType.TEXT, b.toString());
+      }
       case "stop" -> DaemonFrame.text(FrameType.TEXT, "stopping");
       default -> fail(ModuleException.Kind.DAEMON, "unknown control command " + verb);
     };

@@ -24,6 +24,7 @@ public final class DaemonFeed implements TrafficFeed {
 
   private final Path socket;
   private final ArrayBlockingQueue<Frame> frames;
+  private volatile long lastRecent = -1;
   private final ArrayBlockingQueue<LogLine> log;
   private final AtomicLong drops = new AtomicLong();
   private final List<DaemonClient> clients = new CopyOnWriteArrayList<>();
@@ -45,6 +46,12 @@ public final class DaemonFeed implements TrafficFeed {
       f.status = poll.status();
       for (LogLine l : poll.log(history)) {
         f.log.offer(l);
+      }
+      // the frames before we came, as an embedded host's tap shows them; the subscription then
+      // goes on from there (a frame published in between may be missed, none doubled)
+      for (Frame fr : poll.recentFrames(history)) {
+        f.frames.offer(fr);
+        f.lastRecent = fr.seq();
       }
       DaemonClient traffic = f.connect();
       DaemonClient logs = f.connect();
@@ -85,7 +92,11 @@ public final class DaemonFeed implements TrafficFeed {
   }
 
   private boolean offerFrame(String json) {
-    if (!frames.offer(Frame.fromJson(json))) {
+    Frame fr = Frame.fromJson(json);
+    if (fr.seq() <= lastRecent) {
+      return !closed;
+    }
+    if (!frames.offer(fr)) {
       drops.incrementAndGet();
     }
     return !closed;

@@ -22,6 +22,36 @@ class DaemonSubscriptionTest {
   @TempDir Path dir;
 
   @Test
+  void aLateClientGetsTheFramesBeforeItCame() throws Exception {
+    Path sock = dir.resolve("d.sock");
+    HostConfig cfg =
+        HostConfig.builder(UmhImage.embedded(List.of("--engine", "skeleton")))
+            .watchdogInterval(Duration.ZERO)
+            .build();
+    try (ModuleHost host = new ModuleHost(cfg);
+        DaemonServer server =
+            new DaemonServer(
+                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+      server.start();
+      try (DaemonClient c = DaemonClient.connect(sock)) {
+        c.load();
+        c.ping();
+      }
+      try (DaemonClient late = DaemonClient.connect(sock)) {
+        List<bpfilterctl.core.module.Frame> recent = late.recentFrames(10);
+        // the load's handshake and the ping: a request and a reply each, oldest first
+        assertThat(recent).hasSize(4);
+        assertThat(recent.get(0).direction())
+            .isEqualTo(bpfilterctl.core.module.Frame.Direction.REQUEST);
+        assertThat(recent.get(3).direction())
+            .isEqualTo(bpfilterctl.core.module.Frame.Direction.REPLY);
+        assertThat(recent).extracting(bpfilterctl.core.module.Frame::seq).isSorted();
+        assertThat(late.recentFrames(1)).containsExactly(recent.get(3));
+      }
+    }
+  }
+
+  @Test
   void aSubscriberSeesEveryFrameOfAnotherClientsCallAndTheLog() throws Exception {
     Path sock = dir.resolve("d.sock");
     HostConfig cfg =
