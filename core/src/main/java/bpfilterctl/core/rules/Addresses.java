@@ -1,6 +1,8 @@
 package bpfilterctl.core.rules;
 
 import bpfilterctl.core.rules.ext.CNumbers;
+import bpfilterctl.core.rules.ext.XtOptionParser;
+import bpfilterctl.core.rules.ext.XtPrint;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IPv4 addresses as iptables reads and writes them (libxtables' ipparse_multiple,
- * numeric_to_ipaddr, ipmask_to_numeric). Addresses and masks are host-order ints, as in {@link
- * bpfilterctl.core.abi.IptIp}.
+ * IPv4 addresses as iptables reads them on its command line (libxtables' ipparse_multiple and
+ * parse_ipmask; printing them is {@link XtPrint}'s). Addresses and masks are host-order ints, as in
+ * {@link bpfilterctl.core.abi.IptIp}.
  */
 public final class Addresses {
   /** One address with its mask. */
@@ -78,59 +80,14 @@ public final class Addresses {
   }
 
   /**
-   * __numeric_to_ipaddr: up to four numbers (strtoul base 0, 0..255) separated by dots; an address
-   * with fewer parts is completed with zeros ("10" is 10.0.0.0), a mask is not.
+   * __numeric_to_ipaddr: xtables_numeric_to_ipaddr, or for a mask all four parts (a short form is
+   * not a mask); null when not numeric.
    */
   static Integer dotted(String text, boolean isMask) {
-    String s = text.length() > 19 ? text.substring(0, 19) : text;
-    String[] parts = s.split("\\.", -1);
-    if (parts.length > 4 || (isMask && parts.length != 4)) {
+    if (isMask && text.split("\\.", -1).length != 4) {
       return null;
     }
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-      Long b = i < parts.length ? CNumbers.xtStrtoulStrict(parts[i], 0, 255) : Long.valueOf(0);
-      if (b == null) {
-        return null;
-      }
-      v = (v << 8) | b.intValue();
-    }
-    return v;
-  }
-
-  public static String numeric(int addr) {
-    return ((addr >>> 24) & 0xff)
-        + "."
-        + ((addr >>> 16) & 0xff)
-        + "."
-        + ((addr >>> 8) & 0xff)
-        + "."
-        + (addr & 0xff);
-  }
-
-  /** xtables_ipmask_to_cidr: the prefix length, or -1 for a mask that is not contiguous. */
-  public static int cidr(int mask) {
-    long bits = 0xFFFFFFFFL;
-    for (int i = 32; i >= 0; i--, bits = (bits << 1) & 0xFFFFFFFFL) {
-      if (bits == (mask & 0xFFFFFFFFL)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** xtables_ipmask_to_numeric: "" for /32, "/N", or "/a.b.c.d". */
-  public static String maskSuffix(int mask) {
-    int c = cidr(mask);
-    if (c == -1) {
-      return "/" + numeric(mask);
-    }
-    return c == 32 ? "" : "/" + c;
-  }
-
-  /** save_ipv4_addr's mask_to_str: "32", "N" or the dotted mask. */
-  public static String maskToString(int mask) {
-    int c = cidr(mask);
-    return c == -1 ? numeric(mask) : Integer.toString(c);
+    byte[] a = XtOptionParser.dottedAddress(text);
+    return a == null ? null : (int) XtPrint.ip(a);
   }
 }

@@ -14,7 +14,15 @@ final class Getopt {
   record LongOpt(String name, int hasArg, Object key) {}
 
   /** What {@link #next} found. */
-  record Found(Kind kind, char shortName, Object key, String arg, String word) {}
+  record Found(Kind kind, char shortName, Object key, String arg, String word) {
+    /** The option's letter: a short option's, or the key of a long one; '?' for anything else. */
+    char code() {
+      if (kind == Kind.LONG && key instanceof Character c) {
+        return c;
+      }
+      return kind == Kind.SHORT ? shortName : '?';
+    }
+  }
 
   enum Kind {
     SHORT,

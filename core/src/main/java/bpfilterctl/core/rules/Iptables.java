@@ -77,7 +77,7 @@ public final class Iptables {
     for (int attempt = 1; ; attempt++) {
       RuleTable t;
       try {
-        t = initTwice(p.table());
+        t = TableIo.initTwice(port, p.table());
       } catch (TableError e) {
         err.append(PREFIX)
             .append("can't initialize iptables table `")
@@ -115,15 +115,6 @@ public final class Iptables {
         err.append('\n');
         return x.errno() == EAGAIN ? RESOURCE_PROBLEM : OTHER_PROBLEM;
       }
-    }
-  }
-
-  /** iptables tries TC_INIT again after its modprobe attempt. */
-  private RuleTable initTwice(String table) throws TableError, ModuleException {
-    try {
-      return TableIo.init(port, table);
-    } catch (TableError first) {
-      return TableIo.init(port, table);
     }
   }
 
@@ -177,7 +168,7 @@ public final class Iptables {
         xt =
             new XtEntryTarget(l.extension().realName(), l.extension().revision(), l.data().bytes());
         targetUserSize = l.extension().userSpaceSize();
-      } else if (isStandard(p.jumpto()) || t.isChain(p.jumpto())) {
+      } else if (IptablesParser.isStandardName(p.jumpto()) || t.isChain(p.jumpto())) {
         xt = new XtEntryTarget(p.jumpto(), 0, new byte[Abi.align(4)]);
         targetUserSize = 4;
       } else {
@@ -252,14 +243,6 @@ public final class Iptables {
       }
     }
     return true;
-  }
-
-  private static boolean isStandard(String name) {
-    return name.isEmpty()
-        || name.equals("ACCEPT")
-        || name.equals("DROP")
-        || name.equals("QUEUE")
-        || name.equals("RETURN");
   }
 
   private static IptEntry withAddresses(IptEntry e, Addresses.Net s, Addresses.Net d) {

@@ -68,23 +68,6 @@ public final class IptablesParser {
           new Getopt.LongOpt("ipv4", 0, '4'),
           new Getopt.LongOpt("ipv6", 0, '6'));
 
-  /** Protocol names iptables knows without /etc/protocols (xtables_chain_protos). */
-  static final String[][] CHAIN_PROTOS = {
-    {"tcp", "6"},
-    {"sctp", "132"},
-    {"udp", "17"},
-    {"udplite", "136"},
-    {"icmp", "1"},
-    {"ipv6-icmp", "58"},
-    {"icmpv6", "58"},
-    {"esp", "50"},
-    {"ah", "51"},
-    {"mobility-header", "135"},
-    {"ipv6-mh", "135"},
-    {"mh", "135"},
-    {"all", "0"}
-  };
-
   private static final char[] OPT_FLAGS = {
     'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f'
   };
@@ -231,8 +214,7 @@ public final class IptablesParser {
         }
         throw RuleException.parameter("unknown option \"" + f.word() + "\"");
       }
-      char c = f.kind() == Getopt.Kind.LONG ? (Character) f.key() : f.shortName();
-      option(s, c, f.arg(), invert);
+      option(s, f.code(), f.arg(), invert);
       invert = false;
     }
     return finish(s, invert);
@@ -323,7 +305,7 @@ public final class IptablesParser {
       case 'p' -> {
         setOption(s, OPT_PROTOCOL, invert);
         s.protocol = g.previousWord().toLowerCase(Locale.ROOT);
-        s.proto = parseProtocol(s.protocol);
+        s.proto = XtOptionParser.protocol(s.protocol, lookups);
         if (s.proto == 0 && (s.invflags & 0x40) != 0) {
           throw RuleException.parameter("rule would never match protocol");
         }
@@ -518,52 +500,14 @@ public final class IptablesParser {
     return n.intValue();
   }
 
-  /** xtables_parse_protocol. */
-  int parseProtocol(String text) throws RuleException {
-    Long n = CNumbers.xtStrtoulStrict(text, 0, 255);
-    if (n != null) {
-      return n.intValue();
-    }
-    for (String[] p : CHAIN_PROTOS) {
-      if (p[0].equals(text)) {
-        return Integer.parseInt(p[1]);
-      }
-    }
-    var known = lookups.protocol(text);
-    if (known.isPresent()) {
-      return known.getAsInt();
-    }
-    throw RuleException.parameter("unknown protocol \"" + text + "\" specified");
-  }
-
-  /** proto_to_name: the chain_protos name, else /etc/protocols' unless {@code nolookup}. */
-  String protoName(int proto, boolean nolookup) {
-    for (String[] p : CHAIN_PROTOS) {
-      if (Integer.parseInt(p[1]) == proto) {
-        return p[0];
-      }
-    }
-    if (proto != 0 && !nolookup) {
-      return lookups.protocolName(proto).orElse(null);
-    }
-    return null;
-  }
-
-  /** xtables_parse_interface. */
+  /**
+   * xtables_parse_interface into the rule's name and mask fields, with iptables' warning about
+   * characters the kernel does not allow.
+   */
   private void parseInterface(String arg, byte[] name, byte[] mask) throws RuleException {
-    byte[] bytes = arg.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    if (bytes.length + 1 > IptIp.IFNAMSIZ) {
-      throw RuleException.parameter(
-          "interface name `" + arg + "' must be shorter than IFNAMSIZ (15)");
-    }
-    java.util.Arrays.fill(name, (byte) 0);
-    java.util.Arrays.fill(mask, (byte) 0);
-    System.arraycopy(bytes, 0, name, 0, bytes.length);
-    if (bytes[bytes.length - 1] == '+') {
-      java.util.Arrays.fill(mask, 0, bytes.length - 1, (byte) 0xff);
-    } else {
-      java.util.Arrays.fill(mask, 0, bytes.length + 1, (byte) 0xff);
-    }
+    java.nio.ByteBuffer field = java.nio.ByteBuffer.allocate(2 * IptIp.IFNAMSIZ);
+    XtOptionParser.parseInterface(arg, field, 0, IptIp.IFNAMSIZ);
+    field.get(0, name).get(IptIp.IFNAMSIZ, mask);
     if (arg.indexOf('/') >= 0 || arg.indexOf(' ') >= 0) {
       warnings.accept(
           "Warning: weird character in interface `"
@@ -612,7 +556,8 @@ public final class IptablesParser {
     }
   }
 
-  private static boolean isStandardName(String name) {
+  /** The names libxtables maps to its "standard" target: none, and the four verdicts. */
+  static boolean isStandardName(String name) {
     return name.isEmpty()
         || name.equals("ACCEPT")
         || name.equals("DROP")
@@ -733,7 +678,7 @@ public final class IptablesParser {
     Long n = CNumbers.xtStrtoulStrict(s.protocol, 0, 255);
     String name = s.protocol;
     if (n != null) {
-      name = protoName(n.intValue(), (s.options & OPT_NUMERIC) != 0);
+      name = XtOptionParser.protocolName(n.intValue(), (s.options & OPT_NUMERIC) != 0, lookups);
       if (name == null) {
         return Optional.empty();
       }

@@ -153,10 +153,7 @@ public final class IptablesRestore {
         files.add(f.arg());
         continue;
       }
-      char c =
-          f.kind() == Getopt.Kind.LONG
-              ? (Character) f.key()
-              : f.kind() == Getopt.Kind.SHORT ? f.shortName() : '?';
+      char c = f.code();
       switch (c) {
         case 'b' -> {
           // -b/--binary: iptables only says it is not implemented, and so do we
@@ -334,13 +331,9 @@ public final class IptablesRestore {
 
   private RuleTable open(String table) throws RuleException, ModuleException {
     try {
-      return TableIo.init(iptables.port(), table);
-    } catch (TableError first) {
-      try {
-        return TableIo.init(iptables.port(), table);
-      } catch (TableError second) {
-        throw RuleException.parameter(PROGRAM + ": unable to initialize table '" + table + "'");
-      }
+      return TableIo.initTwice(iptables.port(), table);
+    } catch (TableError e) {
+      throw RuleException.parameter(PROGRAM + ": unable to initialize table '" + table + "'");
     }
   }
 

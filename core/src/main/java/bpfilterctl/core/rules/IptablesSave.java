@@ -59,10 +59,7 @@ public final class IptablesSave {
         leftover = true;
         continue;
       }
-      char c =
-          f.kind() == Getopt.Kind.LONG
-              ? (Character) f.key()
-              : f.kind() == Getopt.Kind.SHORT ? f.shortName() : '?';
+      char c = f.code();
       switch (c) {
         case 'b' -> err.append("-b/--binary option is not implemented\n");
         case 'c' -> counters = true;
@@ -112,7 +109,7 @@ public final class IptablesSave {
     for (String t : tables) {
       RuleTable h;
       try {
-        h = initTwice(t);
+        h = TableIo.initTwice(iptables.port(), t);
       } catch (TableError e) {
         err.append("iptables-save v1.8.9 (legacy): Cannot initialize: ")
             .append(e.getMessage())
@@ -127,14 +124,6 @@ public final class IptablesSave {
       }
     }
     return true;
-  }
-
-  private RuleTable initTwice(String table) throws TableError, ModuleException {
-    try {
-      return TableIo.init(iptables.port(), table);
-    } catch (TableError first) {
-      return TableIo.init(iptables.port(), table);
-    }
   }
 
   /** One table's section; the rules are printed before anything is written. */

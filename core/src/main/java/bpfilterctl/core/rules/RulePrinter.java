@@ -12,6 +12,8 @@ import bpfilterctl.core.rules.RuleTable.Rule;
 import bpfilterctl.core.rules.ext.ExtData;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtension;
+import bpfilterctl.core.rules.ext.XtOptionParser;
+import bpfilterctl.core.rules.ext.XtPrint;
 import java.util.Optional;
 
 /**
@@ -37,13 +39,11 @@ public final class RulePrinter {
 
   private final Revisions revisions;
   private final Lookups lookups;
-  private final IptablesParser names;
   private final String table;
 
   public RulePrinter(Revisions revisions, Lookups lookups, String table) {
     this.revisions = revisions;
     this.lookups = lookups;
-    this.names = new IptablesParser(revisions, lookups, w -> {}, false);
     this.table = table;
   }
 
@@ -116,7 +116,7 @@ public final class RulePrinter {
       out.append(notable ? targetName + " " : String.format("%-9s ", targetName));
     }
     out.append((ip.invflags() & 0x40) != 0 ? '!' : ' ');
-    String pname = names.protoName(ip.proto(), numeric);
+    String pname = XtOptionParser.protocolName(ip.proto(), numeric, lookups);
     if ((format & (FMT_NUMERIC | FMT_NOTABLE)) == FMT_NUMERIC || pname == null) {
       out.append(notable ? ip.proto() + " " : String.format("%-4d ", ip.proto()));
     } else {
@@ -202,8 +202,8 @@ public final class RulePrinter {
     if (mask == 0 && !numeric) {
       return "anywhere";
     }
-    String a = numeric ? Addresses.numeric(addr) : lookups.addressName(addr & 0xFFFFFFFFL);
-    return a + Addresses.maskSuffix(mask);
+    long a = addr & 0xFFFFFFFFL;
+    return (numeric ? XtPrint.ip(a) : lookups.addressName(a)) + XtPrint.mask(mask & 0xFFFFFFFFL);
   }
 
   /** xtables_print_num. */
@@ -258,7 +258,7 @@ public final class RulePrinter {
     saveIface(out, 'i', ip.iniface(), ip.inifaceMask(), (ip.invflags() & 0x01) != 0);
     saveIface(out, 'o', ip.outiface(), ip.outifaceMask(), (ip.invflags() & 0x02) != 0);
     if (ip.proto() > 0) {
-      String pname = names.protoName(ip.proto(), false);
+      String pname = XtOptionParser.protocolName(ip.proto(), false, lookups);
       if ((ip.invflags() & 0x40) != 0) {
         out.append(" !");
       }
@@ -319,9 +319,16 @@ public final class RulePrinter {
         .append(" -")
         .append(letter)
         .append(' ')
-        .append(Addresses.numeric(addr))
+        .append(XtPrint.ip(addr & 0xFFFFFFFFL))
         .append('/')
-        .append(Addresses.maskToString(mask));
+        .append(maskToString(mask));
+  }
+
+  /** save_ipv4_addr's mask_to_str: the prefix length, or the dotted mask when it has none. */
+  private static String maskToString(int mask) {
+    long m = mask & 0xFFFFFFFFL;
+    int c = XtPrint.cidr(m);
+    return c == -1 ? XtPrint.ip(m) : Integer.toString(c);
   }
 
   /** save_iface: the name up to where the mask ends, "+" when it ends before the name. */

@@ -59,6 +59,19 @@ public final class TableIo {
     return true;
   }
 
+  /**
+   * TC_INIT as iptables, iptables-save and iptables-restore call it: once more after a failure
+   * (they try to modprobe the table's module in between), which a recording shows as two GET_INFOs.
+   */
+  public static RuleTable initTwice(Sockopts port, String table)
+      throws TableError, ModuleException {
+    try {
+      return init(port, table);
+    } catch (TableError first) {
+      return init(port, table);
+    }
+  }
+
   /** TC_COMMIT: nothing when nothing changed. */
   public static void commit(Sockopts port, RuleTable t) throws TableError, ModuleException {
     if (!t.changed()) {

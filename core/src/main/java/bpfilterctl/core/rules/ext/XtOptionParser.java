@@ -579,6 +579,22 @@ public final class XtOptionParser {
   }
 
   /**
+   * proto_to_name: the built-in name of a protocol number, else /etc/protocols' unless {@code
+   * nolookup}; null when it has none.
+   */
+  public static String protocolName(int proto, boolean nolookup, Lookups lookups) {
+    for (int i = 0; i < CHAIN_PROTO_NUMBERS.length; i++) {
+      if (CHAIN_PROTO_NUMBERS[i] == proto) {
+        return CHAIN_PROTO_NAMES.get(i);
+      }
+    }
+    if (proto != 0 && !nolookup) {
+      return lookups.protocolName(proto).orElse(null);
+    }
+    return null;
+  }
+
+  /**
    * inet_aton, as getaddrinfo(AF_INET) reads a numeric host: one to four parts, each decimal, octal
    * or hex, the last filling the remaining bytes. Null when not numeric.
    */
