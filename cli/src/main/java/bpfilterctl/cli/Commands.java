@@ -3,11 +3,14 @@ package bpfilterctl.cli;
 import bpfilterctl.cli.commands.AnswerUndecodable;
 import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
+import bpfilterctl.cli.commands.ExecCommand;
 import bpfilterctl.cli.commands.ExitCommand;
 import bpfilterctl.cli.commands.GetCommand;
 import bpfilterctl.cli.commands.GetEntriesCommand;
 import bpfilterctl.cli.commands.GetInfoCommand;
 import bpfilterctl.cli.commands.GetRevisionCommand;
+import bpfilterctl.cli.commands.HookCommand;
+import bpfilterctl.cli.commands.HookEnvCommand;
 import bpfilterctl.cli.commands.IptablesCommand;
 import bpfilterctl.cli.commands.IptablesRestoreCommand;
 import bpfilterctl.cli.commands.IptablesSaveCommand;
@@ -87,9 +90,14 @@ public final class Commands {
             .addSubcommand(new TrafficShowCommand(entries))
             .addSubcommand(new TrafficReplayCommand(session)));
     cl.addSubcommand(new DaemonCommand(session));
+    cl.addSubcommand(new ExecCommand(session));
+    cl.addSubcommand(new CommandLine(new HookCommand()).addSubcommand(new HookEnvCommand(session)));
     cl.addSubcommand(new CompletionCommand());
     cl.addSubcommand(new HelpCommand());
     cl.addSubcommand(new ExitCommand(session));
+    // exec's COMMAND and everything after it are the command's, options included
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    cl.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
     for (String frontEnd : new String[] {"iptables", "iptables-save", "iptables-restore"}) {
       // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
       CommandLine sub = cl.getSubcommands().get(frontEnd);

@@ -98,6 +98,16 @@ public final class Session implements AutoCloseable {
     return s;
   }
 
+  /** Where this session's daemon listens and keeps its state; empty for private sessions. */
+  public Optional<DaemonPaths> paths() {
+    return paths;
+  }
+
+  /** True in a one-shot process (not the shell, not a batch). */
+  public boolean isOneShot() {
+    return oneShot;
+  }
+
   /** Marks a one-shot process: a module loaded here must outlive it, so it goes to a daemon. */
   public Session oneShot(boolean isOneShot) {
     this.oneShot = isOneShot;

@@ -15,6 +15,9 @@ final class TuiCommandPolicy {
     if (words.contains("--batch")) {
       return Optional.of("--batch reads the terminal: run it from the shell");
     }
+    if (verb.equals("exec")) {
+      return Optional.of("exec gives the terminal to its command: run it from the shell");
+    }
     if (verb.equals("watch")) {
       return Optional.of("watch is running already");
     }

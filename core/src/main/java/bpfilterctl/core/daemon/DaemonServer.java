@@ -259,6 +259,12 @@ public final class DaemonServer implements AutoCloseable {
   private DaemonFrame control(String command, Peer peer) throws ModuleException {
     List<String> words = List.of(command.trim().split("\\s+"));
     String verb = words.get(0);
+    if (verb.equals("access")) {
+      // Anyone may ask what they may do: the sockopt hook refuses a raw socket up front, as the
+      // kernel does, to a caller that may do nothing.
+      String access = policy.mayWrite(peer) ? "write" : policy.mayRead(peer) ? "read" : "none";
+      return DaemonFrame.text(FrameType.TEXT, access);
+    }
     boolean write = verb.equals("load") || verb.equals("unload") || verb.equals("stop");
     if (write ? !policy.mayWrite(peer) : !policy.mayRead(peer)) {
       return denied(peer, verb);

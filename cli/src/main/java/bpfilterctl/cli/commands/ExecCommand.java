@@ -1,0 +1,137 @@
+package bpfilterctl.cli.commands;
+
+import bpfilterctl.cli.DaemonLauncher;
+import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.Session;
+import bpfilterctl.cli.hook.HookEnvironment;
+import bpfilterctl.cli.hook.HookLibrary;
+import bpfilterctl.cli.hook.ProcessReplacer;
+import bpfilterctl.core.daemon.DaemonPaths;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "exec",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl exec iptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT",
+      "  bpfilterctl exec -- iptables-legacy-restore < rules.v4",
+      "  bpfilterctl exec ufw enable",
+      "",
+      "Exit status: COMMAND's (128+N when a signal N ended it); 126 when it cannot be run, 127",
+      "when it is not found, 1 when the hook library is missing or no daemon can be had.",
+    },
+    description = {
+      "Run COMMAND with the sockopt hook preloaded, so that unmodified iptables programs",
+      "(iptables-legacy and its -save and -restore, ufw, ferm, fail2ban) reach this module",
+      "through the daemon instead of the kernel's ip_tables. A daemon is started first when",
+      "none answers. See `hook env` for a whole shell."
+    })
+public final class ExecCommand implements Callable<Integer> {
+  @Mixin private HelpOption helpOption;
+  @Spec private CommandSpec spec;
+  private final Session session;
+
+  @Parameters(index = "0", paramLabel = "COMMAND", description = "The program to run.")
+  private String command;
+
+  @Parameters(
+      index = "1..*",
+      arity = "0..*",
+      paramLabel = "ARG",
+      description = "Its arguments, as they are.")
+  private List<String> args = new ArrayList<>();
+
+  public ExecCommand(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> env = System.getenv();
+    Optional<Path> lib = HookLibrary.find(env);
+    if (lib.isEmpty()) {
+      err.println("bpfilterctl: exec: " + HookLibrary.notFound(env));
+      return ExitCodes.FAILURE;
+    }
+    Optional<DaemonPaths> paths = session.paths();
+    if (paths.isEmpty()) {
+      err.println("bpfilterctl: exec: this session has no daemon socket for the hook to reach");
+      return ExitCodes.FAILURE;
+    }
+    Optional<String> noDaemon = ensureDaemon(err);
+    if (noDaemon.isPresent()) {
+      err.println("bpfilterctl: exec: " + noDaemon.get());
+      return ExitCodes.FAILURE;
+    }
+    Map<String, String> childEnv = new HashMap<>(env);
+    childEnv.putAll(
+        new HookEnvironment(lib.get(), paths.get(), env.get("BPFILTERCTL_BIN")).variables(env));
+    List<String> argv = new ArrayList<>();
+    argv.add(command);
+    argv.addAll(args);
+    spec.commandLine().getOut().flush();
+    err.flush();
+    if (session.isOneShot()) {
+      // Become COMMAND: its exit status, its signals and its terminal are the caller's own.
+      session.close();
+      return ProcessReplacer.replaceWith(argv, childEnv, err);
+    }
+    return runChild(argv, childEnv, err);
+  }
+
+  /** Empty when a daemon answers (started here if need be); else why none can be used. */
+  private Optional<String> ensureDaemon(PrintWriter err) throws IOException, InterruptedException {
+    if (session.daemon().isPresent()) {
+      return Optional.empty();
+    }
+    if (!session.isOneShot()) {
+      return Optional.of(
+          "this shell hosts its module in its own process, where other programs cannot reach it;"
+              + " start a daemon (bpfilterctl daemon --detach) and a new shell, or run exec as a"
+              + " one-shot");
+    }
+    try {
+      Optional<DaemonLauncher.Started> started = session.ensureDaemonForOneShot();
+      started.ifPresent(
+          d ->
+              err.printf(
+                  "bpfilterctl: started a daemon on %s (pid %d, log %s); it keeps the module"
+                      + " loaded after this command (stop it with: bpfilterctl daemon stop)%n",
+                  session.paths().orElseThrow().socket(), d.pid(), d.log()));
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("no daemon answers and none could be started: " + e.getMessage());
+    }
+  }
+
+  private static int runChild(List<String> argv, Map<String, String> env, PrintWriter err)
+      throws InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    try {
+      return pb.start().waitFor();
+    } catch (IOException e) {
+      Optional<Path> found = ProcessReplacer.onPath(argv.get(0), env.get("PATH"));
+      err.println(
+          "bpfilterctl: exec: "
+              + argv.get(0)
+              + (found.isEmpty() ? ": command not found" : ": cannot run it: " + e.getMessage()));
+      return found.isEmpty() ? ProcessReplacer.NOT_FOUND : ProcessReplacer.NOT_EXECUTABLE;
+    }
+  }
+}
