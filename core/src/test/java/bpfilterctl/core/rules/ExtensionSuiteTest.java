@@ -113,7 +113,7 @@ class ExtensionSuiteTest {
       String got =
           rec.calls.stream()
               .filter(k -> k.cmd().equals("IPT_SO_SET_REPLACE"))
-              .map(IptablesScenarioTest.Call::buf)
+              .map(RecordedScenario.Call::buf)
               .reduce((a, b) -> b)
               .orElse(null);
       if (want != null && (got == null || !masked(got).equals(masked(want)))) {

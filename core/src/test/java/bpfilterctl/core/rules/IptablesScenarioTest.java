@@ -12,13 +12,8 @@ import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -27,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -38,11 +32,6 @@ import org.junit.jupiter.api.TestFactory;
  * final iptables-save -c of every table must equal the kernel's recording.
  */
 class IptablesScenarioTest {
-  private static final int COUNTERS_POINTER = 88;
-  private static final int REPLACE_SIZE = 40;
-  private static final int REPLACE_HEADER = 96;
-  private static final int ENTRY_SIZE = 112;
-  private static final int NAME_LEN = 29; // xt_entry_match/target: u16 size, char name[29], u8 rev
 
   /** The project's own recordings: real-world rulesets (scripts and generator beside them). */
   private static final String OWN = "/rules/scenarios";
@@ -51,7 +40,8 @@ class IptablesScenarioTest {
   Stream<DynamicTest> scenarios() throws IOException {
     Optional<Path> conformance = Fixtures.conformance();
     assumeTrue(conformance.isPresent(), "../shared/conformance is not beside the project");
-    List<Path> files = recordings(conformance.get().resolve("iptables-legacy-1.8.9"));
+    List<Path> files =
+        RecordedScenario.recordings(conformance.get().resolve("iptables-legacy-1.8.9"));
     assertThat(files).hasSizeGreaterThanOrEqualTo(15);
     return files.stream()
         .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
@@ -61,48 +51,16 @@ class IptablesScenarioTest {
   Stream<DynamicTest> realWorldScenarios() throws IOException, URISyntaxException {
     URL own = IptablesScenarioTest.class.getResource(OWN);
     assertThat(own).as(OWN + " on the test classpath").isNotNull();
-    List<Path> files = recordings(Path.of(own.toURI()));
+    List<Path> files = RecordedScenario.recordings(Path.of(own.toURI()));
     assertThat(files).hasSizeGreaterThanOrEqualTo(8);
     return files.stream()
         .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> check(f)));
   }
 
-  private static List<Path> recordings(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".json.gz"))
-          .sorted()
-          .toList();
-    }
-  }
-
-  /** A recording, gzipped when large (the big rulesets' buffers compress 20-fold). */
-  private static String read(Path f) throws IOException {
-    if (!f.toString().endsWith(".gz")) {
-      return Files.readString(f);
-    }
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(f))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  /** A call as the fixtures hold it. */
-  record Call(String op, String cmd, int rc, String errno, String buf) {
-    String show() {
-      return op
-          + " "
-          + cmd
-          + " rc="
-          + rc
-          + (errno == null ? "" : " " + errno)
-          + " "
-          + (buf == null ? "-" : buf.length() > 80 ? buf.substring(0, 80) + "..." : buf);
-    }
-  }
-
   /** Records the calls as strace showed them to the capture tool. */
   static final class Recording implements Sockopts {
     final Sockopts inner;
-    final List<Call> calls = new ArrayList<>();
+    final List<RecordedScenario.Call> calls = new ArrayList<>();
 
     Recording(Sockopts inner) {
       this.inner = inner;
@@ -113,10 +71,12 @@ class IptablesScenarioTest {
       String name = Sockopt.of(false, cmd).map(Enum::name).orElse("?");
       try {
         byte[] out = inner.get(cmd, in);
-        calls.add(new Call("get", name, 0, null, HexFormat.of().formatHex(out)));
+        calls.add(new RecordedScenario.Call("get", name, 0, null, HexFormat.of().formatHex(out)));
         return out;
       } catch (SockoptError e) {
-        calls.add(new Call("get", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), null));
+        calls.add(
+            new RecordedScenario.Call(
+                "get", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), null));
         throw e;
       }
     }
@@ -127,10 +87,12 @@ class IptablesScenarioTest {
       String hex = HexFormat.of().formatHex(value);
       try {
         byte[] out = inner.set(cmd, value);
-        calls.add(new Call("set", name, 0, null, hex));
+        calls.add(new RecordedScenario.Call("set", name, 0, null, hex));
         return out;
       } catch (SockoptError e) {
-        calls.add(new Call("set", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), hex));
+        calls.add(
+            new RecordedScenario.Call(
+                "set", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), hex));
         throw e;
       }
     }
@@ -138,7 +100,7 @@ class IptablesScenarioTest {
 
   @SuppressWarnings("unchecked")
   private static void check(Path f) throws Exception {
-    Map<String, Object> d = (Map<String, Object>) JsonReader.parse(read(f));
+    Map<String, Object> d = (Map<String, Object>) JsonReader.parse(RecordedScenario.read(f));
     TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
     Recording rec = new Recording(ModuleSockopts.direct(engine::handle));
     Iptables iptables = new Iptables(rec, XtExtensions.standard(), Lookups.system());
@@ -157,21 +119,10 @@ class IptablesScenarioTest {
         break;
       }
     }
-    List<Call> expected = new ArrayList<>();
-    for (Object o : (List<Object>) d.get("calls")) {
-      Map<String, Object> c = (Map<String, Object>) o;
-      expected.add(
-          new Call(
-              (String) c.get("op"),
-              (String) c.get("cmd"),
-              ((Number) c.get("rc")).intValue(),
-              (String) c.get("errno"),
-              maskPointer((String) c.get("cmd"), (String) c.get("buf"))));
-    }
-    List<Call> actual =
+    List<RecordedScenario.Call> actual =
         rec.calls.stream()
             .filter(c -> c.cmd().startsWith("IPT_SO_"))
-            .map(c -> new Call(c.op(), c.cmd(), c.rc(), c.errno(), maskPointer(c.cmd(), c.buf())))
+            .map(RecordedScenario.Call::masked)
             .toList();
     StringBuilder save = new StringBuilder();
     Iptables quiet =
@@ -186,40 +137,8 @@ class IptablesScenarioTest {
           .filter(l -> !l.startsWith("#"))
           .forEach(l -> save.append(l).append('\n'));
     }
-    assertThat(undated(output.toString()))
-        .as(
-            "output, first at %s",
-            firstDifference(undated((String) d.get("output")), undated(output.toString())))
-        .isEqualTo(undated((String) d.get("output")));
-    assertThat(rc).as("exit status").isEqualTo(((Number) d.get("rc")).intValue());
-    for (int i = 0; i < Math.min(actual.size(), expected.size()); i++) {
-      if (!actual.get(i).equals(expected.get(i))) {
-        System.err.println(
-            f.getFileName()
-                + " first differing call "
-                + i
-                + "\n want "
-                + expected.get(i).show()
-                + "\n got  "
-                + actual.get(i).show()
-                + "\n first differing hex digit "
-                + firstDiffering(expected.get(i).buf(), actual.get(i).buf())
-                + "\n before it, want "
-                + window(expected, i)
-                + "\n before it, got  "
-                + window(actual, i));
-        break;
-      }
-    }
-    assertThat(actual.stream().map(Call::show).toList())
-        .as("calls (summary)")
-        .isEqualTo(expected.stream().map(Call::show).toList());
-    for (int i = 0; i < expected.size(); i++) {
-      assertThat(actual.get(i).buf())
-          .as("call %d: %s", i, expected.get(i).cmd())
-          .isEqualTo(expected.get(i).buf());
-    }
-    assertThat(save.toString()).as("save").isEqualTo(d.get("save"));
+    RecordedScenario.assertMatches(
+        f.getFileName().toString(), d, output.toString(), rc, actual, save.toString());
   }
 
   private static int run(
@@ -241,97 +160,5 @@ class IptablesScenarioTest {
       }
       default -> throw new IllegalArgumentException("not in the scenario shell: " + c.words());
     };
-  }
-
-  private static String maskPointer(String cmd, String buf) {
-    if (buf != null && cmd.startsWith("IPT_SO_GET_")) {
-      // what a get returns carries, where the kernel leaves them alone, bytes of iptables' own
-      // buffer (name tails, padding): the sets are compared byte for byte, a get by its length
-      return "(" + buf.length() / 2 + " bytes)";
-    }
-    if (buf == null
-        || !cmd.equals("IPT_SO_SET_REPLACE")
-        || buf.length() < 2 * (COUNTERS_POINTER + 8)) {
-      return buf;
-    }
-    return HexFormat.of()
-        .formatHex(blankNameTails(HexFormat.of().parseHex(buf)))
-        .replaceFirst("^(.{" + 2 * COUNTERS_POINTER + "}).{16}", "$1################");
-  }
-
-  /**
-   * The kernel writes a match's or target's name back to GET_ENTRIES only up to its NUL
-   * (xt_match_to_user copies strlen + 1), so the rest of each 29-byte name field is whatever
-   * iptables' heap held there, and libiptc sends those bytes back in the next SET_REPLACE of an
-   * untouched rule. Those bytes say nothing about the rule: both sides are zeroed after the NUL.
-   */
-  static byte[] blankNameTails(byte[] replace) {
-    ByteBuffer b = ByteBuffer.wrap(replace).order(ByteOrder.nativeOrder());
-    int size = b.getInt(REPLACE_SIZE);
-    int end = Math.min(replace.length, REPLACE_HEADER + size);
-    for (int e = REPLACE_HEADER; e + ENTRY_SIZE <= end; ) {
-      int targetOffset = Short.toUnsignedInt(b.getShort(e + 88));
-      int nextOffset = Short.toUnsignedInt(b.getShort(e + 90));
-      if (nextOffset < ENTRY_SIZE || targetOffset < ENTRY_SIZE || e + nextOffset > end) {
-        break; // not an entry we can walk: compare the rest as it is
-      }
-      for (int m = e + ENTRY_SIZE; m < e + targetOffset; ) {
-        int matchSize = Short.toUnsignedInt(b.getShort(m));
-        blankAfterNul(replace, m + 2);
-        if (matchSize == 0) {
-          break;
-        }
-        m += matchSize;
-      }
-      blankAfterNul(replace, e + targetOffset + 2);
-      e += nextOffset;
-    }
-    return replace;
-  }
-
-  private static void blankAfterNul(byte[] b, int name) {
-    int nul = name;
-    while (nul < name + NAME_LEN && nul < b.length && b[nul] != 0) {
-      nul++;
-    }
-    for (int i = nul; i < name + NAME_LEN && i < b.length; i++) {
-      b[i] = 0;
-    }
-  }
-
-  private static List<String> window(List<Call> calls, int i) {
-    return calls.subList(Math.max(0, i - 6), Math.min(calls.size(), i + 3)).stream()
-        .map(c -> c.cmd().replace("IPT_SO_", ""))
-        .toList();
-  }
-
-  private static int firstDiffering(String a, String b) {
-    if (a == null || b == null) {
-      return 0;
-    }
-    int i = 0;
-    while (i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i)) {
-      i++;
-    }
-    return i;
-  }
-
-  /** The first line where two outputs part, for a message that fits on a screen. */
-  private static String firstDifference(String want, String got) {
-    List<String> w = want.lines().toList();
-    List<String> g = got.lines().toList();
-    for (int i = 0; i < Math.max(w.size(), g.size()); i++) {
-      String a = i < w.size() ? w.get(i) : "<end>";
-      String b = i < g.size() ? g.get(i) : "<end>";
-      if (!a.equals(b)) {
-        return "line " + (i + 1) + "\n want: " + a + "\n got:  " + b;
-      }
-    }
-    return "";
-  }
-
-  private static String undated(String s) {
-    return s.replaceAll(
-        "(# Generated by iptables-save v1\\.8\\.9 on|# Completed on) .*", "$1 DATE");
   }
 }

@@ -1,0 +1,165 @@
+package bpfilterctl.cli.hook;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import bpfilterctl.core.daemon.AccessPolicy;
+import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.module.HostConfig;
+import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.TapSubscription;
+import bpfilterctl.core.module.UmhImage;
+import bpfilterctl.core.rules.RecordedScenario;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon in the test's own process, with programs run under the sockopt hook against it: each in
+ * a network namespace of its own (`unshare -n`), so that a call the hook failed to catch could only
+ * reach a throwaway kernel table, never this machine's.
+ */
+final class HookedDaemon implements AutoCloseable {
+  /** What a hooked program did. */
+  record Run(int rc, String output) {}
+
+  private final Path dir;
+  private final Path socket;
+  private final ModuleHost host;
+  private final DaemonServer server;
+  private final TapSubscription tap;
+
+  private HookedDaemon(Path dir, AccessPolicy policy) throws IOException {
+    this.dir = dir;
+    this.socket = dir.resolve("d.sock");
+    HostConfig config =
+        HostConfig.builder(UmhImage.embedded(List.of()))
+            .buffers(10_000, 1 << 16, 256 << 20)
+            .stateDir(dir.resolve("state"))
+            .build();
+    this.host = new ModuleHost(config);
+    this.tap = host.tap().subscribe(1 << 16);
+    this.server = new DaemonServer(host, socket, policy);
+    server.start();
+  }
+
+  /** A daemon that lets root (the test) do everything. */
+  static HookedDaemon start(Path dir) throws IOException {
+    return new HookedDaemon(dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()));
+  }
+
+  static HookedDaemon start(Path dir, AccessPolicy policy) throws IOException {
+    return new HookedDaemon(dir, policy);
+  }
+
+  /** Skips the test unless the machine can run hooked programs in a namespace of their own. */
+  static Path requireHookAndNamespaces() {
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "hooked iptables in a fresh namespace needs root");
+    assumeTrue(onPath("iptables-legacy"), "iptables-legacy is not installed");
+    assumeTrue(onPath("unshare"), "unshare is not installed");
+    var lib = HookLibrary.find(System.getenv());
+    assumeTrue(lib.isPresent(), "the hook library is not built: " + HookLibrary.notFound(Map.of()));
+    return lib.get();
+  }
+
+  static boolean onPath(String name) {
+    return ProcessReplacer.onPath(name, System.getenv("PATH")).isPresent();
+  }
+
+  Path socket() {
+    return socket;
+  }
+
+  ModuleHost host() {
+    return host;
+  }
+
+  /** The environment of a hooked program: the library preloaded and our socket. */
+  Map<String, String> hookEnv(Path lib) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("BPFILTERCTL_BIN"); // a test's hook never starts a daemon of its own
+    env.put("LD_PRELOAD", lib.toString());
+    env.put("BPFILTERCTL_SOCKET", socket.toString());
+    return env;
+  }
+
+  /** Runs a bash script under the hook in a fresh network namespace, stderr merged into stdout. */
+  Run runHooked(Path lib, String script) throws IOException, InterruptedException {
+    return run(List.of("unshare", "-n", "bash", "-e", write(script).toString()), hookEnv(lib));
+  }
+
+  /** Runs a command with the given environment, stderr merged into stdout, in 120 s at most. */
+  Run run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException(command + " did not end within 120 s");
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  private Path write(String script) throws IOException {
+    Path f = Files.createTempFile(dir, "script", ".sh");
+    Files.writeString(f, script);
+    return f;
+  }
+
+  /**
+   * The IPT_SO_* calls the module answered since the last look, as strace would have shown them to
+   * the capture tool (the watchdog's handshakes and our table-names option left out).
+   */
+  List<RecordedScenario.Call> calls() {
+    Map<Long, Frame> requests = new HashMap<>();
+    List<RecordedScenario.Call> calls = new ArrayList<>();
+    for (Frame f : tap.drain()) {
+      if (f.direction() == Frame.Direction.REQUEST) {
+        requests.put(f.id(), f);
+        continue;
+      }
+      Frame req = requests.remove(f.id());
+      if (req == null || Sockopt.of(req.isSet(), req.cmd()).isEmpty()) {
+        continue;
+      }
+      String name = Sockopt.of(req.isSet(), req.cmd()).get().name();
+      if (!name.startsWith("IPT_SO_")) {
+        continue;
+      }
+      if (req.truncated() || f.truncated()) {
+        throw new IllegalStateException("the tap cut a payload: raise its limit");
+      }
+      String op = req.isSet() ? "set" : "get";
+      String errno = f.status() < 0 ? Errno.nameOf(-f.status()) : null;
+      String buf =
+          req.isSet()
+              ? HexFormat.of().formatHex(req.payload())
+              : f.status() < 0 ? null : HexFormat.of().formatHex(f.payload());
+      calls.add(new RecordedScenario.Call(op, name, f.status() < 0 ? -1 : 0, errno, buf).masked());
+    }
+    return calls;
+  }
+
+  @Override
+  public void close() throws IOException {
+    tap.close();
+    server.close();
+    host.close();
+  }
+}
