@@ -91,6 +91,7 @@ static _Atomic ino_t inode[MAX_FDS];
 static atomic_flag busy[MAX_FDS];
 static _Atomic int shadow[MAX_FDS]; /* real raw socket + 1; 0 when none */
 static atomic_int daemon_started;   /* this process started a daemon: say so once */
+static atomic_int said_unreachable; /* and say once that none could be reached */
 
 static int (*real_socket)(int, int, int);
 static int (*real_setsockopt)(int, int, int, const void *, socklen_t);
@@ -405,6 +406,22 @@ static int open_connection(const char **why, char *pathbuf, size_t cap) {
   return fd;
 }
 
+/*
+ * The errno for a daemon open_connection could not reach (errno says why). A socket we may not
+ * open is the kernel's EPERM for a non-root raw socket, and iptables' own message says it all;
+ * anything else reads as "not reachable", and the hook says once why.
+ */
+static int unreachable(const char *why, char *path, size_t cap) {
+  int e = errno;
+  if (e == EACCES || e == EPERM) {
+    return EPERM;
+  }
+  if (atomic_exchange(&said_unreachable, 1) == 0) {
+    say("cannot reach the daemon on ", socket_path(path, cap), ": ", why);
+  }
+  return ECONNREFUSED;
+}
+
 /* One CONTROL command; returns the FAIL kind, or -1 after TEXT (errno set on I/O failure). */
 static int control(int fd, const char *cmd, char *text, size_t cap) {
   int type;
@@ -593,10 +610,7 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   const char *why = NULL;
   int fd = open_connection(&why, path, sizeof path);
   if (fd < 0) {
-    int e = errno;
-    say("cannot reach the daemon on ", socket_path(path, sizeof path), ": ", why);
-    /* A socket we may not open is the kernel's EPERM; anything else reads as "not reachable". */
-    errno = (e == EACCES || e == EPERM) ? EPERM : ECONNREFUSED;
+    errno = unreachable(why, path, sizeof path);
     return -1;
   }
   /* A caller the daemon refuses everything gets EPERM here, where the kernel refuses a
@@ -705,9 +719,7 @@ static int names_file(void) {
   const char *why = NULL;
   int fd = open_connection(&why, pathbuf, sizeof pathbuf);
   if (fd < 0) {
-    int e = errno;
-    say("cannot reach the daemon on ", socket_path(pathbuf, sizeof pathbuf), ": ", why);
-    errno = (e == EACCES || e == EPERM) ? EPERM : ECONNREFUSED;
+    errno = unreachable(why, pathbuf, sizeof pathbuf);
     return -1;
   }
   char buf[8192];

@@ -88,8 +88,14 @@ final class HookedDaemon implements AutoCloseable {
 
   /** The environment of a hooked program: the library preloaded and our socket. */
   Map<String, String> hookEnv(Path lib) {
+    return envWithHook(lib, socket);
+  }
+
+  /** This process's environment with the hook preloaded, aimed at {@code socket}. */
+  static Map<String, String> envWithHook(Path lib, Path socket) {
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.remove("BPFILTERCTL_BIN"); // a test's hook never starts a daemon of its own
+    env.remove("BPFILTERCTL_BIN"); // a test's hook starts no daemon unless the test says so
+    env.remove("BPFILTERCTL_STATE_DIR");
     env.put("LD_PRELOAD", lib.toString());
     env.put("BPFILTERCTL_SOCKET", socket.toString());
     return env;

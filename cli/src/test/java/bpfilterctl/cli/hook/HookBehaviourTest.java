@@ -1,0 +1,263 @@
+package bpfilterctl.cli.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import bpfilterctl.cli.Main;
+import bpfilterctl.core.daemon.AccessPolicy;
+import bpfilterctl.core.daemon.DaemonClient;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The hook's contract beyond the recorded scenarios: other sockets untouched, threads and fork,
+ * what a caller sees with no daemon, with a daemon it starts, refused by the daemon (as a non-root
+ * user is refused by the kernel) and with a hung umh.
+ */
+@Timeout(180)
+class HookBehaviourTest {
+  private Path dir;
+  private Path lib;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    lib = HookedDaemon.requireHookAndNamespaces();
+    dir = Files.createTempDirectory("hook-behaviour");
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    HookScenarioTest.deleteTree(dir);
+  }
+
+  /** The test client in C (hook/src/test/c/hook_threads.c), built here with the machine's cc. */
+  private Path threadedClient() throws IOException, InterruptedException {
+    assumeTrue(HookedDaemon.onPath("cc"), "no C compiler to build the threaded client");
+    Path exe = dir.resolve("hook_threads");
+    Process cc =
+        new ProcessBuilder(
+                "cc",
+                "-std=gnu11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-O2",
+                "-pthread",
+                "-o",
+                exe.toString(),
+                Path.of("../hook/src/test/c/hook_threads.c").toString())
+            .inheritIO()
+            .start();
+    assertThat(cc.waitFor()).as("cc").isZero();
+    return exe;
+  }
+
+  @Test
+  void manyThreadsAndAForkedChildShareOneHookedSocket() throws Exception {
+    Path exe = threadedClient();
+    try (HookedDaemon d = HookedDaemon.start(dir)) {
+      HookedDaemon.Run r = d.run(List.of("unshare", "-n", exe.toString()), d.hookEnv(lib));
+      assertThat(r.output()).as("rc %d", r.rc()).isEqualTo("ok 1800\n");
+      assertThat(r.rc()).isZero();
+    }
+  }
+
+  @Test
+  void tcpUdpAndNetlinkSocketsOfAHookedProgramAreTheKernelsAsBefore() throws Exception {
+    try (HookedDaemon d = HookedDaemon.start(dir);
+        ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      Thread echo =
+          new Thread(
+              () -> {
+                try (Socket s = tcp.accept()) {
+                  s.getOutputStream().write(s.getInputStream().readNBytes(6));
+                } catch (IOException e) {
+                  // the assertion on the client's output says what went wrong
+                }
+              });
+      echo.start();
+      String script =
+          "exec 3<>/dev/tcp/127.0.0.1/"
+              + tcp.getLocalPort()
+              + "; printf 'hello\\n' >&3; read -r line <&3; echo \"tcp $line\"\n"
+              + "printf 'datagram' > /dev/udp/127.0.0.1/"
+              + udp.getLocalPort()
+              + "\n";
+      // In this machine's namespace (the loopback servers are here): bash opens no raw socket.
+      HookedDaemon.Run r = d.run(List.of("bash", "-c", script), d.hookEnv(lib));
+      assertThat(r.output()).isEqualTo("tcp hello\n");
+      DatagramPacket p = new DatagramPacket(new byte[64], 64);
+      udp.setSoTimeout(5000);
+      udp.receive(p);
+      assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII))
+          .isEqualTo("datagram");
+      echo.join(5000);
+      HookedDaemon.Run netlink =
+          d.run(List.of("unshare", "-n", "ip", "-o", "link", "show", "lo"), d.hookEnv(lib));
+      assertThat(netlink.output()).contains(": lo: <LOOPBACK>");
+      assertThat(netlink.rc()).isZero();
+    }
+  }
+
+  @Test
+  void withNoDaemonAndNoWayToStartOneIptablesFailsAsUsualAndTheHookSaysWhy() throws Exception {
+    Path nowhere = dir.resolve("none.sock");
+    Map<String, String> env = HookedDaemon.envWithHook(lib, nowhere);
+    ProcessResult r = ProcessResult.run(dir, env, "unshare", "-n", "iptables-legacy", "-S");
+    assertThat(r.rc()).isEqualTo(3);
+    assertThat(r.output())
+        .isEqualTo(
+            "bpfilterctl-hook: cannot reach the daemon on "
+                + nowhere
+                + ": none can be started here: BPFILTERCTL_BIN is not set (run under"
+                + " `bpfilterctl exec`)\n"
+                + "iptables v1.8.9 (legacy): can't initialize iptables table `filter':"
+                + " Connection refused\n"
+                + "Perhaps iptables or your kernel needs to be upgraded.\n");
+  }
+
+  @Test
+  void withNoDaemonTheHookStartsOneSaysSoOnceAndTheCommandWorks() throws Exception {
+    Path sock = dir.resolve("started.sock");
+    Path launcher = dir.resolve("bpfilterctl");
+    Files.writeString(
+        launcher,
+        "#!/bin/sh\nexec '"
+            + Path.of(System.getProperty("java.home"), "bin", "java")
+            + "' -cp '"
+            + System.getProperty("java.class.path")
+            + "' "
+            + Main.class.getName()
+            + " \"$@\"\n");
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = HookedDaemon.envWithHook(lib, sock);
+    env.put("BPFILTERCTL_BIN", launcher.toString());
+    env.put("BPFILTERCTL_STATE_DIR", dir.resolve("state").toString());
+    try {
+      ProcessResult first =
+          ProcessResult.run(dir, env, "unshare", "-n", "iptables-legacy", "-N", "started");
+      assertThat(first.output())
+          .isEqualTo(
+              "bpfilterctl-hook: no daemon answered on "
+                  + sock
+                  + ": started one (bpfilterctl daemon --detach)\n");
+      assertThat(first.rc()).isZero();
+      ProcessResult second = ProcessResult.run(dir, env, "unshare", "-n", "iptables-legacy", "-S");
+      assertThat(second.output())
+          .isEqualTo("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n-N started\n");
+    } finally {
+      try (DaemonClient c = DaemonClient.connect(sock)) {
+        c.stopDaemon();
+      } catch (IOException | bpfilterctl.core.module.ModuleException e) {
+        // nothing was started
+      }
+    }
+  }
+
+  @Test
+  void aCallerTheDaemonRefusesSeesWhatANonRootUserSeesOnTheKernel() throws Exception {
+    assumeTrue(
+        HookedDaemon.onPath("useradd") && HookedDaemon.onPath("setpriv"), "no useradd/setpriv");
+    String user = "bpfhk" + ProcessHandle.current().pid() % 100000;
+    assertThat(new ProcessBuilder("useradd", "-M", "-N", user).start().waitFor()).isZero();
+    try {
+      int uid =
+          Integer.parseInt(
+              ProcessResult.run(dir, System.getenv(), "id", "-u", user).output().trim());
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      // iptables takes its lock first: one the user may open, so that the socket is what refuses.
+      Path lock = Files.createFile(dir.resolve("xtables.lock"));
+      Files.setPosixFilePermissions(lock, PosixFilePermissions.fromString("rw-rw-rw-"));
+      try (HookedDaemon d =
+          HookedDaemon.start(dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+        // The socket's mode lets the user in: the daemon's policy is what refuses.
+        Files.setPosixFilePermissions(d.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
+        for (List<String> args :
+            List.of(
+                List.of("-L"),
+                List.of("-S"),
+                List.of("-A", "INPUT", "-j", "ACCEPT"),
+                List.of("-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"))) {
+          List<String> asUser =
+              new java.util.ArrayList<>(
+                  List.of(
+                      "unshare",
+                      "-n",
+                      "setpriv",
+                      "--reuid=" + uid,
+                      "--regid=65534",
+                      "--clear-groups",
+                      "iptables-legacy"));
+          asUser.addAll(args);
+          Map<String, String> plain = new java.util.HashMap<>(System.getenv());
+          plain.put("XTABLES_LOCKFILE", lock.toString());
+          Map<String, String> hookedEnv = d.hookEnv(lib);
+          hookedEnv.put("XTABLES_LOCKFILE", lock.toString());
+          ProcessResult kernel = ProcessResult.run(dir, plain, asUser.toArray(String[]::new));
+          ProcessResult hooked = ProcessResult.run(dir, hookedEnv, asUser.toArray(String[]::new));
+          assertThat(hooked.output()).as("%s", args).isEqualTo(kernel.output());
+          assertThat(hooked.rc()).as("%s", args).isEqualTo(kernel.rc());
+          assertThat(kernel.output()).contains("Permission denied (you must be root)");
+        }
+      }
+    } finally {
+      new ProcessBuilder("userdel", user).start().waitFor();
+    }
+  }
+
+  @Test
+  void aHungUmhIsABadAddressThenTheDaemonRestartsIt() throws Exception {
+    Path exe = threadedClient();
+    try (HookedDaemon d = HookedDaemon.start(dir)) {
+      d.host().load();
+      int umh = d.host().status().umhPid();
+      new ProcessBuilder("kill", "-STOP", Integer.toString(umh)).start().waitFor();
+      // The seed's module answered EFAULT after a failed exchange with its umh.
+      HookedDaemon.Run hung =
+          d.run(List.of("unshare", "-n", exe.toString(), "once"), d.hookEnv(lib));
+      assertThat(hung.output()).isEqualTo("Bad address\n");
+      // The host killed the hung umh; the next call starts a new one, and iptables works again.
+      ProcessResult after =
+          ProcessResult.run(dir, d.hookEnv(lib), "unshare", "-n", "iptables-legacy", "-S");
+      assertThat(after.output())
+          .isEqualTo("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n");
+      assertThat(d.host().status().umhPid()).isNotEqualTo(umh);
+    }
+  }
+
+  /** A finished process: exit status and stdout+stderr. */
+  record ProcessResult(int rc, String output) {
+    static ProcessResult run(Path dir, Map<String, String> env, String... command)
+        throws IOException, InterruptedException {
+      ProcessBuilder pb =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(List.of(command) + " did not end within 60 s");
+      }
+      return new ProcessResult(p.exitValue(), out);
+    }
+  }
+}
