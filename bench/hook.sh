@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The sockopt hook beside the kernel, in one run: the same unmodified iptables-legacy binaries,
+# once against the kernel's ip_tables in a fresh netns and once under the hook against a daemon
+# (also run in a fresh netns, so nothing can reach this machine's tables). Steps: restore of N
+# rules, save, -S, one -A into the restored table. Medians of 5 rounds; ratio = hooked / kernel.
+# Usage: bench/hook.sh [sizes...]  (root; default sizes 1000 50000)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$here/.."
+(cd "$root" && mvn -q -B -DskipTests package -pl cli -am)
+tmp=$(mktemp -d)
+export BPFILTERCTL_STATE_DIR="$tmp/state" BPFILTERCTL_SOCKET="$tmp/sock"
+cleanup() {
+  "$root/bpfilterctl" daemon stop >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+sizes=("${@:-1000 50000}")
+rounds=5
+lib="$root/hook/target/libbpfilterctl-hook.so"
+"$root/bpfilterctl" daemon --detach >/dev/null
+"$root/bpfilterctl" load >/dev/null
+median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] }'; }
+cat > "$tmp/steps.sh" <<'SH'
+# $1: the rules file. Prints "step microseconds" lines.
+t() { local label=$1; shift; local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo "$label $(( (e - s) / 1000 ))"; }
+t restore iptables-legacy-restore "$1"
+t save iptables-legacy-save
+t list iptables-legacy -S
+t append iptables-legacy -A INPUT -s 192.0.2.7 -p tcp --dport 8443 -j ACCEPT
+SH
+echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo), $(uname -r)"
+printf '%-7s %-8s %12s %12s %8s\n' rules step kernel_ms hooked_ms ratio
+for n in ${sizes[@]}; do
+  python3 "$here/make-ruleset.py" "$n" > "$tmp/rules"
+  : > "$tmp/kernel"; : > "$tmp/hooked"
+  for i in $(seq $rounds); do
+    unshare -n bash "$tmp/steps.sh" "$tmp/rules" >> "$tmp/kernel"
+    LD_PRELOAD="$lib" unshare -n bash "$tmp/steps.sh" "$tmp/rules" >> "$tmp/hooked"
+  done
+  for step in restore save list append; do
+    k=$(awk -v s=$step '$1 == s { print $2 / 1000 }' "$tmp/kernel" | median)
+    h=$(awk -v s=$step '$1 == s { print $2 / 1000 }' "$tmp/hooked" | median)
+    printf '%-7s %-8s %12s %12s %8.2f\n' "$n" "$step" "$k" "$h" "$(echo "$h / $k" | bc -l)"
+  done
+done
