@@ -51,7 +51,7 @@ class ExecCommandTest {
   }
 
   /** bpfilterctl ARGS in a fresh network namespace, as its own process. */
-  private HookBehaviourTest.ProcessResult bpfilterctl(String... args) throws Exception {
+  private ProcessResult bpfilterctl(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.addAll(
         List.of(
@@ -62,12 +62,12 @@ class ExecCommandTest {
             System.getProperty("java.class.path"),
             Main.class.getName()));
     cmd.addAll(List.of(args));
-    return HookBehaviourTest.ProcessResult.run(dir, env, cmd.toArray(String[]::new));
+    return ProcessResult.run(dir, env, cmd.toArray(String[]::new));
   }
 
   @Test
   void execRunsUnmodifiedIptablesAgainstTheModuleStartingADaemonOnce() throws Exception {
-    HookBehaviourTest.ProcessResult first =
+    ProcessResult first =
         bpfilterctl("exec", "iptables-legacy", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
     assertThat(first.rc()).as(first.output()).isZero();
     assertThat(first.output())
@@ -77,8 +77,7 @@ class ExecCommandTest {
     // The daemon holds the rule: our own front-end sees it, and a second exec says nothing more.
     assertThat(bpfilterctl("iptables", "-S", "INPUT").output())
         .isEqualTo("-P INPUT ACCEPT\n-A INPUT -s 192.0.2.1/32 -j DROP\n");
-    HookBehaviourTest.ProcessResult again =
-        bpfilterctl("exec", "--", "iptables-legacy-save", "-t", "filter");
+    ProcessResult again = bpfilterctl("exec", "--", "iptables-legacy-save", "-t", "filter");
     assertThat(again.output())
         .contains("-A INPUT -s 192.0.2.1/32 -j DROP\n")
         .doesNotContain("bpfilterctl");
@@ -87,7 +86,7 @@ class ExecCommandTest {
   @Test
   void execGivesTheCommandsExitStatusAndAShellsForAMissingCommand() throws Exception {
     assertThat(bpfilterctl("exec", "sh", "-c", "exit 7").rc()).isEqualTo(7);
-    HookBehaviourTest.ProcessResult missing = bpfilterctl("exec", "no-such-command-here");
+    ProcessResult missing = bpfilterctl("exec", "no-such-command-here");
     assertThat(missing.rc()).isEqualTo(127);
     assertThat(missing.output())
         .endsWith("bpfilterctl: exec: no-such-command-here: command not found\n");
@@ -96,7 +95,7 @@ class ExecCommandTest {
   @Test
   void execPassesTheHookAheadOfWhatWasPreloadedAndTheCommandsOwnOptions() throws Exception {
     env.put("LD_PRELOAD", "/lib/x86_64-linux-gnu/libc.so.6");
-    HookBehaviourTest.ProcessResult r =
+    ProcessResult r =
         bpfilterctl("exec", "sh", "-c", "echo \"$LD_PRELOAD|$BPFILTERCTL_SOCKET\"", "-L");
     assertThat(r.output().lines().toList())
         .contains(lib + ":/lib/x86_64-linux-gnu/libc.so.6|" + dir.resolve("d.sock"));
@@ -104,7 +103,7 @@ class ExecCommandTest {
 
   @Test
   void hookEnvPrintsExportLinesThatAShellCanEval() throws Exception {
-    HookBehaviourTest.ProcessResult r = bpfilterctl("hook", "env");
+    ProcessResult r = bpfilterctl("hook", "env");
     assertThat(r.rc()).isZero();
     assertThat(r.output())
         .isEqualTo(
@@ -115,9 +114,8 @@ class ExecCommandTest {
                 + "'\nexport BPFILTERCTL_STATE_DIR='"
                 + dir.resolve("state")
                 + "'\n");
-    HookBehaviourTest.ProcessResult evald =
-        HookBehaviourTest.ProcessResult.run(
-            dir, env, "bash", "-c", r.output() + "echo \"$LD_PRELOAD\"");
+    ProcessResult evald =
+        ProcessResult.run(dir, env, "bash", "-c", r.output() + "echo \"$LD_PRELOAD\"");
     assertThat(evald.output()).isEqualTo(lib + "\n");
   }
 

@@ -19,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -239,25 +238,6 @@ class HookBehaviourTest {
       assertThat(after.output())
           .isEqualTo("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n");
       assertThat(d.host().status().umhPid()).isNotEqualTo(umh);
-    }
-  }
-
-  /** A finished process: exit status and stdout+stderr. */
-  record ProcessResult(int rc, String output) {
-    static ProcessResult run(Path dir, Map<String, String> env, String... command)
-        throws IOException, InterruptedException {
-      ProcessBuilder pb =
-          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      pb.environment().clear();
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(List.of(command) + " did not end within 60 s");
-      }
-      return new ProcessResult(p.exitValue(), out);
     }
   }
 }

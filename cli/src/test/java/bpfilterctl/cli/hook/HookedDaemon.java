@@ -13,7 +13,6 @@ import bpfilterctl.core.module.TapSubscription;
 import bpfilterctl.core.module.UmhImage;
 import bpfilterctl.core.rules.RecordedScenario;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A daemon in the test's own process, with programs run under the sockopt hook against it: each in
@@ -106,20 +104,10 @@ final class HookedDaemon implements AutoCloseable {
     return run(List.of("unshare", "-n", "bash", "-e", write(script).toString()), hookEnv(lib));
   }
 
-  /** Runs a command with the given environment, stderr merged into stdout, in 120 s at most. */
+  /** Runs a command in this daemon's directory; see {@link ProcessResult#run}. */
   Run run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder pb =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException(command + " did not end within 120 s");
-    }
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    ProcessResult r = ProcessResult.run(dir, env, command.toArray(String[]::new));
+    return new Run(r.rc(), r.output());
   }
 
   private Path write(String script) throws IOException {
