@@ -209,6 +209,11 @@ public final class Iptables {
         }
       }
       case CMD_REPLACE -> {
+        if (p.sources().isEmpty()) {
+          // a line iptables-restore ignores (-6): 1.8.9 reads an address that is not there
+          // and crashes; there is nothing to replace with
+          return true;
+        }
         IptEntry e = withAddresses(entry, p.sources().get(0), p.destinations().get(0));
         if (verbose) {
           printer.rule(out, e, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);

@@ -461,7 +461,8 @@ public final class IptablesRestore {
       }
       rest = raw.substring(close + 1);
     }
-    argv.addAll(ruleWords(rest));
+    // iptables-restore's own argv[0] comes before these in its store
+    argv.addAll(ruleWords(rest, argv.size() + 1));
     IptablesParser parser =
         new IptablesParser(revisions, iptables.lookups(), w -> err.append(w).append('\n'), true);
     ParsedCommand p;
@@ -485,8 +486,18 @@ public final class IptablesRestore {
     return out;
   }
 
-  /** add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them. */
-  static List<String> ruleWords(String line) throws RuleException {
+  /** sizeof(struct xt_param_buf.buffer): a word reaching it is refused. */
+  private static final int PARAM_MAX = 1024;
+
+  /** MAX_ARGC: the store holds at most this many words, argv[0] and a NULL included. */
+  private static final int MAX_ARGC = 255;
+
+  /**
+   * add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them; {@code
+   * stored} words are in the store already. A word of {@value #PARAM_MAX} characters, quoted or
+   * not, or one word too many is a parameter problem.
+   */
+  static List<String> ruleWords(String line, int stored) throws RuleException {
     List<String> out = new ArrayList<>();
     StringBuilder param = new StringBuilder();
     boolean quoteOpen = false;
@@ -495,7 +506,7 @@ public final class IptablesRestore {
       char c = line.charAt(i);
       if (quoteOpen) {
         if (escaped) {
-          param.append(c);
+          addParam(param, c);
           escaped = false;
           continue;
         } else if (c == '\\') {
@@ -504,7 +515,7 @@ public final class IptablesRestore {
         } else if (c == '"') {
           quoteOpen = false;
         } else {
-          param.append(c);
+          addParam(param, c);
           continue;
         }
       } else if (c == '"') {
@@ -518,18 +529,30 @@ public final class IptablesRestore {
           continue;
         }
       } else {
-        param.append(c);
-        if (param.length() >= 1024) {
-          throw RuleException.parameter("Parameter too long!");
-        }
+        addParam(param, c);
         continue;
       }
-      out.add(param.toString());
-      param.setLength(0);
+      addArgv(out, stored, param);
     }
     if (param.length() > 0) {
-      out.add(param.toString());
+      addArgv(out, stored, param);
     }
     return out;
+  }
+
+  private static void addParam(StringBuilder param, char c) throws RuleException {
+    param.append(c);
+    if (param.length() >= PARAM_MAX) {
+      throw RuleException.parameter("Parameter too long!");
+    }
+  }
+
+  private static void addArgv(List<String> out, int stored, StringBuilder param)
+      throws RuleException {
+    if (stored + out.size() + 1 >= MAX_ARGC) {
+      throw RuleException.parameter("Parser cannot handle more arguments");
+    }
+    out.add(param.toString());
+    param.setLength(0);
   }
 }
