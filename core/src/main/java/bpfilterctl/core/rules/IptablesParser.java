@@ -163,6 +163,7 @@ public final class IptablesParser {
     long pcnt;
     long bcnt;
     boolean wait;
+    int waitSeconds;
     boolean waitIntervalSet;
     final List<LoadedExtension> matches = new ArrayList<>();
     LoadedExtension target;
@@ -236,6 +237,22 @@ public final class IptablesParser {
     return finish(s, invert);
   }
 
+  /**
+   * parse_wait_time: -w's seconds as sscanf("%i") reads them (a trailing rest ignored), from its
+   * attached argument or the next word when that is no option; -1 when there is none.
+   */
+  static int waitTime(String optarg, Getopt g) throws RuleException {
+    String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
+    if (t == null) {
+      return -1;
+    }
+    Integer n = CNumbers.scanfInt(t);
+    if (n == null) {
+      throw RuleException.parameter("wait seconds not numeric");
+    }
+    return n;
+  }
+
   /** The command as far as do_parse got when -6 made it return: no address at all. */
   private static ParsedCommand asParsedSoFar(State s) {
     return new ParsedCommand(
@@ -253,7 +270,8 @@ public final class IptablesParser {
         s.jumpto,
         s.matches,
         Optional.ofNullable(s.target),
-        new XtCounters(s.pcnt, s.bcnt));
+        new XtCounters(s.pcnt, s.bcnt),
+        s.waitSeconds);
   }
 
   /** An extension's option in the long-option table. */
@@ -403,10 +421,7 @@ public final class IptablesParser {
         if (restore) {
           throw RuleException.parameter("You cannot use `-w' from iptables-restore");
         }
-        String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
-        if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
-          throw RuleException.parameter("wait seconds not numeric");
-        }
+        s.waitSeconds = waitTime(optarg, g);
         s.wait = true;
       }
       case 'W' -> {
@@ -841,7 +856,8 @@ public final class IptablesParser {
         s.jumpto,
         s.matches,
         Optional.ofNullable(s.target),
-        new XtCounters(s.pcnt, s.bcnt));
+        new XtCounters(s.pcnt, s.bcnt),
+        s.waitSeconds);
   }
 
   /** generic_opt_check over commands_v_options. */

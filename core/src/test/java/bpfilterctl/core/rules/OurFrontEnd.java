@@ -14,10 +14,15 @@ final class OurFrontEnd {
   private final Iptables iptables;
 
   OurFrontEnd() {
-    TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
-    iptables =
+    this(
         new Iptables(
-            ModuleSockopts.direct(engine::handle), XtExtensions.standard(), Lookups.system());
+            ModuleSockopts.direct(new TableEngine(ExtensionRegistry.kernel())::handle),
+            XtExtensions.standard(),
+            Lookups.system()));
+  }
+
+  OurFrontEnd(Iptables iptables) {
+    this.iptables = iptables;
   }
 
   Iptables iptables() {
