@@ -14,6 +14,7 @@ import bpfilterctl.core.rules.Iptables;
 import bpfilterctl.core.rules.ModuleSockopts;
 import bpfilterctl.core.rules.RuleTable;
 import bpfilterctl.core.rules.TableIo;
+import bpfilterctl.core.rules.XtablesLock;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
@@ -170,7 +171,11 @@ public final class Session implements AutoCloseable {
   /** The iptables front-end over {@link #loadedModule()}, with every extension we know. */
   public Iptables iptables() throws ModuleException {
     ModuleAccess m = loadedModule();
-    return new Iptables(ModuleSockopts.of(m), extensions(), lookups());
+    return new Iptables(
+        ModuleSockopts.of(m),
+        extensions(),
+        lookups(),
+        XtablesLock.fromEnvironment(System.getenv()));
   }
 
   /** Every client extension, built on first use (a one-shot --version never pays for it). */

@@ -38,6 +38,7 @@ public final class Iptables {
   private final Sockopts port;
   private final XtExtensions catalog;
   private final Lookups lookups;
+  private final XtablesLock lock;
 
   public Sockopts port() {
     return port;
@@ -51,10 +52,21 @@ public final class Iptables {
     return lookups;
   }
 
+  /** The xtables lock every command takes after parsing (iptables-restore: per table block). */
+  public XtablesLock lock() {
+    return lock;
+  }
+
+  /** Without the xtables lock: a table nothing else writes (a private engine). */
   public Iptables(Sockopts port, XtExtensions catalog, Lookups lookups) {
+    this(port, catalog, lookups, XtablesLock.none());
+  }
+
+  public Iptables(Sockopts port, XtExtensions catalog, Lookups lookups, XtablesLock lock) {
     this.port = port;
     this.catalog = catalog;
     this.lookups = lookups;
+    this.lock = lock;
   }
 
   /** One `iptables ARGS` run; output goes to {@code out} and {@code err}. */
@@ -71,6 +83,22 @@ public final class Iptables {
     } catch (RuleException e) {
       return report(e, err);
     }
+    // do_command4 takes the lock after parsing and holds it to the end, commit included
+    XtablesLock.Held held;
+    try {
+      held = lock.acquire(p.lockWait());
+    } catch (RuleException e) {
+      return report(e, err);
+    }
+    try {
+      return runParsed(p, revisions, out, err);
+    } finally {
+      held.close();
+    }
+  }
+
+  private int runParsed(ParsedCommand p, Revisions revisions, StringBuilder out, StringBuilder err)
+      throws ModuleException {
     // The table can change between our read and our replace (another shell, the daemon's other
     // clients): the module then answers EAGAIN. iptables-legacy serialises through its lock file
     // instead; we read again and apply the command again, as a second run of it would.
@@ -155,12 +183,14 @@ public final class Iptables {
     String chain = p.chain();
     IptEntry entry = null;
     DeleteMask mask = null;
+    boolean extensionTarget = false;
     if (p.isRuleCommand()) {
       Optional<LoadedExtension> target = p.target();
       if (target.isPresent() && t.isChain(p.jumpto())) {
         err.append("Warning: using chain ").append(p.jumpto()).append(", not extension\n");
         target = Optional.empty();
       }
+      extensionTarget = target.isPresent();
       XtEntryTarget xt;
       int targetUserSize = 0;
       if (target.isPresent()) {
@@ -197,7 +227,7 @@ public final class Iptables {
           for (Addresses.Net d : p.destinations()) {
             IptEntry e = withAddresses(entry, s, d);
             if (verbose) {
-              printer.rule(out, e, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);
+              printVerbose(printer, out, e, extensionTarget);
             }
             switch (cmd) {
               case CMD_APPEND -> t.append(chain, e);
@@ -209,9 +239,14 @@ public final class Iptables {
         }
       }
       case CMD_REPLACE -> {
+        if (p.sources().isEmpty()) {
+          // a line iptables-restore ignores (-6): 1.8.9 reads an address that is not there
+          // and crashes; there is nothing to replace with
+          return true;
+        }
         IptEntry e = withAddresses(entry, p.sources().get(0), p.destinations().get(0));
         if (verbose) {
-          printer.rule(out, e, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);
+          printVerbose(printer, out, e, extensionTarget);
         }
         t.replace(chain, e, p.rulenum() - 1);
       }
@@ -243,6 +278,26 @@ public final class Iptables {
       }
     }
     return true;
+  }
+
+  /**
+   * -v's line for a rule as it is sent: print_firewall looks a verdict's or a chain's name up as
+   * the standard target, which prints nothing after the addresses.
+   */
+  private static void printVerbose(
+      RulePrinter printer, StringBuilder out, IptEntry e, boolean extensionTarget)
+      throws RuleException, ModuleException {
+    IptEntry shown =
+        extensionTarget
+            ? e
+            : new IptEntry(
+                e.ip(),
+                e.nfcache(),
+                e.comefrom(),
+                e.counters(),
+                e.matches(),
+                XtEntryTarget.standard(0));
+    printer.rule(out, shown, e.target().name(), 0, RulePrinter.FMT_PRINT_RULE);
   }
 
   private static IptEntry withAddresses(IptEntry e, Addresses.Net s, Addresses.Net d) {

@@ -123,6 +123,18 @@ public final class IptablesParser {
     }
   }
 
+  /**
+   * -6 in iptables-restore: do_parse returns at once, and do_command4 goes on with what it had
+   * parsed before it (no checks, no addresses, so a rule command adds or finds nothing).
+   */
+  private static final class LineIgnored extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    LineIgnored() {
+      super(null, null, false, false);
+    }
+  }
+
   /** The state of one parse (iptables_command_state and xtables_args). */
   private final class State {
     final Getopt g;
@@ -151,6 +163,7 @@ public final class IptablesParser {
     long pcnt;
     long bcnt;
     boolean wait;
+    int waitSeconds;
     boolean waitIntervalSet;
     final List<LoadedExtension> matches = new ArrayList<>();
     LoadedExtension target;
@@ -214,17 +227,58 @@ public final class IptablesParser {
         }
         throw RuleException.parameter("unknown option \"" + f.word() + "\"");
       }
-      option(s, f.code(), f.arg(), invert);
+      try {
+        option(s, f.code(), f.arg(), invert);
+      } catch (LineIgnored ignored) {
+        return asParsedSoFar(s);
+      }
       invert = false;
     }
     return finish(s, invert);
+  }
+
+  /**
+   * parse_wait_time: -w's seconds as sscanf("%i") reads them (a trailing rest ignored), from its
+   * attached argument or the next word when that is no option; -1 when there is none.
+   */
+  static int waitTime(String optarg, Getopt g) throws RuleException {
+    String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
+    if (t == null) {
+      return -1;
+    }
+    Integer n = CNumbers.scanfInt(t);
+    if (n == null) {
+      throw RuleException.parameter("wait seconds not numeric");
+    }
+    return n;
+  }
+
+  /** The command as far as do_parse got when -6 made it return: no address at all. */
+  private static ParsedCommand asParsedSoFar(State s) {
+    return new ParsedCommand(
+        s.command,
+        s.table,
+        s.chain,
+        s.rulenum,
+        s.policy,
+        s.newName,
+        s.options,
+        s.verbose,
+        s.ip(),
+        List.of(),
+        List.of(),
+        s.jumpto,
+        s.matches,
+        Optional.ofNullable(s.target),
+        new XtCounters(s.pcnt, s.bcnt),
+        s.waitSeconds);
   }
 
   /** An extension's option in the long-option table. */
   private record ExtOption(XtExtension extension, XtOption option, boolean isTarget) {}
 
   private void option(State s, char c, String optarg, boolean invert)
-      throws RuleException, ModuleException, InfoRequest {
+      throws RuleException, ModuleException, InfoRequest, LineIgnored {
     Getopt g = s.g;
     switch (c) {
       case 'A' -> {
@@ -367,10 +421,7 @@ public final class IptablesParser {
         if (restore) {
           throw RuleException.parameter("You cannot use `-w' from iptables-restore");
         }
-        String t = optarg != null ? optarg : g.hasArg() ? g.take() : null;
-        if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
-          throw RuleException.parameter("wait seconds not numeric");
-        }
+        s.waitSeconds = waitTime(optarg, g);
         s.wait = true;
       }
       case 'W' -> {
@@ -400,7 +451,12 @@ public final class IptablesParser {
       case '4' -> {
         // IPv4 is what we speak
       }
-      case '6' -> throw new RuleException(RuleException.Status.PARAMETER, "").bare();
+      case '6' -> {
+        if (restore) {
+          throw new LineIgnored();
+        }
+        throw new RuleException(RuleException.Status.PARAMETER, "").bare();
+      }
       default -> {
         if (loadProtocol(s)) {
           s.g.rewind();
@@ -800,7 +856,8 @@ public final class IptablesParser {
         s.jumpto,
         s.matches,
         Optional.ofNullable(s.target),
-        new XtCounters(s.pcnt, s.bcnt));
+        new XtCounters(s.pcnt, s.bcnt),
+        s.waitSeconds);
   }
 
   /** generic_opt_check over commands_v_options. */

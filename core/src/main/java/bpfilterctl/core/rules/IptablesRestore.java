@@ -5,7 +5,6 @@ import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.rules.RuleTable.Chain;
 import bpfilterctl.core.rules.RuleTable.TableError;
-import bpfilterctl.core.rules.ext.CNumbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -82,10 +81,11 @@ public final class IptablesRestore {
       int verbose,
       String table,
       String file,
-      List<String> notes) {
+      List<String> notes,
+      int lockWait) {
     public Options(
         boolean counters, boolean noflush, boolean test, int verbose, String table, String file) {
-      this(counters, noflush, test, verbose, table, file, List.of());
+      this(counters, noflush, test, verbose, table, file, List.of(), 0);
     }
   }
 
@@ -138,7 +138,7 @@ public final class IptablesRestore {
     boolean counters = false;
     boolean noflush = false;
     boolean test = false;
-    boolean wait = false;
+    int wait = 0;
     boolean interval = false;
     int verbose = 0;
     String table = null;
@@ -165,11 +165,11 @@ public final class IptablesRestore {
         case 'h' -> throw new Usage(usage(), 0, false);
         case 'n' -> noflush = true;
         case 'w' -> {
-          String t = f.arg() != null ? f.arg() : g.hasArg() ? g.take() : null;
-          if (t != null && CNumbers.xtStrtoulStrict(t, 0, 0) == null) {
-            throw parameterProblem("wait seconds not numeric");
+          try {
+            wait = IptablesParser.waitTime(f.arg(), g);
+          } catch (RuleException e) {
+            throw parameterProblem(e.getMessage());
           }
-          wait = true;
         }
         case 'W' -> {
           String t = f.arg() != null ? f.arg() : g.hasArg() ? g.take() : null;
@@ -200,7 +200,7 @@ public final class IptablesRestore {
     if (files.size() > 1) {
       throw new Usage("Unknown arguments found on commandline", 1, false);
     }
-    if (interval && !wait) {
+    if (interval && wait == 0) {
       throw new Usage("Option --wait-interval requires option --wait", 1, false);
     }
     return new Options(
@@ -210,7 +210,8 @@ public final class IptablesRestore {
         verbose,
         table,
         files.isEmpty() ? null : files.get(0),
-        List.copyOf(notes));
+        List.copyOf(notes),
+        wait);
   }
 
   /** xtables_error(PARAMETER_PROBLEM) while the options are read: no line has been read yet. */
@@ -258,6 +259,41 @@ public final class IptablesRestore {
   public int run(Options o, String input, StringBuilder out, StringBuilder err)
       throws ModuleException {
     o.notes().forEach(n -> err.append(n).append('\n'));
+    // the xtables lock is held from each "*table" line to its COMMIT
+    Lock lock = new Lock(iptables.lock(), o.lockWait());
+    try {
+      return restore(o, input, lock, out, err);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** The lock of the block being read, if any. */
+  private static final class Lock {
+    private final XtablesLock lock;
+    private final int wait;
+    private XtablesLock.Held held;
+
+    Lock(XtablesLock lock, int wait) {
+      this.lock = lock;
+      this.wait = wait;
+    }
+
+    void take() throws RuleException {
+      release();
+      held = lock.acquire(wait);
+    }
+
+    void release() {
+      if (held != null) {
+        held.close();
+        held = null;
+      }
+    }
+  }
+
+  private int restore(Options o, String input, Lock lock, StringBuilder out, StringBuilder err)
+      throws ModuleException {
     Revisions revisions =
         new Revisions(iptables.catalog(), iptables.port(), w -> err.append(w).append('\n'));
     RuleTable handle = null;
@@ -286,7 +322,9 @@ public final class IptablesRestore {
           ok = true;
           handle = null;
           inTable = false;
+          lock.release();
         } else if (raw.startsWith("*") && !inTable) {
+          lock.take();
           List<String> words = words(raw.substring(1));
           if (words.isEmpty()) {
             throw RuleException.parameter(PROGRAM + ": line " + line + " table name invalid");
@@ -294,6 +332,7 @@ public final class IptablesRestore {
           String table = words.get(0);
           curtable = table.length() > 32 ? table.substring(0, 32) : table;
           if (o.table() != null && !o.table().equals(table)) {
+            lock.release();
             continue;
           }
           handle = open(table);
@@ -461,7 +500,8 @@ public final class IptablesRestore {
       }
       rest = raw.substring(close + 1);
     }
-    argv.addAll(ruleWords(rest));
+    // iptables-restore's own argv[0] comes before these in its store
+    argv.addAll(ruleWords(rest, argv.size() + 1));
     IptablesParser parser =
         new IptablesParser(revisions, iptables.lookups(), w -> err.append(w).append('\n'), true);
     ParsedCommand p;
@@ -485,8 +525,18 @@ public final class IptablesRestore {
     return out;
   }
 
-  /** add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them. */
-  static List<String> ruleWords(String line) throws RuleException {
+  /** sizeof(struct xt_param_buf.buffer): a word reaching it is refused. */
+  private static final int PARAM_MAX = 1024;
+
+  /** MAX_ARGC: the store holds at most this many words, argv[0] and a NULL included. */
+  private static final int MAX_ARGC = 255;
+
+  /**
+   * add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them; {@code
+   * stored} words are in the store already. A word of {@value #PARAM_MAX} characters, quoted or
+   * not, or one word too many is a parameter problem.
+   */
+  static List<String> ruleWords(String line, int stored) throws RuleException {
     List<String> out = new ArrayList<>();
     StringBuilder param = new StringBuilder();
     boolean quoteOpen = false;
@@ -495,7 +545,7 @@ public final class IptablesRestore {
       char c = line.charAt(i);
       if (quoteOpen) {
         if (escaped) {
-          param.append(c);
+          addParam(param, c);
           escaped = false;
           continue;
         } else if (c == '\\') {
@@ -504,7 +554,7 @@ public final class IptablesRestore {
         } else if (c == '"') {
           quoteOpen = false;
         } else {
-          param.append(c);
+          addParam(param, c);
           continue;
         }
       } else if (c == '"') {
@@ -518,18 +568,30 @@ public final class IptablesRestore {
           continue;
         }
       } else {
-        param.append(c);
-        if (param.length() >= 1024) {
-          throw RuleException.parameter("Parameter too long!");
-        }
+        addParam(param, c);
         continue;
       }
-      out.add(param.toString());
-      param.setLength(0);
+      addArgv(out, stored, param);
     }
     if (param.length() > 0) {
-      out.add(param.toString());
+      addArgv(out, stored, param);
     }
     return out;
+  }
+
+  private static void addParam(StringBuilder param, char c) throws RuleException {
+    param.append(c);
+    if (param.length() >= PARAM_MAX) {
+      throw RuleException.parameter("Parameter too long!");
+    }
+  }
+
+  private static void addArgv(List<String> out, int stored, StringBuilder param)
+      throws RuleException {
+    if (stored + out.size() + 1 >= MAX_ARGC) {
+      throw RuleException.parameter("Parser cannot handle more arguments");
+    }
+    out.add(param.toString());
+    param.setLength(0);
   }
 }

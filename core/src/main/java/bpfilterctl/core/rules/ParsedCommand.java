@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param jumpto the -j/-g name as typed ("" for none)
  * @param target the target extension, empty for a verdict, a chain or none
  * @param sources -s's addresses (0.0.0.0/0 when not given for a rule command)
+ * @param lockWait the xtables lock's wait as -w gave it: 0 without -w, -1 for -w alone, else
+ *     seconds
  */
 public record ParsedCommand(
     int command,
@@ -31,7 +33,8 @@ public record ParsedCommand(
     String jumpto,
     List<LoadedExtension> matches,
     Optional<LoadedExtension> target,
-    XtCounters counters) {
+    XtCounters counters,
+    int lockWait) {
   public static final int CMD_INSERT = 1;
   public static final int CMD_DELETE = 1 << 1;
   public static final int CMD_DELETE_NUM = 1 << 2;

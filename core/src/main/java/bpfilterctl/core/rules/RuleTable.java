@@ -13,14 +13,24 @@ import bpfilterctl.core.abi.XtEntryTarget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * One table as libiptc caches it: chains of rules read from a GET_ENTRIES blob, edited in place,
  * and compiled back into the exact SET_REPLACE and SET_ADD_COUNTERS buffers libiptc would send.
  * Errors carry the libiptc function that failed last ({@link TableError}), because iptables picks
  * its message by that function and the errno.
+ *
+ * <p>Always true of the cache: built-in chains come first, in the order the kernel listed them;
+ * user chains follow, sorted by name (strcmp: names are ISO-8859-1, so char order is byte order);
+ * every chain is found by name in constant time. Offsets and indexes of chains and rules are valid
+ * only right after {@link #parse} or {@link #compile}. No edit walks all chains (libiptc keeps a
+ * chain index for the same reason), so a table of 100,000 chains builds in O(n log n).
  */
 public final class RuleTable {
   /** sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_error_target)): a user chain's head. */
@@ -82,6 +92,10 @@ public final class RuleTable {
   public static final class Chain {
     private String name;
     private final int hooknum;
+
+    /** Tells apart user chains of one name (a table not written by libiptc can have them). */
+    private long seq;
+
     private int references;
     private int verdict;
     private XtCounters counters = XtCounters.ZERO;
@@ -220,8 +234,21 @@ public final class RuleTable {
   private static final int EMLINK = 31;
   private static final int ENOTEMPTY = 39;
 
+  /** User chains by name, then by when they were added. */
+  private static final Comparator<Chain> USER_ORDER =
+      Comparator.comparing((Chain c) -> c.name).thenComparingLong(c -> c.seq);
+
   private final IptGetinfo info;
-  private final List<Chain> chains = new ArrayList<>();
+  private final List<Chain> builtins = new ArrayList<>();
+  private final TreeSet<Chain> userChains = new TreeSet<>(USER_ORDER);
+
+  /** The first chain of each name in {@link #chains()}'s order. */
+  private final Map<String, Chain> byName = new HashMap<>();
+
+  /** {@link #chains()}'s list, made again after a chain is added, removed or renamed. */
+  private List<Chain> ordered;
+
+  private long nextSeq;
   private boolean changed;
   private Fn fn = Fn.INIT;
 
@@ -245,7 +272,38 @@ public final class RuleTable {
   /** Chains in libiptc's order: built-ins as the kernel lists them, then user chains sorted. */
   public List<Chain> chains() {
     fn = Fn.NEXT_CHAIN;
-    return Collections.unmodifiableList(chains);
+    if (ordered == null) {
+      List<Chain> all = new ArrayList<>(builtins.size() + userChains.size());
+      all.addAll(builtins);
+      all.addAll(userChains);
+      ordered = Collections.unmodifiableList(all);
+    }
+    return ordered;
+  }
+
+  private void addChain(Chain c) {
+    if (c.builtin()) {
+      builtins.add(c);
+    } else {
+      c.seq = nextSeq++;
+      userChains.add(c);
+    }
+    byName.putIfAbsent(c.name, c);
+    ordered = null;
+  }
+
+  private void removeChain(Chain c) {
+    userChains.remove(c);
+    if (byName.get(c.name) == c) {
+      byName.remove(c.name);
+      Chain probe = new Chain(c.name, 0);
+      probe.seq = Long.MIN_VALUE;
+      Chain next = userChains.ceiling(probe);
+      if (next != null && next.name.equals(c.name)) {
+        byName.put(c.name, next);
+      }
+    }
+    ordered = null;
   }
 
   // ---- parse_table -------------------------------------------------------------------------
@@ -259,6 +317,7 @@ public final class RuleTable {
       total += e.nextOffset();
     }
     Chain current = null;
+    List<Chain> byOffset = new ArrayList<>();
     List<Integer> jumpVerdicts = new ArrayList<>();
     List<Rule> jumps = new ArrayList<>();
     for (int num = 0; num < entries.size(); num++) {
@@ -272,9 +331,11 @@ public final class RuleTable {
       int hook = hookAt(info, offset);
       if (e.target().isError()) {
         current = t.startChain(current, new Chain(errorName(e.target()), 0), offset, num);
+        byOffset.add(current);
       } else {
         if (hook != 0) {
           current = t.startChain(current, new Chain(HOOK_NAMES[hook - 1], hook), offset, num);
+          byOffset.add(current);
         }
         if (current == null) {
           throw new TableError(Fn.INIT, EINVAL);
@@ -302,7 +363,7 @@ public final class RuleTable {
       offset += e.nextOffset();
     }
     for (int i = 0; i < jumps.size(); i++) {
-      Chain target = t.chainByOffset(jumpVerdicts.get(i));
+      Chain target = chainByOffset(byOffset, jumpVerdicts.get(i));
       if (target == null) {
         throw new TableError(Fn.INIT, EINVAL);
       }
@@ -315,16 +376,7 @@ public final class RuleTable {
   private Chain startChain(Chain previous, Chain c, int offset, int num) {
     dropPolicy(previous, num);
     c.headOffset = offset;
-    if (c.builtin()) {
-      chains.add(c);
-    } else {
-      Chain tail = chains.isEmpty() ? null : chains.get(chains.size() - 1);
-      if (tail == null || tail.builtin() || c.name.compareTo(tail.name) > 0) {
-        chains.add(c);
-      } else {
-        insertSorted(c);
-      }
-    }
+    addChain(c);
     return c;
   }
 
@@ -354,11 +406,19 @@ public final class RuleTable {
     return 0;
   }
 
-  private Chain chainByOffset(int offset) {
+  /** The chain whose head is the last at or before {@code offset}; heads ascend in the list. */
+  private static Chain chainByOffset(List<Chain> byOffset, int offset) {
+    int lo = 0;
+    int hi = byOffset.size() - 1;
     Chain found = null;
-    for (Chain c : chains) {
-      if (c.headOffset <= offset && (found == null || c.headOffset > found.headOffset)) {
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      Chain c = byOffset.get(mid);
+      if (c.headOffset <= offset) {
         found = c;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
       }
     }
     return found;
@@ -377,28 +437,11 @@ public final class RuleTable {
     return new String(d, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  /** iptc_insert_chain: user chains stay sorted by strcmp, after the built-ins. */
-  private void insertSorted(Chain c) {
-    for (int i = 0; i < chains.size(); i++) {
-      Chain other = chains.get(i);
-      if (!other.builtin() && c.name.compareTo(other.name) <= 0) {
-        chains.add(i, c);
-        return;
-      }
-    }
-    chains.add(c);
-  }
-
   // ---- lookups -----------------------------------------------------------------------------
 
   /** iptcc_find_label. */
   public Optional<Chain> chain(String name) {
-    for (Chain c : chains) {
-      if (c.name.equals(name)) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(byName.get(name));
   }
 
   /** TC_IS_CHAIN. */
@@ -615,7 +658,7 @@ public final class RuleTable {
     if (name.length() + 1 > Abi.TABLE_NAME_LEN) {
       throw new TableError(Fn.CREATE_CHAIN, EINVAL);
     }
-    insertSorted(new Chain(name, 0));
+    addChain(new Chain(name, 0));
     changed = true;
   }
 
@@ -639,7 +682,7 @@ public final class RuleTable {
     if (!c.rules.isEmpty()) {
       throw new TableError(fn, ENOTEMPTY);
     }
-    chains.remove(c);
+    removeChain(c);
     changed = true;
   }
 
@@ -656,9 +699,9 @@ public final class RuleTable {
     if (newName.length() + 1 > Abi.TABLE_NAME_LEN) {
       throw new TableError(fn, EINVAL);
     }
-    chains.remove(c.get());
+    removeChain(c.get());
     c.get().name = newName;
-    insertSorted(c.get());
+    addChain(c.get());
     changed = true;
   }
 
@@ -736,6 +779,7 @@ public final class RuleTable {
 
   /** iptcc_compile_table_prep + iptcc_compile_table: the SET_REPLACE buffer, counters bare. */
   public Compiled compile() {
+    List<Chain> chains = chains();
     fn = Fn.COMMIT;
     int offset = 0;
     int num = 0;

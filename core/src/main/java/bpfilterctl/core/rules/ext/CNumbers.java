@@ -109,6 +109,25 @@ public final class CNumbers {
     return r == null || r.end() != s.length() ? null : r.value();
   }
 
+  /**
+   * sscanf("%i") into an int: blanks, a sign, base 0 digits; the rest is ignored. strtol's value,
+   * saturated to the long range, is stored into the int as C truncates it. Null when no digit.
+   */
+  public static Integer scanfInt(String s) {
+    Parsed r = strtoull(s, 0, 0);
+    if (!r.parsedAny(0)) {
+      return null;
+    }
+    long magnitude = r.negative() ? -r.value() : r.value();
+    long v;
+    if (r.overflow() || magnitude < 0) {
+      v = r.negative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    } else {
+      v = r.negative() ? -magnitude : magnitude;
+    }
+    return (int) v;
+  }
+
   /** Whether strtoull's view of a failed xtStrtoul still consumed digits (for end pointers). */
   public static int endOf(String s, int from) {
     return strtoull(s, from, 0).end();
