@@ -3,6 +3,7 @@ package bpfilterctl.core.module;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.TableStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -92,7 +93,10 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     this.persistence =
         config
             .stateDir()
-            .map(d -> new TablePersistence(new TableStore(d.resolve("tables")), log, hostPid))
+            .map(
+                d ->
+                    new TablePersistence(
+                        new TableStore(d.resolve("tables"), OwnedDir.processUid()), log, hostPid))
             .orElse(null);
   }
 
@@ -127,6 +131,30 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
    */
   @Override
   public int load() throws ModuleException {
+    return load(false);
+  }
+
+  @Override
+  public int loadDiscardingDamaged() throws ModuleException {
+    return load(true);
+  }
+
+  /**
+   * Takes the state dir for this host's whole life (a daemon does at its start): a second host on
+   * the same state fails now, not at its first command, and an unload keeps it.
+   */
+  public void claimState() throws ModuleException {
+    lock.lock();
+    try {
+      if (persistence != null) {
+        persistence.claim();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int load(boolean discardDamaged) throws ModuleException {
     lock.lock();
     try {
       if (closed) {
@@ -142,7 +170,15 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       policy.reset();
       message = "";
       if (persistence != null) {
-        persistence.open();
+        try {
+          persistence.open(discardDamaged);
+        } catch (ModuleException e) {
+          // Loudly: status and every call say why until an admin decides.
+          state = ModuleState.FAILED;
+          message = e.getMessage();
+          log.add(hostPid, LogLine.Source.HOST, "load refused: " + e.getMessage());
+          throw e;
+        }
       }
       state = ModuleState.LOADING;
       startSupervisor();
@@ -164,7 +200,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         stop(current, "unload");
       }
       if (persistence != null) {
-        persistence.close();
+        persistence.release(false);
       }
     } finally {
       lock.unlock();
@@ -234,6 +270,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   public void close() {
     unload();
     closed = true;
+    if (persistence != null) {
+      persistence.release(true);
+    }
     for (Thread t : new Thread[] {supervisor, deadlines}) {
       if (t != null) {
         t.interrupt();

@@ -80,6 +80,11 @@ public final class TrafficTap {
     return out;
   }
 
+  /** How many frames the ring keeps. */
+  public int capacity() {
+    return ring.length;
+  }
+
   public synchronized long published() {
     return next;
   }

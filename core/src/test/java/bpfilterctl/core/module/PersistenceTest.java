@@ -68,7 +68,7 @@ class PersistenceTest {
   }
 
   @Test
-  void aCorruptStateFileIsReportedAndMovedAsideNeverUsed() throws Exception {
+  void aCorruptStateFileRefusesTheLoadLoudlyUntilAnAdminDiscardsIt() throws Exception {
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
       FakeTableCalls.replace(host, FakeTableCalls.blob("raw", 2, 3));
@@ -77,9 +77,20 @@ class PersistenceTest {
     byte[] bytes = Files.readAllBytes(f);
     Files.write(f, Arrays.copyOf(bytes, bytes.length - 10));
     try (ModuleHost host = new ModuleHost(config(state))) {
-      host.load();
+      ModuleException refused = catchThrowableOfType(ModuleException.class, host::load);
+      assertThat(refused.getMessage())
+          .contains("raw.table")
+          .contains("damaged")
+          .contains("--discard-damaged");
+      assertThat(host.status().state()).isEqualTo(ModuleState.FAILED);
+      assertThat(host.status().message()).contains("raw.table");
+      ModuleException call =
+          catchThrowableOfType(ModuleException.class, () -> FakeTableCalls.dump(host, "raw"));
+      assertThat(call.getMessage()).as("every command says so").contains("raw.table");
+      assertThat(f).as("left in place for the admin").exists();
+      host.loadDiscardingDamaged();
       assertThat(host.log().lines())
-          .anySatisfy(l -> assertThat(l.text()).contains("raw.table").contains("moved aside"));
+          .anySatisfy(l -> assertThat(l.text()).contains("raw.table").contains("set aside"));
       try (Stream<Path> s = Files.list(state.resolve("tables"))) {
         assertThat(s.map(p -> p.getFileName().toString()))
             .anyMatch(n -> n.startsWith("raw.table.corrupt-"));
@@ -104,7 +115,7 @@ class PersistenceTest {
   void aFullDiskFailsTheCommitWithEnospcAndKeepsTheOldState() throws Exception {
     Path small = Files.createTempDirectory("bpf-tmpfs");
     assumeTrue(
-        mount("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString()),
+        mount("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", small.toString()),
         "needs root to mount a tmpfs");
     try (ModuleHost host = new ModuleHost(config(small))) {
       host.load();
