@@ -207,6 +207,13 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
     }
   }
 
+  /** Sends any frame and returns the answer as it comes, FAIL included (warm-up, tests). */
+  synchronized DaemonFrame exchange(DaemonFrame f) throws IOException, ModuleException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    writeFrame(f, deadline);
+    return readFrame(deadline);
+  }
+
   private void writeFrame(DaemonFrame f, long deadline) throws IOException, ModuleException {
     ByteBuffer b = ByteBuffer.wrap(f.encode());
     while (b.hasRemaining()) {

@@ -20,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -70,10 +71,11 @@ public final class DaemonServer implements AutoCloseable {
   // The I/O thread's own.
   private final List<Connection> connections = new ArrayList<>();
   private final Map<Integer, Integer> perUid = new HashMap<>();
-  private long buffered;
+  private volatile long buffered;
   private long acceptPausedUntil;
   private long acceptBackoff = ACCEPT_BACKOFF_MIN;
-  private long lastRefusalLog = Long.MIN_VALUE;
+  private long lastRefusalLog;
+  private boolean refusalLogged;
   private int refusedSinceLog;
   private int maxConnections;
 
@@ -148,6 +150,28 @@ public final class DaemonServer implements AutoCloseable {
             r -> daemonThread(r, "daemon-worker"));
     ioThread = daemonThread(this::ioLoop, "daemon-io");
     ioThread.start();
+    warmUp(sock);
+    host.log()
+        .add(
+            selfPid,
+            LogLine.Source.HOST,
+            "daemon: listening on " + sock + " (at most " + maxConnections + " connections)");
+  }
+
+  /**
+   * Runs one conversation with ourselves through every path a client can take (HELLO, a bad
+   * CONTROL, a good one, an unknown frame), so that their classes are loaded now: under EMFILE a
+   * class cannot be loaded later, and the JVM remembers such a failure for good.
+   */
+  private void warmUp(Path sock) throws IOException {
+    NativeSockets.strerror(NativeSockets.EMFILE);
+    try (DaemonClient c = DaemonClient.connect(sock, Duration.ofSeconds(30))) {
+      c.status();
+      c.exchange(DaemonFrame.text(FrameType.CONTROL, "log -1"));
+      c.exchange(new DaemonFrame(FrameType.REPLY, new byte[0]));
+    } catch (ModuleException e) {
+      throw new IOException("the daemon does not answer itself: " + e.getMessage(), e);
+    }
   }
 
   private void setSocketMode(Path sock) throws IOException {
@@ -200,6 +224,11 @@ public final class DaemonServer implements AutoCloseable {
     return maxConnections;
   }
 
+  /** Bytes held now for frames not yet answered, all connections together (for tests). */
+  long bufferedBytes() {
+    return buffered;
+  }
+
   /** Blocks until a client's stop or {@link #close()}. */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -221,10 +250,40 @@ public final class DaemonServer implements AutoCloseable {
     Pointer io = ioBuf;
     byte[] chunk = new byte[IO_BYTES];
     Pointer fds = ns.allocate(8 * 64);
-    int fdsCap = 64;
     List<Connection> polled = new ArrayList<>();
     try {
       while (!closing) {
+        try {
+          fds = pollOnce(fds, io, chunk, polled);
+        } catch (RuntimeException | LinkageError e) {
+          // One bad turn (a class that could not load under EMFILE...) must not end the loop.
+          noteLoopError(e);
+        }
+      }
+    } catch (Error e) {
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: I/O thread failed: " + e);
+      stopped.countDown();
+    } finally {
+      for (Connection c : connections) {
+        drop(c);
+      }
+      connections.clear();
+    }
+  }
+
+  private void noteLoopError(Throwable e) {
+    try {
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: I/O error, going on: " + e);
+      Thread.sleep(10);
+    } catch (RuntimeException | LinkageError | InterruptedException again) {
+      // nothing more to do: the next turn tries again
+    }
+  }
+
+  private Pointer pollOnce(Pointer fdsIn, Pointer io, byte[] chunk, List<Connection> polled) {
+    Pointer fds = fdsIn;
+    {
+      {
         for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
           t.run();
         }
@@ -233,9 +292,8 @@ public final class DaemonServer implements AutoCloseable {
         connections.removeIf(c -> c.closed);
         boolean accepting = now >= acceptPausedUntil;
         int n = 2 + connections.size();
-        if (n > fdsCap) {
-          fdsCap = Math.max(n, 2 * fdsCap);
-          fds = ns.allocate(8 * fdsCap);
+        if (8L * n > fds.size()) {
+          fds = ns.allocate(8 * Math.max(n, 2 * (int) (fds.size() / 8)));
         }
         putPollFd(fds, 0, eventFd, NativeSockets.POLLIN);
         putPollFd(fds, 1, accepting ? listenFd : -1, NativeSockets.POLLIN);
@@ -253,7 +311,7 @@ public final class DaemonServer implements AutoCloseable {
         }
         int r = ns.poll(fds, n, pollTimeout(now, accepting));
         if (r < 0) {
-          continue; // EINTR; anything else shows again as a timer or an event
+          return fds; // EINTR; anything else shows again as a timer or an event
         }
         now = System.nanoTime();
         if (revents(fds, 0) != 0) {
@@ -280,15 +338,8 @@ public final class DaemonServer implements AutoCloseable {
           }
         }
       }
-    } catch (RuntimeException | Error e) {
-      host.log().add(selfPid, LogLine.Source.HOST, "daemon: I/O thread failed: " + e);
-      stopped.countDown();
-    } finally {
-      for (Connection c : connections) {
-        drop(c);
-      }
-      connections.clear();
     }
+    return fds;
   }
 
   private static void putPollFd(Pointer fds, int i, int fd, short events) {
@@ -417,7 +468,8 @@ public final class DaemonServer implements AutoCloseable {
   /** At most one log line per interval for refused connections, so a flood cannot fill the log. */
   private void logRefusal(long now, String what) {
     refusedSinceLog++;
-    if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL) {
+    if (!refusalLogged || now - lastRefusalLog >= REFUSAL_LOG_INTERVAL) {
+      refusalLogged = true;
       String more = refusedSinceLog > 1 ? " (" + (refusedSinceLog - 1) + " more since)" : "";
       host.log().add(selfPid, LogLine.Source.HOST, "daemon: " + what + more);
       lastRefusalLog = now;

@@ -20,7 +20,7 @@ final class FrameAssembler {
   enum Action {
     /** Read the body and hand the frame on. */
     TAKE,
-    /** Let its body pass unread, answer {@code fail}, carry on with the next frame. */
+    /** Answer {@code fail} now, let its body pass unstored, carry on with the next frame. */
     SKIP,
     /** Answer {@code fail} and drop the connection. */
     CLOSE
@@ -120,9 +120,7 @@ final class FrameAssembler {
         in.position(in.position() + n);
         skipLeft -= n;
         if (skipLeft == 0) {
-          DaemonFrame fail = decision.fail();
           reset();
-          return new Refused(fail, false);
         }
         continue;
       }
@@ -169,13 +167,13 @@ final class FrameAssembler {
         return refuse(decision.fail());
       }
       case SKIP -> {
+        // The answer goes now; the body is let pass as it comes, unstored.
+        DaemonFrame fail = decision.fail();
         skipLeft = bodyLength - head.length;
         if (skipLeft == 0) {
-          DaemonFrame fail = decision.fail();
           reset();
-          return new Refused(fail, false);
         }
-        return null;
+        return new Refused(fail, false);
       }
       case TAKE -> {
         int first = Math.min(bodyLength, Math.max(head.length, FIRST_CHUNK));

@@ -25,7 +25,10 @@ import jnr.posix.POSIXFactory;
  */
 public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int SIGKILL = 9;
-  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** How long the supervisor waits for the lock a request holds before it looks again. */
+  private static final long BUSY_RETRY_MILLIS = 5;
+
   private static final int STDERR_LINES_IN_ERRORS = 5;
   private static final int IPT_REPLACE_NUM_COUNTERS_OFFSET = 84;
   private static final int XT_COUNTERS_BYTES = 16;
@@ -69,7 +72,16 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private volatile long inflightDeadline;
   private volatile boolean inflightTimedOut;
 
-  private long lastPingNanos;
+  private volatile long lastPingNanos;
+
+  // The supervisor and the deadline thread sleep until there is work: these wake them.
+  private final Object supervisorSignal = new Object();
+  private boolean supervisorPoked;
+  private final Object deadlineSignal = new Object();
+
+  /** The deadline the deadline thread sleeps until; 0: it sleeps until poked. */
+  private volatile long deadlineWatched;
+
   private Thread supervisor;
   private Thread deadlines;
   private volatile boolean closed;
@@ -82,7 +94,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.log = new ModuleLog(config.logCapacity(), clock);
-    this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit());
+    this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit(), config.tapBytes());
     this.policy =
         new RestartPolicy(
             config.minBackoff(),
@@ -270,6 +282,10 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   public void close() {
     unload();
     closed = true;
+    pokeSupervisor();
+    synchronized (deadlineSignal) {
+      deadlineSignal.notifyAll();
+    }
     if (persistence != null) {
       persistence.release(true);
     }
@@ -394,6 +410,8 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
     }
     umh = p;
+    // A death is noticed at once without polling: the reaper completes exit().
+    p.exit().whenComplete((st, e) -> pokeSupervisor());
     umhStartedAt = clock.instant();
     loadMillis = (System.nanoTime() - p.startedNanos()) / 1e6;
     state = ModuleState.HEALTHY;
@@ -438,6 +456,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       state = ModuleState.RESTARTING;
       restartNotBefore = System.nanoTime() + policy.backoffNanos();
       message = why;
+      pokeSupervisor();
     } else {
       state = ModuleState.FAILED;
       message =
@@ -505,6 +524,12 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     inflightTimedOut = false;
     inflightUmh = p;
     inflightDeadline = t0 + timeoutNanos;
+    long watched = deadlineWatched;
+    if (watched == 0 || inflightDeadline < watched) {
+      synchronized (deadlineSignal) {
+        deadlineSignal.notifyAll();
+      }
+    }
     try {
       tap.publish(Frame.Direction.REQUEST, req, p.pid(), 0, req.payload(), 0);
       int sent = p.writeFully(wire);
@@ -643,44 +668,104 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
 
   /**
    * Kills the umh when the request on the pipes passes its deadline. A thread of its own, because
-   * the supervisor's watchdog pings are requests too.
+   * the supervisor's watchdog pings are requests too. It sleeps until a request starts, then until
+   * that request's deadline; steady traffic does not wake it more than once per deadline.
    */
   private void enforceDeadlines() {
-    while (!closed) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      long deadline = inflightDeadline;
-      UmhProcess victim = inflightUmh;
-      if (deadline != 0 && System.nanoTime() > deadline && victim != null && !inflightTimedOut) {
-        // No state write here: transitions belong to the lock holder; state() derives
-        // UNRESPONSIVE from this flag while the killed request unwinds.
-        inflightTimedOut = true;
-        log.add(
-            hostPid, LogLine.Source.HOST, "umh " + victim.pid() + " missed its deadline: SIGKILL");
-        victim.kill(SIGKILL);
+    synchronized (deadlineSignal) {
+      while (!closed) {
+        long deadline = inflightDeadline;
+        long now = System.nanoTime();
+        try {
+          if (deadline == 0) {
+            deadlineWatched = 0;
+            deadlineSignal.wait();
+            continue;
+          }
+          if (now < deadline) {
+            deadlineWatched = deadline;
+            TimeUnit.NANOSECONDS.timedWait(deadlineSignal, deadline - now);
+            continue;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        UmhProcess victim = inflightUmh;
+        if (victim != null && !inflightTimedOut && deadline == inflightDeadline) {
+          // No state write here: transitions belong to the lock holder; state() derives
+          // UNRESPONSIVE from this flag while the killed request unwinds.
+          inflightTimedOut = true;
+          log.add(
+              hostPid,
+              LogLine.Source.HOST,
+              "umh " + victim.pid() + " missed its deadline: SIGKILL");
+          victim.kill(SIGKILL);
+        }
+        deadlineWatched = 0;
+        try {
+          // until the killed request unwinds and the next one starts
+          deadlineSignal.wait(BUSY_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     }
   }
 
-  /** Notices a dead umh at once and, with the watchdog on, pings it and restarts it. */
+  private void pokeSupervisor() {
+    synchronized (supervisorSignal) {
+      supervisorPoked = true;
+      supervisorSignal.notifyAll();
+    }
+  }
+
+  /**
+   * Notices a dead umh at once and, with the watchdog on, pings it and restarts it. Sleeps until
+   * the next ping or restart is due, or until poked (a death, a state change).
+   */
   private void supervise() {
     while (!closed) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (needsAttention(System.nanoTime()) && lock.tryLock()) {
-        try {
-          attend(System.nanoTime());
-        } finally {
-          lock.unlock();
+      long now = System.nanoTime();
+      long waitNanos = nextAttentionNanos(now) - now;
+      if (needsAttention(now)) {
+        if (lock.tryLock()) {
+          try {
+            attend(System.nanoTime());
+          } finally {
+            lock.unlock();
+          }
+          continue;
         }
+        waitNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_RETRY_MILLIS); // a request holds the lock
+      }
+      synchronized (supervisorSignal) {
+        try {
+          if (!supervisorPoked && !closed) {
+            if (waitNanos == Long.MAX_VALUE - now) {
+              supervisorSignal.wait();
+            } else if (waitNanos > 0) {
+              TimeUnit.NANOSECONDS.timedWait(supervisorSignal, waitNanos);
+            }
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        supervisorPoked = false;
       }
     }
+  }
+
+  /** When the supervisor has something to do next on its own; Long.MAX_VALUE: only when poked. */
+  private long nextAttentionNanos(long now) {
+    ModuleState s = state;
+    boolean watchdog = !config.watchdogInterval().isZero();
+    if (watchdog && s == ModuleState.HEALTHY) {
+      return lastPingNanos + config.watchdogInterval().toNanos();
+    }
+    if (watchdog && s == ModuleState.RESTARTING) {
+      return restartNotBefore;
+    }
+    return Long.MAX_VALUE;
   }
 
   private boolean needsAttention(long now) {
