@@ -1,8 +1,8 @@
 package bpfilterctl.cli;
 
 import bpfilterctl.core.daemon.DaemonClient;
-import java.io.IOException;
 import bpfilterctl.core.persist.OwnedDir;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

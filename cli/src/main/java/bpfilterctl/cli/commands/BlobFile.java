@@ -1,9 +1,9 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.core.daemon.DaemonFrame;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import bpfilterctl.core.daemon.DaemonFrame;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

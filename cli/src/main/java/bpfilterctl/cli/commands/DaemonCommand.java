@@ -107,31 +107,32 @@ public final class DaemonCommand implements Callable<Integer> {
             uid,
             adminGid == null ? OptionalInt.empty() : OptionalInt.of(adminGid),
             readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
-    try (ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
-        DaemonServer server = new DaemonServer(host, sock, policy)) {
-      try {
-        host.claimState();
-        server.start();
-      } catch (ModuleException | IOException e) {
-        spec.commandLine().getErr().println("bpfilterctl: daemon: " + e.getMessage());
-        return ExitCodes.FAILURE;
-      }
-      out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
-      out.flush();
-      // SIGTERM (systemd's stop) runs this, not the end of the try: the socket goes with us.
-      Thread hook =
-          new Thread(
-              () -> {
-                try {
-                  server.close();
-                } catch (IOException e) {
-                  // exiting anyway
-                }
-                host.close();
-              });
-      Runtime.getRuntime().addShutdownHook(hook);
-      server.awaitStop();
+    ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
+    DaemonServer server = new DaemonServer(host, sock, policy);
+    // Run on stop, on a start that fails, and on SIGTERM (systemd's stop), where the end of this
+    // method is never reached: the socket goes with us.
+    Runnable shutdown =
+        () -> {
+          try {
+            server.close();
+          } catch (IOException e) {
+            // exiting anyway
+          }
+          host.close();
+        };
+    try {
+      host.claimState();
+      server.start();
+    } catch (ModuleException | IOException e) {
+      shutdown.run();
+      spec.commandLine().getErr().println("bpfilterctl: daemon: " + e.getMessage());
+      return ExitCodes.FAILURE;
     }
+    out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
+    out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown));
+    server.awaitStop();
+    shutdown.run();
     return ExitCodes.OK;
   }
 

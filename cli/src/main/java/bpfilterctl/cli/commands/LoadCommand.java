@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -48,8 +48,7 @@ public final class LoadCommand implements Callable<Integer> {
               "no daemon was running: started one (pid %d, log %s)%n",
               started.get().pid(), started.get().log());
     }
-    int pid =
-        discardDamaged ? session.module().loadDiscardingDamaged() : session.module().load();
+    int pid = discardDamaged ? session.module().loadDiscardingDamaged() : session.module().load();
     ModuleStatus st = session.module().status();
     spec.commandLine()
         .getOut()

@@ -417,6 +417,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     state = ModuleState.HEALTHY;
     message = "";
     lastPingNanos = System.nanoTime();
+    pokeSupervisor(); // its next ping is due from now
     log.add(
         hostPid,
         LogLine.Source.HOST,
@@ -674,11 +675,13 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private void enforceDeadlines() {
     synchronized (deadlineSignal) {
       while (!closed) {
+        // "Looking" before reading: a request that starts now either is seen here or sees 0
+        // and pokes us (both volatile), so its deadline is never missed.
+        deadlineWatched = 0;
         long deadline = inflightDeadline;
         long now = System.nanoTime();
         try {
           if (deadline == 0) {
-            deadlineWatched = 0;
             deadlineSignal.wait();
             continue;
           }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17's load test: honest clients beside malicious ones (header-only frames, a byte at a time,
  * garbage, hanging up mid-frame). Every honest request is answered right, the daemon's RSS and
- * threads stay bounded, and its threads come back down. The short version runs by default, the
- * full one (200 malicious, 20 x 1,000 honest) with -Psoak.
+ * threads stay bounded, and its threads come back down. The short version runs by default, the full
+ * one (200 malicious, 20 x 1,000 honest) with -Psoak.
  */
 class DaemonAbuseLoadTest {
   @TempDir Path dir;

@@ -48,8 +48,12 @@ class IdleWakeupsTest {
       host.load();
       assertThat(host.ping().status()).isZero();
       long before = moduleThreadSwitches();
+      long framesBefore = host.tap().published();
       Thread.sleep(3000); // the window measured: nothing happens in it but the watchdog
       long woke = moduleThreadSwitches() - before;
+      assertThat(host.tap().published() - framesBefore)
+          .as("frames of watchdog pings in 3 s (2 each): the supervisor still works")
+          .isBetween(4L, 8L);
       // One watchdog ping a second wakes each thread a couple of times; ticking at 5 ms was 1,200.
       assertThat(woke).as("module thread wake-ups in 3 s").isLessThan(40);
       assertThat(host.state()).isEqualTo(ModuleState.HEALTHY);
