@@ -942,7 +942,7 @@ public final class DaemonServer implements AutoCloseable {
     closing = true;
     stopped.countDown();
     if (ioThread != null) {
-      post(() -> {});
+      ns.signal(eventFd, wakeBuf); // wakes the poll: it sees closing and drops every connection
       try {
         ioThread.join(5000);
       } catch (InterruptedException e) {

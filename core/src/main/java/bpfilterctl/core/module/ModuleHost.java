@@ -232,13 +232,31 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       if (persistence == null) {
         return exchangeOrFail(p, tagged, timeout);
       }
-      return persistence.commit(tagged, r -> exchangeOrFail(p, tag(r), timeout));
+      try {
+        return persistence.commit(tagged, r -> exchangeOrFail(p, tag(r), timeout));
+      } catch (ModuleException e) {
+        if (!countersLostWithTheUmh(request, e)) {
+          throw e;
+        }
+        // The umh died under SET_ADD_COUNTERS, before we saved them: the table it had is
+        // committed on disk, and a new umh rebuilt from there lacks exactly these counters.
+        // Adding them once more is adding them once.
+        log.add(hostPid, LogLine.Source.HOST, "SET_ADD_COUNTERS retried in the restarted umh");
+        UmhProcess again = ensureRunning(deadline);
+        return persistence.commit(tag(request), r -> exchangeOrFail(again, tag(r), timeout));
+      }
     } catch (ModuleException e) {
       errors.incrementAndGet();
       throw e;
     } finally {
       lock.unlock();
     }
+  }
+
+  private static boolean countersLostWithTheUmh(MboxRequest r, ModuleException e) {
+    return r.isSet()
+        && r.cmd() == Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd()
+        && e.kind() == ModuleException.Kind.UMH_DIED;
   }
 
   public ModuleState state() {

@@ -127,6 +127,15 @@ class DaemonAbuseLoadTest {
       for (Thread t : attackers) {
         t.join(10_000);
       }
+      System.out.printf(
+          "abuse load %d/%d x %d: daemon RSS %d -> peak %d KiB, threads %d -> peak %d%n",
+          malicious,
+          honest,
+          requests,
+          base.rssKib(),
+          peakRss.get(),
+          base.threads(),
+          peakThreads.get());
       assertThat(wrong).as("honest requests answered wrong or not at all").isEmpty();
       assertThat(peakRss.get())
           .as("peak RSS (KiB) of the daemon, %d KiB before", base.rssKib())

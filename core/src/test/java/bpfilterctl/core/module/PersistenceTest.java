@@ -102,6 +102,20 @@ class PersistenceTest {
   }
 
   @Test
+  void aClaimedStateDirStopsASecondHostAtOnceAndAnUnloadKeepsIt() throws Exception {
+    try (ModuleHost daemon = new ModuleHost(config(state));
+        ModuleHost second = new ModuleHost(config(state))) {
+      daemon.claimState();
+      ModuleException e = catchThrowableOfType(ModuleException.class, second::claimState);
+      assertThat(e.getMessage()).contains("in use by another module host");
+      daemon.load();
+      daemon.unload();
+      e = catchThrowableOfType(ModuleException.class, second::load);
+      assertThat(e).as("still claimed after the unload").isNotNull();
+    }
+  }
+
+  @Test
   void aSecondHostOnTheSameStateDirIsRefused() throws Exception {
     try (ModuleHost first = new ModuleHost(config(state));
         ModuleHost second = new ModuleHost(config(state))) {
@@ -173,5 +187,41 @@ class PersistenceTest {
 
   private static boolean mount(String... cmd) throws IOException, InterruptedException {
     return new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor() == 0;
+  }
+
+  @Test
+  void aUmhThatDiesUnderSetAddCountersCostsNeitherTheCallNorDoubleCounters() throws Exception {
+    HostConfig cfg =
+        TestImages.quick(
+                UmhImage.javaMain(
+                    List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
+                    TableFakeUmh.class.getName(),
+                    List.of("die-after-counters", state.resolve("died").toString())))
+            .requestTimeout(java.time.Duration.ofSeconds(10))
+            .stateDir(state.resolve("s"))
+            .build();
+    try (ModuleHost host = new ModuleHost(cfg)) {
+      int first = host.load();
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 1)).isError())
+          .isFalse();
+      assertThat(FakeTableCalls.addCounters(host, "filter", 3, 10).status()).isZero();
+      byte[] once = FakeTableCalls.dump(host, "filter");
+      assertThat(FakeTableCalls.addCounters(host, "filter", 3, 20).status())
+          .as("the umh died under it; the call still succeeds")
+          .isZero();
+      assertThat(state.resolve("died")).exists();
+      assertThat(host.status().umhPid()).isNotEqualTo(first);
+      byte[] twice = FakeTableCalls.dump(host, "filter");
+      try (ModuleHost reference = new ModuleHost(config(state.resolve("ref")))) {
+        reference.load();
+        FakeTableCalls.replace(reference, FakeTableCalls.blob("filter", 3, 1));
+        FakeTableCalls.addCounters(reference, "filter", 3, 10);
+        assertThat(FakeTableCalls.dump(reference, "filter")).isEqualTo(once);
+        FakeTableCalls.addCounters(reference, "filter", 3, 20);
+        assertThat(twice)
+            .as("each addition counted once")
+            .isEqualTo(FakeTableCalls.dump(reference, "filter"));
+      }
+    }
   }
 }
