@@ -131,6 +131,18 @@ public final class Commands {
       cl.getErr().println("bpfilterctl: " + u.getMessage());
       return ExitCodes.FAILURE;
     }
+    if (e instanceof java.nio.file.NoSuchFileException n) {
+      cl.getErr().println("bpfilterctl: " + n.getFile() + ": No such file or directory");
+      return ExitCodes.FAILURE;
+    }
+    if (e instanceof java.nio.file.AccessDeniedException a) {
+      cl.getErr().println("bpfilterctl: " + a.getFile() + ": Permission denied");
+      return ExitCodes.FAILURE;
+    }
+    if (e instanceof java.io.IOException io) {
+      cl.getErr().println("bpfilterctl: " + io.getMessage());
+      return ExitCodes.FAILURE;
+    }
     throw e;
   }
 

@@ -1,9 +1,12 @@
 package bpfilterctl.cli;
 
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.persist.OwnedDir;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +19,20 @@ public final class DaemonLauncher {
 
   public static Started launch(Path socket, Path stateDir, List<String> extraArgs)
       throws IOException, InterruptedException {
-    Files.createDirectories(stateDir);
+    if (DaemonClient.answers(socket)) {
+      throw new IOException("a daemon already answers on " + socket);
+    }
+    OwnedDir.prepare(stateDir, "rwx------", OwnedDir.processUid());
     Path log = stateDir.resolve("daemon.log");
+    // In a directory only we can write, the log is ours unless we made it something else.
+    if (Files.exists(log, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(log + " is not a regular file");
+    }
+    if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createFile(
+          log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add("setsid");
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -35,11 +50,24 @@ public final class DaemonLauncher {
             .start();
     long end = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < end && p.isAlive()) {
-      if (DaemonClient.answers(socket)) {
+      if (DaemonClient.answers(socket) && p.isAlive()) {
         return new Started(p.pid(), log);
       }
       Thread.sleep(25);
     }
+    if (!p.isAlive()) {
+      throw new IOException(
+          "the daemon exited at once (status " + p.exitValue() + "): " + lastLine(log));
+    }
     throw new IOException("the daemon did not come up; see " + log);
+  }
+
+  private static String lastLine(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return lines.isEmpty() ? "see " + log : lines.get(lines.size() - 1);
+    } catch (IOException e) {
+      return "see " + log;
+    }
   }
 }

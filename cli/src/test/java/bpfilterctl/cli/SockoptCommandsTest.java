@@ -476,4 +476,29 @@ class SockoptCommandsTest {
         .containsExactly(Map.entry("packets", 3L), Map.entry("bytes", 180L));
     assertThat(lines[5]).isEqualTo("match tcp revision 0: supported");
   }
+
+  @Test
+  void aFileThatIsNotARegularFileGivesOneLineNotAStackTraceOrAnOom() {
+    load();
+    String missing = dir.resolve("nonexistent").toString();
+    for (String[] args :
+        List.of(
+            new String[] {"set", "replace", missing},
+            new String[] {"set", "counters", missing},
+            new String[] {"set", "replace", dir.toString()},
+            new String[] {"set", "replace", "/dev/zero"})) {
+      int rc = run(args);
+      assertThat(rc).as(String.join(" ", args)).isEqualTo(ExitCodes.FAILURE);
+      assertThat(err.toString().lines())
+          .as(String.join(" ", args))
+          .hasSize(1)
+          .allSatisfy(l -> assertThat(l).startsWith("bpfilterctl: ").doesNotContain("Exception"));
+    }
+    run("set", "replace", missing);
+    assertThat(err.toString()).contains(missing + ": No such file or directory");
+    run("set", "replace", dir.toString());
+    assertThat(err.toString()).contains(": Is a directory");
+    run("set", "replace", "/dev/zero");
+    assertThat(err.toString()).contains("/dev/zero: not a regular file");
+  }
 }

@@ -7,16 +7,18 @@ import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.persist.OwnedDir;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -90,21 +92,47 @@ public final class DaemonCommand implements Callable<Integer> {
     if (detach) {
       return detach(sock, state, out);
     }
-    Files.createDirectories(state);
-    int uid = Integer.parseInt(String.valueOf(Files.getAttribute(state, "unix:uid")));
+    // What the daemon creates (state, socket before its chmod) is its own alone.
+    POSIXFactory.getNativePOSIX().umask(077);
+    int uid = OwnedDir.processUid();
+    try {
+      OwnedDir.prepare(state, "rwx------", uid);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("bpfilterctl: daemon: state dir: " + e.getMessage());
+      return ExitCodes.FAILURE;
+    }
+    // Admin rights go to root and the uid the daemon runs as, never to whoever owns a directory.
     AccessPolicy policy =
         new AccessPolicy(
             uid,
             adminGid == null ? OptionalInt.empty() : OptionalInt.of(adminGid),
             readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
-    try (ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
-        DaemonServer server = new DaemonServer(host, sock, policy)) {
+    ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
+    DaemonServer server = new DaemonServer(host, sock, policy);
+    // Run on stop, on a start that fails, and on SIGTERM (systemd's stop), where the end of this
+    // method is never reached: the socket goes with us.
+    Runnable shutdown =
+        () -> {
+          try {
+            server.close();
+          } catch (IOException e) {
+            // exiting anyway
+          }
+          host.close();
+        };
+    try {
+      host.claimState();
       server.start();
-      out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
-      out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(host::close));
-      server.awaitStop();
+    } catch (ModuleException | IOException e) {
+      shutdown.run();
+      spec.commandLine().getErr().println("bpfilterctl: daemon: " + e.getMessage());
+      return ExitCodes.FAILURE;
     }
+    out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
+    out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown));
+    server.awaitStop();
+    shutdown.run();
     return ExitCodes.OK;
   }
 

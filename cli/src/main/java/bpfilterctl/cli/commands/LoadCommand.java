@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -22,6 +23,13 @@ import picocli.CommandLine.Spec;
     description = "Spawn the umh and health-check it (a no-op when the module is healthy).")
 public final class LoadCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;
+
+  @Option(
+      names = "--discard-damaged",
+      description =
+          "Set damaged table files in the state dir aside and start without them (load refuses"
+              + " to start over damaged state otherwise).")
+  private boolean discardDamaged;
 
   private final Session session;
   @Spec private CommandSpec spec;
@@ -40,7 +48,7 @@ public final class LoadCommand implements Callable<Integer> {
               "no daemon was running: started one (pid %d, log %s)%n",
               started.get().pid(), started.get().log());
     }
-    int pid = session.module().load();
+    int pid = discardDamaged ? session.module().loadDiscardingDamaged() : session.module().load();
     ModuleStatus st = session.module().status();
     spec.commandLine()
         .getOut()

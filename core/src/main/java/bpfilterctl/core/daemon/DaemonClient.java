@@ -8,38 +8,53 @@ import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** The module in a daemon, reached over its unix socket: one connection, one call at a time. */
+/**
+ * The module in a daemon, reached over its unix socket: one connection, one call at a time. Every
+ * call has a deadline ({@link #DEFAULT_TIMEOUT} unless told otherwise): a daemon that does not
+ * answer in time gives a TIMEOUT error, never a hang.
+ */
 public final class DaemonClient implements ModuleAccess, AutoCloseable {
+  /** How long a call waits for its answer by default. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
   private final Path socket;
   private final SocketChannel ch;
-  private final InputStream in;
-  private final OutputStream out;
+  private final Selector selector;
+  private final Duration timeout;
 
-  private DaemonClient(Path socket, SocketChannel ch) throws IOException {
+  private DaemonClient(Path socket, SocketChannel ch, Duration timeout) throws IOException {
     this.socket = socket;
     this.ch = ch;
-    this.in = Channels.newInputStream(ch);
-    this.out = Channels.newOutputStream(ch);
+    this.timeout = timeout;
+    ch.configureBlocking(false);
+    this.selector = Selector.open();
   }
 
   /** Connects and says HELLO; fails with the daemon's reason when it refuses us. */
   public static DaemonClient connect(Path socket) throws IOException, ModuleException {
-    return connect(socket, DaemonFrame.VERSION);
+    return connect(socket, DaemonFrame.VERSION, DEFAULT_TIMEOUT);
+  }
+
+  /** As {@link #connect(Path)}, each call waiting at most {@code timeout} for its answer. */
+  public static DaemonClient connect(Path socket, Duration timeout)
+      throws IOException, ModuleException {
+    return connect(socket, DaemonFrame.VERSION, timeout);
   }
 
   /** True when a daemon of our protocol version answers on {@code socket}. */
@@ -53,19 +68,29 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
   }
 
   static DaemonClient connect(Path socket, int version) throws IOException, ModuleException {
+    return connect(socket, version, DEFAULT_TIMEOUT);
+  }
+
+  static DaemonClient connect(Path socket, int version, Duration timeout)
+      throws IOException, ModuleException {
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+    DaemonClient c = null;
     try {
+      // A unix connect does not wait for the daemon to accept: the backlog takes it.
       ch.connect(UnixDomainSocketAddress.of(socket));
-      DaemonClient c = new DaemonClient(socket, ch);
+      c = new DaemonClient(socket, ch, timeout);
       ByteBuffer b = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
       b.put(DaemonFrame.MAGIC)
           .putShort((short) version)
           .putInt((int) ProcessHandle.current().pid());
-      new DaemonFrame(FrameType.HELLO, b.array()).write(c.out);
-      c.expect(DaemonFrame.read(c.in), FrameType.WELCOME);
+      c.roundTrip(new DaemonFrame(FrameType.HELLO, b.array()), FrameType.WELCOME);
       return c;
     } catch (IOException | ModuleException | RuntimeException e) {
-      ch.close();
+      if (c != null) {
+        c.close();
+      } else {
+        ch.close();
+      }
       throw e;
     }
   }
@@ -73,6 +98,11 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
   @Override
   public synchronized int load() throws ModuleException {
     return Integer.parseInt(control("load"));
+  }
+
+  @Override
+  public synchronized int loadDiscardingDamaged() throws ModuleException {
+    return Integer.parseInt(control("load --discard-damaged"));
   }
 
   @Override
@@ -141,7 +171,7 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
     }
     subscribed.run();
     try {
-      for (DaemonFrame f = DaemonFrame.read(in); f != null; f = DaemonFrame.read(in)) {
+      for (DaemonFrame f = readFrame(0); f != null; f = readFrame(0)) {
         if (!sink.test(expect(f, FrameType.TEXT).bodyText())) {
           return;
         }
@@ -167,12 +197,91 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
   }
 
   private DaemonFrame roundTrip(DaemonFrame request, FrameType expected) throws ModuleException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      request.write(out);
-      return expect(DaemonFrame.read(in), expected);
+      writeFrame(request, deadline);
+      return expect(readFrame(deadline), expected);
     } catch (IOException e) {
       throw new ModuleException(
           ModuleException.Kind.DAEMON, "daemon at " + socket + ": " + e.getMessage());
+    }
+  }
+
+  /** Sends any frame and returns the answer as it comes, FAIL included (warm-up, tests). */
+  synchronized DaemonFrame exchange(DaemonFrame f) throws IOException, ModuleException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    writeFrame(f, deadline);
+    return readFrame(deadline);
+  }
+
+  private void writeFrame(DaemonFrame f, long deadline) throws IOException, ModuleException {
+    ByteBuffer b = ByteBuffer.wrap(f.encode());
+    while (b.hasRemaining()) {
+      if (ch.write(b) == 0) {
+        await(SelectionKey.OP_WRITE, deadline);
+      }
+    }
+  }
+
+  /** The next frame, or null at a clean EOF between frames; {@code deadline} 0 waits forever. */
+  private DaemonFrame readFrame(long deadline) throws IOException, ModuleException {
+    ByteBuffer header = ByteBuffer.allocate(5).order(ByteOrder.LITTLE_ENDIAN);
+    if (!fill(header, deadline)) {
+      if (header.position() == 0) {
+        return null;
+      }
+      throw new IOException("connection closed inside a frame");
+    }
+    long n = Integer.toUnsignedLong(header.getInt(0));
+    if (n < 1 || n > DaemonFrame.MAX_BODY + 1L) {
+      throw new IOException("bad frame length " + n);
+    }
+    ByteBuffer body = ByteBuffer.allocate((int) n - 1);
+    if (!fill(body, deadline)) {
+      throw new IOException("connection closed inside a frame");
+    }
+    try {
+      return new DaemonFrame(FrameType.of(header.get(4) & 0xff), body.array());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Fills {@code b}; false at EOF first. */
+  private boolean fill(ByteBuffer b, long deadline) throws IOException, ModuleException {
+    while (b.hasRemaining()) {
+      int r = ch.read(b);
+      if (r < 0) {
+        return false;
+      }
+      if (r == 0) {
+        await(SelectionKey.OP_READ, deadline);
+      }
+    }
+    return true;
+  }
+
+  private void await(int op, long deadline) throws IOException, ModuleException {
+    SelectionKey key = ch.register(selector, op);
+    try {
+      while (true) {
+        long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+        if (deadline != 0 && left <= 0) {
+          throw new ModuleException(
+              ModuleException.Kind.TIMEOUT,
+              "daemon at " + socket + " did not answer within " + timeout.toMillis() + " ms");
+        }
+        int ready =
+            deadline == 0
+                ? selector.select()
+                : selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        selector.selectedKeys().clear();
+        if (ready > 0) {
+          return;
+        }
+      }
+    } finally {
+      key.interestOps(0);
     }
   }
 
@@ -201,6 +310,10 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    ch.close();
+    try {
+      selector.close();
+    } finally {
+      ch.close();
+    }
   }
 }

@@ -31,10 +31,15 @@ public record DaemonFrame(FrameType type, byte[] body) {
   }
 
   public void write(OutputStream out) throws IOException {
+    out.write(encode());
+    out.flush();
+  }
+
+  /** The frame as it goes on the wire: header and body. */
+  public byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(5 + body.length).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(1 + body.length).put((byte) type.code()).put(body);
-    out.write(b.array());
-    out.flush();
+    return b.array();
   }
 
   /** The next frame, or null at a clean EOF between frames. */

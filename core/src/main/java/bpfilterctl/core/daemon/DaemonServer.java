@@ -7,65 +7,119 @@ import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TapSubscription;
+import bpfilterctl.core.persist.OwnedDir;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
+import java.util.concurrent.atomic.AtomicInteger;
+import jnr.ffi.Pointer;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * The module host on a unix socket, so that every shell and script shares one loaded module. One
- * thread per client; the host serializes their requests.
+ * The module host on a unix socket, so that every shell and script shares one loaded module.
+ *
+ * <p>One I/O thread polls every connection (non-blocking; an idle connection costs an fd and a few
+ * hundred bytes, no thread), assembles frames as their bytes arrive and checks access from a
+ * frame's head before it takes the body. Complete frames go to a small pool of workers; a
+ * connection reads nothing more until its request is answered, and the host runs one request at a
+ * time. Accepting backs off on EMFILE and the like and carries on; connections are capped in all
+ * and per uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its
+ * answer is dropped (limits in {@link DaemonLimits}). Streams (subscribe) keep a thread each.
  */
 public final class DaemonServer implements AutoCloseable {
+  private static final int IO_BYTES = 64 << 10;
+  private static final int FD_RESERVE = 64;
+  private static final long SUBSCRIBER_QUEUE_BYTES = 1 << 20;
+  private static final long ACCEPT_BACKOFF_MIN = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long ACCEPT_BACKOFF_MAX = TimeUnit.SECONDS.toNanos(1);
+  private static final long REFUSAL_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+  private static final int MAX_LOG_LINES = 100_000;
+
   private final ModuleHost host;
   private final Path socket;
   private final AccessPolicy policy;
+  private final DaemonLimits limits;
   private final POSIX posix = POSIXFactory.getNativePOSIX();
   private final int selfPid = (int) ProcessHandle.current().pid();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger subscriptions = new AtomicInteger();
+
+  // The I/O thread's own.
+  private final List<Connection> connections = new ArrayList<>();
+  private final Map<Integer, Integer> perUid = new HashMap<>();
+  private volatile long buffered;
+  private long acceptPausedUntil;
+  private long acceptBackoff = ACCEPT_BACKOFF_MIN;
+  private long lastRefusalLog;
+  private boolean refusalLogged;
+  private int refusedSinceLog;
+  private int maxConnections;
+
+  private NativeSockets ns;
+  private Pointer wakeBuf;
+  private Pointer ioBuf;
+  private int listenFd = -1;
+  private int eventFd = -1;
+  private Thread ioThread;
+  private ExecutorService workers;
   private FileChannel lockFile;
   private FileLock lock;
-  private ServerSocketChannel server;
+  private boolean bound;
   private volatile boolean closing;
 
   public DaemonServer(ModuleHost host, Path socket, AccessPolicy policy) {
+    this(host, socket, policy, DaemonLimits.defaults());
+  }
+
+  public DaemonServer(ModuleHost host, Path socket, AccessPolicy policy, DaemonLimits limits) {
     this.host = host;
     this.socket = socket;
     this.policy = policy;
+    this.limits = limits;
   }
 
   /**
-   * Takes the lock, clears a stale socket, binds (mode 0660) and starts accepting.
+   * Checks the socket's directory, takes the lock, clears a stale socket, binds and starts
+   * accepting. The socket is 0660, its group the read (else admin) group when one is given; with
+   * two different groups it is 0666 and the daemon's own checks decide.
    *
-   * @throws IOException when another daemon holds the lock, or binding fails
+   * @throws IOException when another daemon holds the lock, the directory is not safe, or binding
+   *     fails
    */
   public void start() throws IOException {
-    Files.createDirectories(socket.toAbsolutePath().getParent());
-    Path lockPath = socket.resolveSibling(socket.getFileName() + ".lock");
-    lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    int euid = posix.geteuid();
+    Path dir = OwnedDir.prepare(socket.toAbsolutePath().getParent(), "rwxr-xr-x", euid);
+    Path lockPath = dir.resolve(socket.getFileName() + ".lock");
+    lockFile =
+        FileChannel.open(
+            lockPath,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
     try {
       lock = lockFile.tryLock();
     } catch (OverlappingFileLockException e) {
@@ -75,18 +129,104 @@ public final class DaemonServer implements AutoCloseable {
       lockFile.close();
       throw new IOException("another daemon is running on " + socket + " (lock " + lockPath + ")");
     }
+    Path sock = dir.resolve(socket.getFileName());
     // We hold the lock, so a socket file left here belongs to a daemon that died: remove it.
-    Files.deleteIfExists(socket);
-    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(socket));
-    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-    Thread t = new Thread(this::acceptLoop, "daemon-accept");
+    Files.deleteIfExists(sock);
+    ns = new NativeSockets();
+    wakeBuf = ns.allocate(8);
+    ioBuf = ns.allocate(IO_BYTES);
+    eventFd = ns.eventfd();
+    listenFd = ns.listen(sock, 128);
+    bound = true;
+    setSocketMode(sock);
+    maxConnections = Math.max(8, Math.min(limits.maxConnections(), openFileLimit() - FD_RESERVE));
+    workers =
+        new ThreadPoolExecutor(
+            limits.workers(),
+            limits.workers(),
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> daemonThread(r, "daemon-worker"));
+    ioThread = daemonThread(this::ioLoop, "daemon-io");
+    ioThread.start();
+    warmUp(sock);
+    host.log()
+        .add(
+            selfPid,
+            LogLine.Source.HOST,
+            "daemon: listening on " + sock + " (at most " + maxConnections + " connections)");
+  }
+
+  /**
+   * Runs one conversation with ourselves through every path a client can take (HELLO, a bad
+   * CONTROL, a good one, an unknown frame), so that their classes are loaded now: under EMFILE a
+   * class cannot be loaded later, and the JVM remembers such a failure for good.
+   */
+  private void warmUp(Path sock) throws IOException {
+    NativeSockets.strerror(NativeSockets.EMFILE);
+    try (DaemonClient c = DaemonClient.connect(sock, Duration.ofSeconds(30))) {
+      c.status();
+      c.exchange(DaemonFrame.text(FrameType.CONTROL, "log -1"));
+      c.exchange(new DaemonFrame(FrameType.REPLY, new byte[0]));
+    } catch (ModuleException e) {
+      throw new IOException("the daemon does not answer itself: " + e.getMessage(), e);
+    }
+  }
+
+  private void setSocketMode(Path sock) throws IOException {
+    String mode = "rw-rw----";
+    int gid = -1;
+    if (policy.readGid().isPresent() && policy.adminGid().isPresent()) {
+      if (policy.readGid().getAsInt() == policy.adminGid().getAsInt()) {
+        gid = policy.readGid().getAsInt();
+      } else {
+        mode = "rw-rw-rw-";
+      }
+    } else if (policy.readGid().isPresent()) {
+      gid = policy.readGid().getAsInt();
+    } else if (policy.adminGid().isPresent()) {
+      gid = policy.adminGid().getAsInt();
+    }
+    if (gid >= 0 && posix.lchown(sock.toString(), -1, gid) < 0) {
+      throw new IOException("cannot give " + sock + " to group " + gid + ": " + posix.errno());
+    }
+    Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString(mode));
+  }
+
+  /** The soft RLIMIT_NOFILE of this process, from /proc/self/limits; 1024 when unreadable. */
+  static int openFileLimit() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (l.startsWith("Max open files")) {
+          String soft = l.substring("Max open files".length()).trim().split("\\s+")[0];
+          return soft.equals("unlimited") ? Integer.MAX_VALUE : Integer.parseInt(soft);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through
+    }
+    return 1024;
+  }
+
+  private static Thread daemonThread(Runnable r, String name) {
+    Thread t = new Thread(r, name);
     t.setDaemon(true);
-    t.start();
+    return t;
   }
 
   public Path socket() {
     return socket;
+  }
+
+  /** How many connections this daemon takes at most, after fitting them to the fd limit. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Bytes held now for frames not yet answered, all connections together (for tests). */
+  long bufferedBytes() {
+    return buffered;
   }
 
   /** Blocks until a client's stop or {@link #close()}. */
@@ -94,135 +234,596 @@ public final class DaemonServer implements AutoCloseable {
     stopped.await();
   }
 
-  private void acceptLoop() {
-    while (!closing) {
-      try {
-        SocketChannel ch = server.accept();
-        Thread t = new Thread(() -> serve(ch), "daemon-client");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        if (!closing) {
-          host.log().add(selfPid, LogLine.Source.HOST, "daemon: accept failed: " + e.getMessage());
-        }
-        return;
-      }
+  // ---- the I/O thread ----
+
+  private void post(Runnable task) {
+    if (closing) {
+      return;
+    }
+    tasks.add(task);
+    if (eventFd >= 0) {
+      ns.signal(eventFd, wakeBuf);
     }
   }
 
-  private void serve(SocketChannel ch) {
-    try (ch;
-        InputStream in = Channels.newInputStream(ch);
-        OutputStream out = Channels.newOutputStream(ch)) {
-      DaemonFrame hello = DaemonFrame.read(in);
-      if (hello == null) {
-        return;
-      }
-      int announcedPid = checkHello(hello, out);
-      if (announcedPid < 0) {
-        return;
-      }
-      Peer peer = peerOf(ch, announcedPid);
-      ByteBuffer w = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
-      w.putShort((short) DaemonFrame.VERSION);
-      new DaemonFrame(FrameType.WELCOME, w.array()).write(out);
-      for (DaemonFrame f = DaemonFrame.read(in); f != null; f = DaemonFrame.read(in)) {
-        if (f.type() == FrameType.CONTROL && f.bodyText().startsWith("subscribe ")) {
-          subscribe(f.bodyText().substring(10).trim(), peer, out);
-          return;
-        }
-        answer(f, peer).write(out);
-        if (f.type() == FrameType.CONTROL && f.bodyText().equals("stop") && policy.mayWrite(peer)) {
-          stopped.countDown();
-          return;
+  private void ioLoop() {
+    Pointer io = ioBuf;
+    byte[] chunk = new byte[IO_BYTES];
+    Pointer fds = ns.allocate(8 * 64);
+    List<Connection> polled = new ArrayList<>();
+    try {
+      while (!closing) {
+        try {
+          fds = pollOnce(fds, io, chunk, polled);
+        } catch (RuntimeException | LinkageError e) {
+          // One bad turn (a class that could not load under EMFILE...) must not end the loop.
+          noteLoopError(e);
         }
       }
-    } catch (IOException e) {
-      // The client went away or broke the framing: drop the connection, keep serving others.
+    } catch (Error e) {
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: I/O thread failed: " + e);
+      stopped.countDown();
+    } finally {
+      for (Connection c : connections) {
+        drop(c);
+      }
+      connections.clear();
     }
   }
 
-  /**
-   * Gives the connection over to a stream: one TEXT frame per traffic frame or log line, a JSON
-   * object each, until the client hangs up. A slow client loses frames (counted by the tap), never
-   * slows the module.
-   */
-  private void subscribe(String what, Peer peer, OutputStream out) throws IOException {
-    if (!policy.mayRead(peer)) {
-      denied(peer, "subscribe to " + what).write(out);
-      return;
+  private void noteLoopError(Throwable e) {
+    try {
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: I/O error, going on: " + e);
+      Thread.sleep(10);
+    } catch (RuntimeException | LinkageError | InterruptedException again) {
+      // nothing more to do: the next turn tries again
     }
-    if (!what.equals("traffic") && !what.equals("log")) {
-      fail(ModuleException.Kind.DAEMON, "nothing to subscribe to called " + what).write(out);
-      return;
-    }
-    DaemonFrame.text(FrameType.TEXT, "subscribed " + what).write(out);
-    if (what.equals("traffic")) {
-      try (TapSubscription sub = host.tap().subscribe(4096)) {
-        while (!closing) {
-          Frame fr = sub.poll(200);
-          if (fr != null) {
-            DaemonFrame.text(FrameType.TEXT, fr.toJson()).write(out);
+  }
+
+  private Pointer pollOnce(Pointer fdsIn, Pointer io, byte[] chunk, List<Connection> polled) {
+    Pointer fds = fdsIn;
+    {
+      {
+        for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
+          t.run();
+        }
+        long now = System.nanoTime();
+        enforceTimers(now);
+        connections.removeIf(c -> c.closed);
+        boolean accepting = now >= acceptPausedUntil;
+        int n = 2 + connections.size();
+        if (8L * n > fds.size()) {
+          fds = ns.allocate(8 * Math.max(n, 2 * (int) (fds.size() / 8)));
+        }
+        putPollFd(fds, 0, eventFd, NativeSockets.POLLIN);
+        putPollFd(fds, 1, accepting ? listenFd : -1, NativeSockets.POLLIN);
+        polled.clear();
+        for (Connection c : connections) {
+          short ev = 0;
+          if (c.wantsRead()) {
+            ev |= NativeSockets.POLLIN;
+          }
+          if (!c.out.isEmpty()) {
+            ev |= NativeSockets.POLLOUT;
+          }
+          putPollFd(fds, 2 + polled.size(), c.fd, ev);
+          polled.add(c);
+        }
+        int r = ns.poll(fds, n, pollTimeout(now, accepting));
+        if (r < 0) {
+          return fds; // EINTR; anything else shows again as a timer or an event
+        }
+        now = System.nanoTime();
+        if (revents(fds, 0) != 0) {
+          ns.drain(eventFd, wakeBuf);
+        }
+        if (accepting && revents(fds, 1) != 0) {
+          acceptAll(now);
+        }
+        for (int i = 0; i < polled.size(); i++) {
+          Connection c = polled.get(i);
+          short rev = revents(fds, 2 + i);
+          if (rev == 0 || c.closed) {
+            continue;
+          }
+          if ((rev & NativeSockets.POLLOUT) != 0) {
+            flush(c, now);
+          }
+          if ((rev & NativeSockets.POLLIN) != 0 && c.wantsRead()) {
+            readFrom(c, io, chunk, now);
+          } else if ((rev
+                  & (NativeSockets.POLLHUP | NativeSockets.POLLERR | NativeSockets.POLLNVAL))
+              != 0) {
+            drop(c);
           }
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      }
+    }
+    return fds;
+  }
+
+  private static void putPollFd(Pointer fds, int i, int fd, short events) {
+    fds.putInt(8L * i, fd);
+    fds.putShort(8L * i + 4, events);
+    fds.putShort(8L * i + 6, (short) 0);
+  }
+
+  private static short revents(Pointer fds, int i) {
+    return fds.getShort(8L * i + 6);
+  }
+
+  /** Milliseconds until the next timer, or -1 (sleep until an event) when none is due. */
+  private int pollTimeout(long now, boolean accepting) {
+    long next = Long.MAX_VALUE;
+    if (!accepting) {
+      next = acceptPausedUntil;
+    }
+    for (Connection c : connections) {
+      next = Math.min(next, deadlineOf(c));
+    }
+    if (next == Long.MAX_VALUE) {
+      return -1;
+    }
+    return (int) Math.max(0, Math.min(60_000, TimeUnit.NANOSECONDS.toMillis(next - now) + 1));
+  }
+
+  private long deadlineOf(Connection c) {
+    long d = Long.MAX_VALUE;
+    if (!c.welcomed) {
+      d = c.acceptedNanos + limits.helloTimeout().toNanos();
+    }
+    if (c.in.midFrame() && !c.busy && !c.subscribed) {
+      d = Math.min(d, c.lastInNanos + limits.frameIdleTimeout().toNanos());
+    }
+    if (!c.out.isEmpty()) {
+      d = Math.min(d, c.lastOutNanos + limits.sendStallTimeout().toNanos());
+    }
+    return d;
+  }
+
+  private void enforceTimers(long now) {
+    for (Connection c : connections) {
+      if (c.closed || deadlineOf(c) > now) {
+        continue;
+      }
+      if (!c.welcomed && now - c.acceptedNanos >= limits.helloTimeout().toNanos()) {
+        refuse(c, "no HELLO within " + limits.helloTimeout().toMillis() + " ms", now);
+      } else if (!c.out.isEmpty() && now - c.lastOutNanos >= limits.sendStallTimeout().toNanos()) {
+        drop(c);
+      } else {
+        refuse(
+            c,
+            "nothing received for "
+                + limits.frameIdleTimeout().toMillis()
+                + " ms in the middle of a frame",
+            now);
+      }
+    }
+  }
+
+  /** Sends {@code why} as a FAIL (as far as it goes out at once) and drops the connection. */
+  private void refuse(Connection c, String why, long now) {
+    c.enqueue(fail(ModuleException.Kind.DAEMON, why), now);
+    c.closeAfterFlush = true;
+    flush(c, now);
+    if (!c.closed) {
+      drop(c);
+    }
+  }
+
+  private void acceptAll(long now) {
+    while (true) {
+      int fd = ns.accept(listenFd);
+      if (fd < 0) {
+        int e = ns.errno();
+        if (e == NativeSockets.EAGAIN) {
+          return;
+        }
+        if (e == NativeSockets.EINTR) {
+          continue;
+        }
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM, or worse: stop accepting a while, then go on.
+        acceptPausedUntil = now + acceptBackoff;
+        logRefusal(
+            now,
+            "accept failed: "
+                + NativeSockets.strerror(e)
+                + "; accepting again in "
+                + TimeUnit.NANOSECONDS.toMillis(acceptBackoff)
+                + " ms");
+        acceptBackoff = Math.min(ACCEPT_BACKOFF_MAX, 2 * acceptBackoff);
+        return;
+      }
+      acceptBackoff = ACCEPT_BACKOFF_MIN;
+      Peer peer;
+      try {
+        peer = Peer.of(ns.peerCredentials(fd), ns.peerGroups(fd));
+      } catch (IOException e) {
+        ns.close(fd);
+        continue;
+      }
+      String refusal = null;
+      boolean exempt = peer.uid() == 0 || peer.uid() == policy.daemonUid();
+      int ofUid = perUid.getOrDefault(peer.uid(), 0);
+      if (connections.size() >= maxConnections) {
+        refusal = "too many connections (" + maxConnections + ")";
+      } else if (!exempt && ofUid >= limits.maxPerUid()) {
+        refusal = "too many connections from uid " + peer.uid() + " (" + limits.maxPerUid() + ")";
+      }
+      if (refusal != null) {
+        byte[] b = fail(ModuleException.Kind.DAEMON, refusal).encode();
+        ioBuf.put(0, b, 0, b.length);
+        ns.send(fd, ioBuf, b.length);
+        ns.close(fd);
+        logRefusal(now, "refused uid " + peer.uid() + " pid " + peer.pid() + ": " + refusal);
+        continue;
+      }
+      perUid.merge(peer.uid(), 1, Integer::sum);
+      Connection[] self = new Connection[1];
+      self[0] = new Connection(fd, peer, now, new Gate(() -> self[0]));
+      connections.add(self[0]);
+    }
+  }
+
+  /** At most one log line per interval for refused connections, so a flood cannot fill the log. */
+  private void logRefusal(long now, String what) {
+    refusedSinceLog++;
+    if (!refusalLogged || now - lastRefusalLog >= REFUSAL_LOG_INTERVAL) {
+      refusalLogged = true;
+      String more = refusedSinceLog > 1 ? " (" + (refusedSinceLog - 1) + " more since)" : "";
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: " + what + more);
+      lastRefusalLog = now;
+      refusedSinceLog = 0;
+    }
+  }
+
+  private void readFrom(Connection c, Pointer io, byte[] chunk, long now) {
+    long r = ns.recv(c.fd, io, IO_BYTES);
+    if (r == 0) {
+      drop(c);
+      return;
+    }
+    if (r < 0) {
+      int e = ns.errno();
+      if (e != NativeSockets.EAGAIN && e != NativeSockets.EINTR) {
+        drop(c);
       }
       return;
     }
+    c.lastInNanos = now;
+    if (c.subscribed) {
+      return; // a stream takes no requests: what its client sends is ignored
+    }
+    io.get(0, chunk, 0, (int) r);
+    ByteBuffer in = ByteBuffer.wrap(Arrays.copyOf(chunk, (int) r));
+    process(c, in, now);
+  }
+
+  /** Feeds bytes to the connection's assembler until a frame goes to a worker or they run out. */
+  private void process(Connection c, ByteBuffer in, long now) {
+    while (!c.closed && !c.busy && !c.closeAfterFlush && in.hasRemaining()) {
+      FrameAssembler.Event e = c.in.feed(in);
+      if (e instanceof FrameAssembler.Refused ref) {
+        c.enqueue(ref.fail(), now);
+        c.closeAfterFlush = ref.close();
+        flush(c, now);
+      } else if (e instanceof FrameAssembler.Complete done) {
+        dispatch(c, done.frame(), now);
+      }
+    }
+    c.pending = in.hasRemaining() ? in : null;
+  }
+
+  private void dispatch(Connection c, DaemonFrame f, long now) {
+    if (!c.welcomed) {
+      DaemonFrame answer = checkHello(f);
+      c.in.releaseAnswered();
+      c.enqueue(answer, now);
+      if (answer.type() == FrameType.WELCOME) {
+        c.welcomed = true;
+      } else {
+        c.closeAfterFlush = true;
+      }
+      flush(c, now);
+      return;
+    }
+    if (f.type() == FrameType.CONTROL && f.bodyText().startsWith("subscribe ")) {
+      c.in.releaseAnswered();
+      subscribe(c, f.bodyText().substring(10).trim(), now);
+      return;
+    }
+    c.busy = true;
+    Peer peer = c.peer;
+    workers.execute(
+        () -> {
+          DaemonFrame answer = answerSafely(f, peer);
+          boolean stop =
+              f.type() == FrameType.CONTROL
+                  && f.bodyText().trim().equals("stop")
+                  && answer.type() == FrameType.TEXT;
+          post(() -> finish(c, answer, stop));
+        });
+  }
+
+  /** A worker's answer is back, on the I/O thread. */
+  private void finish(Connection c, DaemonFrame answer, boolean stop) {
+    c.in.releaseAnswered();
+    c.busy = false;
+    if (c.closed) {
+      if (stop) {
+        stopped.countDown();
+      }
+      return;
+    }
+    long now = System.nanoTime();
+    c.enqueue(answer, now);
+    if (stop) {
+      c.afterFlush = stopped::countDown;
+      c.closeAfterFlush = true;
+    }
+    flush(c, now);
+  }
+
+  /** Sends what it can without blocking; once all is out, runs what waits for that. */
+  private void flush(Connection c, long now) {
+    Pointer io = ioBuf;
+    while (!c.closed && !c.out.isEmpty()) {
+      byte[] head = c.out.peek();
+      int n = Math.min(IO_BYTES, head.length - c.outOffset);
+      io.put(0, head, c.outOffset, n);
+      long w = ns.send(c.fd, io, n);
+      if (w < 0) {
+        int e = ns.errno();
+        if (e == NativeSockets.EINTR) {
+          continue;
+        }
+        if (e != NativeSockets.EAGAIN) {
+          drop(c);
+        }
+        return;
+      }
+      c.outOffset += (int) w;
+      c.queued.addAndGet(-w);
+      c.lastOutNanos = now;
+      if (c.outOffset == head.length) {
+        c.out.poll();
+        c.outOffset = 0;
+      }
+    }
+    if (c.closed || !c.out.isEmpty()) {
+      return;
+    }
+    if (c.afterFlush != null) {
+      Runnable r = c.afterFlush;
+      c.afterFlush = null;
+      r.run();
+    }
+    if (c.closeAfterFlush) {
+      drop(c);
+    } else if (c.pending != null && !c.busy) {
+      ByteBuffer rest = c.pending;
+      c.pending = null;
+      process(c, rest, now);
+    }
+  }
+
+  private void drop(Connection c) {
+    if (c.closed) {
+      return;
+    }
+    c.closed = true;
+    c.in.discard();
+    c.out.clear();
+    ns.close(c.fd);
+    perUid.computeIfPresent(c.peer.uid(), (k, v) -> v > 1 ? v - 1 : null);
+  }
+
+  /** Decides on each frame from its head: what a peer may send, before it is read. */
+  private final class Gate implements FrameAssembler.Gate {
+    private final java.util.function.Supplier<Connection> conn;
+
+    Gate(java.util.function.Supplier<Connection> conn) {
+      this.conn = conn;
+    }
+
+    @Override
+    public FrameAssembler.Decision decide(int typeCode, int bodyLength, byte[] head) {
+      Connection c = conn.get();
+      if (!c.welcomed) {
+        if (typeCode != FrameType.HELLO.code() || bodyLength > DaemonLimits.HELLO_BYTES) {
+          return close("expected a bpfilterctl HELLO");
+        }
+        return FrameAssembler.Decision.TAKE;
+      }
+      if (typeCode == FrameType.CONTROL.code()) {
+        return bodyLength <= DaemonLimits.CONTROL_BYTES
+            ? FrameAssembler.Decision.TAKE
+            : skip(
+                ModuleException.Kind.DAEMON,
+                "CONTROL command of "
+                    + bodyLength
+                    + " bytes (at most "
+                    + DaemonLimits.CONTROL_BYTES
+                    + ")");
+      }
+      if (typeCode != FrameType.CALL.code()) {
+        return skip(
+            ModuleException.Kind.DAEMON,
+            "unexpected frame type " + typeCode + " (a client sends CALL or CONTROL)");
+      }
+      if (head.length < MboxRequest.HEADER_BYTES) {
+        return FrameAssembler.Decision.TAKE; // answered as too short
+      }
+      MboxRequest.Header h = MboxRequest.Header.decode(head);
+      boolean set = h.isSet() != 0;
+      Peer p = c.peer;
+      if (set ? !policy.mayWrite(p) : !policy.mayRead(p)) {
+        return new FrameAssembler.Decision(
+            FrameAssembler.Action.SKIP, denied(p, (set ? "set" : "get") + " option " + h.cmd()));
+      }
+      if (!policy.mayWrite(p) && bodyLength > limits.readerFrameBytes()) {
+        return skip(
+            ModuleException.Kind.DAEMON,
+            "a "
+                + bodyLength
+                + "-byte CALL is more than a reader may send ("
+                + limits.readerFrameBytes()
+                + ")");
+      }
+      return FrameAssembler.Decision.TAKE;
+    }
+
+    @Override
+    public boolean reserve(long bytes) {
+      if (buffered + bytes > limits.bufferedBytes()) {
+        return false;
+      }
+      buffered += bytes;
+      return true;
+    }
+
+    @Override
+    public void release(long bytes) {
+      buffered -= bytes;
+    }
+
+    private FrameAssembler.Decision close(String why) {
+      return new FrameAssembler.Decision(
+          FrameAssembler.Action.CLOSE, fail(ModuleException.Kind.DAEMON, why));
+    }
+
+    private FrameAssembler.Decision skip(ModuleException.Kind kind, String why) {
+      return new FrameAssembler.Decision(FrameAssembler.Action.SKIP, fail(kind, why));
+    }
+  }
+
+  // ---- subscriptions: a thread each ----
+
+  /**
+   * Turns the connection into a stream: one TEXT frame per traffic frame or log line, a JSON object
+   * each, until the client hangs up. A slow client loses frames (counted by the tap), never slows
+   * the module or the daemon.
+   */
+  private void subscribe(Connection c, String what, long now) {
+    DaemonFrame refusal = null;
+    if (!policy.mayRead(c.peer)) {
+      refusal = denied(c.peer, "subscribe to " + what);
+    } else if (!what.equals("traffic") && !what.equals("log")) {
+      refusal = fail(ModuleException.Kind.DAEMON, "nothing to subscribe to called " + what);
+    } else if (subscriptions.incrementAndGet() > limits.maxSubscriptions()) {
+      subscriptions.decrementAndGet();
+      refusal =
+          fail(
+              ModuleException.Kind.DAEMON,
+              "too many subscriptions (" + limits.maxSubscriptions() + ")");
+    }
+    if (refusal != null) {
+      c.enqueue(refusal, now);
+      flush(c, now);
+      return;
+    }
+    c.subscribed = true;
+    c.enqueue(DaemonFrame.text(FrameType.TEXT, "subscribed " + what), now);
+    flush(c, now);
+    Thread t =
+        daemonThread(
+            () -> {
+              try {
+                if (what.equals("traffic")) {
+                  streamTraffic(c);
+                } else {
+                  streamLog(c);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                subscriptions.decrementAndGet();
+              }
+            },
+            "daemon-subscriber");
+    t.start();
+  }
+
+  private void streamTraffic(Connection c) throws InterruptedException {
+    try (TapSubscription sub = host.tap().subscribe(4096)) {
+      while (!c.closed && !closing) {
+        if (c.queued.get() > SUBSCRIBER_QUEUE_BYTES) {
+          Thread.sleep(50); // the tap's queue fills meanwhile and counts what it drops
+          continue;
+        }
+        Frame fr = sub.poll(200);
+        if (fr != null) {
+          send(c, DaemonFrame.text(FrameType.TEXT, fr.toJson()));
+        }
+      }
+    }
+  }
+
+  private void streamLog(Connection c) throws InterruptedException {
     ArrayBlockingQueue<LogLine> lines = new ArrayBlockingQueue<>(4096);
     Runnable stop = host.log().listen(lines::offer);
     try {
-      while (!closing) {
+      while (!c.closed && !closing) {
+        if (c.queued.get() > SUBSCRIBER_QUEUE_BYTES) {
+          Thread.sleep(50);
+          continue;
+        }
         LogLine l = lines.poll(200, TimeUnit.MILLISECONDS);
         if (l != null) {
-          DaemonFrame.text(FrameType.TEXT, l.toJson()).write(out);
+          send(c, DaemonFrame.text(FrameType.TEXT, l.toJson()));
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       stop.run();
     }
   }
 
-  /** Returns the client's announced pid, or -1 after refusing its HELLO. */
-  private static int checkHello(DaemonFrame hello, OutputStream out) throws IOException {
+  /** From any thread: queue a frame on the connection and let the I/O thread send it. */
+  private void send(Connection c, DaemonFrame f) {
+    c.queued.addAndGet(5 + f.body().length); // counted now, so the sender sees its backlog
+    post(
+        () -> {
+          c.queued.addAndGet(-(5 + f.body().length));
+          if (!c.closed) {
+            long now = System.nanoTime();
+            c.enqueue(f, now);
+            flush(c, now);
+          }
+        });
+  }
+
+  // ---- answers (on a worker) ----
+
+  /** Returns WELCOME, or a FAIL for a HELLO that is not ours. */
+  private static DaemonFrame checkHello(DaemonFrame hello) {
     byte[] b = hello.body();
-    if (hello.type() != FrameType.HELLO
-        || b.length < 10
-        || !Arrays.equals(Arrays.copyOf(b, 4), DaemonFrame.MAGIC)) {
-      fail(ModuleException.Kind.DAEMON, "expected a bpfilterctl HELLO").write(out);
-      return -1;
+    if (b.length < 10 || !Arrays.equals(Arrays.copyOf(b, 4), DaemonFrame.MAGIC)) {
+      return fail(ModuleException.Kind.DAEMON, "expected a bpfilterctl HELLO");
     }
     ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     int version = Short.toUnsignedInt(bb.getShort(4));
     if (version != DaemonFrame.VERSION) {
-      fail(
-              ModuleException.Kind.DAEMON,
-              "client speaks protocol version "
-                  + version
-                  + ", this daemon speaks "
-                  + DaemonFrame.VERSION)
-          .write(out);
-      return -1;
+      return fail(
+          ModuleException.Kind.DAEMON,
+          "client speaks protocol version "
+              + version
+              + ", this daemon speaks "
+              + DaemonFrame.VERSION);
     }
-    return bb.getInt(6);
+    // The pid the client announces (bytes 6..9) is not used: the kernel's SO_PEERCRED is.
+    ByteBuffer w = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+    w.putShort((short) DaemonFrame.VERSION);
+    return new DaemonFrame(FrameType.WELCOME, w.array());
   }
 
-  private Peer peerOf(SocketChannel ch, int announcedPid) throws IOException {
-    UnixDomainPrincipal p = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-    int uid = idOf(p.user().getName(), true);
-    int gid = idOf(p.group().getName(), false);
-    return Peer.of(uid, gid, announcedPid);
-  }
-
-  /** The JDK names peers; an unnamed id comes as its number. */
-  private int idOf(String name, boolean user) {
-    if (name.chars().allMatch(Character::isDigit)) {
-      return Integer.parseInt(name);
+  private DaemonFrame answerSafely(DaemonFrame f, Peer peer) {
+    try {
+      return answer(f, peer);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      String msg = "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      host.log().add(selfPid, LogLine.Source.HOST, "daemon: " + msg);
+      return fail(ModuleException.Kind.DAEMON, msg);
     }
-    return user ? (int) posix.getpwnam(name).getUID() : (int) posix.getgrnam(name).getGID();
   }
 
   private DaemonFrame answer(DaemonFrame f, Peer peer) {
@@ -251,7 +852,7 @@ public final class DaemonServer implements AutoCloseable {
       return denied(peer, (set ? "set" : "get") + " option " + h.cmd());
     }
     byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
-    // The umh sees the caller's real pid, as the kernel's bpfilter did.
+    // The umh sees the caller's real pid (SO_PEERCRED), as the kernel's bpfilter did.
     MboxReply r = host.call(new MboxRequest(h.addr(), set, h.cmd(), peer.pid(), payload));
     return new DaemonFrame(FrameType.REPLY, r.encode());
   }
@@ -270,14 +871,20 @@ public final class DaemonServer implements AutoCloseable {
       return denied(peer, verb);
     }
     return switch (verb) {
-      case "load" -> DaemonFrame.text(FrameType.TEXT, Integer.toString(host.load()));
+      case "load" -> {
+        if (words.size() > 2 || (words.size() == 2 && !words.get(1).equals("--discard-damaged"))) {
+          yield fail(ModuleException.Kind.DAEMON, "load: unknown argument " + words.get(1));
+        }
+        int pid = words.size() == 2 ? host.loadDiscardingDamaged() : host.load();
+        yield DaemonFrame.text(FrameType.TEXT, Integer.toString(pid));
+      }
       case "unload" -> {
         host.unload();
         yield DaemonFrame.text(FrameType.TEXT, "");
       }
       case "status" -> DaemonFrame.text(FrameType.TEXT, host.status().toJson());
       case "log" -> {
-        int n = words.size() > 1 ? Integer.parseInt(words.get(1)) : 100;
+        int n = count(words, MAX_LOG_LINES);
         StringBuilder b = new StringBuilder();
         for (LogLine l : host.log(n)) {
           b.append(l.toJson()).append('\n');
@@ -285,7 +892,7 @@ public final class DaemonServer implements AutoCloseable {
         yield DaemonFrame.text(FrameType.TEXT, b.toString());
       }
       case "traffic" -> {
-        int n = words.size() > 1 ? Integer.parseInt(words.get(1)) : 100;
+        int n = count(words, host.tap().capacity());
         StringBuilder b = new StringBuilder();
         for (Frame fr : host.tap().recent(n)) {
           b.append(fr.toJson()).append('\n');
@@ -297,8 +904,33 @@ public final class DaemonServer implements AutoCloseable {
     };
   }
 
+  /** The count after a verb (default 100), at most {@code max}; a bad one is refused. */
+  private static int count(List<String> words, int max) throws ModuleException {
+    if (words.size() < 2) {
+      return Math.min(100, max);
+    }
+    if (words.size() > 2) {
+      throw new ModuleException(ModuleException.Kind.DAEMON, words.get(0) + ": one count expected");
+    }
+    String w = words.get(1);
+    if (!w.matches("[0-9]{1,18}")) {
+      throw new ModuleException(
+          ModuleException.Kind.DAEMON,
+          words.get(0) + ": bad count '" + w + "' (a number from 0 to " + max + ")");
+    }
+    return (int) Math.min(Long.parseLong(w), max);
+  }
+
   private DaemonFrame denied(Peer peer, String what) {
-    String msg = "permission denied: uid " + peer.uid() + " pid " + peer.pid() + " may not " + what;
+    String msg =
+        "permission denied: uid "
+            + peer.uid()
+            + " pid "
+            + peer.pid()
+            + " ("
+            + peer.comm()
+            + ") may not "
+            + what;
     host.log().add(selfPid, LogLine.Source.HOST, "daemon: " + msg);
     return fail(ModuleException.Kind.PERMISSION_DENIED, msg);
   }
@@ -315,15 +947,32 @@ public final class DaemonServer implements AutoCloseable {
   public void close() throws IOException {
     closing = true;
     stopped.countDown();
-    if (server != null) {
+    if (ioThread != null) {
+      ns.signal(eventFd, wakeBuf); // wakes the poll: it sees closing and drops every connection
+      try {
+        ioThread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (workers != null) {
+      workers.shutdownNow();
+    }
+    if (bound) {
       // Only a server that bound the socket removes it: one refused for the lock must leave the
       // running daemon's socket alone.
-      server.close();
-      Files.deleteIfExists(socket);
+      ns.close(listenFd);
+      Files.deleteIfExists(socket.toAbsolutePath());
+      bound = false;
+    }
+    if (eventFd >= 0) {
+      ns.close(eventFd);
+      eventFd = -1;
     }
     if (lock != null) {
       lock.release();
       lockFile.close();
+      lock = null;
     }
   }
 }

@@ -11,8 +11,12 @@ import java.util.Map;
  * it accepts, with the offset of the first error.
  */
 public final class JsonReader {
+  /** Deeper nesting is refused: a 200k-deep line must be an error, not a StackOverflowError. */
+  public static final int MAX_DEPTH = 256;
+
   private final String s;
   private int i;
+  private int depth;
 
   private JsonReader(String s) {
     this.s = s;
@@ -44,15 +48,23 @@ public final class JsonReader {
       throw error("unexpected end");
     }
     char c = s.charAt(i);
+    if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+      throw error("nested deeper than " + MAX_DEPTH + " levels");
+    }
     return switch (c) {
-      case '{' -> object();
-      case '[' -> array();
+      case '{' -> nested(object());
+      case '[' -> nested(array());
       case '"' -> string();
       case 't' -> literal("true", Boolean.TRUE);
       case 'f' -> literal("false", Boolean.FALSE);
       case 'n' -> literal("null", null);
       default -> number();
     };
+  }
+
+  private Object nested(Object done) {
+    depth--;
+    return done;
   }
 
   private Map<String, Object> object() {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param logCapacity lines kept in the module log
  * @param tapCapacity frames kept in the traffic ring
  * @param tapPayloadLimit payload bytes a tapped frame keeps
+ * @param tapBytes payload bytes the traffic ring (and each subscriber's queue) keeps in all
  * @param stateDir where committed tables are kept; empty: nothing persists
  */
 public record HostConfig(
@@ -28,6 +29,7 @@ public record HostConfig(
     int logCapacity,
     int tapCapacity,
     int tapPayloadLimit,
+    long tapBytes,
     Optional<Path> stateDir) {
 
   public static HostConfig defaults(UmhImage image) {
@@ -48,6 +50,7 @@ public record HostConfig(
     b.logCapacity = logCapacity;
     b.tapCapacity = tapCapacity;
     b.tapPayloadLimit = tapPayloadLimit;
+    b.tapBytes = tapBytes;
     b.stateDir = dir;
     return b.build();
   }
@@ -70,6 +73,7 @@ public record HostConfig(
     private int logCapacity = 10_000;
     private int tapCapacity = 4096;
     private int tapPayloadLimit = 1 << 20;
+    private long tapBytes = TrafficTap.DEFAULT_BYTES;
     private Optional<Path> stateDir = Optional.empty();
 
     private Builder(UmhImage image) {
@@ -115,6 +119,11 @@ public record HostConfig(
       return this;
     }
 
+    public Builder tapBytes(long bytes) {
+      tapBytes = bytes;
+      return this;
+    }
+
     public Builder stateDir(Path dir) {
       stateDir = Optional.of(dir);
       return this;
@@ -134,6 +143,7 @@ public record HostConfig(
           logCapacity,
           tapCapacity,
           tapPayloadLimit,
+          tapBytes,
           stateDir);
     }
   }

@@ -12,6 +12,13 @@ public interface ModuleAccess {
   /** Loads the module; returns the healthy umh's pid. */
   int load() throws ModuleException;
 
+  /**
+   * Loads the module even though table files in the state dir are damaged: they are set aside
+   * (renamed NAME.table.corrupt-MILLIS, logged) and their tables start empty. Plain {@link #load()}
+   * refuses to start over damaged state.
+   */
+  int loadDiscardingDamaged() throws ModuleException;
+
   void unload() throws ModuleException;
 
   MboxReply call(MboxRequest request) throws ModuleException;

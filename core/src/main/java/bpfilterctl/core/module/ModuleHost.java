@@ -3,6 +3,7 @@ package bpfilterctl.core.module;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.TableStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +25,10 @@ import jnr.posix.POSIXFactory;
  */
 public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int SIGKILL = 9;
-  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** How long the supervisor waits for the lock a request holds before it looks again. */
+  private static final long BUSY_RETRY_MILLIS = 5;
+
   private static final int STDERR_LINES_IN_ERRORS = 5;
   private static final int IPT_REPLACE_NUM_COUNTERS_OFFSET = 84;
   private static final int XT_COUNTERS_BYTES = 16;
@@ -68,7 +72,16 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private volatile long inflightDeadline;
   private volatile boolean inflightTimedOut;
 
-  private long lastPingNanos;
+  private volatile long lastPingNanos;
+
+  // The supervisor and the deadline thread sleep until there is work: these wake them.
+  private final Object supervisorSignal = new Object();
+  private boolean supervisorPoked;
+  private final Object deadlineSignal = new Object();
+
+  /** The deadline the deadline thread sleeps until; 0: it sleeps until poked. */
+  private volatile long deadlineWatched;
+
   private Thread supervisor;
   private Thread deadlines;
   private volatile boolean closed;
@@ -81,7 +94,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.log = new ModuleLog(config.logCapacity(), clock);
-    this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit());
+    this.tap = new TrafficTap(config.tapCapacity(), config.tapPayloadLimit(), config.tapBytes());
     this.policy =
         new RestartPolicy(
             config.minBackoff(),
@@ -92,7 +105,10 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     this.persistence =
         config
             .stateDir()
-            .map(d -> new TablePersistence(new TableStore(d.resolve("tables")), log, hostPid))
+            .map(
+                d ->
+                    new TablePersistence(
+                        new TableStore(d.resolve("tables"), OwnedDir.processUid()), log, hostPid))
             .orElse(null);
   }
 
@@ -127,6 +143,30 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
    */
   @Override
   public int load() throws ModuleException {
+    return load(false);
+  }
+
+  @Override
+  public int loadDiscardingDamaged() throws ModuleException {
+    return load(true);
+  }
+
+  /**
+   * Takes the state dir for this host's whole life (a daemon does at its start): a second host on
+   * the same state fails now, not at its first command, and an unload keeps it.
+   */
+  public void claimState() throws ModuleException {
+    lock.lock();
+    try {
+      if (persistence != null) {
+        persistence.claim();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int load(boolean discardDamaged) throws ModuleException {
     lock.lock();
     try {
       if (closed) {
@@ -142,7 +182,15 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       policy.reset();
       message = "";
       if (persistence != null) {
-        persistence.open();
+        try {
+          persistence.open(discardDamaged);
+        } catch (ModuleException e) {
+          // Loudly: status and every call say why until an admin decides.
+          state = ModuleState.FAILED;
+          message = e.getMessage();
+          log.add(hostPid, LogLine.Source.HOST, "load refused: " + e.getMessage());
+          throw e;
+        }
       }
       state = ModuleState.LOADING;
       startSupervisor();
@@ -164,7 +212,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         stop(current, "unload");
       }
       if (persistence != null) {
-        persistence.close();
+        persistence.release(false);
       }
     } finally {
       lock.unlock();
@@ -184,13 +232,31 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       if (persistence == null) {
         return exchangeOrFail(p, tagged, timeout);
       }
-      return persistence.commit(tagged, r -> exchangeOrFail(p, tag(r), timeout));
+      try {
+        return persistence.commit(tagged, r -> exchangeOrFail(p, tag(r), timeout));
+      } catch (ModuleException e) {
+        if (!countersLostWithTheUmh(request, e)) {
+          throw e;
+        }
+        // The umh died under SET_ADD_COUNTERS, before we saved them: the table it had is
+        // committed on disk, and a new umh rebuilt from there lacks exactly these counters.
+        // Adding them once more is adding them once.
+        log.add(hostPid, LogLine.Source.HOST, "SET_ADD_COUNTERS retried in the restarted umh");
+        UmhProcess again = ensureRunning(deadline);
+        return persistence.commit(tag(request), r -> exchangeOrFail(again, tag(r), timeout));
+      }
     } catch (ModuleException e) {
       errors.incrementAndGet();
       throw e;
     } finally {
       lock.unlock();
     }
+  }
+
+  private static boolean countersLostWithTheUmh(MboxRequest r, ModuleException e) {
+    return r.isSet()
+        && r.cmd() == Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd()
+        && e.kind() == ModuleException.Kind.UMH_DIED;
   }
 
   public ModuleState state() {
@@ -234,6 +300,13 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   public void close() {
     unload();
     closed = true;
+    pokeSupervisor();
+    synchronized (deadlineSignal) {
+      deadlineSignal.notifyAll();
+    }
+    if (persistence != null) {
+      persistence.release(true);
+    }
     for (Thread t : new Thread[] {supervisor, deadlines}) {
       if (t != null) {
         t.interrupt();
@@ -355,11 +428,14 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
     }
     umh = p;
+    // A death is noticed at once without polling: the reaper completes exit().
+    p.exit().whenComplete((st, e) -> pokeSupervisor());
     umhStartedAt = clock.instant();
     loadMillis = (System.nanoTime() - p.startedNanos()) / 1e6;
     state = ModuleState.HEALTHY;
     message = "";
     lastPingNanos = System.nanoTime();
+    pokeSupervisor(); // its next ping is due from now
     log.add(
         hostPid,
         LogLine.Source.HOST,
@@ -399,6 +475,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       state = ModuleState.RESTARTING;
       restartNotBefore = System.nanoTime() + policy.backoffNanos();
       message = why;
+      pokeSupervisor();
     } else {
       state = ModuleState.FAILED;
       message =
@@ -466,6 +543,12 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     inflightTimedOut = false;
     inflightUmh = p;
     inflightDeadline = t0 + timeoutNanos;
+    long watched = deadlineWatched;
+    if (watched == 0 || inflightDeadline < watched) {
+      synchronized (deadlineSignal) {
+        deadlineSignal.notifyAll();
+      }
+    }
     try {
       tap.publish(Frame.Direction.REQUEST, req, p.pid(), 0, req.payload(), 0);
       int sent = p.writeFully(wire);
@@ -604,44 +687,106 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
 
   /**
    * Kills the umh when the request on the pipes passes its deadline. A thread of its own, because
-   * the supervisor's watchdog pings are requests too.
+   * the supervisor's watchdog pings are requests too. It sleeps until a request starts, then until
+   * that request's deadline; steady traffic does not wake it more than once per deadline.
    */
   private void enforceDeadlines() {
-    while (!closed) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      long deadline = inflightDeadline;
-      UmhProcess victim = inflightUmh;
-      if (deadline != 0 && System.nanoTime() > deadline && victim != null && !inflightTimedOut) {
-        // No state write here: transitions belong to the lock holder; state() derives
-        // UNRESPONSIVE from this flag while the killed request unwinds.
-        inflightTimedOut = true;
-        log.add(
-            hostPid, LogLine.Source.HOST, "umh " + victim.pid() + " missed its deadline: SIGKILL");
-        victim.kill(SIGKILL);
+    synchronized (deadlineSignal) {
+      while (!closed) {
+        // "Looking" before reading: a request that starts now either is seen here or sees 0
+        // and pokes us (both volatile), so its deadline is never missed.
+        deadlineWatched = 0;
+        long deadline = inflightDeadline;
+        long now = System.nanoTime();
+        try {
+          if (deadline == 0) {
+            deadlineSignal.wait();
+            continue;
+          }
+          if (now < deadline) {
+            deadlineWatched = deadline;
+            TimeUnit.NANOSECONDS.timedWait(deadlineSignal, deadline - now);
+            continue;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        UmhProcess victim = inflightUmh;
+        if (victim != null && !inflightTimedOut && deadline == inflightDeadline) {
+          // No state write here: transitions belong to the lock holder; state() derives
+          // UNRESPONSIVE from this flag while the killed request unwinds.
+          inflightTimedOut = true;
+          log.add(
+              hostPid,
+              LogLine.Source.HOST,
+              "umh " + victim.pid() + " missed its deadline: SIGKILL");
+          victim.kill(SIGKILL);
+        }
+        deadlineWatched = 0;
+        try {
+          // until the killed request unwinds and the next one starts
+          deadlineSignal.wait(BUSY_RETRY_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     }
   }
 
-  /** Notices a dead umh at once and, with the watchdog on, pings it and restarts it. */
+  private void pokeSupervisor() {
+    synchronized (supervisorSignal) {
+      supervisorPoked = true;
+      supervisorSignal.notifyAll();
+    }
+  }
+
+  /**
+   * Notices a dead umh at once and, with the watchdog on, pings it and restarts it. Sleeps until
+   * the next ping or restart is due, or until poked (a death, a state change).
+   */
   private void supervise() {
     while (!closed) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (needsAttention(System.nanoTime()) && lock.tryLock()) {
-        try {
-          attend(System.nanoTime());
-        } finally {
-          lock.unlock();
+      long now = System.nanoTime();
+      long waitNanos = nextAttentionNanos(now) - now;
+      if (needsAttention(now)) {
+        if (lock.tryLock()) {
+          try {
+            attend(System.nanoTime());
+          } finally {
+            lock.unlock();
+          }
+          continue;
         }
+        waitNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_RETRY_MILLIS); // a request holds the lock
+      }
+      synchronized (supervisorSignal) {
+        try {
+          if (!supervisorPoked && !closed) {
+            if (waitNanos == Long.MAX_VALUE - now) {
+              supervisorSignal.wait();
+            } else if (waitNanos > 0) {
+              TimeUnit.NANOSECONDS.timedWait(supervisorSignal, waitNanos);
+            }
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        supervisorPoked = false;
       }
     }
+  }
+
+  /** When the supervisor has something to do next on its own; Long.MAX_VALUE: only when poked. */
+  private long nextAttentionNanos(long now) {
+    ModuleState s = state;
+    boolean watchdog = !config.watchdogInterval().isZero();
+    if (watchdog && s == ModuleState.HEALTHY) {
+      return lastPingNanos + config.watchdogInterval().toNanos();
+    }
+    if (watchdog && s == ModuleState.RESTARTING) {
+      return restartNotBefore;
+    }
+    return Long.MAX_VALUE;
   }
 
   private boolean needsAttention(long now) {

@@ -4,6 +4,7 @@ import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.SavedTable;
 import bpfilterctl.core.persist.TableStore;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,47 +49,97 @@ final class TablePersistence {
   private FileChannel lockFile;
   private FileLock lock;
 
+  /** Claimed for the host's life (a daemon): an unload keeps the lock. */
+  private boolean claimed;
+
   TablePersistence(TableStore store, ModuleLog log, int hostPid) {
     this.store = store;
     this.log = log;
     this.hostPid = hostPid;
   }
 
-  /** Takes the state dir's lock and reads the committed tables; bad files are reported. */
-  List<String> open() throws ModuleException {
+  /**
+   * Takes the state dir's lock for the host's whole life, so that a second host (another daemon on
+   * another socket) fails at its start, not at its first command.
+   */
+  void claim() throws ModuleException {
+    lock();
+    claimed = true;
+  }
+
+  private void lock() throws ModuleException {
+    if (lock != null) {
+      return;
+    }
+    Path state = store.dir().getParent();
     try {
-      Files.createDirectories(store.dir());
+      OwnedDir.prepare(state, "rwx------", OwnedDir.processUid());
+      lockFile =
+          FileChannel.open(
+              state.resolve("host.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
+      try {
+        lock = lockFile.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
       if (lock == null) {
-        lockFile =
-            FileChannel.open(
-                store.dir().resolveSibling("host.lock"),
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        try {
-          lock = lockFile.tryLock();
-        } catch (OverlappingFileLockException e) {
-          lock = null;
-        }
-        if (lock == null) {
-          lockFile.close();
+        lockFile.close();
+        throw new ModuleException(
+            ModuleException.Kind.START_FAILED,
+            "state dir " + state + " is in use by another module host (a daemon?)");
+      }
+    } catch (IOException e) {
+      throw new ModuleException(
+          ModuleException.Kind.START_FAILED, "unsafe or unusable state dir: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Takes the state dir's lock and reads the committed tables. A damaged table file fails the load
+   * (a table must not come up empty behind an admin's back) unless {@code discardDamaged}, which
+   * sets such files aside, logged.
+   */
+  List<String> open(boolean discardDamaged) throws ModuleException {
+    lock();
+    try {
+      TableStore.Loaded loaded = store.load();
+      List<String> problems = new ArrayList<>();
+      if (!loaded.damaged().isEmpty()) {
+        if (!discardDamaged) {
           throw new ModuleException(
               ModuleException.Kind.START_FAILED,
-              "state dir " + store.dir() + " is in use by another module host (a daemon?)");
+              "state: damaged table file "
+                  + loaded.damaged().stream().map(Object::toString).toList()
+                  + "; restore it, or run load --discard-damaged to start without it");
+        }
+        for (TableStore.Damaged d : loaded.damaged()) {
+          Path aside = store.setAside(d);
+          problems.add(d + "; set aside as " + aside.getFileName() + " (load --discard-damaged)");
         }
       }
-      TableStore.Loaded loaded = store.load();
       committed.clear();
       for (SavedTable t : loaded.tables()) {
         committed.put(t.name(), t);
       }
-      for (String p : loaded.problems()) {
+      for (String p : problems) {
         log.add(hostPid, LogLine.Source.HOST, "state: " + p);
       }
-      return loaded.problems();
+      return problems;
     } catch (IOException e) {
       throw new ModuleException(
           ModuleException.Kind.START_FAILED, "cannot read state dir " + store.dir() + ": " + e);
     }
+  }
+
+  /** Lets the lock go, unless it was claimed for the host's life and {@code end} is false. */
+  void release(boolean end) {
+    if (claimed && !end) {
+      return;
+    }
+    close();
   }
 
   void close() {
@@ -142,8 +194,8 @@ final class TablePersistence {
     String name = SavedTable.tableName(req.payload());
     SavedTable next;
     if (replace) {
-      if (req.len() < 96) {
-        return umh.send(req);
+      if (!SavedTable.plausible(req.payload())) {
+        return umh.send(req); // counts that cannot be right: the umh refuses it, nothing is saved
       }
       next = SavedTable.replaced(req.payload());
     } else {

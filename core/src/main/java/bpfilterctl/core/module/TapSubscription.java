@@ -12,40 +12,61 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TapSubscription implements AutoCloseable {
   private final ArrayBlockingQueue<Frame> queue;
+  private final long byteBudget;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong totalDropped;
   private final Runnable onClose;
 
-  TapSubscription(int capacity, AtomicLong totalDropped, Runnable onClose) {
+  TapSubscription(int capacity, long byteBudget, AtomicLong totalDropped, Runnable onClose) {
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.byteBudget = byteBudget;
     this.totalDropped = totalDropped;
     this.onClose = onClose;
   }
 
   void offer(Frame f) {
-    if (!queue.offer(f)) {
+    long b = f.payload().length;
+    // An empty queue takes any one frame: the budget bounds a backlog, not a frame.
+    if ((queuedBytes.get() + b > byteBudget && !queue.isEmpty()) || !queue.offer(f)) {
       dropped.incrementAndGet();
       totalDropped.incrementAndGet();
+      return;
     }
+    queuedBytes.addAndGet(b);
+  }
+
+  private Frame taken(Frame f) {
+    if (f != null) {
+      queuedBytes.addAndGet(-f.payload().length);
+    }
+    return f;
+  }
+
+  private List<Frame> taken(List<Frame> fs) {
+    for (Frame f : fs) {
+      taken(f);
+    }
+    return fs;
   }
 
   /** The next frame, waiting at most {@code timeoutMillis}; null when none came. */
   public Frame poll(long timeoutMillis) throws InterruptedException {
-    return queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    return taken(queue.poll(timeoutMillis, TimeUnit.MILLISECONDS));
   }
 
   /** Everything queued now, without waiting. */
   public List<Frame> drain() {
     List<Frame> out = new ArrayList<>();
     queue.drainTo(out);
-    return out;
+    return taken(out);
   }
 
   /** At most {@code max} of what is queued now, oldest first, without waiting. */
   public List<Frame> drain(int max) {
     List<Frame> out = new ArrayList<>();
     queue.drainTo(out, max);
-    return out;
+    return taken(out);
   }
 
   public long dropped() {

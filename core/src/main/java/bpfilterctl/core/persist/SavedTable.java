@@ -15,9 +15,37 @@ public record SavedTable(String name, byte[] replaceBlob, long[] counters) {
   static final int NUM_ENTRIES_OFFSET = 36;
   static final int NUM_COUNTERS_OFFSET = 84;
   static final int COUNTERS_INFO_HEADER = 40;
+  static final int SIZE_OFFSET = 40;
 
-  /** A table just replaced: its counters start at zero, as the kernel's do. */
+  /** sizeof(struct ipt_entry): no entry is smaller. */
+  static final int MIN_ENTRY_BYTES = 112;
+
+  /**
+   * Whether an ipt_replace's counts fit its real size, as the kernel's translate_table finds when
+   * it walks the entries: {@code size} is what follows the header, and {@code num_entries} entries
+   * fit in it. Only such a blob is saved; any other goes to the umh unsaved, to be refused.
+   */
+  public static boolean plausible(byte[] replaceBlob) {
+    if (replaceBlob.length < IPT_REPLACE_HEADER) {
+      return false;
+    }
+    ByteBuffer b = ByteBuffer.wrap(replaceBlob).order(ByteOrder.LITTLE_ENDIAN);
+    long entries = Integer.toUnsignedLong(b.getInt(NUM_ENTRIES_OFFSET));
+    long size = Integer.toUnsignedLong(b.getInt(SIZE_OFFSET));
+    return size == replaceBlob.length - IPT_REPLACE_HEADER
+        && entries >= 1
+        && entries * MIN_ENTRY_BYTES <= size;
+  }
+
+  /**
+   * A table just replaced: its counters start at zero, as the kernel's do.
+   *
+   * @throws IllegalArgumentException when the blob is not {@link #plausible}
+   */
   public static SavedTable replaced(byte[] replaceBlob) {
+    if (!plausible(replaceBlob)) {
+      throw new IllegalArgumentException("ipt_replace counts do not fit its size");
+    }
     ByteBuffer b = ByteBuffer.wrap(replaceBlob).order(ByteOrder.LITTLE_ENDIAN);
     int entries = b.getInt(NUM_ENTRIES_OFFSET);
     return new SavedTable(tableName(replaceBlob), replaceBlob, new long[entries * 2]);

@@ -7,15 +7,21 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Committed tables on disk, one file per table, each written atomically: a temp file, fsync, rename
@@ -30,10 +36,22 @@ public final class TableStore {
   private static final int VERSION = 1;
   private static final String SUFFIX = ".table";
 
-  private final Path dir;
+  /** The largest table file read back: the biggest blob a client can send, and its counters. */
+  static final long MAX_FILE_BYTES = 3L << 28;
 
-  public TableStore(Path dir) {
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  private final Path dir;
+  private final int euid;
+
+  /**
+   * @param dir the tables directory, made 0700; its parent must be an {@link OwnedDir}
+   * @param euid this process's effective uid, which must own it
+   */
+  public TableStore(Path dir, int euid) {
     this.dir = dir;
+    this.euid = euid;
   }
 
   public Path dir() {
@@ -47,14 +65,16 @@ public final class TableStore {
    * Writes and syncs the temp file; an I/O failure (ENOSPC...) leaves the current file as it is.
    */
   public Prepared prepare(SavedTable t) throws IOException {
-    Files.createDirectories(dir);
+    OwnedDir.prepare(dir, "rwx------", euid);
     Path temp = dir.resolve(t.name() + SUFFIX + ".tmp");
+    // A stale temp (a crash between prepare and commit) goes; whatever is there is never followed.
+    Files.deleteIfExists(temp);
     try (FileChannel ch =
         FileChannel.open(
             temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            OWNER_ONLY)) {
       ByteBuffer b = ByteBuffer.wrap(encode(t));
       while (b.hasRemaining()) {
         ch.write(b);
@@ -88,16 +108,29 @@ public final class TableStore {
     }
   }
 
-  /** What loading found: the good tables, and the files that were moved aside, with why. */
-  public record Loaded(List<SavedTable> tables, List<String> problems) {}
+  /** A table file that cannot be used, and why. */
+  public record Damaged(Path file, String why) {
+    @Override
+    public String toString() {
+      return file + ": " + why;
+    }
+  }
 
-  /** Reads every table file; a bad one is renamed to NAME.corrupt-TIMESTAMP and reported. */
+  /** What loading found: the good tables, and the damaged files (left where they are). */
+  public record Loaded(List<SavedTable> tables, List<Damaged> damaged) {}
+
+  /**
+   * Reads every table file. A damaged one (not a regular file, too big, truncated, bit-flipped,
+   * foreign) is reported and left in place: whether to go on without it is an admin's decision
+   * ({@link #setAside}).
+   */
   public Loaded load() throws IOException {
     List<SavedTable> tables = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return new Loaded(tables, problems);
+    List<Damaged> damaged = new ArrayList<>();
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return new Loaded(tables, damaged);
     }
+    OwnedDir.check(dir, euid);
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       ds.forEach(files::add);
@@ -107,14 +140,48 @@ public final class TableStore {
       String name = f.getFileName().toString();
       name = name.substring(0, name.length() - SUFFIX.length());
       try {
-        tables.add(decode(name, Files.readAllBytes(f)));
+        tables.add(decode(name, readRegular(f)));
       } catch (StateCorruptException e) {
-        Path aside = f.resolveSibling(f.getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
-        Files.move(f, aside);
-        problems.add(f + ": " + e.getMessage() + "; moved aside to " + aside.getFileName());
+        damaged.add(new Damaged(f, e.getMessage()));
       }
     }
-    return new Loaded(tables, problems);
+    return new Loaded(tables, damaged);
+  }
+
+  /** Renames a damaged file to NAME.corrupt-MILLIS; returns the new name. */
+  public Path setAside(Damaged d) throws IOException {
+    Path aside =
+        d.file()
+            .resolveSibling(d.file().getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
+    Files.move(d.file(), aside, LinkOption.NOFOLLOW_LINKS);
+    return aside;
+  }
+
+  /**
+   * The bytes of a regular file of at most {@link #MAX_FILE_BYTES}: a FIFO, a device or a symlink
+   * is damage, never opened (a FIFO would block, /dev/zero would never end).
+   */
+  static byte[] readRegular(Path f) throws IOException, StateCorruptException {
+    BasicFileAttributes a =
+        Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isRegularFile()) {
+      throw new StateCorruptException(
+          "not a regular file (" + (a.isSymbolicLink() ? "a symlink" : "a special file") + ")");
+    }
+    if (a.size() > MAX_FILE_BYTES) {
+      throw new StateCorruptException("too big (" + a.size() + " bytes)");
+    }
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size > MAX_FILE_BYTES) {
+        throw new StateCorruptException("too big (" + size + " bytes)");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) size);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // until full or EOF
+      }
+      return b.position() == b.capacity() ? b.array() : Arrays.copyOf(b.array(), b.position());
+    }
   }
 
   static byte[] encode(SavedTable t) {

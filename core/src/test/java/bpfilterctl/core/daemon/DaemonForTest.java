@@ -4,12 +4,17 @@ import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TableFakeUmh;
 import bpfilterctl.core.module.UmhImage;
+import java.io.FileInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** A daemon in a process of its own, over the fake table umh: args socket, state dir. */
+/**
+ * A daemon in a process of its own, over the fake table umh: args socket, state dir, and optionally
+ * a number of fds to hold open once it listens (so that accept meets EMFILE).
+ */
 public final class DaemonForTest {
   private DaemonForTest() {}
 
@@ -28,7 +33,11 @@ public final class DaemonForTest {
                 Path.of(args[0]),
                 new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
       server.start();
-      System.out.println("ready");
+      List<FileInputStream> held = new ArrayList<>();
+      for (int i = 0; args.length > 2 && i < Integer.parseInt(args[2]); i++) {
+        held.add(new FileInputStream("/dev/null"));
+      }
+      System.out.println("ready " + held.size());
       System.out.flush();
       server.awaitStop();
     }

@@ -11,10 +11,13 @@ public final class FakeTableCalls {
   private FakeTableCalls() {}
 
   /** A replace blob for {@code table}: a valid header and {@code entries} x 64 patterned bytes. */
+  /** As big as the smallest real entry (sizeof ipt_entry), so that the counts are plausible. */
+  static final int ENTRY_BYTES = 112;
+
   public static byte[] blob(String table, int entries, int seed) {
-    ByteBuffer b = ByteBuffer.allocate(96 + 64 * entries).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(96 + ENTRY_BYTES * entries).order(ByteOrder.LITTLE_ENDIAN);
     b.put(table.getBytes(StandardCharsets.US_ASCII));
-    b.putInt(36, entries).putInt(40, 64 * entries);
+    b.putInt(36, entries).putInt(40, ENTRY_BYTES * entries);
     for (int i = 96; i < b.capacity(); i++) {
       b.put(i, (byte) (seed * 31 + i));
     }

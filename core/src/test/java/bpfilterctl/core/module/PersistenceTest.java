@@ -68,7 +68,7 @@ class PersistenceTest {
   }
 
   @Test
-  void aCorruptStateFileIsReportedAndMovedAsideNeverUsed() throws Exception {
+  void aCorruptStateFileRefusesTheLoadLoudlyUntilAnAdminDiscardsIt() throws Exception {
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
       FakeTableCalls.replace(host, FakeTableCalls.blob("raw", 2, 3));
@@ -77,9 +77,20 @@ class PersistenceTest {
     byte[] bytes = Files.readAllBytes(f);
     Files.write(f, Arrays.copyOf(bytes, bytes.length - 10));
     try (ModuleHost host = new ModuleHost(config(state))) {
-      host.load();
+      ModuleException refused = catchThrowableOfType(ModuleException.class, host::load);
+      assertThat(refused.getMessage())
+          .contains("raw.table")
+          .contains("damaged")
+          .contains("--discard-damaged");
+      assertThat(host.status().state()).isEqualTo(ModuleState.FAILED);
+      assertThat(host.status().message()).contains("raw.table");
+      ModuleException call =
+          catchThrowableOfType(ModuleException.class, () -> FakeTableCalls.dump(host, "raw"));
+      assertThat(call.getMessage()).as("every command says so").contains("raw.table");
+      assertThat(f).as("left in place for the admin").exists();
+      host.loadDiscardingDamaged();
       assertThat(host.log().lines())
-          .anySatisfy(l -> assertThat(l.text()).contains("raw.table").contains("moved aside"));
+          .anySatisfy(l -> assertThat(l.text()).contains("raw.table").contains("set aside"));
       try (Stream<Path> s = Files.list(state.resolve("tables"))) {
         assertThat(s.map(p -> p.getFileName().toString()))
             .anyMatch(n -> n.startsWith("raw.table.corrupt-"));
@@ -87,6 +98,20 @@ class PersistenceTest {
       assertThat(FakeTableCalls.dump(host, "raw"))
           .as("a fresh table, not the torn one")
           .hasSize(8 * 8);
+    }
+  }
+
+  @Test
+  void aClaimedStateDirStopsASecondHostAtOnceAndAnUnloadKeepsIt() throws Exception {
+    try (ModuleHost daemon = new ModuleHost(config(state));
+        ModuleHost second = new ModuleHost(config(state))) {
+      daemon.claimState();
+      ModuleException e = catchThrowableOfType(ModuleException.class, second::claimState);
+      assertThat(e.getMessage()).contains("in use by another module host");
+      daemon.load();
+      daemon.unload();
+      e = catchThrowableOfType(ModuleException.class, second::load);
+      assertThat(e).as("still claimed after the unload").isNotNull();
     }
   }
 
@@ -104,7 +129,7 @@ class PersistenceTest {
   void aFullDiskFailsTheCommitWithEnospcAndKeepsTheOldState() throws Exception {
     Path small = Files.createTempDirectory("bpf-tmpfs");
     assumeTrue(
-        mount("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString()),
+        mount("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", small.toString()),
         "needs root to mount a tmpfs");
     try (ModuleHost host = new ModuleHost(config(small))) {
       host.load();
@@ -162,5 +187,41 @@ class PersistenceTest {
 
   private static boolean mount(String... cmd) throws IOException, InterruptedException {
     return new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor() == 0;
+  }
+
+  @Test
+  void aUmhThatDiesUnderSetAddCountersCostsNeitherTheCallNorDoubleCounters() throws Exception {
+    HostConfig cfg =
+        TestImages.quick(
+                UmhImage.javaMain(
+                    List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
+                    TableFakeUmh.class.getName(),
+                    List.of("die-after-counters", state.resolve("died").toString())))
+            .requestTimeout(java.time.Duration.ofSeconds(10))
+            .stateDir(state.resolve("s"))
+            .build();
+    try (ModuleHost host = new ModuleHost(cfg)) {
+      int first = host.load();
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 1)).isError())
+          .isFalse();
+      assertThat(FakeTableCalls.addCounters(host, "filter", 3, 10).status()).isZero();
+      byte[] once = FakeTableCalls.dump(host, "filter");
+      assertThat(FakeTableCalls.addCounters(host, "filter", 3, 20).status())
+          .as("the umh died under it; the call still succeeds")
+          .isZero();
+      assertThat(state.resolve("died")).exists();
+      assertThat(host.status().umhPid()).isNotEqualTo(first);
+      byte[] twice = FakeTableCalls.dump(host, "filter");
+      try (ModuleHost reference = new ModuleHost(config(state.resolve("ref")))) {
+        reference.load();
+        FakeTableCalls.replace(reference, FakeTableCalls.blob("filter", 3, 1));
+        FakeTableCalls.addCounters(reference, "filter", 3, 10);
+        assertThat(FakeTableCalls.dump(reference, "filter")).isEqualTo(once);
+        FakeTableCalls.addCounters(reference, "filter", 3, 20);
+        assertThat(twice)
+            .as("each addition counted once")
+            .isEqualTo(FakeTableCalls.dump(reference, "filter"));
+      }
+    }
   }
 }

@@ -17,7 +17,9 @@ import java.util.Map;
  * A umh that keeps tables the simplest way that still behaves like the kernel for the host's
  * persistence: SET_REPLACE stores the blob (num_counters must equal the current entry count, else
  * EAGAIN) and answers the old counters; SET_ADD_COUNTERS adds; GET_INFO tells num_entries (4 for a
- * table never set); get cmd 99 dumps a table: blob then its counters.
+ * table never set); get cmd 99 dumps a table: blob then its counters. With args {@code
+ * die-after-counters MARKER} it applies the second SET_ADD_COUNTERS it gets and dies before
+ * answering, once (MARKER, a file it creates, says it did).
  */
 public final class TableFakeUmh {
   private TableFakeUmh() {}
@@ -28,6 +30,11 @@ public final class TableFakeUmh {
     DataInputStream in = new DataInputStream(new FileInputStream(FileDescriptor.in));
     OutputStream out = new FileOutputStream(FileDescriptor.out);
     Map<String, Table> tables = new HashMap<>();
+    java.nio.file.Path dieMarker =
+        args.length == 2 && args[0].equals("die-after-counters")
+            ? java.nio.file.Path.of(args[1])
+            : null;
+    int countersCalls = 0;
     while (true) {
       byte[] h = new byte[24];
       try {
@@ -74,6 +81,10 @@ public final class TableFakeUmh {
           }
           tables.put(name, t);
           status = 0;
+          if (++countersCalls == 2 && dieMarker != null && !java.nio.file.Files.exists(dieMarker)) {
+            java.nio.file.Files.createFile(dieMarker);
+            System.exit(9); // applied, never answered
+          }
         }
         reply = new byte[0];
       } else if (!set && cmd == 64) {

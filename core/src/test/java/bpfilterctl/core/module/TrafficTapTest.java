@@ -55,4 +55,30 @@ class TrafficTapTest {
       assertThat(recent.get(15).truncated()).isTrue();
     }
   }
+
+  @Test
+  void theRingAndEachSubscriberAreBoundedByBytesNotOnlyFrames() throws Exception {
+    // 4096 frames of up to 1 MiB each could keep 4 GiB; 256 KiB in all is what it may keep here.
+    HostConfig cfg =
+        TestImages.quick(TestImages.faulty("echo"))
+            .buffers(100, 4096, 1 << 20)
+            .tapBytes(256 << 10)
+            .build();
+    try (ModuleHost host = new ModuleHost(cfg);
+        TapSubscription slow = host.tap().subscribe(4096)) {
+      host.load();
+      for (int i = 0; i < 40; i++) {
+        host.call(new MboxRequest(0, false, 64, 1, new byte[100_000]));
+      }
+      assertThat(host.tap().keptBytes()).isLessThanOrEqualTo(256 << 10);
+      List<Frame> recent = host.tap().recent(4096);
+      assertThat(recent).hasSizeBetween(2, 6);
+      assertThat(recent.get(recent.size() - 1).seq())
+          .as("the newest are kept")
+          .isEqualTo(host.tap().published() - 1);
+      long queued = slow.drain().stream().mapToLong(f -> f.payload().length).sum();
+      assertThat(queued).isLessThanOrEqualTo(256 << 10);
+      assertThat(slow.dropped()).isPositive();
+    }
+  }
 }

@@ -1,0 +1,70 @@
+package bpfilterctl.core.daemon;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection as the daemon's I/O thread keeps it. Everything here belongs to that
+ * thread, except {@link #closed} and {@link #queued}, which a subscription's thread reads.
+ */
+final class Connection {
+  final int fd;
+  final Peer peer;
+  final long acceptedNanos;
+  final FrameAssembler in;
+
+  /** HELLO answered with WELCOME. */
+  boolean welcomed;
+
+  /** A request of this connection is with a worker: nothing more is read until it is answered. */
+  boolean busy;
+
+  /** The connection is a traffic or log stream now. */
+  boolean subscribed;
+
+  /** Bytes read past the frame now with a worker, fed in once it is answered. */
+  ByteBuffer pending;
+
+  final ArrayDeque<byte[]> out = new ArrayDeque<>();
+  int outOffset;
+
+  /** Bytes queued to send and not sent yet. */
+  final AtomicLong queued = new AtomicLong();
+
+  long lastInNanos;
+  long lastOutNanos;
+
+  /** Drop the connection once everything queued is sent. */
+  boolean closeAfterFlush;
+
+  /** Run once everything queued is sent (a stop's answer is out: now stop). */
+  Runnable afterFlush;
+
+  volatile boolean closed;
+
+  Connection(int fd, Peer peer, long now, FrameAssembler.Gate gate) {
+    this.fd = fd;
+    this.peer = peer;
+    this.acceptedNanos = now;
+    this.lastInNanos = now;
+    this.lastOutNanos = now;
+    this.in = new FrameAssembler(gate);
+  }
+
+  void enqueue(DaemonFrame f, long now) {
+    byte[] b = f.encode();
+    if (out.isEmpty()) {
+      lastOutNanos = now;
+    }
+    out.add(b);
+    queued.addAndGet(b.length);
+  }
+
+  boolean wantsRead() {
+    return !closed
+        && !busy
+        && !closeAfterFlush
+        && (subscribed || (queued.get() == 0 && (pending == null || !pending.hasRemaining())));
+  }
+}
