@@ -43,6 +43,7 @@ final class HookedDaemon implements AutoCloseable {
     HostConfig config =
         HostConfig.builder(UmhImage.embedded(List.of()))
             .buffers(10_000, 1 << 16, 256 << 20)
+            .tapBytes(1L << 30)
             .stateDir(dir.resolve("state"))
             .build();
     this.host = new ModuleHost(config);
@@ -123,7 +124,11 @@ final class HookedDaemon implements AutoCloseable {
   List<RecordedScenario.Call> calls() {
     Map<Long, Frame> requests = new HashMap<>();
     List<RecordedScenario.Call> calls = new ArrayList<>();
-    for (Frame f : tap.drain()) {
+    List<Frame> frames = tap.drain();
+    if (tap.dropped() > 0) {
+      throw new IllegalStateException("the tap dropped frames: raise its limits");
+    }
+    for (Frame f : frames) {
       if (f.direction() == Frame.Direction.REQUEST) {
         requests.put(f.id(), f);
         continue;
