@@ -150,6 +150,7 @@ public final class WatchBench {
                       .publish(
                           sent % 2 == 0 ? Frame.Direction.REQUEST : Frame.Direction.REPLY,
                           req,
+                          "",
                           1,
                           0,
                           none,

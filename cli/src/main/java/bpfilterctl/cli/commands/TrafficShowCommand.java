@@ -110,6 +110,7 @@ public final class TrafficShowCommand implements Callable<Integer> {
             .field("dir", f.direction() == Frame.Direction.REQUEST ? "request" : "reply")
             .field("id", f.id())
             .field("caller_pid", f.callerPid())
+            .field("caller_comm", f.callerComm())
             .field("umh_pid", f.umhPid())
             .field("op", f.isSet() ? "set" : "get")
             .field("option", f.optionName())

@@ -78,6 +78,32 @@ class HookBehaviourTest {
   }
 
   @Test
+  void theTapNamesTheHookedCallerByItsPidAndCommand() throws Exception {
+    try (HookedDaemon d = HookedDaemon.start(dir)) {
+      // bash prints its pid, then becomes iptables-legacy under that same pid
+      HookedDaemon.Run r =
+          d.run(
+              List.of("unshare", "-n", "bash", "-c", "echo $$; exec iptables-legacy -S"),
+              d.hookEnv(lib));
+      int pid = Integer.parseInt(r.output().lines().findFirst().orElseThrow());
+      List<bpfilterctl.core.module.Frame> frames =
+          d.host().tap().recent(100).stream().filter(f -> f.cmd() == 64 && !f.isSet()).toList();
+      assertThat(frames).isNotEmpty();
+      assertThat(frames)
+          .allSatisfy(
+              f -> {
+                assertThat(f.callerPid()).isEqualTo(pid);
+                assertThat(f.callerComm()).isEqualTo("iptables-legacy");
+              });
+      String line =
+          new bpfilterctl.core.traffic.TrafficFormat(java.time.ZoneOffset.UTC)
+              .line(frames.get(0), new bpfilterctl.core.traffic.FrameSummary("filter", ""));
+      assertThat(line).contains(" -> " + String.format("%6d", pid) + " iptables-legacy ");
+      assertThat(frames.get(0).toJson()).contains("\"caller_comm\":\"iptables-legacy\"");
+    }
+  }
+
+  @Test
   void tcpUdpAndNetlinkSocketsOfAHookedProgramAreTheKernelsAsBefore() throws Exception {
     try (HookedDaemon d = HookedDaemon.start(dir);
         ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());

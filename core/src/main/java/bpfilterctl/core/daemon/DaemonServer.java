@@ -853,7 +853,8 @@ public final class DaemonServer implements AutoCloseable {
     }
     byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
     // The umh sees the caller's real pid (SO_PEERCRED), as the kernel's bpfilter did.
-    MboxReply r = host.call(new MboxRequest(h.addr(), set, h.cmd(), peer.pid(), payload));
+    MboxReply r =
+        host.call(new MboxRequest(h.addr(), set, h.cmd(), peer.pid(), payload), peer.comm());
     return new DaemonFrame(FrameType.REPLY, r.encode());
   }
 

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param id the request id (the mbox addr field) both frames of one exchange share
  * @param umhPid the umh that took part
  * @param callerPid the caller's pid (the mbox pid field)
+ * @param callerComm the caller's command name (/proc/PID/comm, as the daemon saw it), "" if unknown
  * @param isSet and {@code cmd}: which option
  * @param len the request's payload length (for a reply: the request's, to compare with)
  * @param status the reply status (-errno or a byte count); 0 for a request
@@ -33,6 +34,7 @@ public record Frame(
     long id,
     int umhPid,
     int callerPid,
+    String callerComm,
     boolean isSet,
     int cmd,
     int len,
@@ -40,6 +42,40 @@ public record Frame(
     byte[] payload,
     int payloadLength,
     long latencyNanos) {
+
+  /** A frame of a caller whose command name is not known (recordings from before it was kept). */
+  public Frame(
+      long seq,
+      long monoNanos,
+      long epochMillis,
+      Direction direction,
+      long id,
+      int umhPid,
+      int callerPid,
+      boolean isSet,
+      int cmd,
+      int len,
+      int status,
+      byte[] payload,
+      int payloadLength,
+      long latencyNanos) {
+    this(
+        seq,
+        monoNanos,
+        epochMillis,
+        direction,
+        id,
+        umhPid,
+        callerPid,
+        "",
+        isSet,
+        cmd,
+        len,
+        status,
+        payload,
+        payloadLength,
+        latencyNanos);
+  }
 
   /** Which way a frame went. */
   public enum Direction {
@@ -70,6 +106,7 @@ public record Frame(
         .field("id", id)
         .field("umh_pid", umhPid)
         .field("caller_pid", callerPid)
+        .field("caller_comm", callerComm)
         .field("op", isSet ? "set" : "get")
         .field("cmd", cmd)
         .field("option", optionName())
@@ -114,6 +151,7 @@ public record Frame(
         number(m, "id"),
         (int) number(m, "umh_pid"),
         (int) number(m, "caller_pid"),
+        m.get("caller_comm") instanceof String comm ? comm : "",
         op.equals("set"),
         (int) number(m, "cmd"),
         (int) number(m, "len"),

@@ -71,6 +71,8 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private volatile UmhProcess inflightUmh;
   private volatile long inflightDeadline;
   private volatile boolean inflightTimedOut;
+  // The command name of the caller whose request is in flight, for the tap; written under lock.
+  private String inflightCallerComm = "";
 
   private volatile long lastPingNanos;
 
@@ -222,9 +224,18 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   /** Sends one request and returns the umh's reply, or fails with the host-side reason. */
   @Override
   public MboxReply call(MboxRequest request) throws ModuleException {
+    return call(request, "");
+  }
+
+  /**
+   * As {@link #call(MboxRequest)}, for a caller whose command name the tap shows beside its pid
+   * (the daemon's peers: /proc/PID/comm of the pid SO_PEERCRED gave).
+   */
+  public MboxReply call(MboxRequest request, String callerComm) throws ModuleException {
     requests.incrementAndGet();
     long deadline = System.nanoTime() + config.requestTimeout().toNanos();
     lock.lock();
+    inflightCallerComm = callerComm;
     try {
       UmhProcess p = ensureRunning(deadline);
       MboxRequest tagged = tag(request);
@@ -249,6 +260,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       errors.incrementAndGet();
       throw e;
     } finally {
+      inflightCallerComm = "";
       lock.unlock();
     }
   }
@@ -550,7 +562,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
     }
     try {
-      tap.publish(Frame.Direction.REQUEST, req, p.pid(), 0, req.payload(), 0);
+      tap.publish(Frame.Direction.REQUEST, req, inflightCallerComm, p.pid(), 0, req.payload(), 0);
       int sent = p.writeFully(wire);
       if (sent < wire.length) {
         return fault(Exchange.FaultKind.WRITE_FAILED, sent, wire.length);
@@ -579,7 +591,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       }
       long rtt = System.nanoTime() - t0;
       MboxReply reply = new MboxReply(status, payload);
-      tap.publish(Frame.Direction.REPLY, req, p.pid(), status, payload, rtt);
+      tap.publish(Frame.Direction.REPLY, req, inflightCallerComm, p.pid(), status, payload, rtt);
       return new Exchange.Replied(reply, rtt);
     } finally {
       inflightDeadline = 0;

@@ -53,6 +53,7 @@ public final class TrafficTap {
   public Frame publish(
       Frame.Direction dir,
       MboxRequest req,
+      String callerComm,
       int umhPid,
       int status,
       byte[] payload,
@@ -70,6 +71,7 @@ public final class TrafficTap {
               req.addr(),
               umhPid,
               req.pid(),
+              callerComm,
               req.isSet(),
               req.cmd(),
               req.len(),

@@ -19,10 +19,10 @@ public final class TrafficFormat {
   public String line(Frame f, FrameSummary s) {
     boolean req = f.direction() == Frame.Direction.REQUEST;
     return String.format(
-            "%s %s %6d %-26s %-6s %7d %7s  %-8s %s",
+            "%s %s %s %-26s %-6s %7d %7s  %-8s %s",
             time.format(Instant.ofEpochMilli(f.epochMillis())),
             req ? "->" : "<-",
-            f.callerPid(),
+            caller(f),
             f.optionName(),
             req ? (f.isSet() ? "set" : "get") : f.statusName(),
             req ? f.len() : f.payloadLength(),
@@ -30,6 +30,12 @@ public final class TrafficFormat {
             s.table(),
             s.text())
         .stripTrailing();
+  }
+
+  /** The caller's pid, and its command name when the daemon knew it (a hooked iptables). */
+  static String caller(Frame f) {
+    String pid = String.format("%6d", f.callerPid());
+    return f.callerComm().isEmpty() ? pid : pid + " " + f.callerComm();
   }
 
   /** Whole microseconds with the unit, milliseconds from 10 ms; "-" for none. */
