@@ -282,61 +282,56 @@ public final class DaemonServer implements AutoCloseable {
 
   private Pointer pollOnce(Pointer fdsIn, Pointer io, byte[] chunk, List<Connection> polled) {
     Pointer fds = fdsIn;
-    {
-      {
-        for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
-          t.run();
-        }
-        long now = System.nanoTime();
-        enforceTimers(now);
-        connections.removeIf(c -> c.closed);
-        boolean accepting = now >= acceptPausedUntil;
-        int n = 2 + connections.size();
-        if (8L * n > fds.size()) {
-          fds = ns.allocate(8 * Math.max(n, 2 * (int) (fds.size() / 8)));
-        }
-        putPollFd(fds, 0, eventFd, NativeSockets.POLLIN);
-        putPollFd(fds, 1, accepting ? listenFd : -1, NativeSockets.POLLIN);
-        polled.clear();
-        for (Connection c : connections) {
-          short ev = 0;
-          if (c.wantsRead()) {
-            ev |= NativeSockets.POLLIN;
-          }
-          if (!c.out.isEmpty()) {
-            ev |= NativeSockets.POLLOUT;
-          }
-          putPollFd(fds, 2 + polled.size(), c.fd, ev);
-          polled.add(c);
-        }
-        int r = ns.poll(fds, n, pollTimeout(now, accepting));
-        if (r < 0) {
-          return fds; // EINTR; anything else shows again as a timer or an event
-        }
-        now = System.nanoTime();
-        if (revents(fds, 0) != 0) {
-          ns.drain(eventFd, wakeBuf);
-        }
-        if (accepting && revents(fds, 1) != 0) {
-          acceptAll(now);
-        }
-        for (int i = 0; i < polled.size(); i++) {
-          Connection c = polled.get(i);
-          short rev = revents(fds, 2 + i);
-          if (rev == 0 || c.closed) {
-            continue;
-          }
-          if ((rev & NativeSockets.POLLOUT) != 0) {
-            flush(c, now);
-          }
-          if ((rev & NativeSockets.POLLIN) != 0 && c.wantsRead()) {
-            readFrom(c, io, chunk, now);
-          } else if ((rev
-                  & (NativeSockets.POLLHUP | NativeSockets.POLLERR | NativeSockets.POLLNVAL))
-              != 0) {
-            drop(c);
-          }
-        }
+    for (Runnable t = tasks.poll(); t != null; t = tasks.poll()) {
+      t.run();
+    }
+    long now = System.nanoTime();
+    enforceTimers(now);
+    connections.removeIf(c -> c.closed);
+    boolean accepting = now >= acceptPausedUntil;
+    int n = 2 + connections.size();
+    if (8L * n > fds.size()) {
+      fds = ns.allocate(8 * Math.max(n, 2 * (int) (fds.size() / 8)));
+    }
+    putPollFd(fds, 0, eventFd, NativeSockets.POLLIN);
+    putPollFd(fds, 1, accepting ? listenFd : -1, NativeSockets.POLLIN);
+    polled.clear();
+    for (Connection c : connections) {
+      short ev = 0;
+      if (c.wantsRead()) {
+        ev |= NativeSockets.POLLIN;
+      }
+      if (!c.out.isEmpty()) {
+        ev |= NativeSockets.POLLOUT;
+      }
+      putPollFd(fds, 2 + polled.size(), c.fd, ev);
+      polled.add(c);
+    }
+    int r = ns.poll(fds, n, pollTimeout(now, accepting));
+    if (r < 0) {
+      return fds; // EINTR; anything else shows again as a timer or an event
+    }
+    now = System.nanoTime();
+    if (revents(fds, 0) != 0) {
+      ns.drain(eventFd, wakeBuf);
+    }
+    if (accepting && revents(fds, 1) != 0) {
+      acceptAll(now);
+    }
+    for (int i = 0; i < polled.size(); i++) {
+      Connection c = polled.get(i);
+      short rev = revents(fds, 2 + i);
+      if (rev == 0 || c.closed) {
+        continue;
+      }
+      if ((rev & NativeSockets.POLLOUT) != 0) {
+        flush(c, now);
+      }
+      if ((rev & NativeSockets.POLLIN) != 0 && c.wantsRead()) {
+        readFrom(c, io, chunk, now);
+      } else if ((rev & (NativeSockets.POLLHUP | NativeSockets.POLLERR | NativeSockets.POLLNVAL))
+          != 0) {
+        drop(c);
       }
     }
     return fds;
