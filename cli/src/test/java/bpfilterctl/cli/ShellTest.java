@@ -101,6 +101,34 @@ class ShellTest {
     tmux.await("^-A webfront -p tcp -m multiport --dports 80,443 -j ACCEPT$", WAIT);
   }
 
+  /** An SGR sequence that turns the foreground red (31, alone or among other parameters). */
+  private static final java.util.regex.Pattern RED =
+      java.util.regex.Pattern.compile("\u001b\\[(?:[0-9]+;)*31(?:;[0-9]+)*m");
+
+  @Test
+  void iptablesLinesAreColouredByIptablesGrammarAndOnlyRealErrorsAreRed() throws IOException {
+    tmux.type("iptables -t filter -A INPUT -p tcp --dport 22 -j ACCEPT ");
+    tmux.await("-j ACCEPT$", WAIT);
+    String line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isFalse();
+    assertThat(line).as("options are cyan").contains("36m");
+    tmux.send("C-u");
+    tmux.type("iptables-save -c -t nat ");
+    tmux.await("-t nat$", WAIT);
+    line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isFalse();
+    tmux.send("C-u");
+    // What iptables refuses is red: an option no loaded match has
+    tmux.type("iptables -A INPUT --dport 22 ");
+    tmux.await("--dport 22$", WAIT);
+    line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isTrue();
+  }
+
+  private static String promptLine(String screen) {
+    return screen.lines().filter(l -> l.contains("bpf")).reduce((a, b) -> b).orElse("");
+  }
+
   @Test
   void loadShowsTheUmhInThePromptAndCtrlDLeavesAndUnloads() throws IOException {
     tmux.type("load").send("Enter");

@@ -3,6 +3,7 @@ package bpfilterctl.cli.complete;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.jline.builtins.Completers.FileNameCompleter;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
@@ -42,9 +43,12 @@ public final class GrammarCompleter implements Completer {
     String current = line.word().substring(0, line.wordCursor());
     LineGrammar at = LineGrammar.walk(root, before);
     CommandSpec spec = at.command();
-    int iptablesAt = before.indexOf("iptables");
-    if (iptables != null && spec.name().equals("iptables") && iptablesAt >= 0) {
-      candidates.addAll(iptables.complete(before.subList(iptablesAt + 1, before.size()), current));
+    Optional<FrontEndGrammar> frontEnd = FrontEndGrammar.of(spec.name());
+    int frontEndAt = before.indexOf(spec.name());
+    if (iptables != null && frontEnd.isPresent() && frontEndAt >= 0) {
+      candidates.addAll(
+          iptables.complete(
+              frontEnd.get(), before.subList(frontEndAt + 1, before.size()), current));
       return;
     }
     if (at.pendingOption() != null) {

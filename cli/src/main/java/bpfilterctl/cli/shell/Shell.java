@@ -83,7 +83,7 @@ public final class Shell {
               .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
               .option(LineReader.Option.HISTORY_IGNORE_SPACE, true);
       if (colour) {
-        builder.highlighter(new CommandHighlighter(model));
+        builder.highlighter(new CommandHighlighter(model, session.extensions()));
       } else {
         builder.option(LineReader.Option.DISABLE_HIGHLIGHTER, true);
       }
