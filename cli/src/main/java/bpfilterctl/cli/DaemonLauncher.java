@@ -14,6 +14,11 @@ public final class DaemonLauncher {
   /** What was started: the daemon's pid and where it logs. */
   public record Started(long pid, Path log) {}
 
+  /** 300 as "5 min", 90 as "90 s". */
+  public static String humanSeconds(long seconds) {
+    return seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
+  }
+
   public static Started launch(Path socket, Path stateDir, List<String> extraArgs)
       throws IOException, InterruptedException {
     Files.createDirectories(stateDir);

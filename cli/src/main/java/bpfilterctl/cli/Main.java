@@ -10,11 +10,12 @@ public final class Main {
 
   public static void main(String[] args) {
     int rc;
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     try (Session session =
         Session.preferringDaemon(DaemonPaths.ofThisProcess())
-            .oneShot(args.length > 0 && !args[0].startsWith("-"))) {
-      PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-      PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+            .oneShot(args.length > 0 && !args[0].startsWith("-"))
+            .notices(err)) {
       // Java 17 can only tell whether stdin and stdout are both a terminal; a pipe on either
       // means a script is reading or writing, and scripts get no colour.
       boolean colour =
