@@ -29,6 +29,7 @@ import bpfilterctl.cli.commands.TrafficShowCommand;
 import bpfilterctl.cli.commands.TrafficStopCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.cli.commands.WatchCommand;
+import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.rules.SaveRenderer;
 import bpfilterctl.core.traffic.EntryRenderer;
@@ -104,10 +105,16 @@ public final class Commands {
     return cl;
   }
 
-  /** Domain failures are one line on stderr and a documented exit status, not a stack trace. */
-  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed)
-      throws Exception {
+  /**
+   * Failures are one line on stderr and a documented exit status, never a stack trace (unless
+   * BPFILTERCTL_DEBUG is set, for a bug report). Under --json the error is also an object on
+   * stdout, as a refusal's is.
+   */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     if (e instanceof ModuleException me) {
+      if (leaf(parsed).hasMatchedOption("--json")) {
+        cl.getOut().println(moduleErrorJson(me));
+      }
       cl.getErr().println("bpfilterctl: " + me.getMessage());
       return ExitCodes.of(me);
     }
@@ -123,7 +130,41 @@ public final class Commands {
       cl.getErr().println("bpfilterctl: " + u.getMessage());
       return ExitCodes.FAILURE;
     }
-    throw e;
+    if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+      cl.getErr().println("bpfilterctl: " + e.getMessage());
+      return ExitCodes.FAILURE;
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      cl.getErr().println("bpfilterctl: interrupted");
+      return ExitCodes.FAILURE;
+    }
+    cl.getErr()
+        .println(
+            "bpfilterctl: internal error: "
+                + e
+                + " (a bug: please report it with BPFILTERCTL_DEBUG=1's stack trace)");
+    if (System.getenv("BPFILTERCTL_DEBUG") != null) {
+      e.printStackTrace(cl.getErr());
+    }
+    return ExitCodes.FAILURE;
+  }
+
+  /** {@code {"error": {"option": null, "errno", "code", "kind", "message"}}}. */
+  static String moduleErrorJson(ModuleException e) {
+    return new JsonWriter()
+        .beginObject()
+        .name("error")
+        .beginObject()
+        .name("option")
+        .nullValue()
+        .field("errno", e.kind().errno().name())
+        .field("code", e.kind().errno().code())
+        .field("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+        .field("message", e.getMessage())
+        .endObject()
+        .endObject()
+        .toString();
   }
 
   private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {

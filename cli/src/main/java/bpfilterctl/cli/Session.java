@@ -48,6 +48,7 @@ public final class Session implements AutoCloseable {
   private HostConfig config;
   private ModuleHost host;
   private DaemonClient client;
+  private SocketDenied denied;
   private boolean daemonTried;
   private boolean leaving;
   private volatile boolean cancelled;
@@ -122,7 +123,7 @@ public final class Session implements AutoCloseable {
    */
   public synchronized Optional<DaemonLauncher.Started> ensureDaemonForOneShot()
       throws IOException, InterruptedException {
-    if (!oneShot || paths.isEmpty() || daemon().isPresent()) {
+    if (!oneShot || paths.isEmpty() || daemon().isPresent() || denied != null) {
       return Optional.empty();
     }
     long idle = daemonIdleSeconds;
@@ -169,6 +170,9 @@ public final class Session implements AutoCloseable {
   /** The module in use: the daemon's if one answers, else the embedded one. */
   public synchronized ModuleAccess module() {
     Optional<DaemonClient> d = daemon();
+    if (d.isEmpty() && denied != null) {
+      return denied;
+    }
     return d.isPresent() ? d.get() : embeddedHost();
   }
 
@@ -241,8 +245,11 @@ public final class Session implements AutoCloseable {
       daemonTried = true;
       try {
         client = DaemonClient.connect(daemonSocket.get());
-      } catch (IOException | ModuleException e) {
-        client = null; // nobody answers: embedded it is
+      } catch (IOException e) {
+        client = null; // nobody answers: embedded it is, unless we may not ask
+        denied = SocketDenied.of(daemonSocket.get(), e).orElse(null);
+      } catch (ModuleException e) {
+        client = null;
       }
     }
     return Optional.ofNullable(client);
