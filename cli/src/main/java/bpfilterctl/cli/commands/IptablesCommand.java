@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
       "4 the table changed under the commit (EAGAIN); 3 also when the module cannot be reached.",
     },
     description = {
-      "iptables-legacy 1.8.9 against the module: the same options, output, messages and exit",
-      "statuses, the same IPT_SO_* calls byte for byte. Everything after the command name is",
-      "iptables' (-h prints its usage). The module is loaded on first use."
+      "Run iptables-legacy 1.8.9 against the module.",
+      "The same options, output, messages and exit statuses, and the same IPT_SO_* calls byte"
+          + " for byte. Everything after the command name is iptables' (-h prints its usage)."
+          + " The module is loaded at the first call that needs it."
     })
 public final class IptablesCommand implements Callable<Integer> {
   private final Session session;

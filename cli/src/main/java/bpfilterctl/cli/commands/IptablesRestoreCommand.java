@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl iptables-restore --test rules.v4 && echo syntax ok",
     },
     description = {
-      "iptables-restore 1.8.9: each *table ... COMMIT block is committed as one replace, so a",
-      "block that fails changes nothing in its table. -c restores counters, -n keeps what is",
-      "there, -t only checks, -T TABLE restores one table. FILE, or stdin."
+      "Restore tables from iptables-save output, as iptables-restore 1.8.9 does.",
+      "Each *table ... COMMIT block is committed as one replace, so a block that fails changes"
+          + " nothing in its table. -c restores counters, -n keeps what is there, -t only"
+          + " checks, -T TABLE restores one table. FILE, or stdin."
     })
 public final class IptablesRestoreCommand implements Callable<Integer> {
   private final Session session;

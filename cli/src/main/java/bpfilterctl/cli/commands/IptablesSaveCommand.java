@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
       "  bpf[HEALTHY 48211]> iptables-save -t nat",
     },
     description = {
-      "iptables-save 1.8.9: every table the module holds (or -t TABLE) in the",
-      "iptables-restore format; -c adds the counters, -f FILE writes to FILE."
+      "Print the module's tables in the iptables-restore format, as iptables-save 1.8.9 does.",
+      "Every table the module holds, or -t TABLE; -c adds the counters, -f FILE writes to FILE."
     })
 public final class IptablesSaveCommand implements Callable<Integer> {
   private final Session session;

@@ -48,8 +48,9 @@ import picocli.CommandLine.Spec;
       "shell command, Tab completes, Esc goes back); q or Esc leaves.",
     },
     description = {
-      "A live view of the pipe traffic: module state, rates and latency, every frame with its",
-      "decode, the selected frame's structure and hex, the umh log, and a command line.",
+      "Watch the pipe traffic live, with a command line.",
+      "Module state, rates and latency, every frame with its decode, the selected frame's"
+          + " structure and hex, the umh log, and a command line that runs every shell command.",
     })
 public final class WatchCommand implements Callable<Integer> {
   private static final int QUEUE = 1 << 16;

@@ -91,14 +91,7 @@ public final class GrammarCompleter implements Completer {
               CommandSpec s = sub.getCommandSpec();
               if (!s.usageMessage().hidden()) {
                 candidates.add(
-                    new Candidate(
-                        name,
-                        name,
-                        "commands",
-                        firstLine(s.usageMessage().description()),
-                        null,
-                        null,
-                        true));
+                    new Candidate(name, name, "commands", Summary.of(s), null, null, true));
               }
             });
   }
@@ -143,6 +136,6 @@ public final class GrammarCompleter implements Completer {
   }
 
   private static String firstLine(String[] description) {
-    return description.length == 0 ? null : description[0].replaceAll("\\$\\{[^}]*}", "").strip();
+    return description.length == 0 ? null : Summary.clean(description[0]);
   }
 }

@@ -110,6 +110,18 @@ class GrammarCompleterTest {
   }
 
   @Test
+  void commandDescriptionsAreWholeSummaries() {
+    for (Candidate c : candidates("")) {
+      if (c.group().equals("commands")) {
+        assertThat(c.descr()).as(c.value()).doesNotContain("%n").matches("[A-Z].*[.?]");
+      }
+    }
+    assertThat(candidates("").stream().filter(c -> c.value().equals("iptables")).findFirst())
+        .hasValueSatisfying(
+            c -> assertThat(c.descr()).isEqualTo("Run iptables-legacy 1.8.9 against the module."));
+  }
+
+  @Test
   void everyOptionOfferedHasADescription() {
     for (String line :
         List.of(
