@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -91,10 +92,20 @@ public final class Shell {
       // Outside readLine (which handles Ctrl-C itself), Ctrl-C cancels the running command
       // instead of ending the JVM, and with it the shell and the module.
       terminal.handle(Terminal.Signal.INT, signal -> session.cancel());
-      out.printf(
-          "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
-              + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
-          history);
+      // With a daemon, leaving unloads nothing: the module is the daemon's, shared with others.
+      Optional<Path> daemon = session.daemonSocketInUse();
+      if (daemon.isPresent()) {
+        out.printf(
+            "bpfilterctl 0.1.0 - module in the daemon at %s; history in %s%n"
+                + "help lists the commands, Tab completes, Ctrl-D or exit leaves"
+                + " (the daemon's module stays loaded).%n",
+            daemon.get(), history);
+      } else {
+        out.printf(
+            "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
+                + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
+            history);
+      }
       out.flush();
       int last = ExitCodes.OK;
       while (!session.leaving()) {
@@ -109,7 +120,10 @@ public final class Shell {
         }
         last = execute(io, line);
       }
-      out.println("unloading the module and leaving");
+      out.println(
+          daemon.isPresent()
+              ? "leaving; the daemon's module stays loaded"
+              : "unloading the module and leaving");
       out.flush();
       return last;
     }
