@@ -1,6 +1,7 @@
 package bpfilterctl.cli;
 
 import bpfilterctl.cli.commands.AnswerUndecodable;
+import bpfilterctl.cli.commands.CompleteCommand;
 import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.ExitCommand;
@@ -91,11 +92,15 @@ public final class Commands {
     cl.addSubcommand(new CompletionCommand());
     cl.addSubcommand(new HelpCommand());
     cl.addSubcommand(new ExitCommand(session));
-    for (String frontEnd : new String[] {"iptables", "iptables-save", "iptables-restore"}) {
+    cl.addSubcommand(new CompleteCommand(session));
+    for (String frontEnd :
+        new String[] {"iptables", "iptables-save", "iptables-restore", "__complete"}) {
       // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
       CommandLine sub = cl.getSubcommands().get(frontEnd);
       sub.setUnmatchedOptionsArePositionalParams(true);
       sub.setUnmatchedOptionsAllowedAsOptionParameters(true);
+      // "--" is a word of theirs too (iptables --, or a word being typed)
+      sub.setEndOfOptionsDelimiter("\0--");
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(io.out());

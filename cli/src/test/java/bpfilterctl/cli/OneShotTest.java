@@ -69,7 +69,10 @@ class OneShotTest {
     assertThat(out.toString()).contains("complete -F _complete_bpfilterctl");
     out.getBuffer().setLength(0);
     assertThat(run(false, "completion", "zsh")).isZero();
-    assertThat(out.toString()).startsWith("#compdef bpfilterctl\n").contains("bashcompinit");
+    assertThat(out.toString())
+        .startsWith("#compdef bpfilterctl\n")
+        .contains("_arguments", "_describe -t commands")
+        .doesNotContain("bashcompinit");
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class GenerateManPages {
   private static void collect(CommandLine cl, List<CommandSpec> into) {
     for (CommandLine sub : cl.getSubcommands().values()) {
       CommandSpec spec = sub.getCommandSpec();
-      if (!into.contains(spec)) {
+      if (!into.contains(spec) && !spec.usageMessage().hidden()) {
         into.add(spec);
         collect(sub, into);
       }
