@@ -18,9 +18,14 @@ import picocli.CommandLine.Spec;
       "  bpf[HEALTHY 48211]> iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
       "  bpf[HEALTHY 48211]> iptables -L -n -v --line-numbers",
       "  bpfilterctl iptables -t nat -S",
-      "",
-      "Exit status (as iptables-legacy's): 0 ok, 1 failure, 2 bad parameter, 3 no such table,",
-      "4 the table changed under the commit (EAGAIN); 3 also when the module cannot be reached.",
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "3:no such table, or the module cannot be reached",
+      "4:the table changed under the commit (EAGAIN), or the daemon's socket may not be opened",
     },
     description = {
       "Run iptables-legacy 1.8.9 against the module.",

@@ -19,6 +19,14 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl iptables-save -c > /etc/iptables/rules.v4",
       "  bpf[HEALTHY 48211]> iptables-save -t nat",
     },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "3:no such table, or the module cannot be reached",
+      "4:the daemon's socket may not be opened",
+    },
     description = {
       "Print the module's tables in the iptables-restore format, as iptables-save 1.8.9 does.",
       "Every table the module holds, or -t TABLE; -c adds the counters, -f FILE writes to FILE."
