@@ -107,6 +107,7 @@ public final class Commands {
     cl.setErr(io.err());
     cl.setColorScheme(Help.defaultColorScheme(io.colour() ? Help.Ansi.ON : Help.Ansi.OFF));
     cl.setExecutionExceptionHandler(Commands::handle);
+    cl.setParameterExceptionHandler(new UsageErrors());
     return cl;
   }
 

@@ -111,12 +111,15 @@ class DaemonSessionTest {
       }
       try (Session second = Session.preferringDaemon(sock)) {
         String status = run(second, "status", "--json");
-        assertThat(status).startsWith("{\"mode\":\"daemon at " + sock + "\",\"state\":\"HEALTHY\"");
+        assertThat(status)
+            .startsWith("{\"mode\":\"daemon\",\"state\":\"HEALTHY\"")
+            .endsWith(",\"socket\":\"" + sock + "\"}\n");
       }
     }
     try (Session none = Session.preferringDaemon(sock)) {
       assertThat(run(none, "status", "--json"))
-          .startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
+          .startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"")
+          .endsWith(",\"socket\":null}\n");
     }
   }
 

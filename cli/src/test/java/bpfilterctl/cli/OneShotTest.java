@@ -53,9 +53,47 @@ class OneShotTest {
   @Test
   void usageErrorsGoToStderrWithStatus2() {
     assertThat(run(false, "status", "--jsn")).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("Unknown option: '--jsn'");
+    assertThat(err.toString())
+        .isEqualTo(
+            "bpfilterctl status: unknown option '--jsn' (did you mean --json?)\n"
+                + "See 'bpfilterctl status --help'.\n");
     assertThat(out.toString()).isEmpty();
     assertThat(run(false, "--color=sometimes")).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void anUnknownCommandIsNamedWithTheNearestOnesAndNoHelpPage() {
+    assertThat(run(false, "stauts")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            "bpfilterctl: unknown command 'stauts' (did you mean status?)\n"
+                + "See 'bpfilterctl --help' for the commands.\n");
+    err.getBuffer().setLength(0);
+    assertThat(run(false, "lod")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .startsWith("bpfilterctl: unknown command 'lod' (did you mean load or log?)");
+    err.getBuffer().setLength(0);
+    assertThat(run(false, "get", "infoo")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .startsWith("bpfilterctl get: unknown command 'infoo' (did you mean info?)");
+    assertThat(
+            UsageErrors.nearest(
+                "iptables-sav", java.util.List.of("iptables", "iptables-save", "iptables-restore")))
+        .containsExactly("iptables-save", "iptables");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void aModuleFailureUnderJsonIsAnErrorObjectOnStdout() {
+    assertThat(run(false, "ping", "-c", "1", "--json")).isEqualTo(ExitCodes.MODULE_DOWN);
+    assertThat(out.toString())
+        .startsWith("{\"sent\":1,\"received\":0,\"min_ns\":null,\"p50_ns\":null,");
+    out.getBuffer().setLength(0);
+    assertThat(run(false, "get", "info", "--json")).isEqualTo(ExitCodes.MODULE_DOWN);
+    assertThat(out.toString())
+        .isEqualTo(
+            "{\"error\":{\"option\":null,\"errno\":\"ECHILD\",\"code\":10,"
+                + "\"kind\":\"not_loaded\",\"message\":\"module not loaded\"}}\n");
   }
 
   @Test
@@ -100,6 +138,10 @@ class OneShotTest {
   void historyLivesInTheXdgStateDir() {
     assertThat(Shell.historyFile(Map.of("XDG_STATE_HOME", "/s")))
         .isEqualTo(Path.of("/s/bpfilterctl/history"));
+    assertThat(Shell.historyFile(Map.of("HOME", "/h")))
+        .isEqualTo(Path.of("/h/.local/state/bpfilterctl/history"));
+    assertThat(Shell.historyFile(Map.of("HOME", "/h", "XDG_STATE_HOME", "")))
+        .isEqualTo(Path.of("/h/.local/state/bpfilterctl/history"));
     assertThat(Shell.historyFile(Map.of()))
         .isEqualTo(Path.of(System.getProperty("user.home"), ".local/state/bpfilterctl/history"));
   }

@@ -207,7 +207,7 @@ class ShellTest {
     tmux.type("--json").send("Enter");
     tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
     tmux.type("frobnicate").send("Enter");
-    tmux.await("Unmatched argument at index 0: 'frobnicate'", WAIT);
+    tmux.await("^bpfilterctl: unknown command 'frobnicate'$", WAIT);
     tmux.type("exit 3").send("Enter");
     tmux.await("\\[exit 3\\]", WAIT);
   }

@@ -44,13 +44,20 @@ public final class Shell {
     this.colour = colour;
   }
 
-  /** $XDG_STATE_HOME/bpfilterctl/history, or ~/.local/state/bpfilterctl/history. */
+  /**
+   * $XDG_STATE_HOME/bpfilterctl/history, or $HOME/.local/state/bpfilterctl/history ($HOME as the
+   * shell has it, which sudo and su may set apart from the passwd entry Java reads).
+   */
   public static Path historyFile(Map<String, String> env) {
     String state = env.get("XDG_STATE_HOME");
+    String home = env.get("HOME");
     Path base =
         state != null && !state.isEmpty()
             ? Path.of(state)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
+            : Path.of(
+                home != null && !home.isEmpty() ? home : System.getProperty("user.home"),
+                ".local",
+                "state");
     return base.resolve("bpfilterctl").resolve("history");
   }
 
