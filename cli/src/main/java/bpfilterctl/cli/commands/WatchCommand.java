@@ -6,6 +6,7 @@ import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
+import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.cli.watch.WatchUi;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleException;
@@ -107,8 +108,11 @@ public final class WatchCommand implements Callable<Integer> {
                 feed,
                 renderer,
                 replay == null,
+                // the shell's completer, iptables lines included
                 new GrammarCompleter(
-                    model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())),
+                    model,
+                    new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
+                    new IptablesLineCompleter(session.chains(), session.extensions())),
                 (words, out, e) ->
                     Commands.create(session, new Io(out, e, false, true))
                         .execute(words.toArray(String[]::new)),
