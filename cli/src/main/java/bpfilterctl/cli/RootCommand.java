@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,6 +63,16 @@ public final class RootCommand implements Callable<Integer> {
           "Colour: auto (on a terminal, unless NO_COLOR is set), always or never"
               + " (default: ${DEFAULT-VALUE}).")
   private ColorMode color;
+
+  @Option(
+      names = {"-j", "--json"},
+      description = "JSON output from the command that follows (its --json).")
+  private boolean json;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Nothing on stdout; errors on stderr and the exit status say the rest.")
+  private boolean quiet;
 
   @Option(
       names = "--keep-going",
@@ -138,8 +147,9 @@ public final class RootCommand implements Callable<Integer> {
         continue;
       }
       PrintWriter placed = new PrintWriter(new LinePrefix(err, name + ":" + startLine + ": "));
-      CommandLine cl = Commands.create(session, new Io(out, placed, io.colour(), true));
-      int rc = cl.execute(words.toArray(String[]::new));
+      int rc =
+          GlobalFlags.execute(
+              session, new Io(out, placed, io.colour(), true), words.toArray(String[]::new));
       out.flush();
       placed.flush();
       if (session.leaving()) {

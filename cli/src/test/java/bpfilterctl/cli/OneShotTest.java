@@ -96,6 +96,65 @@ class OneShotTest {
                 + "\"kind\":\"not_loaded\",\"message\":\"module not loaded\"}}\n");
   }
 
+  private int runGlobal(String... args) {
+    try (Session s = Session.embedded()) {
+      return GlobalFlags.execute(
+          s, new Io(new PrintWriter(out, true), new PrintWriter(err, true), false, false), args);
+    }
+  }
+
+  @Test
+  void globalJsonAndQuietBeforeTheCommandAsNftAndSystemctlTakeThem() {
+    assertThat(runGlobal("-j", "status")).isZero();
+    assertThat(out.toString()).startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
+    out.getBuffer().setLength(0);
+    assertThat(runGlobal("--json", "get", "info", "-t", "nat")).isEqualTo(ExitCodes.MODULE_DOWN);
+    assertThat(out.toString()).startsWith("{\"error\":{");
+    out.getBuffer().setLength(0);
+    assertThat(runGlobal("-q", "status")).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(runGlobal("-q", "ping", "-c", "1")).isEqualTo(ExitCodes.MODULE_DOWN);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("module not loaded");
+    err.getBuffer().setLength(0);
+    assertThat(runGlobal("-j", "load")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .isEqualTo("bpfilterctl: bpfilterctl load has no JSON output (-j/--json)\n");
+    assertThat(Main.namesACommand(new String[] {"-q", "iptables", "-L"})).isTrue();
+    assertThat(Main.namesACommand(new String[] {"--color", "never", "status"})).isTrue();
+    assertThat(Main.namesACommand(new String[] {"--batch", "x"})).isFalse();
+    assertThat(Main.namesACommand(new String[] {})).isFalse();
+  }
+
+  @Test
+  void logSinceTakesAnAgeATimeOfTodayOrAnInstant() {
+    java.time.Instant now = java.time.Instant.parse("2026-12-02T14:30:00Z");
+    java.time.ZoneId utc = java.time.ZoneOffset.UTC;
+    assertThat(bpfilterctl.cli.commands.LogCommand.since("10m", now, utc))
+        .isEqualTo(java.time.Instant.parse("2026-12-02T14:20:00Z"));
+    assertThat(bpfilterctl.cli.commands.LogCommand.since("14:05", now, utc))
+        .isEqualTo(java.time.Instant.parse("2026-12-02T14:05:00Z"));
+    assertThat(bpfilterctl.cli.commands.LogCommand.since("2026-12-01T00:00:00Z", now, utc))
+        .isEqualTo(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+    assertThat(runGlobal("log", "--since", "yesterday-ish")).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).contains("--since: 'yesterday-ish' is not an age");
+  }
+
+  @Test
+  void logSinceShowsOnlyTheLinesFromThen() {
+    try (Session s = Session.embedded()) {
+      Io io = new Io(new PrintWriter(out, true), new PrintWriter(err, true), false, true);
+      assertThat(Commands.create(s, io).execute("load")).isZero();
+      out.getBuffer().setLength(0);
+      assertThat(Commands.create(s, io).execute("log", "--since", "1h")).isZero();
+      assertThat(out.toString()).contains("started, healthy in");
+      out.getBuffer().setLength(0);
+      String later = java.time.Instant.now().plusSeconds(3600).toString();
+      assertThat(Commands.create(s, io).execute("log", "--since", later)).isZero();
+      assertThat(out.toString()).isEmpty();
+    }
+  }
+
   @Test
   void exitStopsABatchWithItsStatus() {
     assertThat(run(false, "exit", "3")).isEqualTo(3);

@@ -2,6 +2,7 @@ package bpfilterctl.cli.shell;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.GlobalFlags;
 import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
@@ -149,7 +150,7 @@ public final class Shell {
       return ExitCodes.OK;
     }
     session.clearCancel();
-    int rc = Commands.create(session, io).execute(words.toArray(String[]::new));
+    int rc = GlobalFlags.execute(session, io, words.toArray(String[]::new));
     io.out().flush();
     io.err().flush();
     return rc;
