@@ -3,6 +3,7 @@ package bpfilterctl.cli;
 import bpfilterctl.cli.commands.AnswerUndecodable;
 import bpfilterctl.cli.commands.CompleteCommand;
 import bpfilterctl.cli.commands.CompletionCommand;
+import bpfilterctl.cli.commands.CountersCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.ExitCommand;
 import bpfilterctl.cli.commands.GetCommand;
@@ -82,6 +83,7 @@ public final class Commands {
     cl.addSubcommand(new IptablesSaveCommand(session));
     cl.addSubcommand(new IptablesRestoreCommand(session));
     cl.addSubcommand(new WatchCommand(session, entries));
+    cl.addSubcommand(new CountersCommand(session, io.colour()));
     cl.addSubcommand(
         new CommandLine(new TrafficCommand())
             .addSubcommand(new TrafficRecordCommand(session, io.inShell()))

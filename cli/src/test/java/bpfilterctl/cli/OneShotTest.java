@@ -156,6 +156,28 @@ class OneShotTest {
   }
 
   @Test
+  void countersListsTheRulesWithTheirCountersEveryInterval() {
+    try (Session s = Session.embedded()) {
+      Io io = new Io(new PrintWriter(out, true), new PrintWriter(err, true), false, true);
+      assertThat(
+              Commands.create(s, io)
+                  .execute("iptables", "-A", "INPUT", "-s", "192.0.2.7", "-j", "ACCEPT"))
+          .isZero();
+      assertThat(Commands.create(s, io).execute("set", "counters", "--counters", "0:7:420"))
+          .isZero();
+      out.getBuffer().setLength(0);
+      assertThat(Commands.create(s, io).execute("counters", "-c", "2", "-i", "0.05")).isZero();
+      String text = out.toString();
+      assertThat(text.split("Chain INPUT \\(policy ACCEPT 0 packets, 0 bytes\\)", -1)).hasSize(3);
+      assertThat(text).containsPattern("(?m)^ +7 +420 ACCEPT +0 +-- +\\* +\\* +192\\.0\\.2\\.7 ");
+      assertThat(text).doesNotContain("\033[");
+      assertThat(err.toString()).isEmpty();
+      assertThat(Commands.create(s, io).execute("counters", "-t", "nosuch", "-c", "1"))
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
   void exitStopsABatchWithItsStatus() {
     assertThat(run(false, "exit", "3")).isEqualTo(3);
   }
