@@ -38,7 +38,8 @@ public final class DaemonLauncher {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectErrorStream(true)
             .start();
-    long end = System.currentTimeMillis() + 10_000;
+    // a JVM on a busy machine can take a while: 30 s before saying it did not come up
+    long end = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < end && p.isAlive()) {
       if (DaemonClient.answers(socket)) {
         return new Started(p.pid(), log);
