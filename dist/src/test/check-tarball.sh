@@ -11,6 +11,7 @@ tar xzf "$tarball" -C "$tmp"
 root=$(echo "$tmp"/bpfilterctl-*)
 for f in bin/bpfilterctl lib/libbpfilterctl-hook.so lib/bpfilterctl-cli-*.jar lib/bpfilterctl-core-*.jar \
   share/man/man1/bpfilterctl.1 share/man/man1/bpfilterctl-status.1 \
+  share/man/man8/bpfilterctl-iptables.8 share/man/man8/bpfilterctl-iptables-save.8 \
   share/bash-completion/completions/bpfilterctl share/zsh/site-functions/_bpfilterctl; do
   compgen -G "$root/$f" >/dev/null || { echo "tarball: missing $f" >&2; exit 1; }
 done

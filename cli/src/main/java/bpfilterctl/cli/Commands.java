@@ -1,7 +1,9 @@
 package bpfilterctl.cli;
 
 import bpfilterctl.cli.commands.AnswerUndecodable;
+import bpfilterctl.cli.commands.CompleteCommand;
 import bpfilterctl.cli.commands.CompletionCommand;
+import bpfilterctl.cli.commands.CountersCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.commands.ExecCommand;
 import bpfilterctl.cli.commands.ExitCommand;
@@ -32,6 +34,7 @@ import bpfilterctl.cli.commands.TrafficShowCommand;
 import bpfilterctl.cli.commands.TrafficStopCommand;
 import bpfilterctl.cli.commands.UnloadCommand;
 import bpfilterctl.cli.commands.WatchCommand;
+import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.rules.SaveRenderer;
 import bpfilterctl.core.traffic.EntryRenderer;
@@ -83,6 +86,7 @@ public final class Commands {
     cl.addSubcommand(new IptablesSaveCommand(session));
     cl.addSubcommand(new IptablesRestoreCommand(session));
     cl.addSubcommand(new WatchCommand(session, entries));
+    cl.addSubcommand(new CountersCommand(session, io.colour()));
     cl.addSubcommand(
         new CommandLine(new TrafficCommand())
             .addSubcommand(new TrafficRecordCommand(session, io.inShell()))
@@ -95,27 +99,38 @@ public final class Commands {
     cl.addSubcommand(new CompletionCommand());
     cl.addSubcommand(new HelpCommand());
     cl.addSubcommand(new ExitCommand(session));
+    cl.addSubcommand(new CompleteCommand(session));
     // exec's COMMAND and everything after it are the command's, options included
     cl.getSubcommands().get("exec").setStopAtPositional(true);
     cl.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
-    for (String frontEnd : new String[] {"iptables", "iptables-save", "iptables-restore"}) {
+    for (String frontEnd :
+        new String[] {"iptables", "iptables-save", "iptables-restore", "__complete"}) {
       // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
       CommandLine sub = cl.getSubcommands().get(frontEnd);
       sub.setUnmatchedOptionsArePositionalParams(true);
       sub.setUnmatchedOptionsAllowedAsOptionParameters(true);
+      // "--" is a word of theirs too (iptables --, or a word being typed)
+      sub.setEndOfOptionsDelimiter("\0--");
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(io.out());
     cl.setErr(io.err());
     cl.setColorScheme(Help.defaultColorScheme(io.colour() ? Help.Ansi.ON : Help.Ansi.OFF));
     cl.setExecutionExceptionHandler(Commands::handle);
+    cl.setParameterExceptionHandler(new UsageErrors());
     return cl;
   }
 
-  /** Domain failures are one line on stderr and a documented exit status, not a stack trace. */
-  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed)
-      throws Exception {
+  /**
+   * Failures are one line on stderr and a documented exit status, never a stack trace (unless
+   * BPFILTERCTL_DEBUG is set, for a bug report). Under --json the error is also an object on
+   * stdout, as a refusal's is.
+   */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     if (e instanceof ModuleException me) {
+      if (leaf(parsed).hasMatchedOption("--json")) {
+        cl.getOut().println(moduleErrorJson(me));
+      }
       cl.getErr().println("bpfilterctl: " + me.getMessage());
       return ExitCodes.of(me);
     }
@@ -139,11 +154,41 @@ public final class Commands {
       cl.getErr().println("bpfilterctl: " + a.getFile() + ": Permission denied");
       return ExitCodes.FAILURE;
     }
-    if (e instanceof java.io.IOException io) {
-      cl.getErr().println("bpfilterctl: " + io.getMessage());
+    if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+      cl.getErr().println("bpfilterctl: " + e.getMessage());
       return ExitCodes.FAILURE;
     }
-    throw e;
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      cl.getErr().println("bpfilterctl: interrupted");
+      return ExitCodes.FAILURE;
+    }
+    cl.getErr()
+        .println(
+            "bpfilterctl: internal error: "
+                + e
+                + " (a bug: please report it with BPFILTERCTL_DEBUG=1's stack trace)");
+    if (System.getenv("BPFILTERCTL_DEBUG") != null) {
+      e.printStackTrace(cl.getErr());
+    }
+    return ExitCodes.FAILURE;
+  }
+
+  /** {@code {"error": {"option": null, "errno", "code", "kind", "message"}}}. */
+  static String moduleErrorJson(ModuleException e) {
+    return new JsonWriter()
+        .beginObject()
+        .name("error")
+        .beginObject()
+        .name("option")
+        .nullValue()
+        .field("errno", e.kind().errno().name())
+        .field("code", e.kind().errno().code())
+        .field("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+        .field("message", e.getMessage())
+        .endObject()
+        .endObject()
+        .toString();
   }
 
   private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {

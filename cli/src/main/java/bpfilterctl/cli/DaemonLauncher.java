@@ -17,6 +17,11 @@ public final class DaemonLauncher {
   /** What was started: the daemon's pid and where it logs. */
   public record Started(long pid, Path log) {}
 
+  /** 300 as "5 min", 90 as "90 s". */
+  public static String humanSeconds(long seconds) {
+    return seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
+  }
+
   public static Started launch(Path socket, Path stateDir, List<String> extraArgs)
       throws IOException, InterruptedException {
     if (DaemonClient.answers(socket)) {
@@ -48,7 +53,8 @@ public final class DaemonLauncher {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectErrorStream(true)
             .start();
-    long end = System.currentTimeMillis() + 10_000;
+    // a JVM on a busy machine can take a while: 30 s before saying it did not come up
+    long end = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < end && p.isAlive()) {
       if (DaemonClient.answers(socket) && p.isAlive()) {
         return new Started(p.pid(), log);

@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,6 +65,16 @@ public final class RootCommand implements Callable<Integer> {
   private ColorMode color;
 
   @Option(
+      names = {"-j", "--json"},
+      description = "JSON output from the command that follows (its --json).")
+  private boolean json;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Nothing on stdout; errors on stderr and the exit status say the rest.")
+  private boolean quiet;
+
+  @Option(
       names = "--keep-going",
       description = "In a batch, go on after a failing command; exit with the last failure.")
   private boolean keepGoing;
@@ -84,30 +93,39 @@ public final class RootCommand implements Callable<Integer> {
       }
       if (System.console() == null) {
         return runBatch(
-            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+            "-", new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
       }
       return new Shell(session, io.colour()).run();
     }
     if (batch.equals("-")) {
-      return runBatch(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+      return runBatch(
+          "-", new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
     }
     try (BufferedReader r = Files.newBufferedReader(Path.of(batch), StandardCharsets.UTF_8)) {
-      return runBatch(r);
+      return runBatch(batch, r);
     } catch (NoSuchFileException e) {
       err.println("bpfilterctl: --batch: no such file: " + batch);
       return ExitCodes.USAGE;
     }
   }
 
-  /** One command per line; a line ending in a backslash continues on the next. */
-  private int runBatch(BufferedReader in) throws IOException {
+  /**
+   * One command per line; a line ending in a backslash continues on the next. What a command writes
+   * to stderr is prefixed with {@code NAME:LINE: } (NAME "-" for stdin), the line where the command
+   * starts.
+   */
+  private int runBatch(String name, BufferedReader in) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int status = ExitCodes.OK;
     int lineNo = 0;
+    int startLine = 0;
     StringBuilder pending = new StringBuilder();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       lineNo++;
+      if (pending.length() == 0) {
+        startLine = lineNo;
+      }
       if (line.endsWith("\\")) {
         pending.append(line, 0, line.length() - 1).append(' ');
         continue;
@@ -118,7 +136,7 @@ public final class RootCommand implements Callable<Integer> {
       try {
         words = ShellWords.split(full);
       } catch (IllegalArgumentException e) {
-        err.printf("bpfilterctl: line %d: %s%n", lineNo, e.getMessage());
+        err.printf("%s:%d: bpfilterctl: %s%n", name, startLine, e.getMessage());
         status = ExitCodes.USAGE;
         if (!keepGoing) {
           return status;
@@ -128,10 +146,12 @@ public final class RootCommand implements Callable<Integer> {
       if (words.isEmpty()) {
         continue;
       }
-      CommandLine cl = Commands.create(session, new Io(out, err, io.colour(), true));
-      int rc = cl.execute(words.toArray(String[]::new));
+      PrintWriter placed = new PrintWriter(new LinePrefix(err, name + ":" + startLine + ": "));
+      int rc =
+          GlobalFlags.execute(
+              session, new Io(out, placed, io.colour(), true), words.toArray(String[]::new));
       out.flush();
-      err.flush();
+      placed.flush();
       if (session.leaving()) {
         return rc;
       }

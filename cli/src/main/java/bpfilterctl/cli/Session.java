@@ -1,8 +1,11 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.complete.ChainSource;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
@@ -18,6 +21,7 @@ import bpfilterctl.core.rules.XtablesLock;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,9 +44,12 @@ public final class Session implements AutoCloseable {
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
+  private PrintWriter notices;
+  private long daemonIdleSeconds = idleSeconds(System.getenv("BPFILTERCTL_DAEMON_IDLE"));
   private HostConfig config;
   private ModuleHost host;
   private DaemonClient client;
+  private SocketDenied denied;
   private boolean daemonTried;
   private boolean leaving;
   private volatile boolean cancelled;
@@ -115,19 +122,53 @@ public final class Session implements AutoCloseable {
     return this;
   }
 
+  /** Where the session says what it did that nobody asked for (a daemon started): stderr. */
+  public Session notices(PrintWriter where) {
+    this.notices = where;
+    return this;
+  }
+
   /**
    * In a one-shot process with no daemon answering, starts one detached (a module embedded in a
    * process about to exit would die with it). Returns what was started, if anything.
    */
   public synchronized Optional<DaemonLauncher.Started> ensureDaemonForOneShot()
       throws IOException, InterruptedException {
-    if (!oneShot || paths.isEmpty() || daemon().isPresent()) {
+    if (!oneShot || paths.isEmpty() || daemon().isPresent() || denied != null) {
       return Optional.empty();
     }
+    long idle = daemonIdleSeconds;
     DaemonLauncher.Started d =
-        DaemonLauncher.launch(paths.get().socket(), paths.get().stateDir(), List.of());
+        DaemonLauncher.launch(
+            paths.get().socket(),
+            paths.get().stateDir(),
+            List.of("--exit-when-idle", Long.toString(idle)));
     daemonTried = false;
+    if (notices != null) {
+      notices.printf(
+          "bpfilterctl: started a daemon (pid %d) on %s to keep the module after this command;"
+              + " it exits %s after the module is unloaded and idle ('bpfilterctl daemon stop'"
+              + " ends it now; log %s)%n",
+          d.pid(), paths.get().socket(), DaemonLauncher.humanSeconds(idle), d.log());
+      notices.flush();
+    }
     return Optional.of(d);
+  }
+
+  /** How long a daemon this one-shot starts waits, unloaded and idle, before it exits. */
+  public Session daemonIdle(long seconds) {
+    this.daemonIdleSeconds = seconds;
+    return this;
+  }
+
+  /** BPFILTERCTL_DAEMON_IDLE (seconds, > 0), else five minutes. */
+  static long idleSeconds(String env) {
+    try {
+      long v = env == null ? 0 : Long.parseLong(env.strip());
+      return v > 0 ? v : DaemonCommand.ONE_SHOT_IDLE.toSeconds();
+    } catch (NumberFormatException e) {
+      return DaemonCommand.ONE_SHOT_IDLE.toSeconds();
+    }
   }
 
   public synchronized HostConfig config() {
@@ -140,6 +181,9 @@ public final class Session implements AutoCloseable {
   /** The module in use: the daemon's if one answers, else the embedded one. */
   public synchronized ModuleAccess module() {
     Optional<DaemonClient> d = daemon();
+    if (d.isEmpty() && denied != null) {
+      return denied;
+    }
     return d.isPresent() ? d.get() : embeddedHost();
   }
 
@@ -168,11 +212,26 @@ public final class Session implements AutoCloseable {
     return m;
   }
 
-  /** The iptables front-end over {@link #loadedModule()}, with every extension we know. */
-  public Iptables iptables() throws ModuleException {
-    ModuleAccess m = loadedModule();
+  /**
+   * The iptables front-end over {@link #loadedModule()}, with every extension we know. The module
+   * is loaded (and a one-shot's daemon started) at the front-end's first socket option call, not
+   * before: {@code iptables -h} or a refused command line starts nothing.
+   */
+  public Iptables iptables() {
+    ModuleSockopts.Channel firstUse =
+        new ModuleSockopts.Channel() {
+          private ModuleAccess loaded;
+
+          @Override
+          public MboxReply call(MboxRequest request) throws ModuleException {
+            if (loaded == null) {
+              loaded = loadedModule();
+            }
+            return loaded.call(request);
+          }
+        };
     return new Iptables(
-        ModuleSockopts.of(m),
+        new ModuleSockopts(firstUse, (int) ProcessHandle.current().pid()),
         extensions(),
         lookups(),
         XtablesLock.fromEnvironment(System.getenv()));
@@ -200,8 +259,11 @@ public final class Session implements AutoCloseable {
       daemonTried = true;
       try {
         client = DaemonClient.connect(daemonSocket.get());
-      } catch (IOException | ModuleException e) {
-        client = null; // nobody answers: embedded it is
+      } catch (IOException e) {
+        client = null; // nobody answers: embedded it is, unless we may not ask
+        denied = SocketDenied.of(daemonSocket.get(), e).orElse(null);
+      } catch (ModuleException e) {
+        client = null;
       }
     }
     return Optional.ofNullable(client);

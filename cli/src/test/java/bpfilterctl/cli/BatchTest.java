@@ -53,6 +53,20 @@ class BatchTest {
   }
 
   @Test
+  void aBatchsMessagesSayWhichFileAndLineTheyComeFrom() throws IOException {
+    String f =
+        batch(
+            "# set-up\niptables -N web\niptables -A web \\\n  -j ACCEPT\n"
+                + "iptables -A nosuch -j ACCEPT\nstatus\n");
+    int rc = run("--batch", f);
+    assertThat(rc).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(f + ":5: iptables: No chain/target/match by that name.\n");
+    err.getBuffer().setLength(0);
+    assertThat(run("--batch", batch("status\nstatus 'x\n"))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith(dir.resolve("cmds") + ":2: bpfilterctl: ");
+  }
+
+  @Test
   void keepGoingRunsEveryLineAndReportsTheLastFailure() throws IOException {
     int rc = run("--keep-going", "--batch", batch("ping\nnosuchcommand\nstatus --json\n"));
     assertThat(rc).isEqualTo(ExitCodes.USAGE);

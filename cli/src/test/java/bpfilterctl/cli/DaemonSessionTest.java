@@ -17,6 +17,78 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonSessionTest {
   @TempDir Path dir;
 
+  /** Runs a command; returns its exit status, stdout and stderr. */
+  private record Ran(int rc, String out, String err) {}
+
+  private static Ran ran(Session s, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc =
+        Commands.create(s, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Ran(rc, out.toString(), err.toString());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void aOneShotSaysOnceThatItStartedADaemonWhichExitsWhenUnloadedAndIdleKeepingTheTables()
+      throws Exception {
+    DaemonPaths paths = new DaemonPaths(dir.resolve("one.sock"), dir.resolve("state"));
+    StringWriter notices = new StringWriter();
+    java.util.function.Supplier<Session> oneShot =
+        () ->
+            Session.preferringDaemon(paths)
+                .oneShot(true)
+                .notices(new PrintWriter(notices, true))
+                .daemonIdle(1);
+    try {
+      // usage and refused lines need no module: nothing is started
+      try (Session s = oneShot.get()) {
+        assertThat(ran(s, "iptables", "-h").rc()).isZero();
+        assertThat(ran(s, "iptables", "--bogus").rc()).isEqualTo(2);
+      }
+      assertThat(notices.toString()).isEmpty();
+      assertThat(bpfilterctl.core.daemon.DaemonClient.answers(paths.socket())).isFalse();
+
+      try (Session s = oneShot.get()) {
+        Ran r = ran(s, "iptables", "-A", "INPUT", "-s", "192.0.2.1", "-j", "ACCEPT");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out()).isEmpty();
+      }
+      assertThat(notices.toString())
+          .matches(
+              "bpfilterctl: started a daemon \\(pid \\d+\\) on "
+                  + java.util.regex.Pattern.quote(paths.socket().toString())
+                  + " to keep the module after this command; it exits 1 s after the module is"
+                  + " unloaded and idle .*\n");
+      try (Session s = oneShot.get()) {
+        assertThat(ran(s, "iptables", "-S", "INPUT").out()).contains("-A INPUT -s 192.0.2.1/32");
+      }
+      assertThat(notices.toString().lines()).as("said once").hasSize(1);
+
+      // loaded, the daemon stays however idle; unloaded and idle, it goes
+      Thread.sleep(2500);
+      assertThat(bpfilterctl.core.daemon.DaemonClient.answers(paths.socket())).isTrue();
+      try (Session s = oneShot.get()) {
+        assertThat(ran(s, "unload").rc()).isZero();
+      }
+      long end = System.nanoTime() + 30_000_000_000L;
+      while (bpfilterctl.core.daemon.DaemonClient.answers(paths.socket())
+          && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertThat(bpfilterctl.core.daemon.DaemonClient.answers(paths.socket())).isFalse();
+
+      // ... and no table went with it
+      try (Session s = oneShot.get()) {
+        assertThat(ran(s, "iptables", "-S", "INPUT").out()).contains("-A INPUT -s 192.0.2.1/32");
+      }
+    } finally {
+      try (Session s = Session.preferringDaemon(paths)) {
+        ran(s, "daemon", "stop", "--socket", paths.socket().toString());
+      }
+    }
+  }
+
   private String run(Session s, String... args) {
     StringWriter out = new StringWriter();
     int rc =
@@ -39,12 +111,15 @@ class DaemonSessionTest {
       }
       try (Session second = Session.preferringDaemon(sock)) {
         String status = run(second, "status", "--json");
-        assertThat(status).startsWith("{\"mode\":\"daemon at " + sock + "\",\"state\":\"HEALTHY\"");
+        assertThat(status)
+            .startsWith("{\"mode\":\"daemon\",\"state\":\"HEALTHY\"")
+            .endsWith(",\"socket\":\"" + sock + "\"}\n");
       }
     }
     try (Session none = Session.preferringDaemon(sock)) {
       assertThat(run(none, "status", "--json"))
-          .startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"");
+          .startsWith("{\"mode\":\"embedded\",\"state\":\"UNLOADED\"")
+          .endsWith(",\"socket\":null}\n");
     }
   }
 
@@ -105,10 +180,14 @@ class DaemonSessionTest {
   @Test
   void aOneShotLoadWithNoDaemonStartsOneDetachedAndSaysSo() throws Exception {
     DaemonPaths paths = new DaemonPaths(dir.resolve("one.sock"), dir.resolve("state"));
-    try (Session oneShot = Session.preferringDaemon(paths).oneShot(true)) {
+    StringWriter err = new StringWriter();
+    try (Session oneShot =
+        Session.preferringDaemon(paths).oneShot(true).notices(new PrintWriter(err, true))) {
       String out = run(oneShot, "load");
-      assertThat(out).startsWith("no daemon was running: started one (pid ");
-      assertThat(out).containsPattern("module loaded: umh pid \\d+");
+      assertThat(out).matches("module loaded: umh pid \\d+ healthy in \\d+ ms\n");
+      assertThat(err.toString())
+          .startsWith("bpfilterctl: started a daemon (pid ")
+          .contains("on " + paths.socket());
     }
     try (Session next = Session.preferringDaemon(paths)) {
       assertThat(run(next, "status", "--json"))

@@ -81,7 +81,7 @@ class ShellTest {
   @Test
   void iptablesCompletesItsCommandsLiveChainsMatchesAndTheirOptions() throws IOException {
     tmux.type("ipt").send("Tab");
-    tmux.await("^iptables-save +\\(iptables-save 1\\.8\\.9", WAIT);
+    tmux.await("^iptables-save +\\(Print the module.s tables", WAIT);
     tmux.send("C-u", "C-l");
     tmux.type("iptables -N webfront").send("Enter");
     tmux.await("^bpf\\[HEALTHY \\d+\\]>$", WAIT);
@@ -93,12 +93,40 @@ class ShellTest {
     tmux.type("-p tcp -m multip").send("Tab");
     tmux.await("-m multiport$", WAIT);
     tmux.type("--dpo").send("Tab");
-    tmux.await("--dport\\s+--dports", WAIT);
+    tmux.await("^--dport +\\(tcp match[^\\n]*\\n--dports +\\(multiport match", WAIT);
     tmux.type("s 80,443 -j ACC").send("Tab");
     tmux.await("--dports 80,443 -j ACCEPT$", WAIT);
     tmux.send("Enter");
     tmux.type("iptables -S webfront").send("Enter");
     tmux.await("^-A webfront -p tcp -m multiport --dports 80,443 -j ACCEPT$", WAIT);
+  }
+
+  /** An SGR sequence that turns the foreground red (31, alone or among other parameters). */
+  private static final java.util.regex.Pattern RED =
+      java.util.regex.Pattern.compile("\u001b\\[(?:[0-9]+;)*31(?:;[0-9]+)*m");
+
+  @Test
+  void iptablesLinesAreColouredByIptablesGrammarAndOnlyRealErrorsAreRed() throws IOException {
+    tmux.type("iptables -t filter -A INPUT -p tcp --dport 22 -j ACCEPT ");
+    tmux.await("-j ACCEPT$", WAIT);
+    String line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isFalse();
+    assertThat(line).as("options are cyan").contains("36m");
+    tmux.send("C-u");
+    tmux.type("iptables-save -c -t nat ");
+    tmux.await("-t nat$", WAIT);
+    line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isFalse();
+    tmux.send("C-u");
+    // What iptables refuses is red: an option no loaded match has
+    tmux.type("iptables -A INPUT --dport 22 ");
+    tmux.await("--dport 22$", WAIT);
+    line = promptLine(tmux.screenWithEscapes());
+    assertThat(RED.matcher(line).find()).as("red in %s", line).isTrue();
+  }
+
+  private static String promptLine(String screen) {
+    return screen.lines().filter(l -> l.contains("bpf")).reduce((a, b) -> b).orElse("");
   }
 
   @Test
@@ -179,7 +207,7 @@ class ShellTest {
     tmux.type("--json").send("Enter");
     tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
     tmux.type("frobnicate").send("Enter");
-    tmux.await("Unmatched argument at index 0: 'frobnicate'", WAIT);
+    tmux.await("^bpfilterctl: unknown command 'frobnicate'$", WAIT);
     tmux.type("exit 3").send("Enter");
     tmux.await("\\[exit 3\\]", WAIT);
   }

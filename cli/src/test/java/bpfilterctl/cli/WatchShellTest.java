@@ -215,7 +215,8 @@ class WatchShellTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).isZero();
     Map<String, Object> status = JsonReader.parseObject(out.strip());
-    assertThat(status.get("mode")).isEqualTo("daemon at " + state.resolve("d.sock"));
+    assertThat(status.get("mode")).isEqualTo("daemon");
+    assertThat(status.get("socket")).isEqualTo(state.resolve("d.sock").toString());
     return ((Number) status.get("umh_pid")).intValue();
   }
 }

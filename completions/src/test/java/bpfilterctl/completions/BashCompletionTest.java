@@ -24,6 +24,12 @@ class BashCompletionTest {
 
   /** COMPREPLY for the words typed so far, the last one being completed. */
   static List<String> complete(String... words) throws IOException, InterruptedException {
+    return completeWith("_complete_bpfilterctl", words);
+  }
+
+  /** COMPREPLY from {@code function}, the words typed so far, the last one being completed. */
+  static List<String> completeWith(String function, String... words)
+      throws IOException, InterruptedException {
     StringBuilder arr = new StringBuilder();
     for (String w : words) {
       arr.append(" '").append(w.replace("'", "'\\''")).append('\'');
@@ -45,7 +51,8 @@ class BashCompletionTest {
             + line.replace("'", "'\\''")
             + "'\n"
             + "COMP_POINT=${#COMP_LINE}\n"
-            + "_complete_bpfilterctl\n"
+            + function
+            + "\n"
             + "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
     Process p = new ProcessBuilder("bash", "--norc", "-c", script).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -82,5 +89,44 @@ class BashCompletionTest {
         .containsExactly("filter", "nat", "mangle", "raw", "security");
     assertThat(complete("bpfilterctl", "get", "revision", "match", "conn"))
         .contains("conntrack", "connmark");
+  }
+
+  @org.junit.jupiter.api.io.TempDir static Path tmp;
+
+  /** What `complete -p bpfilterctl` registers, with the tool itself as the first word. */
+  static List<String> completeAsRegistered(String... words) throws Exception {
+    String[] all = new String[words.length + 1];
+    all[0] = Shells.tool(tmp.resolve("bin"), tmp.resolve("state")).toString();
+    System.arraycopy(words, 0, all, 1, words.length);
+    return completeWith("_bpfilterctl_complete", all);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void iptablesArgumentsAreCompletedByTheToolAsInTheShell() throws Exception {
+    assertThat(completeAsRegistered("iptables", "-A", "IN")).containsExactly("INPUT");
+    assertThat(completeAsRegistered("iptables", "-A", "INPUT", "-p", "tcp", "--d"))
+        .contains("--dport", "--destination-port", "--destination")
+        .doesNotContain("--sport");
+    assertThat(completeAsRegistered("iptables", "-t", ""))
+        .containsExactly("filter", "nat", "mangle", "raw", "security");
+    assertThat(completeAsRegistered("--color", "never", "iptables-save", "-"))
+        .contains("-c", "--counters", "-t");
+    // the rest is still picocli's
+    assertThat(completeAsRegistered("sta")).containsExactly("status");
+  }
+
+  @Test
+  void theScriptRegistersTheFunctionThatKnowsIptablesLines() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "bash",
+                "--norc",
+                "-c",
+                "source " + SCRIPT.toAbsolutePath() + "; complete -p bpfilterctl")
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(out.strip()).isEqualTo("complete -o default -F _bpfilterctl_complete bpfilterctl");
   }
 }

@@ -31,10 +31,18 @@ class ZshCompletionTest {
     assumeTrue(Tmux.available(), "tmux is not installed: the zsh completion tests type through it");
     Path functions = Files.createDirectories(home.resolve("site-functions"));
     Files.copy(SCRIPT, functions.resolve("_bpfilterctl"));
+    Path bin = Shells.tool(home.resolve("bin"), home.resolve("state")).getParent();
     Files.writeString(
         home.resolve(".zshrc"),
-        "fpath=(" + functions + " $fpath)\nautoload -U compinit && compinit -u\nPS1='zsh> '\n");
-    tmux = Tmux.start(100, 20, Map.of("ZDOTDIR", home.toString()), List.of("zsh"));
+        "fpath=("
+            + functions
+            + " $fpath)\npath=("
+            + bin
+            + " $path)\nautoload -U compinit && compinit -u\n"
+            // descriptions and groups as an admin's zsh shows them
+            + "zstyle ':completion:*' format '[%d]'\nzstyle ':completion:*' group-name ''\n"
+            + "PS1='zsh> '\n");
+    tmux = Tmux.start(160, 40, Map.of("ZDOTDIR", home.toString()), List.of("zsh"));
     tmux.await("^zsh> ?$", WAIT);
   }
 
@@ -77,5 +85,45 @@ class ZshCompletionTest {
     tmux.send("C-u");
     tmux.type("bpfilterctl completion z").send("Tab");
     tmux.await("^zsh> bpfilterctl completion zsh ?$", WAIT);
+  }
+
+  @Test
+  void commandsAndOptionsComeWithTheirDescriptionsUnderTheirGroups() throws IOException {
+    tmux.type("bpfilterctl ").send("Tab");
+    tmux.await("\\[bpfilterctl command\\]", WAIT);
+    tmux.await("status +-- Show the module state, the umh's pid", WAIT);
+    tmux.send("C-c");
+    tmux.await("^zsh> ?$", WAIT);
+    tmux.type("bpfilterctl ping -").send("Tab");
+    tmux.await("--count +-c +-- ", WAIT);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void iptablesArgumentsAreCompletedByTheTool() throws IOException {
+    tmux.type("bpfilterctl iptables -A IN").send("Tab");
+    tmux.await("^zsh> bpfilterctl iptables -A INPUT ?$", WAIT);
+    tmux.type("-p tcp --d").send("Tab");
+    tmux.await("--dport.* -- tcp match", WAIT);
+    tmux.await("--destination .*-- destination address", WAIT);
+    tmux.send("C-c");
+    tmux.await("^zsh> ?$", WAIT);
+    tmux.type("bpfilterctl iptables -t ").send("Tab");
+    tmux.await("filter\\s+mangle\\s+nat\\s+raw\\s+security", WAIT);
+  }
+
+  @Test
+  void noHelperFunctionLeaksIntoTheUsersShell() throws IOException {
+    tmux.type("bpfilterctl sta").send("Tab");
+    tmux.await("^zsh> bpfilterctl status ?$", WAIT);
+    tmux.send("C-u");
+    tmux.type(
+            "print -l ${(k)functions} | grep -v '^_' | grep -ci -e complete -e picocli -e element"
+                + " -e positional; print done")
+        .send("Enter");
+    tmux.await("^0\\s*\\ndone$", WAIT);
+    tmux.type("print -l ${(k)functions[(I)_bpfilterctl*]} | wc -l; whence -w bashcompinit")
+        .send("Enter");
+    tmux.await("^bashcompinit: none$", WAIT);
   }
 }

@@ -2,6 +2,8 @@ package bpfilterctl.man;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
+import bpfilterctl.cli.complete.FrontEndGrammar;
+import bpfilterctl.cli.complete.Summary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
@@ -22,19 +26,31 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
 public final class GenerateManPages {
   private GenerateManPages() {}
 
+  /** iptables' own pages are in section 8 (system administration); ours beside them. */
+  static int section(CommandSpec spec) {
+    return FrontEndGrammar.of(spec.name()).isPresent() && spec.parent() != null ? 8 : 1;
+  }
+
+  /** Writes section 1's AsciiDoc to DIR, section 8's to DIR8. */
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
     Files.createDirectories(dir);
+    Files.createDirectories(Path.of(args[0] + "8"));
     try (Session session = Session.embedded()) {
       PrintWriter sink = new PrintWriter(new StringWriter());
       CommandLine root = Commands.create(session, sink, sink);
       // Every command at every depth has its page: get, get-info, get-revision-match...
       List<CommandSpec> specs = new ArrayList<>();
       collect(root, specs);
-      List<String> pages = specs.stream().map(GenerateManPages::pageName).toList();
+      List<String> pages =
+          specs.stream().map(sp -> "*" + pageName(sp) + "*(" + section(sp) + ")").toList();
       write(dir, root.getCommandSpec(), ManSections.forRoot(pages));
       for (CommandSpec sub : specs) {
-        write(dir, sub, ManSections.forSubcommand(!sub.usageMessage().exitCodeList().isEmpty()));
+        int section = section(sub);
+        write(
+            section == 8 ? Path.of(args[0] + "8") : dir,
+            sub,
+            ManSections.forSubcommand(!sub.usageMessage().exitCodeList().isEmpty(), section == 8));
       }
     }
   }
@@ -43,7 +59,7 @@ public final class GenerateManPages {
   private static void collect(CommandLine cl, List<CommandSpec> into) {
     for (CommandLine sub : cl.getSubcommands().values()) {
       CommandSpec spec = sub.getCommandSpec();
-      if (!into.contains(spec)) {
+      if (!into.contains(spec) && !spec.usageMessage().hidden()) {
         into.add(spec);
         collect(sub, into);
       }
@@ -68,9 +84,28 @@ public final class GenerateManPages {
     try (PrintWriter pw = new PrintWriter(page)) {
       ManPageGenerator.writeSingleManPage(pw, spec);
     }
+    String adoc = nameAndDescription(tidy(page.toString()), spec);
+    if (section(spec) != 1) {
+      adoc =
+          adoc.replace(
+              "= " + pageName(spec) + "(1)", "= " + pageName(spec) + "(" + section(spec) + ")");
+    }
     Files.writeString(
         dir.resolve(pageName(spec) + ".adoc"),
-        tidy(page.toString()).stripTrailing() + "\n\n" + extra,
+        adoc.stripTrailing() + "\n\n" + extra,
         StandardCharsets.UTF_8);
+  }
+
+  /**
+   * NAME is the command's summary, whole; DESCRIPTION goes on from there instead of saying it again
+   * (a one-sentence description stays, a page needs one).
+   */
+  static String nameAndDescription(String adoc, CommandSpec spec) {
+    String summary = Summary.of(spec);
+    String out =
+        adoc.replaceFirst(
+            "(?m)^(== Name\\n\\n)" + Pattern.quote(pageName(spec)) + " - .*$",
+            "$1" + Matcher.quoteReplacement(pageName(spec) + " - " + summary));
+    return out.replaceFirst("(== Description\\n\\n)" + Pattern.quote(summary) + "\\n(?=\\S)", "$1");
   }
 }

@@ -7,12 +7,16 @@ import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.daemon.IdleExit;
+import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.ModuleStatus;
 import bpfilterctl.core.persist.OwnedDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +24,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import jnr.posix.POSIXFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,16 +32,50 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "daemon",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  bpfilterctl daemon --detach            # in the background; returns once it answers",
+      "  bpfilterctl daemon status              # does one answer, and how is its module",
+      "  bpfilterctl daemon stop",
+      "  systemctl start bpfilterctl            # docs/systemd.md",
+    },
     description = {
       "Host the module on a unix socket so that every shell and script shares it.",
-      "`daemon stop` asks a running daemon to unload and exit."
+      "`daemon status` says whether one answers; `daemon stop` asks it to unload and exit.",
+      "A one-shot that needs the module and finds no daemon starts one with --exit-when-idle."
     })
 public final class DaemonCommand implements Callable<Integer> {
+  /** The idle time of a daemon a one-shot starts, unless BPFILTERCTL_DAEMON_IDLE says. */
+  public static final Duration ONE_SHOT_IDLE = Duration.ofMinutes(5);
+
+  @Mixin private HelpOption helpOption;
+
   private final Session session;
   @Spec private CommandSpec spec;
 
-  @Parameters(arity = "0..1", paramLabel = "stop", description = "Stop the running daemon.")
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "ACTION",
+      completionCandidates = Actions.class,
+      description = "status: whether a daemon answers; stop: stop it.")
   private String action;
+
+  /** The actions, for completion. */
+  static final class Actions extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Actions() {
+      super(List.of("status", "stop"));
+    }
+  }
+
+  @Option(
+      names = "--exit-when-idle",
+      paramLabel = "SECONDS",
+      description =
+          "Exit once the module has been unloaded, with no request, for SECONDS"
+              + " (default: never; tables are saved, so none is lost).")
+  private Long exitWhenIdle;
 
   @Option(
       names = "--socket",
@@ -85,8 +124,17 @@ public final class DaemonCommand implements Callable<Integer> {
         return ExitCodes.FAILURE;
       }
     }
+    if ("status".equals(action)) {
+      return status(sock, out);
+    }
     if (action != null) {
-      spec.commandLine().getErr().println("bpfilterctl: daemon: unknown action " + action);
+      spec.commandLine()
+          .getErr()
+          .println("bpfilterctl: daemon: unknown action '" + action + "' (status or stop)");
+      return ExitCodes.USAGE;
+    }
+    if (exitWhenIdle != null && exitWhenIdle <= 0) {
+      spec.commandLine().getErr().println("bpfilterctl: daemon: --exit-when-idle must be > 0");
       return ExitCodes.USAGE;
     }
     if (detach) {
@@ -131,9 +179,53 @@ public final class DaemonCommand implements Callable<Integer> {
     out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
     out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown));
+    if (exitWhenIdle != null) {
+      watchIdle(new IdleExit(Duration.ofSeconds(exitWhenIdle)), host, server);
+    }
     server.awaitStop();
     shutdown.run();
     return ExitCodes.OK;
+  }
+
+  private int status(Path sock, PrintWriter out) {
+    try (DaemonClient c = DaemonClient.connect(sock)) {
+      ModuleStatus st = c.status();
+      out.printf(
+          "daemon answers on %s: module %s%s%n",
+          sock, st.state(), st.umhPid() > 0 ? ", umh pid " + st.umhPid() : "");
+      return ExitCodes.OK;
+    } catch (IOException | ModuleException e) {
+      spec.commandLine().getErr().println("bpfilterctl: no daemon answers on " + sock);
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  /** Ends the server when the idle policy says so; checks once a second. */
+  private static void watchIdle(IdleExit idle, ModuleHost host, DaemonServer server) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (!idle.due(host.status(), System.currentTimeMillis())) {
+                  Thread.sleep(Math.min(1000, idle.after().toMillis() / 4 + 1));
+                }
+                host.log()
+                    .add(
+                        (int) ProcessHandle.current().pid(),
+                        LogLine.Source.HOST,
+                        "daemon: module unloaded and idle for "
+                            + idle.after().toSeconds()
+                            + " s: exiting");
+                server.close();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (IOException e) {
+                // closing a server that is going away anyway
+              }
+            },
+            "daemon-idle");
+    t.setDaemon(true);
+    t.start();
   }
 
   private int detach(Path sock, Path state, PrintWriter out)

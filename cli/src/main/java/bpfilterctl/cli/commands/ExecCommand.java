@@ -1,12 +1,12 @@
 package bpfilterctl.cli.commands;
 
-import bpfilterctl.cli.DaemonLauncher;
 import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.hook.HookEnvironment;
 import bpfilterctl.cli.hook.HookLibrary;
 import bpfilterctl.cli.hook.ProcessReplacer;
 import bpfilterctl.core.daemon.DaemonPaths;
+import bpfilterctl.core.module.ModuleException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class ExecCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws IOException, InterruptedException, ModuleException {
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> env = System.getenv();
     Optional<Path> lib = HookLibrary.find(env);
@@ -72,7 +72,7 @@ public final class ExecCommand implements Callable<Integer> {
       err.println("bpfilterctl: exec: this session has no daemon socket for the hook to reach");
       return ExitCodes.FAILURE;
     }
-    Optional<String> noDaemon = ensureDaemon(err);
+    Optional<String> noDaemon = ensureDaemon();
     if (noDaemon.isPresent()) {
       err.println("bpfilterctl: exec: " + noDaemon.get());
       return ExitCodes.FAILURE;
@@ -93,8 +93,12 @@ public final class ExecCommand implements Callable<Integer> {
     return runChild(argv, childEnv, err);
   }
 
-  /** Empty when a daemon answers (started here if need be); else why none can be used. */
-  private Optional<String> ensureDaemon(PrintWriter err) throws IOException, InterruptedException {
+  /**
+   * Empty when a daemon answers (started here if need be, which the session says on stderr); else
+   * why none can be used. A socket this user may not open fails as every command does (exit 4).
+   */
+  private Optional<String> ensureDaemon()
+      throws IOException, InterruptedException, ModuleException {
     if (session.daemon().isPresent()) {
       return Optional.empty();
     }
@@ -105,17 +109,15 @@ public final class ExecCommand implements Callable<Integer> {
               + " one-shot");
     }
     try {
-      Optional<DaemonLauncher.Started> started = session.ensureDaemonForOneShot();
-      started.ifPresent(
-          d ->
-              err.printf(
-                  "bpfilterctl: started a daemon on %s (pid %d, log %s); it keeps the module"
-                      + " loaded after this command (stop it with: bpfilterctl daemon stop)%n",
-                  session.paths().orElseThrow().socket(), d.pid(), d.log()));
-      return Optional.empty();
+      session.ensureDaemonForOneShot();
     } catch (IOException e) {
       return Optional.of("no daemon answers and none could be started: " + e.getMessage());
     }
+    if (session.daemon().isPresent()) {
+      return Optional.empty();
+    }
+    session.module().status(); // a refused socket says so, with its fix
+    return Optional.of("no daemon answers on " + session.paths().orElseThrow().socket());
   }
 
   private static int runChild(List<String> argv, Map<String, String> env, PrintWriter err)

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
     },
     aliases = "quit",
     description = {
-      "Leave the shell or stop the batch, unloading the embedded module (as Ctrl-D does).",
+      "Leave the shell or stop the batch (as Ctrl-D does).",
+      "An embedded module is unloaded; a daemon's stays loaded for the others.",
     })
 public final class ExitCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

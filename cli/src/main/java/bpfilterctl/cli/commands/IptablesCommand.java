@@ -18,14 +18,20 @@ import picocli.CommandLine.Spec;
       "  bpf[HEALTHY 48211]> iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
       "  bpf[HEALTHY 48211]> iptables -L -n -v --line-numbers",
       "  bpfilterctl iptables -t nat -S",
-      "",
-      "Exit status (as iptables-legacy's): 0 ok, 1 failure, 2 bad parameter, 3 no such table,",
-      "4 the table changed under the commit (EAGAIN); 3 also when the module cannot be reached.",
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "3:no such table, or the module cannot be reached",
+      "4:the table changed under the commit (EAGAIN), or the daemon's socket may not be opened",
     },
     description = {
-      "iptables-legacy 1.8.9 against the module: the same options, output, messages and exit",
-      "statuses, the same IPT_SO_* calls byte for byte. Everything after the command name is",
-      "iptables' (-h prints its usage). The module is loaded on first use."
+      "Run iptables-legacy 1.8.9 against the module.",
+      "The same options, output, messages and exit statuses, and the same IPT_SO_* calls byte"
+          + " for byte. Everything after the command name is iptables' (-h prints its usage)."
+          + " The module is loaded at the first call that needs it."
     })
 public final class IptablesCommand implements Callable<Integer> {
   private final Session session;

@@ -23,10 +23,19 @@ import picocli.CommandLine.Spec;
       "  bpf[HEALTHY 48211]> iptables-restore --noflush extra.rules",
       "  bpfilterctl iptables-restore --test rules.v4 && echo syntax ok",
     },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "3:no such table, or the module cannot be reached",
+      "4:the table changed under the commit (EAGAIN), or the daemon's socket may not be opened",
+    },
     description = {
-      "iptables-restore 1.8.9: each *table ... COMMIT block is committed as one replace, so a",
-      "block that fails changes nothing in its table. -c restores counters, -n keeps what is",
-      "there, -t only checks, -T TABLE restores one table. FILE, or stdin."
+      "Restore tables from iptables-save output, as iptables-restore 1.8.9 does.",
+      "Each *table ... COMMIT block is committed as one replace, so a block that fails changes"
+          + " nothing in its table. -c restores counters, -n keeps what is there, -t only"
+          + " checks, -T TABLE restores one table. FILE, or stdin."
     })
 public final class IptablesRestoreCommand implements Callable<Integer> {
   private final Session session;

@@ -19,9 +19,17 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl iptables-save -c > /etc/iptables/rules.v4",
       "  bpf[HEALTHY 48211]> iptables-save -t nat",
     },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "3:no such table, or the module cannot be reached",
+      "4:the daemon's socket may not be opened",
+    },
     description = {
-      "iptables-save 1.8.9: every table the module holds (or -t TABLE) in the",
-      "iptables-restore format; -c adds the counters, -f FILE writes to FILE."
+      "Print the module's tables in the iptables-restore format, as iptables-save 1.8.9 does.",
+      "Every table the module holds, or -t TABLE; -c adds the counters, -f FILE writes to FILE."
     })
 public final class IptablesSaveCommand implements Callable<Integer> {
   private final Session session;

@@ -1,11 +1,9 @@
 package bpfilterctl.cli.commands;
 
-import bpfilterctl.cli.DaemonLauncher;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,14 +38,8 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws ModuleException, IOException, InterruptedException {
-    Optional<DaemonLauncher.Started> started = session.ensureDaemonForOneShot();
-    if (started.isPresent()) {
-      spec.commandLine()
-          .getOut()
-          .printf(
-              "no daemon was running: started one (pid %d, log %s)%n",
-              started.get().pid(), started.get().log());
-    }
+    // A daemon started here says so on stderr (Session's notice).
+    session.ensureDaemonForOneShot();
     int pid = discardDamaged ? session.module().loadDiscardingDamaged() : session.module().load();
     ModuleStatus st = session.module().status();
     spec.commandLine()

@@ -5,8 +5,12 @@ import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,6 +65,14 @@ public final class LogCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line.")
   private boolean json;
 
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      description =
+          "Only lines from WHEN on: an age (30s, 10m, 2h, 1d), a time of today (14:05,"
+              + " 14:05:30) or an instant (2026-12-02T14:05:00Z).")
+  private String since;
+
   public LogCommand(Session session) {
     this.session = session;
   }
@@ -71,17 +83,70 @@ public final class LogCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--lines must not be negative");
     }
     PrintWriter out = spec.commandLine().getOut();
+    Instant from;
+    try {
+      from = since == null ? Instant.MIN : since(since, Instant.now(), ZoneId.systemDefault());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // --since alone reaches back as far as the log does
+    int n =
+        since != null && !spec.commandLine().getParseResult().hasMatchedOption("--lines")
+            ? SINCE_LINES
+            : lines;
     if (follow) {
-      int rc = new LogFollow(session, lines, l -> print(out, l), spec.commandLine().getErr()).run();
+      int rc =
+          new LogFollow(
+                  session,
+                  n,
+                  l -> {
+                    if (!l.at().isBefore(from)) {
+                      print(out, l);
+                    }
+                  },
+                  spec.commandLine().getErr())
+              .run();
       if (session.cancelled()) {
         out.println(); // the terminal echoed ^C where the cursor was: the prompt gets its own line
       }
       return rc;
     }
-    for (LogLine l : session.module().log(lines)) {
-      print(out, l);
+    for (LogLine l : session.module().log(n)) {
+      if (!l.at().isBefore(from)) {
+        print(out, l);
+      }
     }
     return 0;
+  }
+
+  private static final int SINCE_LINES = 100_000;
+
+  /** WHEN of --since: an age before {@code now}, a time of today in {@code zone}, or an instant. */
+  public static Instant since(String when, Instant now, ZoneId zone) {
+    java.util.regex.Matcher age = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(when);
+    if (age.matches()) {
+      long v = Long.parseLong(age.group(1));
+      Duration d =
+          switch (age.group(2)) {
+            case "s" -> Duration.ofSeconds(v);
+            case "m" -> Duration.ofMinutes(v);
+            case "h" -> Duration.ofHours(v);
+            default -> Duration.ofDays(v);
+          };
+      return now.minus(d);
+    }
+    try {
+      LocalTime t = LocalTime.parse(when);
+      return now.atZone(zone).toLocalDate().atTime(t).atZone(zone).toInstant();
+    } catch (DateTimeParseException e) {
+      // not a time of day; maybe an instant
+    }
+    try {
+      return Instant.parse(when);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "--since: '" + when + "' is not an age (10m), a time (14:05) or an instant", e);
+    }
   }
 
   private void print(PrintWriter out, LogLine l) {

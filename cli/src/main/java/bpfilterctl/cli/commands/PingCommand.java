@@ -82,16 +82,23 @@ public final class PingCommand implements Callable<Integer> {
     long p99 = ok == 0 ? 0 : got[(int) Math.ceil(ok * 0.99) - 1];
     long max = ok == 0 ? 0 : got[ok - 1];
     if (json) {
-      out.println(
-          new JsonWriter()
-              .beginObject()
-              .field("sent", sent)
-              .field("received", ok)
-              .field("min_ns", min)
-              .field("p50_ns", p50)
-              .field("p99_ns", p99)
-              .field("max_ns", max)
-              .endObject());
+      // no reply, no round trip: null, not a 0 ns one
+      JsonWriter w = new JsonWriter().beginObject().field("sent", sent).field("received", ok);
+      for (String key : new String[] {"min_ns", "p50_ns", "p99_ns", "max_ns"}) {
+        w.name(key);
+        if (ok == 0) {
+          w.nullValue();
+        } else {
+          w.value(
+              switch (key) {
+                case "min_ns" -> min;
+                case "p50_ns" -> p50;
+                case "p99_ns" -> p99;
+                default -> max;
+              });
+        }
+      }
+      out.println(w.endObject());
     } else {
       out.printf(
           "%d sent, %d received; rtt min %s  p50 %s  p99 %s  max %s%n",

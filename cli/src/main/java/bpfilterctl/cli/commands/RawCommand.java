@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
       "  kernel-sockopt < calls.jsonl > kernel.jsonl && diff ours.jsonl kernel.jsonl",
     },
     description = {
-      "Send raw IPT_SO_* calls, JSON lines in the format of shared/tools/kernel-sockopt:",
+      "Send raw IPT_SO_* calls given as JSON lines and print each answer.",
+      "The format is that of shared/tools/kernel-sockopt, a call a line:",
       "  {\"op\": \"get\"|\"set\", \"cmd\": 64|\"IPT_SO_GET_INFO\", \"buf\": \"<hex>\"}",
-      "and print each answer as kernel-sockopt does, so both outputs compare line by line."
+      "Each answer is printed as kernel-sockopt does, so both outputs compare line by line."
     })
 public final class RawCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

@@ -36,11 +36,13 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws ModuleException {
     ModuleStatus s = session.module().status();
     String mode = session.module().mode();
+    // "daemon at PATH" is two facts: the kind, and where (a key of its own for scripts)
+    String socket = mode.startsWith("daemon at ") ? mode.substring("daemon at ".length()) : null;
     spec.commandLine()
         .getOut()
         .print(
             json
-                ? s.toJson(mode) + System.lineSeparator()
+                ? s.toJson(socket == null ? mode : "daemon", socket) + System.lineSeparator()
                 : "mode    " + mode + System.lineSeparator() + StatusView.render(s));
     return 0;
   }

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl traffic replay /tmp/t.jsonl || echo 'answers differ'",
     },
     description = {
-      "Record the pipe traffic to a file (JSON lines, docs/traffic-format.md), show a",
-      "recording decoded, or send its requests again and compare the answers."
+      "Record, show or replay the pipe traffic.",
+      "A recording is JSON lines (docs/traffic-format.md): show prints it decoded, replay sends"
+          + " its requests again and compares the answers."
     })
 public final class TrafficCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

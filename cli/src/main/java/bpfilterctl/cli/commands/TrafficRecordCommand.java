@@ -24,9 +24,9 @@ import picocli.CommandLine.Spec;
     name = "record",
     description = {
       "Record every frame on the pipes to FILE, one JSON line each (docs/traffic-format.md).",
-      "In the shell it records in the background until `traffic stop` (or the shell ends),",
-      "unless --count or --seconds is given; elsewhere it needs a daemon and records until",
-      "--count, --seconds or Ctrl-C."
+      "In the shell it records in the background until `traffic stop` (or the shell ends),"
+          + " unless --count or --seconds is given; elsewhere it needs a daemon and records"
+          + " until --count, --seconds or Ctrl-C."
     })
 public final class TrafficRecordCommand implements Callable<Integer> {
   /** The name of the shell's background recording among the session's jobs. */

@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "replay",
     description = {
-      "Send a recording's requests again, in order, and report every answer that differs from",
-      "the recorded one (status, then payload). By default into a private module with fresh",
-      "tables, so the live firewall is untouched; --live sends them to the session's module.",
-      "Exit status 1 when any answer differs."
+      "Send a recording's requests again and report every answer that differs.",
+      "In order, comparing the status, then the payload, with the recorded answer. By default"
+          + " into a private module with fresh tables, so the live firewall is untouched;"
+          + " --live sends them to the session's module. Exit status 1 when any answer differs."
     })
 public final class TrafficReplayCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

@@ -27,9 +27,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "show",
     description = {
-      "Print a recording decoded as watch shows it: a line per frame (time, direction, caller",
-      "pid, option, length, status, latency, table, summary); -v adds each frame's structure",
-      "and hex dump; --json gives the same as one JSON object per frame."
+      "Print a recording decoded, as watch shows it.",
+      "A line per frame (time, direction, caller pid, option, length, status, latency, table,"
+          + " summary); -v adds each frame's structure and hex dump; --json gives the same as"
+          + " one JSON object per frame."
     })
 public final class TrafficShowCommand implements Callable<Integer> {
   private static final int HEX_LINES = 1 << 16;

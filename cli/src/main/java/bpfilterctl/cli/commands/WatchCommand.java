@@ -6,6 +6,7 @@ import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
+import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.cli.watch.WatchUi;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleException;
@@ -48,8 +49,9 @@ import picocli.CommandLine.Spec;
       "shell command, Tab completes, Esc goes back); q or Esc leaves.",
     },
     description = {
-      "A live view of the pipe traffic: module state, rates and latency, every frame with its",
-      "decode, the selected frame's structure and hex, the umh log, and a command line.",
+      "Watch the pipe traffic live, with a command line.",
+      "Module state, rates and latency, every frame with its decode, the selected frame's"
+          + " structure and hex, the umh log, and a command line that runs every shell command.",
     })
 public final class WatchCommand implements Callable<Integer> {
   private static final int QUEUE = 1 << 16;
@@ -106,8 +108,11 @@ public final class WatchCommand implements Callable<Integer> {
                 feed,
                 renderer,
                 replay == null,
+                // the shell's completer, iptables lines included
                 new GrammarCompleter(
-                    model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())),
+                    model,
+                    new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
+                    new IptablesLineCompleter(session.chains(), session.extensions())),
                 (words, out, e) ->
                     Commands.create(session, new Io(out, e, false, true))
                         .execute(words.toArray(String[]::new)),

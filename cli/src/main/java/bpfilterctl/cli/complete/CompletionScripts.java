@@ -2,55 +2,78 @@ package bpfilterctl.cli.complete;
 
 import picocli.AutoComplete;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * bash and zsh completion scripts from the picocli model. zsh runs picocli's bash function through
- * zsh's bashcompinit; the file is an autoloadable {@code _bpfilterctl} for site-functions that also
- * works when sourced.
+ * bash and zsh completion scripts from the picocli model. bash gets picocli's function with the
+ * iptables lines handed to the tool; zsh a native script. The zsh file is an autoloadable {@code
+ * _bpfilterctl} for site-functions that also works when sourced.
  */
 public final class CompletionScripts {
   public static final String COMMAND = "bpfilterctl";
 
   private CompletionScripts() {}
 
+  /**
+   * picocli's bash function, and in front of it one that hands the words of an iptables,
+   * iptables-save or iptables-restore line to {@code bpfilterctl __complete}, which knows their
+   * grammar (the same candidates as the shell's Tab).
+   */
   public static String bash(CommandLine root) {
-    return AutoComplete.bash(COMMAND, root);
-  }
-
-  public static String zsh(CommandLine root) {
-    return "#compdef "
-        + COMMAND
+    StringBuilder globalsWithValue = new StringBuilder();
+    for (OptionSpec o : root.getCommandSpec().options()) {
+      if (o.arity().max() > 0) {
+        for (String n : o.names()) {
+          globalsWithValue.append(globalsWithValue.length() == 0 ? "" : "|").append(n);
+        }
+      }
+    }
+    String globals =
+        globalsWithValue.length() == 0 ? "--no-such-option" : globalsWithValue.toString();
+    return AutoComplete.bash(COMMAND, root)
         + "\n"
-        + "# zsh completion for bpfilterctl: picocli's bash function under bashcompinit.\n"
-        + "autoload -U +X bashcompinit && bashcompinit\n"
-        // picocli aliases compopt to complete, but an autoloaded file is parsed whole before
-        // that alias exists; compopt only tunes bash's display, so here it does nothing.
-        + "compopt() { :; }\n"
-        + bash(root)
-        + "\n"
-        // picocli's functions index COMP_WORDS from 0, as bash does; zsh counts from 1 unless
-        // KSH_ARRAYS is set, which this wrapper sets for the duration of one completion.
+        + "# The words after iptables, iptables-save and iptables-restore: the tool knows their\n"
+        + "# grammar, and the live chains when a module is up.\n"
         + "_"
         + COMMAND
-        + "_ksh() {\n"
-        + "  setopt localoptions ksharrays\n"
+        + "_complete() {\n"
+        + "  local i cmd=\n"
+        + "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
+        + "    case ${COMP_WORDS[i]} in\n"
+        + "      "
+        + globals
+        + ") ((i++)) ;;\n"
+        + "      -*) ;;\n"
+        + "      *) cmd=${COMP_WORDS[i]}; break ;;\n"
+        + "    esac\n"
+        + "  done\n"
+        + "  case $cmd in\n"
+        + "    iptables|iptables-save|iptables-restore)\n"
+        + "      local line\n"
+        + "      COMPREPLY=()\n"
+        + "      while IFS= read -r line; do\n"
+        + "        COMPREPLY+=(\"${line%%$'\\t'*}\")\n"
+        + "      done < <(\"${COMP_WORDS[0]}\" __complete \"${COMP_WORDS[@]:i:COMP_CWORD-i}\" \\\n"
+        + "        \"${COMP_WORDS[COMP_CWORD]}\" 2>/dev/null)\n"
+        + "      if ((${#COMPREPLY[@]} == 0)) && [[ ${COMP_WORDS[COMP_CWORD]} != -* ]]; then\n"
+        + "        compopt -o default 2>/dev/null\n"
+        + "      fi\n"
+        + "      return 0\n"
+        + "      ;;\n"
+        + "  esac\n"
         + "  _complete_"
         + COMMAND
         + " \"$@\"\n"
         + "}\n"
-        + "complete -o default -F _"
+        + "complete -F _"
         + COMMAND
-        + "_ksh "
+        + "_complete -o default "
         + COMMAND
-        + "\n"
-        // Autoloaded from $fpath, this file is the body of _bpfilterctl on the first Tab: the
-        // line above has just registered the real function, so complete that first Tab with it.
-        + "if [[ ${funcstack[1]} == _"
-        + COMMAND
-        + " ]]; then\n"
-        + "  _bash_complete -o default -F _"
-        + COMMAND
-        + "_ksh\n"
-        + "fi\n";
+        + "\n";
+  }
+
+  /** Native zsh completion ({@link ZshScript}): _arguments, descriptions, tags. */
+  public static String zsh(CommandLine root) {
+    return ZshScript.of(COMMAND, root);
   }
 }

@@ -3,6 +3,7 @@ package bpfilterctl.cli.complete;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.jline.builtins.Completers.FileNameCompleter;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
@@ -42,9 +43,12 @@ public final class GrammarCompleter implements Completer {
     String current = line.word().substring(0, line.wordCursor());
     LineGrammar at = LineGrammar.walk(root, before);
     CommandSpec spec = at.command();
-    int iptablesAt = before.indexOf("iptables");
-    if (iptables != null && spec.name().equals("iptables") && iptablesAt >= 0) {
-      candidates.addAll(iptables.complete(before.subList(iptablesAt + 1, before.size()), current));
+    Optional<FrontEndGrammar> frontEnd = FrontEndGrammar.of(spec.name());
+    int frontEndAt = before.indexOf(spec.name());
+    if (iptables != null && frontEnd.isPresent() && frontEndAt >= 0) {
+      candidates.addAll(
+          iptables.complete(
+              frontEnd.get(), before.subList(frontEndAt + 1, before.size()), current));
       return;
     }
     if (at.pendingOption() != null) {
@@ -87,14 +91,7 @@ public final class GrammarCompleter implements Completer {
               CommandSpec s = sub.getCommandSpec();
               if (!s.usageMessage().hidden()) {
                 candidates.add(
-                    new Candidate(
-                        name,
-                        name,
-                        "commands",
-                        firstLine(s.usageMessage().description()),
-                        null,
-                        null,
-                        true));
+                    new Candidate(name, name, "commands", Summary.of(s), null, null, true));
               }
             });
   }
@@ -139,6 +136,6 @@ public final class GrammarCompleter implements Completer {
   }
 
   private static String firstLine(String[] description) {
-    return description.length == 0 ? null : description[0].replaceAll("\\$\\{[^}]*}", "").strip();
+    return description.length == 0 ? null : Summary.clean(description[0]);
   }
 }

@@ -1,88 +1,25 @@
 package bpfilterctl.cli.complete;
 
 import bpfilterctl.core.abi.ext.ExtensionKind;
+import bpfilterctl.core.abi.ext.KernelExtension;
+import bpfilterctl.core.abi.ext.KernelExtensions;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jline.reader.Candidate;
 
 /**
  * Completion of an iptables command line after the word "iptables": its commands and options, the
  * chains of the table named by -t (live, through the {@link ChainSource}), tables, protocols, match
  * names after -m, verdicts, chains and targets after -j, and the options of the matches and the
- * target the line has loaded so far (with -p's protocol match, as iptables loads it).
+ * target the line has loaded so far (with -p's protocol match, as iptables loads it). The options
+ * come from {@link FrontEndGrammar}, which iptables-save and iptables-restore lines use as well.
  */
 public final class IptablesLineCompleter {
-  private static final String[][] LONG_FORMS = {
-    {"-A", "--append"},
-    {"-C", "--check"},
-    {"-D", "--delete"},
-    {"-I", "--insert"},
-    {"-R", "--replace"},
-    {"-L", "--list"},
-    {"-S", "--list-rules"},
-    {"-F", "--flush"},
-    {"-Z", "--zero"},
-    {"-N", "--new-chain"},
-    {"-X", "--delete-chain"},
-    {"-P", "--policy"},
-    {"-E", "--rename-chain"},
-    {"-t", "--table"},
-    {"-p", "--protocol"},
-    {"-s", "--source"},
-    {"-d", "--destination"},
-    {"-i", "--in-interface"},
-    {"-o", "--out-interface"},
-    {"-m", "--match"},
-    {"-j", "--jump"},
-    {"-g", "--goto"},
-    {"-f", "--fragment"},
-    {"-c", "--set-counters"},
-    {"-n", "--numeric"},
-    {"-v", "--verbose"},
-    {"-x", "--exact"},
-  };
-
-  private static final Map<String, String> COMMANDS = new LinkedHashMap<>();
-  private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
-
-  static {
-    COMMANDS.put("-A", "append rules to a chain");
-    COMMANDS.put("-C", "check whether a rule exists");
-    COMMANDS.put("-D", "delete a rule (by spec or number)");
-    COMMANDS.put("-I", "insert rules (default: at the top)");
-    COMMANDS.put("-R", "replace rule number N");
-    COMMANDS.put("-L", "list the rules");
-    COMMANDS.put("-S", "print the rules as commands");
-    COMMANDS.put("-F", "delete every rule");
-    COMMANDS.put("-Z", "zero the counters");
-    COMMANDS.put("-N", "create a user chain");
-    COMMANDS.put("-X", "delete a user chain");
-    COMMANDS.put("-P", "set a built-in chain's policy");
-    COMMANDS.put("-E", "rename a user chain");
-    OPTIONS.put("-t", "table (default filter)");
-    OPTIONS.put("-p", "protocol");
-    OPTIONS.put("-s", "source address[/mask][,...]");
-    OPTIONS.put("-d", "destination address[/mask][,...]");
-    OPTIONS.put("-i", "input interface");
-    OPTIONS.put("-o", "output interface");
-    OPTIONS.put("-m", "match extension");
-    OPTIONS.put("-j", "target: verdict, chain or extension");
-    OPTIONS.put("-g", "go to a chain");
-    OPTIONS.put("-f", "second and later fragments");
-    OPTIONS.put("-c", "set the counters: PKTS BYTES");
-    OPTIONS.put("-n", "numeric output");
-    OPTIONS.put("-v", "verbose output");
-    OPTIONS.put("-x", "exact counters");
-    OPTIONS.put("--line-numbers", "rule numbers in listings");
-    for (String[] longForm : LONG_FORMS) {
-      Map<String, String> m = COMMANDS.containsKey(longForm[0]) ? COMMANDS : OPTIONS;
-      m.put(longForm[1], m.get(longForm[0]));
-    }
-  }
-
   private static final List<String> CHAIN_AFTER =
       List.of(
           "-A",
@@ -123,9 +60,22 @@ public final class IptablesLineCompleter {
 
   /** Candidates for the word being typed, {@code words} being the ones after "iptables". */
   public List<Candidate> complete(List<String> words, String current) {
+    return complete(FrontEndGrammar.IPTABLES, words, current);
+  }
+
+  /** Candidates for the word being typed on a line of {@code grammar}'s command. */
+  public List<Candidate> complete(FrontEndGrammar grammar, List<String> words, String current) {
     List<Candidate> out = new ArrayList<>();
     String prev = words.isEmpty() ? "" : words.get(words.size() - 1);
     String prev2 = words.size() < 2 ? "" : words.get(words.size() - 2);
+    if (grammar != FrontEndGrammar.IPTABLES) {
+      if (prev.equals("-t") || prev.equals("--table") || prev.equals("-T")) {
+        Tables.NAMES.forEach(t -> out.add(value(t)));
+      } else if (current.startsWith("-") || current.isEmpty()) {
+        grammar.options().forEach(o -> o.names().forEach(n -> out.add(option(n, o.help()))));
+      }
+      return out;
+    }
     String table = table(words);
     if (prev.equals("-t") || prev.equals("--table")) {
       Tables.NAMES.forEach(t -> out.add(value(t)));
@@ -140,7 +90,9 @@ public final class IptablesLineCompleter {
       chains.chains(table).stream()
           .filter(c -> !Tables.builtinChains(table).contains(c))
           .forEach(c -> out.add(value(c)));
-      extensions.names(ExtensionKind.TARGET).forEach(n -> out.add(value(n)));
+      extensions.names(ExtensionKind.TARGET).stream()
+          .filter(n -> targetTables(n).isEmpty() || targetTables(n).contains(table))
+          .forEach(n -> out.add(value(n)));
     } else if (prev.equals("-g") || prev.equals("--goto")) {
       chains.chains(table).stream()
           .filter(c -> !Tables.builtinChains(table).contains(c))
@@ -148,29 +100,49 @@ public final class IptablesLineCompleter {
     } else if (prev.equals("-p") || prev.equals("--protocol")) {
       PROTOCOLS.forEach(p -> out.add(value(p)));
     } else if (current.startsWith("-") || current.isEmpty()) {
-      boolean hasCommand = words.stream().anyMatch(COMMANDS::containsKey);
-      if (!hasCommand) {
-        COMMANDS.forEach((k, d) -> out.add(option(k, d)));
+      boolean hasCommand =
+          words.stream()
+              .anyMatch(
+                  w ->
+                      grammar.options().stream()
+                          .anyMatch(o -> o.command() && o.names().contains(w)));
+      for (FrontEndGrammar.Opt o : grammar.options()) {
+        if (!(o.command() && hasCommand)) {
+          o.names().forEach(n -> out.add(option(n, o.help())));
+        }
       }
-      OPTIONS.forEach((k, d) -> out.add(option(k, d)));
-      extensionOptions(words).forEach(o -> out.add(option("--" + o, null)));
+      grammar
+          .extensionOptions(words, extensions)
+          .forEach(o -> out.add(option("--" + o.longName(), o.help())));
     }
     return out;
   }
 
-  /** The options of -m NAME matches, -p's protocol match and the -j target on the line. */
-  private List<String> extensionOptions(List<String> words) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i + 1 < words.size(); i++) {
-      String w = words.get(i);
-      String next = words.get(i + 1);
-      if (w.equals("-m") || w.equals("--match") || w.equals("-p") || w.equals("--protocol")) {
-        out.addAll(extensions.optionNames(ExtensionKind.MATCH, next));
-      } else if (w.equals("-j") || w.equals("--jump")) {
-        out.addAll(extensions.optionNames(ExtensionKind.TARGET, next));
+  /**
+   * The tables the kernel lets a target into (every revision's; empty: any): -j offers DNAT in nat
+   * only, as the kernel would refuse it elsewhere.
+   */
+  private static Set<String> targetTables(String name) {
+    return TARGET_TABLES.getOrDefault(name, Set.of());
+  }
+
+  private static final Map<String, Set<String>> TARGET_TABLES = targetTablesOfTheKernel();
+
+  private static Map<String, Set<String>> targetTablesOfTheKernel() {
+    Map<String, Set<String>> byName = new HashMap<>();
+    Set<String> anyTable = new HashSet<>();
+    for (KernelExtension k : KernelExtensions.all()) {
+      if (k.kind() != ExtensionKind.TARGET) {
+        continue;
+      }
+      if (k.tables().isEmpty()) {
+        anyTable.add(k.name());
+      } else {
+        byName.computeIfAbsent(k.name(), n -> new HashSet<>()).addAll(k.tables());
       }
     }
-    return out;
+    anyTable.forEach(byName::remove);
+    return Map.copyOf(byName);
   }
 
   private static String table(List<String> words) {

@@ -1,6 +1,8 @@
 package bpfilterctl.cli.shell;
 
+import bpfilterctl.cli.complete.FrontEndGrammar;
 import bpfilterctl.cli.complete.LineGrammar;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -14,7 +16,9 @@ import picocli.CommandLine;
 /**
  * Colours the line as it is typed, by the same grammar as completion: known commands bold, known
  * options cyan, quoted text yellow, comments faint, and what the parser will reject (an unknown
- * command or option, an unclosed quote) red, before Enter is pressed.
+ * command or option, an unclosed quote) red, before Enter is pressed. After iptables, iptables-save
+ * and iptables-restore the words are theirs: read by their getopt grammar (with the options of the
+ * matches and targets the line loads), not by picocli's.
  */
 public final class CommandHighlighter implements Highlighter {
   static final AttributedStyle COMMAND = AttributedStyle.BOLD.foreground(AttributedStyle.GREEN);
@@ -24,9 +28,14 @@ public final class CommandHighlighter implements Highlighter {
   static final AttributedStyle ERROR = AttributedStyle.BOLD.foreground(AttributedStyle.RED);
 
   private final CommandLine root;
+  private final XtExtensions extensions;
 
-  public CommandHighlighter(CommandLine root) {
+  /**
+   * @param extensions the matches and targets whose options an iptables line may use
+   */
+  public CommandHighlighter(CommandLine root, XtExtensions extensions) {
     this.root = root;
+    this.extensions = extensions;
   }
 
   /** A word of the buffer and where it is; {@code text} is the word with its quotes removed. */
@@ -39,9 +48,16 @@ public final class CommandHighlighter implements Highlighter {
     int comment = tokenize(buffer, tokens);
     int pos = 0;
     List<String> before = new ArrayList<>();
+    FrontEnd frontEnd = null;
     for (Token t : tokens) {
       sb.append(buffer.substring(pos, t.start()));
-      sb.styled(style(t, before, t.end() < buffer.length()), buffer.substring(t.start(), t.end()));
+      boolean finished = t.end() < buffer.length();
+      if (frontEnd == null) {
+        frontEnd = frontEnd(before);
+      }
+      AttributedStyle style =
+          frontEnd != null ? frontEnd.style(t, before, finished) : style(t, before, finished);
+      sb.styled(style, buffer.substring(t.start(), t.end()));
       before.add(t.text());
       pos = t.end();
     }
@@ -78,6 +94,54 @@ public final class CommandHighlighter implements Highlighter {
       }
     }
     return AttributedStyle.DEFAULT;
+  }
+
+  /** Where the words after a front-end command's name start, read by its grammar; null: none. */
+  private FrontEnd frontEnd(List<String> before) {
+    if (before.isEmpty()) {
+      return null;
+    }
+    LineGrammar at = LineGrammar.walk(root, before);
+    if (!before.get(before.size() - 1).equals(at.command().name())) {
+      return null;
+    }
+    return FrontEndGrammar.of(at.command().name())
+        .map(g -> new FrontEnd(g, before.size()))
+        .orElse(null);
+  }
+
+  /** The words of an iptables, iptables-save or iptables-restore line from index {@code from}. */
+  private final class FrontEnd {
+    private final FrontEndGrammar grammar;
+    private final int from;
+
+    FrontEnd(FrontEndGrammar grammar, int from) {
+      this.grammar = grammar;
+      this.from = from;
+    }
+
+    AttributedStyle style(Token t, List<String> before, boolean finished) {
+      if (!t.closed()) {
+        return ERROR;
+      }
+      List<String> words = new ArrayList<>(before.subList(from, before.size()));
+      words.add(t.text());
+      FrontEndGrammar.WordKind kind = grammar.classify(words, extensions).get(words.size() - 1);
+      if (t.quoted()) {
+        return QUOTED;
+      }
+      return switch (kind) {
+        case OPTION -> OPTION;
+        case VALUE, PLAIN -> AttributedStyle.DEFAULT;
+        // A half-typed option is not an error yet; one followed by more text is.
+        case UNKNOWN_OPTION ->
+            finished
+                    || !grammar.couldBecome(
+                        t.text(), words.subList(0, words.size() - 1), extensions)
+                ? ERROR
+                : AttributedStyle.DEFAULT;
+      };
+    }
   }
 
   /** Splits as ShellWords does; returns where an unquoted # comment starts (or the length). */

@@ -2,6 +2,7 @@ package bpfilterctl.cli.shell;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.ExitCodes;
+import bpfilterctl.cli.GlobalFlags;
 import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -43,13 +45,20 @@ public final class Shell {
     this.colour = colour;
   }
 
-  /** $XDG_STATE_HOME/bpfilterctl/history, or ~/.local/state/bpfilterctl/history. */
+  /**
+   * $XDG_STATE_HOME/bpfilterctl/history, or $HOME/.local/state/bpfilterctl/history ($HOME as the
+   * shell has it, which sudo and su may set apart from the passwd entry Java reads).
+   */
   public static Path historyFile(Map<String, String> env) {
     String state = env.get("XDG_STATE_HOME");
+    String home = env.get("HOME");
     Path base =
         state != null && !state.isEmpty()
             ? Path.of(state)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
+            : Path.of(
+                home != null && !home.isEmpty() ? home : System.getProperty("user.home"),
+                ".local",
+                "state");
     return base.resolve("bpfilterctl").resolve("history");
   }
 
@@ -83,7 +92,7 @@ public final class Shell {
               .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
               .option(LineReader.Option.HISTORY_IGNORE_SPACE, true);
       if (colour) {
-        builder.highlighter(new CommandHighlighter(model));
+        builder.highlighter(new CommandHighlighter(model, session.extensions()));
       } else {
         builder.option(LineReader.Option.DISABLE_HIGHLIGHTER, true);
       }
@@ -91,10 +100,20 @@ public final class Shell {
       // Outside readLine (which handles Ctrl-C itself), Ctrl-C cancels the running command
       // instead of ending the JVM, and with it the shell and the module.
       terminal.handle(Terminal.Signal.INT, signal -> session.cancel());
-      out.printf(
-          "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
-              + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
-          history);
+      // With a daemon, leaving unloads nothing: the module is the daemon's, shared with others.
+      Optional<Path> daemon = session.daemonSocketInUse();
+      if (daemon.isPresent()) {
+        out.printf(
+            "bpfilterctl 0.1.0 - module in the daemon at %s; history in %s%n"
+                + "help lists the commands, Tab completes, Ctrl-D or exit leaves"
+                + " (the daemon's module stays loaded).%n",
+            daemon.get(), history);
+      } else {
+        out.printf(
+            "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
+                + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
+            history);
+      }
       out.flush();
       int last = ExitCodes.OK;
       while (!session.leaving()) {
@@ -109,7 +128,10 @@ public final class Shell {
         }
         last = execute(io, line);
       }
-      out.println("unloading the module and leaving");
+      out.println(
+          daemon.isPresent()
+              ? "leaving; the daemon's module stays loaded"
+              : "unloading the module and leaving");
       out.flush();
       return last;
     }
@@ -128,7 +150,7 @@ public final class Shell {
       return ExitCodes.OK;
     }
     session.clearCancel();
-    int rc = Commands.create(session, io).execute(words.toArray(String[]::new));
+    int rc = GlobalFlags.execute(session, io, words.toArray(String[]::new));
     io.out().flush();
     io.err().flush();
     return rc;

@@ -63,6 +63,8 @@ final class WatchKeys {
             state.message(state.paused() ? "paused: frames are still counted" : "resumed");
           }
           case 'c' -> state.clear();
+          case 'h' -> state.toggleHandshakes();
+          case 'z' -> state.toggleZoom();
           case '/' -> {
             state.mode(WatchState.Mode.FILTER);
             // The current filter, ready for one more word.

@@ -43,6 +43,11 @@ public final class WatchState {
   private final LineEditor filterText = new LineEditor();
 
   private FrameFilter filter = FrameFilter.ALL;
+  // The watchdog's handshakes (two frames a second) drown the rest: hidden unless asked for,
+  // and counted apart so that the header's req/s and p99 are the callers'.
+  private boolean showHandshakes;
+  private final TrafficStats handshakeStats = new TrafficStats(64);
+  private boolean zoomed;
   private List<Frame> frozen;
   private long whilePaused;
   private List<Frame> visible;
@@ -78,7 +83,7 @@ public final class WatchState {
   void addFrames(List<Frame> fs, long nowNanos) {
     for (Frame f : fs) {
       frames.append(f);
-      stats.add(f, nowNanos);
+      (FrameFilter.isHandshake(f) ? handshakeStats : stats).add(f, nowNanos);
       decoder.observe(f);
       if (frozen != null) {
         whilePaused++;
@@ -126,7 +131,13 @@ public final class WatchState {
     if (visible == null) {
       // Unfiltered and live, the pane reads the log itself: no copy of 20,000 frames a redraw.
       List<Frame> base = frozen != null ? frozen : frames.view();
-      visible = filter.all() ? base : base.stream().filter(filter).toList();
+      boolean hide = !showHandshakes && !filter.mentionsHandshakes();
+      visible =
+          filter.all() && !hide
+              ? base
+              : base.stream()
+                  .filter(f -> !(hide && FrameFilter.isHandshake(f)) && filter.test(f))
+                  .toList();
     }
     return visible;
   }
@@ -265,6 +276,35 @@ public final class WatchState {
     } catch (IllegalArgumentException e) {
       message = "bad filter: " + e.getMessage();
     }
+  }
+
+  /** h: the handshakes in the traffic pane, or not. */
+  void toggleHandshakes() {
+    showHandshakes = !showHandshakes;
+    visible = null;
+    message =
+        showHandshakes
+            ? "handshakes shown (h hides them)"
+            : "handshakes hidden, still counted (h shows them)";
+  }
+
+  boolean showHandshakes() {
+    return showHandshakes;
+  }
+
+  /** The handshake frames seen, apart from the others. */
+  TrafficStats handshakeStats() {
+    return handshakeStats;
+  }
+
+  /** z: the log and output pane across the whole width (for iptables -L -n -v), or not. */
+  void toggleZoom() {
+    zoomed = !zoomed;
+    message = zoomed ? "output pane at full width (z again: back)" : "output pane beside detail";
+  }
+
+  boolean zoomed() {
+    return zoomed;
   }
 
   // ---- plain accessors ----

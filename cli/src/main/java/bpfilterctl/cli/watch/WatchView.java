@@ -22,8 +22,8 @@ final class WatchView {
   static final int MIN_COLUMNS = 80;
   static final int MIN_ROWS = 24;
   private static final String HELP =
-      "Tab pane  arrows/PgUp/PgDn scroll  Enter select  p pause  / filter  c clear  : command"
-          + "  q quit";
+      "Tab pane  arrows/PgUp/PgDn scroll  Enter select  p pause  / filter  h handshakes"
+          + "  z zoom  c clear  : command  q quit";
 
   private final TrafficFormat format;
 
@@ -51,12 +51,15 @@ final class WatchView {
 
     bar(g, 0, w, header(s, nowNanos), true, false);
     drawTraffic(g, s, 1, trafficRows, w);
-    int split = w * 3 / 5;
+    // zoomed, the log and output pane takes the whole width: iptables -L -n -v fits
+    int split = s.zoomed() ? 0 : w * 3 / 5;
     int bottomTitle = 2 + trafficRows;
     Frame sel = s.selected();
     String detailTitle =
         sel == null ? "detail (Enter on a frame)" : "frame " + sel.seq() + ": " + sel.optionName();
-    bar(g, bottomTitle, split, detailTitle, false, s.focus() == Pane.DETAIL);
+    if (split > 0) {
+      bar(g, bottomTitle, split, detailTitle, false, s.focus() == Pane.DETAIL);
+    }
     bar(
         g,
         bottomTitle,
@@ -65,11 +68,14 @@ final class WatchView {
         false,
         s.focus() == Pane.LOG,
         split);
-    drawDetail(g, s, bottomTitle + 1, bottomRows, split - 1);
-    for (int r = 0; r < bottomRows; r++) {
-      g.setCharacter(split - 1, bottomTitle + 1 + r, '|');
+    if (split > 0) {
+      drawDetail(g, s, bottomTitle + 1, bottomRows, split - 1);
+      for (int r = 0; r < bottomRows; r++) {
+        g.setCharacter(split - 1, bottomTitle + 1 + r, '|');
+      }
     }
-    drawLog(g, s, bottomTitle + 1, bottomRows, split + 1, w - split - 1);
+    int logCol = split > 0 ? split + 1 : 0;
+    drawLog(g, s, bottomTitle + 1, bottomRows, logCol, w - logCol);
     drawCommand(screen, g, s, h - 2, w, running);
     g.clearModifiers();
     g.setForegroundColor(TextColor.ANSI.DEFAULT);
@@ -88,7 +94,10 @@ final class WatchView {
           + " requests, "
           + s.stats().errors()
           + " errors | "
-          + lat;
+          + lat
+          + " | "
+          + s.handshakeStats().frames()
+          + " handshake frames";
     }
     ModuleStatus st = s.status();
     String module =
@@ -108,7 +117,10 @@ final class WatchView {
         + " | "
         + s.stats().requestsPerSecond(now)
         + " req/s "
-        + lat;
+        + lat
+        + " | hs "
+        + s.handshakeStats().requestsPerSecond(now)
+        + "/s";
   }
 
   private void drawTraffic(TextGraphics g, WatchState s, int row, int rows, int w) {
@@ -120,6 +132,12 @@ final class WatchView {
     }
     if (s.paused()) {
       title.append(" - PAUSED (+").append(s.whilePaused()).append(")");
+    }
+    if (!s.showHandshakes() && !s.filter().mentionsHandshakes()) {
+      title
+          .append(" - ")
+          .append(s.handshakeStats().frames())
+          .append(" handshake frames hidden (h)");
     }
     bar(g, row, w, title.toString(), false, s.focus() == Pane.TRAFFIC);
     int top = s.trafficTop();

@@ -30,6 +30,19 @@ class GrammarCompleterTest {
     session.close();
   }
 
+  private List<Candidate> candidates(String line) {
+    CommandLine root = Commands.create(session, sink, sink);
+    ParsedLine parsed =
+        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+    List<Candidate> out = new ArrayList<>();
+    new GrammarCompleter(
+            root,
+            new GrammarValues(ChainSource.BUILTIN, ExtensionRegistry.kernel()),
+            new IptablesLineCompleter(ChainSource.BUILTIN, XtExtensions.standard()))
+        .complete(null, parsed, out);
+    return out;
+  }
+
   private List<String> complete(ChainSource chains, String line) {
     CommandLine root = Commands.create(session, sink, sink);
     ParsedLine parsed =
@@ -78,13 +91,50 @@ class GrammarCompleterTest {
     // a rule cannot jump to a built-in chain (libiptc refuses it), so none is offered
     assertThat(complete("iptables -t raw -A OUTPUT -j "))
         .startsWith("ACCEPT", "DROP", "QUEUE", "RETURN")
-        .contains("CT", "NOTRACK", "REJECT", "LOG")
-        .doesNotContain("", "ERROR", "PREROUTING", "OUTPUT")
+        .contains("CT", "NOTRACK", "LOG")
+        // the kernel keeps REJECT to the filter table
+        .doesNotContain("", "ERROR", "PREROUTING", "OUTPUT", "REJECT")
         .doesNotHaveDuplicates();
     assertThat(complete("iptables -A INPUT -p tcp -m multiport --"))
         .contains("--dports", "--ports", "--dport", "--tcp-flags", "--jump", "--table");
     assertThat(complete("iptables -A INPUT -j LOG --log-")).contains("--log-prefix", "--log-level");
     assertThat(complete("iptables -P INPUT ")).containsExactly("ACCEPT", "DROP");
+  }
+
+  @Test
+  void targetsTheKernelKeepsToOneTableAreOfferedInThatTableOnly() {
+    assertThat(complete("iptables -A INPUT -j "))
+        .contains("REJECT", "LOG")
+        .doesNotContain("DNAT", "SNAT", "MASQUERADE", "REDIRECT");
+    assertThat(complete("iptables -t nat -A PREROUTING -j ")).contains("DNAT", "REDIRECT", "LOG");
+  }
+
+  @Test
+  void commandDescriptionsAreWholeSummaries() {
+    for (Candidate c : candidates("")) {
+      if (c.group().equals("commands")) {
+        assertThat(c.descr()).as(c.value()).doesNotContain("%n").matches("[A-Z].*[.?]");
+      }
+    }
+    assertThat(candidates("").stream().filter(c -> c.value().equals("iptables")).findFirst())
+        .hasValueSatisfying(
+            c -> assertThat(c.descr()).isEqualTo("Run iptables-legacy 1.8.9 against the module."));
+  }
+
+  @Test
+  void everyOptionOfferedHasADescription() {
+    for (String line :
+        List.of(
+            "status --",
+            "iptables -A INPUT -p tcp -m multiport -j LOG --",
+            "iptables-save -",
+            "iptables-restore -")) {
+      List<Candidate> out = candidates(line);
+      assertThat(out).as(line).isNotEmpty();
+      assertThat(out).as(line).allSatisfy(c -> assertThat(c.descr()).as(c.value()).isNotBlank());
+    }
+    assertThat(complete("iptables-save -")).contains("-c", "--counters", "-t", "--file");
+    assertThat(complete("iptables-restore -T ")).contains("filter", "nat");
   }
 
   @Test

@@ -71,8 +71,8 @@ class ExecCommandTest {
         bpfilterctl("exec", "iptables-legacy", "-A", "INPUT", "-s", "192.0.2.1", "-j", "DROP");
     assertThat(first.rc()).as(first.output()).isZero();
     assertThat(first.output())
-        .startsWith("bpfilterctl: started a daemon on " + dir.resolve("d.sock") + " (pid ")
-        .contains("it keeps the module loaded after this command")
+        .startsWith("bpfilterctl: started a daemon (pid ")
+        .contains(" on " + dir.resolve("d.sock") + " to keep the module after this command")
         .hasLineCount(1);
     // The daemon holds the rule: our own front-end sees it, and a second exec says nothing more.
     assertThat(bpfilterctl("iptables", "-S", "INPUT").output())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
+import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.jline.utils.AttributedString;
@@ -13,7 +14,8 @@ class CommandHighlighterTest {
   private static AttributedString highlight(String line) {
     PrintWriter sink = new PrintWriter(new StringWriter());
     try (Session s = Session.embedded()) {
-      return new CommandHighlighter(Commands.create(s, sink, sink)).highlight(null, line);
+      return new CommandHighlighter(Commands.create(s, sink, sink), XtExtensions.standard())
+          .highlight(null, line);
     }
   }
 
@@ -43,5 +45,44 @@ class CommandHighlighterTest {
     AttributedString a = highlight("raw 'calls.jsonl' # a comment");
     assertThat(a.styleAt(4)).isEqualTo(CommandHighlighter.QUOTED);
     assertThat(a.styleAt(20)).isEqualTo(CommandHighlighter.COMMENT);
+  }
+
+  /** The style of each word of {@code line}, by the word's first character. */
+  private static java.util.List<org.jline.utils.AttributedStyle> styles(String line) {
+    AttributedString a = highlight(line);
+    java.util.List<org.jline.utils.AttributedStyle> out = new java.util.ArrayList<>();
+    for (java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\S+").matcher(line);
+        m.find(); ) {
+      out.add(a.styleAt(m.start()));
+    }
+    return out;
+  }
+
+  @Test
+  void iptablesWordsAreReadByIptablesGrammarNotPicocli() {
+    var s = styles("iptables -t filter -A INPUT -p tcp --dport 22 -j ACCEPT ");
+    var o = CommandHighlighter.OPTION;
+    var d = org.jline.utils.AttributedStyle.DEFAULT;
+    assertThat(s).containsExactly(CommandHighlighter.COMMAND, o, d, o, d, o, d, o, d, o, d);
+    // long forms, abbreviations, clusters, attached values and a target's options
+    assertThat(styles("iptables --append INPUT --proto udp --dp 53 -nvL -jLOG --log-prefix x "))
+        .doesNotContain(CommandHighlighter.ERROR);
+    assertThat(styles("iptables -A INPUT -j LOG --log-prefix x --log-level 4 "))
+        .doesNotContain(CommandHighlighter.ERROR);
+    assertThat(styles("iptables-save -c -t nat ")).doesNotContain(CommandHighlighter.ERROR);
+    assertThat(styles("iptables-restore -n -T filter --test rules.v4 "))
+        .doesNotContain(CommandHighlighter.ERROR);
+  }
+
+  @Test
+  void whatIptablesWouldRefuseIsStillMarked() {
+    // --dport before -p tcp loads the tcp match is unknown to iptables as well
+    assertThat(styles("iptables -A INPUT --dport 22 -p tcp ").get(3))
+        .isEqualTo(CommandHighlighter.ERROR);
+    assertThat(styles("iptables -A INPUT -y ").get(3)).isEqualTo(CommandHighlighter.ERROR);
+    assertThat(styles("iptables-save --bogus ").get(1)).isEqualTo(CommandHighlighter.ERROR);
+    // ... but not while it is still being typed
+    assertThat(highlight("iptables -A INPUT -p tcp --dp").styleAt(25))
+        .isNotEqualTo(CommandHighlighter.ERROR);
   }
 }

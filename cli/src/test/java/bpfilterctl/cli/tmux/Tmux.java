@@ -85,6 +85,11 @@ public final class Tmux implements AutoCloseable {
     return tmux("capture-pane", "-p", "-t", target).replaceAll("(?m)[ \t]+$", "").stripTrailing();
   }
 
+  /** The visible screen with its colours and attributes as SGR escapes (capture-pane -e). */
+  public String screenWithEscapes() throws IOException {
+    return tmux("capture-pane", "-p", "-e", "-t", target);
+  }
+
   /** Waits until the screen matches {@code regex} (find, multiline); returns the match. */
   public Matcher await(String regex, Duration timeout) throws IOException {
     Pattern p = Pattern.compile(regex, Pattern.MULTILINE);

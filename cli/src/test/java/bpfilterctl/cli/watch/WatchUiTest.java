@@ -135,7 +135,10 @@ class WatchUiTest {
             new StructuralEntryRenderer(),
             false,
             new GrammarCompleter(
-                model, new GrammarValues(session.chains(), ExtensionRegistry.kernel())),
+                model,
+                new GrammarValues(session.chains(), ExtensionRegistry.kernel()),
+                new bpfilterctl.cli.complete.IptablesLineCompleter(
+                    session.chains(), session.extensions())),
             (words, out, err) -> {
               ran.add(String.join(" ", words));
               return Commands.create(session, new Io(out, err, false, true))
@@ -230,11 +233,17 @@ class WatchUiTest {
 
   @Test
   void theLayoutHasHeaderTrafficDetailLogAndCommandLine() throws Exception {
-    await("^ bpf recording: 6 frames, 3 requests, 1 errors \\| p50 14us p99 95us");
+    // the handshakes are counted apart and hidden until h
+    await(
+        "^ bpf recording: 4 frames, 2 requests, 1 errors \\| p50 14us p99 95us \\| 2 handshake"
+            + " frames");
+    await("3 entries  480 B");
+    await("ELOOP");
+    assertThat(screen()).doesNotContain("HANDSHAKE");
+    assertThat(row(1)).startsWith("-- traffic - 6 frames - 2 handshake frames hidden (h) ---");
+    key(new KeyStroke('h', false, false));
     // the header is drawn first: wait for the last frame's line before reading the cells
     await("HANDSHAKE +get .*handshake");
-    await("3 entries  480 B");
-    assertThat(row(1)).startsWith("-- traffic - 6 frames ---");
     assertThat(row(2))
         .isEqualTo(
             "22:13:20.000 ->   4242 IPT_SO_GET_INFO            get         84          filter");
@@ -255,13 +264,45 @@ class WatchUiTest {
     assertThat(row(bottom)).contains("-- umh log + output");
     assertThat(row(bottom + 1)).endsWith("|");
     assertThat(row(28)).isEqualTo(">");
-    assertThat(row(29)).startsWith("Tab pane  arrows/PgUp/PgDn scroll  Enter select  p pause");
+    await("^handshakes shown \\(h hides them\\)");
+  }
+
+  @Test
+  void theFilterNegatesAndZoomGivesTheOutputTheWholeWidth() throws Exception {
+    key(new KeyStroke('/', false, false));
+    type("!err");
+    key(new KeyStroke(KeyType.Enter));
+    await("filter: !err \\(3 shown\\)");
+    assertThat(screen()).doesNotContain("ELOOP");
+    key(new KeyStroke('/', false, false));
+    key(new KeyStroke('u', true, false));
+    type("handshake");
+    key(new KeyStroke(KeyType.Enter));
+    await("filter: handshake \\(2 shown\\)");
+    assertThat(screen()).contains("HANDSHAKE").doesNotContain("IPT_SO_GET_INFO");
+    int bottom = rowOf("-- umh log + output");
+    assertThat(row(bottom)).contains("-- detail");
+    key(new KeyStroke('z', false, false));
+    await("^-- umh log \\+ output");
+    assertThat(screen()).doesNotContain("-- detail");
+    assertThat(row(bottom + 1)).doesNotEndWith("|");
+  }
+
+  @Test
+  void theCommandLineCompletesIptablesLinesAsTheShellDoes() throws Exception {
+    key(new KeyStroke(':', false, false));
+    type("iptables -A IN");
+    key(new KeyStroke(KeyType.Tab));
+    await("^> iptables -A INPUT ?$");
+    type(" -p tcp --dp");
+    key(new KeyStroke(KeyType.Tab));
+    await("^> iptables -A INPUT +-p tcp --dport ?$");
   }
 
   @Test
   void arrowsMoveTheCursorAndEnterShowsTheFrameDecodedAndInHex() throws Exception {
-    // The cursor follows the newest frame; three up is the SET_REPLACE request.
-    for (int i = 0; i < 3; i++) {
+    // The cursor follows the newest frame (handshakes hidden); one up is the SET_REPLACE request.
+    for (int i = 0; i < 1; i++) {
       key(new KeyStroke(KeyType.ArrowUp));
     }
     key(new KeyStroke(KeyType.Enter));
@@ -312,11 +353,11 @@ class WatchUiTest {
     key(new KeyStroke('u', true, false)); // Ctrl-U empties the line
     type("pid=4242 req");
     key(new KeyStroke(KeyType.Enter));
-    await("filter: req pid=4242 \\(2 shown\\)");
+    await("filter: pid=4242 req \\(2 shown\\)");
     type("c");
     await("-- traffic - 0 frames - filter");
     assertThat(row(2)).isEmpty();
-    await("^ bpf recording: 6 frames");
+    await("^ bpf recording: 4 frames");
   }
 
   @Test

@@ -94,6 +94,18 @@ public record ModuleStatus(
 
   /** The JSON form; {@code mode} (where the module runs) comes first when given. */
   public String toJson(String mode) {
+    return toJson(mode, null, false);
+  }
+
+  /**
+   * The JSON form with where the module runs: {@code mode} ("embedded" or "daemon") first, and the
+   * daemon's {@code socket} last (null when embedded).
+   */
+  public String toJson(String mode, String socket) {
+    return toJson(mode, socket, true);
+  }
+
+  private String toJson(String mode, String socket, boolean withSocket) {
     JsonWriter w = new JsonWriter().beginObject();
     if (mode != null) {
       w.field("mode", mode);
@@ -125,6 +137,9 @@ public record ModuleStatus(
     w.field("image_sha256", imageSha256).field("message", message);
     w.field("next_start_in_ms", nextStartInMillis);
     w.field("tap_frames", tapFrames).field("tap_drops", tapDrops);
+    if (withSocket) {
+      w.name("socket").value(socket);
+    }
     return w.endObject().toString();
   }
 }

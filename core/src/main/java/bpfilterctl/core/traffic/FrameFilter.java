@@ -1,79 +1,108 @@
 package bpfilterctl.core.traffic;
 
 import bpfilterctl.core.module.Frame;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.StringJoiner;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Which frames a view shows: all of the given terms must hold. Typed as words: an option name or
  * part of one ({@code SET_REPLACE}, {@code get_info}), {@code req} or {@code reply}, {@code err}
- * (error replies only), {@code pid=N} (the caller's pid).
+ * (error replies only), {@code pid=N} (the caller's pid), {@code handshake} (the watchdog's and
+ * ping's cmd 0 requests and their replies); {@code !} before a word negates it ({@code !handshake},
+ * {@code !err}).
  */
-public record FrameFilter(
-    Optional<String> option,
-    Optional<Frame.Direction> direction,
-    boolean errorsOnly,
-    OptionalInt callerPid)
-    implements Predicate<Frame> {
+public record FrameFilter(List<Term> terms) implements Predicate<Frame> {
 
-  public static final FrameFilter ALL =
-      new FrameFilter(Optional.empty(), Optional.empty(), false, OptionalInt.empty());
+  /** One typed word: what it says, whether it is negated, and what it tests. */
+  public record Term(String text, boolean negated, Predicate<Frame> test) {
+    boolean holds(Frame f) {
+      return test.test(f) != negated;
+    }
+
+    String describe() {
+      return (negated ? "!" : "") + text;
+    }
+  }
+
+  public static final FrameFilter ALL = new FrameFilter(List.of());
+
+  public FrameFilter {
+    terms = List.copyOf(terms);
+  }
+
+  /** The handshake: cmd 0, a get of nothing, what the watchdog and ping send. */
+  public static boolean isHandshake(Frame f) {
+    return f.cmd() == 0 && !f.isSet();
+  }
 
   /** Parses the words; throws IllegalArgumentException naming a bad one. */
   public static FrameFilter parse(String text) {
-    Optional<String> option = Optional.empty();
-    Optional<Frame.Direction> direction = Optional.empty();
-    boolean errors = false;
-    OptionalInt pid = OptionalInt.empty();
-    for (String w : text.trim().split("\\s+")) {
+    List<Term> terms = new ArrayList<>();
+    for (String word : text.trim().split("\\s+")) {
+      boolean negated = word.startsWith("!");
+      String w = negated ? word.substring(1) : word;
       String lw = w.toLowerCase(Locale.ROOT);
       if (lw.isEmpty()) {
+        if (negated) {
+          throw new IllegalArgumentException("! needs a word after it");
+        }
         continue;
       }
-      switch (lw) {
-        case "err", "errs", "error", "errors" -> errors = true;
-        case "req", "request", "requests", "->" -> direction = Optional.of(Frame.Direction.REQUEST);
-        case "rep", "reply", "replies", "<-" -> direction = Optional.of(Frame.Direction.REPLY);
-        default -> {
-          if (lw.startsWith("pid=") || lw.startsWith("pid:")) {
-            try {
-              pid = OptionalInt.of(Integer.parseInt(lw.substring(4)));
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("pid needs a number: " + w, e);
-            }
-          } else {
-            option = Optional.of(w.toUpperCase(Locale.ROOT));
-          }
-        }
-      }
+      terms.add(term(w, lw, negated));
     }
-    return new FrameFilter(option, direction, errors, pid);
+    return new FrameFilter(terms);
+  }
+
+  private static Term term(String w, String lw, boolean negated) {
+    switch (lw) {
+      case "err", "errs", "error", "errors":
+        return new Term("err", negated, Frame::isError);
+      case "req", "request", "requests", "->":
+        return new Term("req", negated, f -> f.direction() == Frame.Direction.REQUEST);
+      case "rep", "reply", "replies", "<-":
+        return new Term("reply", negated, f -> f.direction() == Frame.Direction.REPLY);
+      case "handshake", "handshakes", "hs":
+        return new Term("handshake", negated, FrameFilter::isHandshake);
+      default:
+        break;
+    }
+    if (lw.startsWith("pid=") || lw.startsWith("pid:")) {
+      int pid;
+      try {
+        pid = Integer.parseInt(lw.substring(4));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("pid needs a number: " + w, e);
+      }
+      return new Term("pid=" + pid, negated, f -> f.callerPid() == pid);
+    }
+    String option = w.toUpperCase(Locale.ROOT);
+    return new Term(option, negated, f -> f.optionName().contains(option));
   }
 
   @Override
   public boolean test(Frame f) {
-    return (option.isEmpty() || f.optionName().contains(option.get()))
-        && (direction.isEmpty() || f.direction() == direction.get())
-        && (!errorsOnly || f.isError())
-        && (callerPid.isEmpty() || f.callerPid() == callerPid.getAsInt());
+    for (Term t : terms) {
+      if (!t.holds(f)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public boolean all() {
-    return equals(ALL);
+    return terms.isEmpty();
+  }
+
+  /** Whether a term speaks of handshakes (then it, not the view's default, decides them). */
+  public boolean mentionsHandshakes() {
+    return terms.stream().anyMatch(t -> t.text().equals("handshake"));
   }
 
   /** The filter as it can be typed again; empty for ALL. */
   public String describe() {
-    StringJoiner j = new StringJoiner(" ");
-    option.ifPresent(j::add);
-    direction.ifPresent(d -> j.add(d == Frame.Direction.REQUEST ? "req" : "reply"));
-    if (errorsOnly) {
-      j.add("err");
-    }
-    callerPid.ifPresent(p -> j.add("pid=" + p));
-    return j.toString();
+    return terms.stream().map(Term::describe).collect(Collectors.joining(" "));
   }
 }

@@ -34,6 +34,23 @@ class FrameFilterTest {
   }
 
   @Test
+  void handshakesAreATermAndAnyTermCanBeNegated() {
+    Frame ping = TrafficFixtures.request(4, 3, false, 0, new byte[0]);
+    Frame pong = TrafficFixtures.reply(5, ping, 0, new byte[0], 5);
+    assertThat(FrameFilter.parse("handshake").test(ping)).isTrue();
+    assertThat(FrameFilter.parse("handshake").test(pong)).isTrue();
+    assertThat(FrameFilter.parse("handshake").test(info)).isFalse();
+    assertThat(FrameFilter.parse("!handshake").test(ping)).isFalse();
+    assertThat(FrameFilter.parse("!handshake").test(info)).isTrue();
+    assertThat(FrameFilter.parse("!err").test(failed)).isFalse();
+    assertThat(FrameFilter.parse("!err").test(info)).isTrue();
+    assertThat(FrameFilter.parse("!get_info req").test(replace)).isTrue();
+    assertThat(FrameFilter.parse("!handshake  !reply").describe()).isEqualTo("!handshake !reply");
+    assertThat(FrameFilter.parse("!handshake").mentionsHandshakes()).isTrue();
+    assertThatThrownBy(() -> FrameFilter.parse("! err")).hasMessage("! needs a word after it");
+  }
+
+  @Test
   void aBadPidIsRefusedByName() {
     assertThatThrownBy(() -> FrameFilter.parse("pid=me")).hasMessage("pid needs a number: pid=me");
   }
