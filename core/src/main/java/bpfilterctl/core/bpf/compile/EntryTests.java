@@ -48,11 +48,7 @@ final class EntryTests {
 
   /** The names and revisions of the matches this compiler knows. */
   static boolean supported(XtEntryMatch m) {
-    return m.revision() == 0
-        && switch (m.name()) {
-          case "tcp", "udp", "udplite", "icmp" -> true;
-          default -> false;
-        };
+    return m.revision() == 0 && FilterCompiler.compilesMatch(m.name());
   }
 
   boolean anyJump() {
@@ -98,11 +94,9 @@ final class EntryTests {
     }
   }
 
+  /** Every match the compiler knows examines the transport header. */
   private static boolean transportProto(XtEntryMatch m) {
-    return switch (m.name()) {
-      case "tcp", "udp", "udplite", "icmp" -> true;
-      default -> false;
-    };
+    return FilterCompiler.compilesMatch(m.name());
   }
 
   /**
@@ -224,7 +218,7 @@ final class EntryTests {
       case "tcp" -> {
         XtTcp t = XtTcp.decode(d);
         if (t.option() != 0) {
-          throw new Refusal("tcp --tcp-option");
+          throw Refusal.extension("tcp --tcp-option");
         }
         transportStatus(IPPROTO_TCP);
         range(

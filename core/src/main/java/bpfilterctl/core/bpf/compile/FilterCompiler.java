@@ -21,22 +21,35 @@ public final class FilterCompiler {
     this.kernel = kernel;
   }
 
+  /** True for the match names the compiler knows (any revision it accepts is 0). */
+  public static boolean compilesMatch(String name) {
+    return switch (name) {
+      case "tcp", "udp", "udplite", "icmp" -> true;
+      default -> false;
+    };
+  }
+
+  /** True for the target names the compiler knows: the standard target and ERROR. */
+  public static boolean compilesTarget(String name) {
+    return name.isEmpty() || name.equals("ERROR") || name.equals("standard");
+  }
+
   /** Refuses a table that uses anything this compiler cannot express; does nothing otherwise. */
   public static void check(FilterTable table) throws Refusal {
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);
       for (XtEntryMatch m : en.matches()) {
         if (!EntryTests.supported(m)) {
-          throw new Refusal("match " + m.name() + " (revision " + m.revision() + ")");
+          throw Refusal.extension("match " + m.name() + " (revision " + m.revision() + ")");
         }
       }
       if (en.target().isStandard()) {
         int v = en.target().verdict();
         if (!Verdict.isJump(v) && v != Verdict.ACCEPT && v != Verdict.DROP && v != Verdict.RETURN) {
-          throw new Refusal("target QUEUE");
+          throw Refusal.extension("target QUEUE");
         }
       } else if (!en.target().isError()) {
-        throw new Refusal("target " + en.target().name());
+        throw Refusal.extension("target " + en.target().name());
       }
     }
   }
