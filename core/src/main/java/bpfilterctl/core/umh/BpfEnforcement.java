@@ -63,9 +63,14 @@ public final class BpfEnforcement implements Enforcement {
   }
 
   @Override
+  public boolean adopted() {
+    return enforcer.live().map(Generation::isAdopted).orElse(false);
+  }
+
+  @Override
   public List<XtCounters> traffic() {
     Optional<Generation> live = enforcer.live();
-    if (live.isEmpty()) {
+    if (live.isEmpty() || live.get().isAdopted()) {
       return List.of();
     }
     try {

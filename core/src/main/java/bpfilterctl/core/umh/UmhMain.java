@@ -3,6 +3,8 @@ package bpfilterctl.core.umh;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfException;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.umh.tables.Enforcement;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.io.FileDescriptor;
@@ -43,25 +45,56 @@ public final class UmhMain {
     OutputStream replies = new FileOutputStream(FileDescriptor.out);
     // Anything printed by accident must not corrupt the reply stream.
     System.setOut(log);
+    Enforcer enforcer = enforce && engine.equals("tables") ? openEnforcer(log) : null;
     SockoptHandler handler =
-        enforce && engine.equals("tables") ? enforcedTables(log) : handlerFor(engine, log);
+        enforcer != null ? enforcedTables(enforcer, log) : handlerFor(engine, log);
     log.println("umh " + ProcessHandle.current().pid() + " started (engine " + engine + ")");
     UmhLoop.End end =
         new UmhLoop(new FileInputStream(FileDescriptor.in), replies, log, handler, maxPayload)
             .run();
     log.println("umh exiting: " + (end == UmhLoop.End.EOF ? "request pipe closed" : "short read"));
+    if (enforcer != null && end == UmhLoop.End.EOF) {
+      // unload: the host closed the request pipe on purpose; enforcement ends with the module
+      enforcer.stop();
+      log.println("umh: enforcement stopped, pins removed");
+    }
     System.exit(end == UmhLoop.End.EOF ? 0 : 1);
   }
 
   /**
-   * The table engine with its filter table enforced, or, when this machine cannot enforce (old
-   * kernel, no BTF, no CAP_BPF/CAP_NET_ADMIN), the engine alone after one log line saying why.
+   * The enforcer, pinning under /sys/fs/bpf (mounted there as systemd does, if nobody did) and
+   * adopting what a previous umh left; null, after one log line saying why, where this machine
+   * cannot enforce (old kernel, no BTF, no CAP_BPF/CAP_NET_ADMIN). Without bpffs it enforces
+   * unpinned, and says so.
    */
-  private static SockoptHandler enforcedTables(PrintStream log) {
+  private static Enforcer openEnforcer(PrintStream log) {
+    Enforcer enforcer;
     try {
-      Enforcer enforcer = Enforcer.open();
+      enforcer = Enforcer.open();
+    } catch (EnforcementUnavailable e) {
+      log.println("umh: enforcement unavailable, running unenforced: " + e.getMessage());
+      return null;
+    }
+    try {
+      if (enforcer.pinUnder(BpfFs.DEFAULT)) {
+        log.println("umh: adopted the enforced filter table pinned by a previous umh");
+      }
+    } catch (IOException | BpfException e) {
+      log.println(
+          "umh: cannot pin under "
+              + BpfFs.DEFAULT
+              + " ("
+              + e.getMessage()
+              + "): enforcement ends with this umh");
+    }
+    return enforcer;
+  }
+
+  /** The table engine with its filter table enforced, or alone if even that fails. */
+  private static SockoptHandler enforcedTables(Enforcer enforcer, PrintStream log) {
+    try {
       return new TableEngine(ExtensionRegistry.kernel(), new BpfEnforcement(enforcer, log));
-    } catch (EnforcementUnavailable | Enforcement.EnforcementFailure e) {
+    } catch (Enforcement.EnforcementFailure e) {
       log.println("umh: enforcement unavailable, running unenforced: " + e.getMessage());
       return new TableEngine(ExtensionRegistry.kernel());
     }

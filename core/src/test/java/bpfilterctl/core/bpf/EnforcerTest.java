@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,6 +78,55 @@ class EnforcerTest {
         flood.destroyForcibly();
         flood.waitFor();
       }
+    }
+  }
+
+  @Test
+  void pinnedGenerationOutlivesItsProcessAndIsAdopted() throws Exception {
+    FilterBed.assumeBpf();
+    Path bpffs = Files.createTempDirectory("bpffs");
+    boolean mounted = false;
+    try (TestNetns ns = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Enforcer first = Enforcer.open();
+      BpfFs.ensureMounted(first.bpf(), bpffs);
+      mounted = BpfFs.isMounted(bpffs);
+      assertThat(mounted).isTrue();
+      bed.rules("-A OUTPUT -p udp --dport 9 -j DROP");
+      boolean adopted = Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      assertThat(adopted).as("nothing pinned yet").isFalse();
+      Netns.call(first.bpf(), ns.path(), () -> first.install(bed.read()));
+      Path dir = first.pins().orElseThrow().dir();
+      first.close(); // as if the umh died: no fd left, the pins hold the links
+      byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+      assertThat(ns.send(List.of(p9))).as("still enforced").containsExactly(false);
+
+      try (Enforcer second = Enforcer.open()) {
+        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
+        assertThat(second.live().orElseThrow().isAdopted()).isTrue();
+        assertThat(ns.send(List.of(p9))).containsExactly(false);
+        bed.rules("-D OUTPUT 1", "-A OUTPUT -p udp --dport 10 -j DROP");
+        List<XtCounters> old =
+            Netns.call(second.bpf(), ns.path(), () -> second.install(bed.read()));
+        assertThat(old).as("an adopted generation's counters belong to another table").isEmpty();
+        assertThat(ns.send(List.of(p9))).containsExactly(true);
+        try (var files = Files.list(dir)) {
+          assertThat(files.map(f -> f.getFileName().toString()))
+              .isNotEmpty()
+              .allMatch(n -> n.startsWith("g2_"));
+        }
+        second.stop();
+        assertThat(dir).doesNotExist();
+      }
+      assertThat(ns.send(List.of(Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 10))))
+          .as("stopped: nothing filters")
+          .containsExactly(true);
+    } finally {
+      if (mounted) {
+        TestNetns.run(List.of("umount", bpffs.toString()), "");
+      }
+      Files.deleteIfExists(bpffs);
     }
   }
 }

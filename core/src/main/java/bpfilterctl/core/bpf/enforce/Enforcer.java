@@ -10,7 +10,10 @@ import bpfilterctl.core.bpf.compile.Refusal;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Fd;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,7 @@ public final class Enforcer implements AutoCloseable {
   private final FilterCompiler compiler;
   private Generation live;
   private long generations;
+  private Pins pins;
 
   private Enforcer(Bpf bpf, KernelLayout layout) {
     this.bpf = bpf;
@@ -75,6 +79,29 @@ public final class Enforcer implements AutoCloseable {
     return bpf;
   }
 
+  /**
+   * Pins every generation from now on under {@code bpffs} (mounted there if it is not), in the
+   * directory of the calling thread's network namespace, and adopts the generation a previous
+   * process left there. Returns true when it adopted one.
+   */
+  public boolean pinUnder(Path bpffs) throws IOException, BpfException {
+    BpfFs.ensureMounted(bpf, bpffs);
+    pins = new Pins(bpf, Pins.dirFor(bpffs, BpfFs.netnsId()));
+    Optional<Generation> found = pins.adopt();
+    if (found.isPresent()) {
+      if (live != null) {
+        live.close();
+      }
+      live = found.get();
+      generations = Math.max(generations, live.number());
+    }
+    return found.isPresent();
+  }
+
+  public Optional<Pins> pins() {
+    return Optional.ofNullable(pins);
+  }
+
   public Optional<Generation> live() {
     return Optional.ofNullable(live);
   }
@@ -113,6 +140,12 @@ public final class Enforcer implements AutoCloseable {
           live == null || live.priority() != PRIORITIES[0] ? PRIORITIES[0] : PRIORITIES[1];
       next = new Generation(bpf, ++generations, priority, map, compiled, progs);
       next.attach();
+      if (pins != null) {
+        pins.pin(next);
+      }
+    } catch (IOException e) {
+      next.close();
+      throw new BpfException("pin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
     } catch (Refusal | BpfException | RuntimeException e) {
       if (next != null) {
         next.close();
@@ -129,13 +162,32 @@ public final class Enforcer implements AutoCloseable {
     }
     old.detach();
     try {
-      return old.counters();
+      if (pins != null) {
+        pins.unpin(old.number());
+      }
+      return old.isAdopted() ? List.of() : old.counters();
+    } catch (IOException e) {
+      throw new BpfException("unpin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
     } finally {
       old.close();
     }
   }
 
-  /** Stops enforcing: detaches and frees the live generation. */
+  /**
+   * Stops enforcing for good (unload, enforce off): removes the pins, then detaches the live
+   * generation.
+   */
+  public void stop() throws IOException {
+    if (pins != null) {
+      pins.unpinAll();
+    }
+    close();
+  }
+
+  /**
+   * Lets go of the live generation's fds. Unpinned, it detaches; pinned, it goes on filtering until
+   * a later process adopts it or {@link #stop()} removes it.
+   */
   @Override
   public void close() {
     if (live != null) {

@@ -25,6 +25,7 @@ public final class Generation implements AutoCloseable {
   private final Map<Integer, Fd> programs;
   private final Map<Integer, Integer> instructions;
   private final Map<Integer, Fd> links = new LinkedHashMap<>();
+  private boolean adopted;
 
   Generation(
       Bpf bpf,
@@ -41,6 +42,55 @@ public final class Generation implements AutoCloseable {
     this.programs = new LinkedHashMap<>(programs);
     this.instructions = new LinkedHashMap<>();
     compiled.programs().forEach((hook, insns) -> instructions.put(hook, insns.size()));
+  }
+
+  private Generation(
+      Bpf bpf,
+      long number,
+      int priority,
+      Fd counters,
+      int slots,
+      Map<Integer, Fd> programs,
+      Map<Integer, Fd> links) {
+    this.bpf = bpf;
+    this.number = number;
+    this.priority = priority;
+    this.counters = counters;
+    this.slots = slots;
+    this.programs = new LinkedHashMap<>(programs);
+    this.instructions = new LinkedHashMap<>();
+    this.links.putAll(links);
+  }
+
+  /** A generation a previous process left pinned and attached (its instruction counts unknown). */
+  static Generation adopted(
+      Bpf bpf,
+      long number,
+      int priority,
+      Fd counters,
+      int slots,
+      Map<Integer, Fd> programs,
+      Map<Integer, Fd> links) {
+    Generation g = new Generation(bpf, number, priority, counters, slots, programs, links);
+    g.adopted = true;
+    return g;
+  }
+
+  /** Left by a previous process: its counters belong to a table this process never saw. */
+  public boolean isAdopted() {
+    return adopted;
+  }
+
+  Fd countersFd() {
+    return counters;
+  }
+
+  Map<Integer, Fd> programFds() {
+    return Map.copyOf(programs);
+  }
+
+  Map<Integer, Fd> linkFds() {
+    return Map.copyOf(links);
   }
 
   public long number() {

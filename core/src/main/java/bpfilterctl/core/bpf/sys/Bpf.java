@@ -240,6 +240,17 @@ public final class Bpf {
     return fd(call(OBJ_GET, a, "BPF_OBJ_GET " + path));
   }
 
+  /** A map's max_entries (bpf_map_info at offset 16). */
+  public int mapMaxEntries(Fd map) throws BpfException {
+    Pointer info = Memory.allocateDirect(runtime, 256, true);
+    Pointer a = attr();
+    a.putInt(0, map.value());
+    a.putInt(4, 256);
+    a.putLong(8, info.address());
+    call(OBJ_GET_INFO_BY_FD, a, "BPF_OBJ_GET_INFO_BY_FD");
+    return info.getInt(16);
+  }
+
   /** The kernel's id of a program, map or link (bpf_*_info.id, at offset 4 in each). */
   public int objectId(Fd obj) throws BpfException {
     Pointer info = Memory.allocateDirect(runtime, 256, true);

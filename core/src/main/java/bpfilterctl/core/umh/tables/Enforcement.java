@@ -32,6 +32,13 @@ public interface Enforcement {
    */
   List<XtCounters> install(FilterTable table) throws EnforcementFailure;
 
+  /**
+   * True when a table is already enforced, left by a previous umh: the engine then does not install
+   * its initial table (that would open the gap the pins exist to close); the first replace takes
+   * over.
+   */
+  boolean adopted();
+
   /** The traffic the enforced table counted so far, per entry. */
   List<XtCounters> traffic();
 

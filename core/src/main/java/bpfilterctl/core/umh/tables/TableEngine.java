@@ -57,8 +57,10 @@ public final class TableEngine implements SockoptHandler {
     this.store = new TableStore(translator);
     this.enforcement = enforcement;
     Table filter = store.find(ENFORCED).orElseThrow();
-    enforcement.install(filterTable(filter.validHooks(), filter.entries()));
-    filter.countTraffic(enforcement::traffic);
+    if (!enforcement.adopted()) {
+      enforcement.install(filterTable(filter.validHooks(), filter.entries()));
+      filter.countTraffic(enforcement::traffic);
+    }
   }
 
   private static FilterTable filterTable(int validHooks, TranslatedTable t) {
