@@ -32,6 +32,22 @@ public record IptIp(
   public static final int OFF_FLAGS = 82;
   public static final int OFF_INVFLAGS = 83;
 
+  /** IPT_F_FRAG: the rule matches second and later fragments only. */
+  public static final int F_FRAG = 0x01;
+
+  /** IPT_F_GOTO: the rule's jump is a goto (no return to this chain). */
+  public static final int F_GOTO = 0x02;
+
+  /** IPT_INV_*: which tests of the entry are inverted ({@code !}). */
+  public static final int INV_VIA_IN = 0x01;
+
+  public static final int INV_VIA_OUT = 0x02;
+  public static final int INV_TOS = 0x04;
+  public static final int INV_SRCIP = 0x08;
+  public static final int INV_DSTIP = 0x10;
+  public static final int INV_FRAG = 0x20;
+  public static final int INV_PROTO = 0x40;
+
   /** IPT_F_MASK: the flag bits the kernel accepts (IPT_F_FRAG, IPT_F_GOTO). */
   public static final int FLAGS_MASK = 0x03;
 

@@ -4,14 +4,13 @@ import java.util.List;
 
 /** ip_tables.c's icmp match: struct ipt_icmp {u8 type, code[2], invflags}. */
 final class IcmpMatch {
-  static final int IPT_ICMP_INV = 0x01;
-
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("icmp", 0, 4)
+          Xt.match("icmp", 0, IptIcmp.SIZE)
               .ipv4()
               .proto(Proto.ICMP)
-              .check((ctx, d) -> Check.einvalIf((d.get(3) & ~IPT_ICMP_INV) != 0)));
+              .check(
+                  (ctx, d) -> Check.einvalIf((d.get(IptIcmp.OFF_INVFLAGS) & ~IptIcmp.INV) != 0)));
 
   private IcmpMatch() {}
 }

@@ -21,11 +21,12 @@ final class EntriesWriter {
     byte[] src = t.entries();
     ByteBuffer in = Abi.wrap(src);
     ByteBuffer o = Abi.wrap(out);
+    java.util.List<bpfilterctl.core.abi.XtCounters> counters = table.counters();
     for (int i = 0; i < t.number(); i++) {
       EntryLayout entry = t.layout().get(i);
       int e = entry.offset();
       System.arraycopy(src, e, out, at + e, IptEntry.SIZE);
-      table.counter(i).encode(o, at + e + IptEntry.OFF_COUNTERS);
+      counters.get(i).encode(o, at + e + IptEntry.OFF_COUNTERS);
       for (Placed m : entry.matches()) {
         writeExtension(in, o, e + m.offset(), at + e + m.offset(), m);
       }

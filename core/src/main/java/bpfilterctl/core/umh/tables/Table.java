@@ -4,10 +4,14 @@ import bpfilterctl.core.abi.Abi;
 import bpfilterctl.core.abi.IptGetinfo;
 import bpfilterctl.core.abi.XtCounters;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One live table: its checked entries (never modified once in place) and its counters, one pair per
- * entry in entry order (the only mutable part, changed by SET_ADD_COUNTERS).
+ * entry in entry order: what SET_ADD_COUNTERS added, plus, for an enforced table, the traffic its
+ * programs counted.
  */
 final class Table {
   private final String name;
@@ -15,6 +19,7 @@ final class Table {
   private final TranslatedTable entries;
   private final long[] pcnt;
   private final long[] bcnt;
+  private Supplier<List<XtCounters>> traffic = List::of;
 
   Table(String name, int validHooks, TranslatedTable entries) {
     this.name = name;
@@ -22,6 +27,11 @@ final class Table {
     this.entries = entries;
     this.pcnt = new long[entries.number()];
     this.bcnt = new long[entries.number()];
+  }
+
+  /** Where this table's traffic counters come from once it is enforced. */
+  void countTraffic(Supplier<List<XtCounters>> source) {
+    this.traffic = source;
   }
 
   String name() {
@@ -44,8 +54,24 @@ final class Table {
     return entries;
   }
 
-  XtCounters counter(int i) {
-    return new XtCounters(pcnt[i], bcnt[i]);
+  /** Every entry's counters: added plus traffic. */
+  List<XtCounters> counters() {
+    return counters(traffic.get());
+  }
+
+  /** Every entry's counters with {@code counted} (per entry, possibly empty) as the traffic. */
+  List<XtCounters> counters(List<XtCounters> counted) {
+    List<XtCounters> out = new ArrayList<>(number());
+    for (int i = 0; i < number(); i++) {
+      long p = pcnt[i];
+      long b = bcnt[i];
+      if (i < counted.size()) {
+        p += counted.get(i).pcnt();
+        b += counted.get(i).bcnt();
+      }
+      out.add(new XtCounters(p, b));
+    }
+    return out;
   }
 
   IptGetinfo info() {
@@ -55,9 +81,18 @@ final class Table {
 
   /** The counters packed as SET_REPLACE hands them back: pcnt, bcnt per entry. */
   byte[] packedCounters() {
+    return pack(counters());
+  }
+
+  /** Packed, with the final traffic of a table that is no longer enforced. */
+  byte[] packedCounters(List<XtCounters> finalTraffic) {
+    return pack(counters(finalTraffic));
+  }
+
+  private byte[] pack(List<XtCounters> counters) {
     ByteBuffer b = Abi.allocate(number() * XtCounters.SIZE);
     for (int i = 0; i < number(); i++) {
-      counter(i).encode(b, i * XtCounters.SIZE);
+      counters.get(i).encode(b, i * XtCounters.SIZE);
     }
     return b.array();
   }

@@ -10,6 +10,7 @@ import bpfilterctl.core.abi.XtCountersInfo;
 import bpfilterctl.core.abi.XtGetRevision;
 import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
@@ -31,11 +32,39 @@ public final class TableEngine implements SockoptHandler {
   private final ExtensionRegistry registry;
   private final TableTranslator translator;
   private final TableStore store;
+  private final Enforcement enforcement;
+
+  /** The name of the one table that is enforced. */
+  static final String ENFORCED = "filter";
 
   public TableEngine(ExtensionRegistry registry) {
     this.registry = registry;
     this.translator = new TableTranslator(registry);
     this.store = new TableStore(translator);
+    this.enforcement = null;
+  }
+
+  /**
+   * An engine whose filter table is enforced: the initial table is installed now, and every
+   * accepted replace of filter after it.
+   *
+   * @throws Enforcement.EnforcementFailure when even the initial table cannot be installed
+   */
+  public TableEngine(ExtensionRegistry registry, Enforcement enforcement)
+      throws Enforcement.EnforcementFailure {
+    this.registry = registry;
+    this.translator = new TableTranslator(registry);
+    this.store = new TableStore(translator);
+    this.enforcement = enforcement;
+    Table filter = store.find(ENFORCED).orElseThrow();
+    if (!enforcement.adopted()) {
+      enforcement.install(filterTable(filter.validHooks(), filter.entries()));
+      filter.countTraffic(enforcement::traffic);
+    }
+  }
+
+  private static FilterTable filterTable(int validHooks, TranslatedTable t) {
+    return new FilterTable(t.entries(), t.hookEntry(), t.underflow(), validHooks);
   }
 
   @Override
@@ -122,7 +151,10 @@ public final class TableEngine implements SockoptHandler {
     ByteBuffer b = Abi.wrap(in);
     String name = FixedName.read(b, XtGetRevision.OFF_NAME, Abi.EXTENSION_NAME_LEN - 1);
     int revision = Byte.toUnsignedInt(b.get(XtGetRevision.OFF_REVISION));
-    int answer = registry.revisionAnswer(kind, name, revision);
+    int answer =
+        enforcement != null && !enforcement.offers(kind, name)
+            ? Errno.ENOENT.status() // as xt_find_revision without the module
+            : registry.revisionAnswer(kind, name, revision);
     if (answer < 0) {
       throw new Rejection(Errno.of(-answer).orElse(Errno.EINVAL));
     }
@@ -162,6 +194,15 @@ public final class TableEngine implements SockoptHandler {
     TranslatedTable translated =
         translator.translate(
             name, validHooks, b.getInt(IptReplace.OFF_NUM_ENTRIES), hookEntry, underflow, entries);
+    boolean enforced = enforcement != null && name.equals(ENFORCED);
+    FilterTable compiled = enforced ? filterTable(validHooks, translated) : null;
+    if (enforced) {
+      // A table that cannot be enforced is refused as translate_table refuses a missing extension.
+      Optional<Errno> refused = enforcement.refusal(compiled);
+      if (refused.isPresent()) {
+        throw new Rejection(refused.get());
+      }
+    }
     if (numCounters >= MAX_COUNTERS) {
       throw new Rejection(Errno.ENOMEM);
     }
@@ -172,8 +213,20 @@ public final class TableEngine implements SockoptHandler {
     if (numCounters != old.number()) {
       throw new Rejection(Errno.EAGAIN);
     }
-    store.replace(new Table(name, validHooks, translated));
-    return old.packedCounters();
+    Table next = new Table(name, validHooks, translated);
+    if (!enforced) {
+      store.replace(next);
+      return old.packedCounters();
+    }
+    java.util.List<XtCounters> finalTraffic;
+    try {
+      finalTraffic = enforcement.install(compiled);
+    } catch (Enforcement.EnforcementFailure f) {
+      throw new Rejection(Errno.ENOMEM);
+    }
+    next.countTraffic(enforcement::traffic);
+    store.replace(next);
+    return old.packedCounters(finalTraffic);
   }
 
   /** do_add_counters with xt_copy_counters. */

@@ -1,0 +1,350 @@
+package bpfilterctl.core.bpf.compile;
+
+import static bpfilterctl.core.bpf.insn.Emitter.R0;
+import static bpfilterctl.core.bpf.insn.Emitter.R1;
+import static bpfilterctl.core.bpf.insn.Emitter.R9;
+
+import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.abi.IptIp;
+import bpfilterctl.core.abi.XtEntryMatch;
+import bpfilterctl.core.abi.ext.IptIcmp;
+import bpfilterctl.core.abi.ext.XtTcp;
+import bpfilterctl.core.abi.ext.XtUdp;
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.bpf.insn.Label;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tests of one entry, ip_packet_match's then each match's, as conditional jumps to the next
+ * entry. Tests whose outcome the entry alone decides emit nothing (always true) or make the whole
+ * entry vanish (never true). The transport status check of the first tcp/udp/icmp match comes last
+ * among the ipt_ip tests, so a hotdrop happens only where ip_tables would reach that match.
+ */
+final class EntryTests {
+  static final int IPPROTO_ICMP = 1;
+  static final int IPPROTO_TCP = 6;
+  static final int IPPROTO_UDP = 17;
+  static final int IPPROTO_UDPLITE = 136;
+
+  private final Emitter e;
+  private final Label next;
+  private final List<Runnable> stubs = new ArrayList<>();
+  private boolean anyJump;
+  private boolean statusChecked;
+
+  EntryTests(Emitter e, Label next) {
+    this.e = e;
+    this.next = next;
+  }
+
+  /** ip_tables' unconditional(): an all-zero ipt_ip and no matches. */
+  static boolean alwaysMatches(IptEntry en) {
+    return en.matches().isEmpty() && en.ip().equals(IptIp.ANY);
+  }
+
+  /** The names and revisions of the matches this compiler knows. */
+  static boolean supported(XtEntryMatch m) {
+    return m.revision() == 0 && FilterCompiler.compilesMatch(m.name());
+  }
+
+  boolean anyJump() {
+    return anyJump;
+  }
+
+  /** Emits every test; false when the entry can never match (nothing was emitted then). */
+  boolean emit(IptEntry en) throws Refusal {
+    int start = e.pc();
+    try {
+      ipTests(en.ip(), !en.matches().isEmpty() && transportProto(en.matches().get(0)));
+      for (XtEntryMatch m : en.matches()) {
+        match(en.ip(), m);
+      }
+      return true;
+    } catch (Never n) {
+      if (e.pc() != start) {
+        // Tests before the impossible one jump to next already: end with a jump there too.
+        e.ja(next);
+        emitStubs(false);
+      }
+      return false;
+    }
+  }
+
+  /** The out-of-line pieces of this entry (hotdrop checks), after its action. */
+  void emitStubs(boolean actionFallsThrough) {
+    if (stubs.isEmpty()) {
+      return;
+    }
+    if (actionFallsThrough) {
+      e.ja(next);
+    }
+    stubs.forEach(Runnable::run);
+  }
+
+  /** Thrown when a test can never pass. */
+  private static final class Never extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Never() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Every match the compiler knows examines the transport header. */
+  private static boolean transportProto(XtEntryMatch m) {
+    return FilterCompiler.compilesMatch(m.name());
+  }
+
+  /**
+   * @param transportFirst the first match is tcp/udp/icmp: the protocol test is then that match's
+   *     status test (x_tables allows those matches only on their protocol, not inverted)
+   */
+  private void ipTests(IptIp ip, boolean transportFirst) throws Never {
+    address(PacketSummary.SADDR, ip.src(), ip.smsk(), (ip.invflags() & IptIp.INV_SRCIP) != 0);
+    address(PacketSummary.DADDR, ip.dst(), ip.dmsk(), (ip.invflags() & IptIp.INV_DSTIP) != 0);
+    iface(PacketSummary.IN, ip.iniface(), ip.inifaceMask(), (ip.invflags() & IptIp.INV_VIA_IN));
+    iface(PacketSummary.OUT, ip.outiface(), ip.outifaceMask(), ip.invflags() & IptIp.INV_VIA_OUT);
+    fragment(ip);
+    if (transportFirst) {
+      transportStatus(ip.proto());
+    } else {
+      proto(ip);
+    }
+  }
+
+  /** NF_INVF(INV, (addr & msk) != ip): the entry fails when that holds. */
+  private void address(int slot, int value, int mask, boolean inv) throws Never {
+    if ((value & ~mask) != 0 || mask == 0) {
+      boolean mismatch = (value & ~mask) != 0 || value != 0;
+      if (mismatch != inv) {
+        throw new Never();
+      }
+      return;
+    }
+    load(slot);
+    if (mask != -1) {
+      e.alu32(Insn.AND, R1, Integer.reverseBytes(mask));
+    }
+    jump32(inv ? Insn.JEQ : Insn.JNE, Integer.reverseBytes(value), next);
+  }
+
+  /** ifname_compare_aligned over the four u32 quarters the mask covers. */
+  private void iface(int slot, String name, byte[] mask, int inv) throws Never {
+    byte[] n = new byte[IptIp.IFNAMSIZ];
+    byte[] s = name.getBytes(StandardCharsets.ISO_8859_1);
+    System.arraycopy(s, 0, n, 0, Math.min(s.length, n.length));
+    java.nio.ByteBuffer nb = Abi.wrap(n);
+    java.nio.ByteBuffer mb = Abi.wrap(mask);
+    List<int[]> quarters = new ArrayList<>(); // {offset, mask, masked name}
+    for (int q = 0; q < 4; q++) {
+      int m = mb.getInt(4 * q);
+      if (m != 0) {
+        quarters.add(new int[] {slot + 4 * q, m, nb.getInt(4 * q) & m});
+      }
+    }
+    if (quarters.isEmpty()) {
+      if (inv != 0) {
+        throw new Never();
+      }
+      return;
+    }
+    Label differs = inv != 0 ? e.label("iface_differs") : next;
+    for (int[] q : quarters) {
+      load(q[0]);
+      if (q[1] != -1) {
+        e.alu32(Insn.AND, R1, q[1]);
+      }
+      jump32(Insn.JNE, q[2], differs);
+    }
+    if (inv != 0) {
+      e.ja(next);
+      e.bind(differs);
+    }
+  }
+
+  /** NF_INVF(INV_FRAG, (flags & F_FRAG) && !isfrag). */
+  private void fragment(IptIp ip) throws Never {
+    boolean inv = (ip.invflags() & IptIp.INV_FRAG) != 0;
+    if ((ip.flags() & IptIp.F_FRAG) == 0) {
+      if (inv) {
+        throw new Never();
+      }
+      return;
+    }
+    load(PacketSummary.FRAG);
+    jump32(inv ? Insn.JNE : Insn.JEQ, 0, next);
+  }
+
+  /**
+   * The protocol test. With a tcp/udp/icmp match (which x_tables only allows on that protocol, not
+   * inverted) it is merged with that match's transport status check.
+   */
+  private void proto(IptIp ip) {
+    if (ip.proto() == 0) {
+      return;
+    }
+    boolean inv = (ip.invflags() & IptIp.INV_PROTO) != 0;
+    load(PacketSummary.PROTO);
+    jump32(inv ? Insn.JEQ : Insn.JNE, ip.proto(), next);
+  }
+
+  /**
+   * The first tcp/udp/icmp match's own start: a fragment fails it, a hotdrop status drops the
+   * packet. The protocol is known to be {@code proto} (the ipt_ip test above).
+   */
+  private void transportStatus(int proto) {
+    if (statusChecked) {
+      return;
+    }
+    statusChecked = true;
+    Label stub = e.label("hotdrop_check");
+    load(PacketSummary.L4P);
+    jump32(Insn.JNE, proto, stub);
+    stubs.add(
+        () -> {
+          e.bind(stub);
+          e.jmp32(Insn.JNE, R1, (PacketSummary.STATUS_HOTDROP << 8) | proto, next);
+          e.mov(R0, 0).exit();
+        });
+  }
+
+  private void match(IptIp ip, XtEntryMatch m) throws Refusal, Never {
+    java.nio.ByteBuffer d = Abi.wrap(m.data());
+    switch (m.name()) {
+      case "tcp" -> {
+        XtTcp t = XtTcp.decode(d);
+        if (t.option() != 0) {
+          throw Refusal.extension("tcp --tcp-option");
+        }
+        transportStatus(IPPROTO_TCP);
+        range(
+            PacketSummary.SPORT, t.sptMin(), t.sptMax(), 0xffff, (t.inv() & XtTcp.INV_SRCPT) != 0);
+        range(
+            PacketSummary.DPORT, t.dptMin(), t.dptMax(), 0xffff, (t.inv() & XtTcp.INV_DSTPT) != 0);
+        tcpFlags(t);
+      }
+      case "udp", "udplite" -> {
+        XtUdp u = XtUdp.decode(d);
+        transportStatus(ip.proto());
+        range(
+            PacketSummary.SPORT, u.sptMin(), u.sptMax(), 0xffff, (u.inv() & XtUdp.INV_SRCPT) != 0);
+        range(
+            PacketSummary.DPORT, u.dptMin(), u.dptMax(), 0xffff, (u.inv() & XtUdp.INV_DSTPT) != 0);
+      }
+      case "icmp" -> icmp(IptIcmp.decode(d));
+      default -> throw new Refusal("match " + m.name());
+    }
+  }
+
+  /** port_match: (min <= v && v <= max) ^ invert must hold. */
+  private void range(int slot, int min, int max, int full, boolean inv) throws Never {
+    if (min > max) {
+      if (!inv) {
+        throw new Never();
+      }
+      return;
+    }
+    if (min == 0 && max == full) {
+      if (inv) {
+        throw new Never();
+      }
+      return;
+    }
+    load(slot);
+    if (min == max) {
+      jump32(inv ? Insn.JEQ : Insn.JNE, min, next);
+    } else if (!inv) {
+      if (min > 0) {
+        jump32(Insn.JLT, min, next);
+      }
+      if (max < full) {
+        jump32(Insn.JGT, max, next);
+      }
+    } else if (min == 0) {
+      jump32(Insn.JLE, max, next);
+    } else if (max == full) {
+      jump32(Insn.JGE, min, next);
+    } else {
+      Label outside = e.label("outside");
+      jump32(Insn.JLT, min, outside);
+      jump32(Insn.JLE, max, next);
+      e.bind(outside);
+    }
+  }
+
+  /** NF_INVF(INV_FLAGS, (th[13] & flg_mask) == flg_cmp) must hold. */
+  private void tcpFlags(XtTcp t) throws Never {
+    boolean inv = (t.inv() & XtTcp.INV_FLAGS) != 0;
+    if (t.flgMask() == 0) {
+      if ((t.flgCmp() == 0) == inv) {
+        throw new Never();
+      }
+      return;
+    }
+    if ((t.flgCmp() & ~t.flgMask()) != 0) {
+      if (!inv) {
+        throw new Never();
+      }
+      return;
+    }
+    load(PacketSummary.TCPFLAGS);
+    e.alu32(Insn.AND, R1, t.flgMask());
+    jump32(inv ? Insn.JEQ : Insn.JNE, t.flgCmp(), next);
+  }
+
+  /** icmp_type_code_match: (type == 0xff || (type == t && min <= code <= max)) ^ invert. */
+  private void icmp(IptIcmp c) throws Never {
+    transportStatus(IPPROTO_ICMP);
+    boolean inv = (c.inv() & IptIcmp.INV) != 0;
+    if (c.type() == IptIcmp.ANY_TYPE) {
+      if (inv) {
+        throw new Never();
+      }
+      return;
+    }
+    if (!inv) {
+      load(PacketSummary.ITYPE);
+      jump32(Insn.JNE, c.type(), next);
+      range(PacketSummary.ICODE, c.codeMin(), c.codeMax(), 0xff, false);
+      return;
+    }
+    // Fails only when the type is t and the code is within the range.
+    if (c.codeMin() > c.codeMax()) {
+      return;
+    }
+    Label passes = e.label("icmp_other");
+    load(PacketSummary.ITYPE);
+    jump32(Insn.JNE, c.type(), passes);
+    if (c.codeMin() == 0 && c.codeMax() == 0xff) {
+      e.ja(next);
+    } else {
+      load(PacketSummary.ICODE);
+      if (c.codeMin() == c.codeMax()) {
+        jump32(Insn.JEQ, c.codeMin(), next);
+      } else {
+        if (c.codeMin() > 0) {
+          jump32(Insn.JLT, c.codeMin(), passes);
+        }
+        jump32(c.codeMax() < 0xff ? Insn.JLE : Insn.JA, c.codeMax(), next);
+      }
+    }
+    e.bind(passes);
+  }
+
+  private void load(int slot) {
+    e.ldx(Insn.W, R1, R9, slot);
+  }
+
+  private void jump32(int op, int imm, Label to) {
+    anyJump = true;
+    if (op == Insn.JA) {
+      e.ja(to);
+    } else {
+      e.jmp32(op, R1, imm, to);
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package bpfilterctl.core.bpf.compile;
+
+import static bpfilterctl.core.bpf.insn.Emitter.R0;
+import static bpfilterctl.core.bpf.insn.Emitter.R1;
+import static bpfilterctl.core.bpf.insn.Emitter.R10;
+import static bpfilterctl.core.bpf.insn.Emitter.R2;
+import static bpfilterctl.core.bpf.insn.Emitter.R9;
+
+import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.abi.IptIp;
+import bpfilterctl.core.abi.Verdict;
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.bpf.insn.Label;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One hook's program: ipt_do_table for that hook, unrolled. The entries reachable from the hook are
+ * walked in order, each compiled to tests that jump to the next entry on a mismatch. A jump to a
+ * user chain (any jump target) becomes a BPF-to-BPF call of a function that walks from that entry
+ * and returns DROP (0), ACCEPT (1) or CONTINUE (2, the chain's RETURN); ip_tables' jump stack is
+ * the BPF call stack. A goto is a call whose CONTINUE is the caller's own RETURN. RETURN at the top
+ * level goes to the hook's underflow (its policy entry), as ipt_do_table does.
+ */
+final class HookCompiler {
+  static final int CONTINUE = 2;
+
+  /** MAX_CALL_FRAMES: the main frame and seven nested chains. */
+  static final int MAX_DEPTH = 7;
+
+  /** BPF_MAX_SUBPROGS. */
+  static final int MAX_FUNCTIONS = 256;
+
+  private static final int HELPER_MAP_LOOKUP_ELEM = 1;
+
+  private final FilterTable table;
+  private final int hook;
+  private final int mapFd;
+  private final Emitter e = new Emitter();
+  private final Map<Integer, Label> functions = new HashMap<>();
+  private final Map<Integer, Integer> depth = new HashMap<>();
+  private final Deque<Integer> pending = new ArrayDeque<>();
+
+  HookCompiler(FilterTable table, int hook, int mapFd) {
+    this.table = table;
+    this.hook = hook;
+    this.mapFd = mapFd;
+  }
+
+  List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
+    if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
+      throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
+    }
+    PacketSummary.emitPrologue(e, k, readDevices);
+    Function main = new Function(true);
+    main.walk(table.hookEntry(hook));
+    main.sharedBlocks();
+    main.finishUnderflow();
+    while (!pending.isEmpty()) {
+      int start = pending.poll();
+      e.bind(functions.get(start));
+      e.movReg(R9, R1);
+      Function f = new Function(false);
+      f.walk(start);
+      f.sharedBlocks();
+    }
+    return e.finish();
+  }
+
+  /** How deep the calls from this entry's walk nest (0: no calls). Refuses beyond the limit. */
+  private int depthOf(int start, int seen) throws Refusal {
+    Integer known = depth.get(start);
+    if (known != null) {
+      return known;
+    }
+    if (seen > MAX_DEPTH) {
+      throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
+    }
+    int d = 0;
+    for (int i = start; i < table.size(); i++) {
+      IptEntry en = table.entry(i);
+      if (en.target().isStandard() && Verdict.isJump(en.target().verdict())) {
+        int t = table.indexAt(en.target().verdict());
+        if (t != i + 1) {
+          d = Math.max(d, 1 + depthOf(t, seen + 1));
+        }
+      }
+      if (EntryTests.alwaysMatches(en) && !continues(en, i)) {
+        break;
+      }
+    }
+    if (d > MAX_DEPTH) {
+      throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
+    }
+    depth.put(start, d);
+    return d;
+  }
+
+  /** An entry whose action, once it matched, goes on with the next entry. */
+  private boolean continues(IptEntry en, int index) {
+    if (!en.target().isStandard()) {
+      return false; // ERROR
+    }
+    int v = en.target().verdict();
+    if (!Verdict.isJump(v)) {
+      return false;
+    }
+    return table.indexAt(v) == index + 1 || (en.ip().flags() & IptIp.F_GOTO) == 0;
+  }
+
+  private Label function(int start) throws Refusal {
+    Label l = functions.get(start);
+    if (l == null) {
+      if (functions.size() + 1 >= MAX_FUNCTIONS) {
+        throw new Refusal("more than " + (MAX_FUNCTIONS - 1) + " jump targets in one hook");
+      }
+      l = e.label("chain@" + start);
+      functions.put(start, l);
+      pending.add(start);
+    }
+    return l;
+  }
+
+  /** The code of one walk: the main program or one chain function. */
+  private final class Function {
+    private final boolean main;
+    private final Map<Integer, Label> entryLabels = new HashMap<>();
+    private final Label countDrop = e.label("count_drop");
+    private final Label countAccept = e.label("count_accept");
+    private final Label countReturn = e.label("count_return");
+    private boolean usedDrop;
+    private boolean usedAccept;
+    private boolean usedReturn;
+    private final Label underflow = e.label("underflow");
+    private boolean usedUnderflow;
+
+    Function(boolean main) {
+      this.main = main;
+    }
+
+    /** Compiles entries from {@code start} until one that always matches and never goes on. */
+    void walk(int start) throws Refusal {
+      for (int i = start; i < table.size(); i++) {
+        if (entryLabels.containsKey(i)) {
+          e.ja(entryLabels.get(i));
+          return;
+        }
+        Label here = e.label("entry" + i);
+        e.bind(here);
+        entryLabels.put(i, here);
+        if (entry(i)) {
+          return;
+        }
+      }
+      e.mov(R0, 0).exit(); // past the last entry: translate_table never lets a walk get here
+    }
+
+    /** One entry; true when nothing after it in this walk can be reached. */
+    private boolean entry(int i) throws Refusal {
+      IptEntry en = table.entry(i);
+      Label next = e.label("next" + i);
+      EntryTests tests = new EntryTests(e, next);
+      if (!tests.emit(en)) {
+        e.bind(next); // never matches: no action
+        return false;
+      }
+      boolean always = !tests.anyJump();
+      boolean goesOn = action(en, i);
+      tests.emitStubs(goesOn);
+      e.bind(next);
+      return always && !goesOn;
+    }
+
+    /** The matched entry's counter and target. True when the walk continues after it. */
+    private boolean action(IptEntry en, int i) throws Refusal {
+      if (!en.target().isStandard()) {
+        toShared(i, sharedDrop()); // ERROR: ipt_error drops
+        return false;
+      }
+      int v = en.target().verdict();
+      if (v == Verdict.DROP) {
+        toShared(i, sharedDrop());
+        return false;
+      }
+      if (v == Verdict.ACCEPT) {
+        usedAccept = true;
+        toShared(i, countAccept);
+        return false;
+      }
+      if (v == Verdict.RETURN) {
+        usedReturn = true;
+        toShared(i, countReturn);
+        return false;
+      }
+      if (!Verdict.isJump(v)) {
+        throw new Refusal("verdict " + v + " (only ACCEPT, DROP, RETURN and jumps)");
+      }
+      int target = table.indexAt(v);
+      countInline(i);
+      if (target == i + 1) {
+        return true;
+      }
+      Label fn = function(target);
+      e.movReg(R1, R9).call(fn);
+      if ((en.ip().flags() & IptIp.F_GOTO) != 0) {
+        if (main) {
+          e.emit(jne(R0, CONTINUE, 1)).ja(underflowLabel()).exit();
+        } else {
+          e.exit();
+        }
+        return false;
+      }
+      e.emit(jeq(R0, CONTINUE, 1)).exit();
+      return true;
+    }
+
+    private Label sharedDrop() {
+      usedDrop = true;
+      return countDrop;
+    }
+
+    private void toShared(int index, Label block) {
+      e.mov(R1, index).ja(block);
+    }
+
+    /** RETURN at the top level: the hook's underflow entry (its policy). */
+    Label underflowLabel() {
+      usedUnderflow = true;
+      return underflow;
+    }
+
+    /** Binds the underflow label: to the policy's code, compiled here if the walk missed it. */
+    void finishUnderflow() throws Refusal {
+      if (!usedUnderflow) {
+        return;
+      }
+      int u = table.underflow(hook);
+      Label known = entryLabels.get(u);
+      if (known != null) {
+        e.alias(underflow, known);
+      } else {
+        e.bind(underflow); // after a walk's last jump or exit: reached only through the label
+        walk(u);
+        sharedBlocks();
+      }
+    }
+
+    /** The counting blocks rules jump to, each emitted once and only if some rule uses it. */
+    void sharedBlocks() {
+      if (usedDrop && !countDrop.isBound()) {
+        e.bind(countDrop);
+        count(() -> e.stx(Insn.W, R10, PacketSummary.KEY, R1));
+        e.mov(R0, 0).exit();
+      }
+      if (usedAccept && !countAccept.isBound()) {
+        e.bind(countAccept);
+        count(() -> e.stx(Insn.W, R10, PacketSummary.KEY, R1));
+        e.mov(R0, 1).exit();
+      }
+      if (usedReturn && !countReturn.isBound()) {
+        e.bind(countReturn);
+        count(() -> e.stx(Insn.W, R10, PacketSummary.KEY, R1));
+        if (main) {
+          e.ja(underflowLabel());
+        } else {
+          e.mov(R0, CONTINUE).exit();
+        }
+      }
+    }
+
+    private void countInline(int index) {
+      count(() -> e.st(Insn.W, R10, PacketSummary.KEY, index));
+    }
+
+    /** ADD_COUNTER(counter, skb->len, 1) on this CPU's slot of the entry's counter. */
+    private void count(Runnable storeKey) {
+      storeKey.run();
+      e.ldMapFd(R1, mapFd);
+      e.movReg(R2, R10).alu(Insn.ADD, R2, PacketSummary.KEY);
+      e.callHelper(HELPER_MAP_LOOKUP_ELEM);
+      e.emit(jeq(R0, 0, 7));
+      e.ldx(Insn.DW, R1, R0, 0).alu(Insn.ADD, R1, 1).stx(Insn.DW, R0, 0, R1);
+      e.ldx(Insn.W, R2, R9, PacketSummary.LEN);
+      e.ldx(Insn.DW, R1, R0, 8).aluReg(Insn.ADD, R1, R2).stx(Insn.DW, R0, 8, R1);
+    }
+  }
+
+  private static Insn jeq(int reg, int imm, int skip) {
+    return new Insn(Insn.JMP | Insn.JEQ | Insn.K, reg, 0, skip, imm);
+  }
+
+  private static Insn jne(int reg, int imm, int skip) {
+    return new Insn(Insn.JMP | Insn.JNE | Insn.K, reg, 0, skip, imm);
+  }
+}

@@ -1,0 +1,43 @@
+package bpfilterctl.core.bpf.compile;
+
+import bpfilterctl.core.bpf.btf.Btf;
+
+/**
+ * What the programs need from the running kernel, read from its BTF: the kfunc ids for packet
+ * access and the offsets of the struct fields they read.
+ *
+ * @param dynptrFromSkb id of bpf_dynptr_from_skb
+ * @param dynptrSlice id of bpf_dynptr_slice
+ * @param stateIn offset of nf_hook_state.in
+ * @param stateOut offset of nf_hook_state.out
+ * @param devName offset of net_device.name
+ * @param skbLen offset of sk_buff.len
+ */
+public record KernelLayout(
+    int dynptrFromSkb, int dynptrSlice, int stateIn, int stateOut, int devName, int skbLen) {
+
+  /** Reads the layout; a missing piece is an error naming it. */
+  public static KernelLayout from(Btf btf) throws Refusal {
+    return new KernelLayout(
+        func(btf, "bpf_dynptr_from_skb"),
+        func(btf, "bpf_dynptr_slice"),
+        member(btf, "nf_hook_state", "in"),
+        member(btf, "nf_hook_state", "out"),
+        member(btf, "net_device", "name"),
+        member(btf, "sk_buff", "len"));
+  }
+
+  private static int func(Btf btf, String name) throws Refusal {
+    return btf.funcId(name).orElseThrow(() -> new Refusal("kernel BTF has no kfunc " + name));
+  }
+
+  private static int member(Btf btf, String struct, String member) throws Refusal {
+    Btf.Member m =
+        btf.member(struct, member)
+            .orElseThrow(() -> new Refusal("kernel BTF has no " + struct + "." + member));
+    if (m.bitSize() != 0) {
+      throw new Refusal(struct + "." + member + " is a bitfield");
+    }
+    return m.byteOffset();
+  }
+}

@@ -1,0 +1,181 @@
+package bpfilterctl.core.bpf.compile;
+
+import static bpfilterctl.core.bpf.insn.Emitter.R0;
+import static bpfilterctl.core.bpf.insn.Emitter.R1;
+import static bpfilterctl.core.bpf.insn.Emitter.R10;
+import static bpfilterctl.core.bpf.insn.Emitter.R2;
+import static bpfilterctl.core.bpf.insn.Emitter.R3;
+import static bpfilterctl.core.bpf.insn.Emitter.R4;
+import static bpfilterctl.core.bpf.insn.Emitter.R6;
+import static bpfilterctl.core.bpf.insn.Emitter.R7;
+import static bpfilterctl.core.bpf.insn.Emitter.R8;
+import static bpfilterctl.core.bpf.insn.Emitter.R9;
+
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.bpf.insn.Label;
+
+/**
+ * What every rule reads of a packet, gathered once by the program's prologue into the main frame's
+ * stack, where r9 points in every function. u32 slots are compared with 32-bit jumps; addresses
+ * stay in network byte order (as loaded from the packet), ports and codes in host order.
+ *
+ * <p>L4P is the packet's protocol with, in bits 8-9, whether its transport header can be examined
+ * as ip_tables' tcp/udp/icmp matches do: 0 yes, 1 no (a fragment: the match is false), 2 the match
+ * hotdrops (a TCP fragment at offset 1, or a header cut short).
+ */
+final class PacketSummary {
+  static final int SADDR = 0;
+  static final int DADDR = 4;
+  static final int PROTO = 8;
+  static final int FRAG = 12;
+  static final int L4P = 16;
+  static final int SPORT = 20;
+  static final int DPORT = 24;
+  static final int ITYPE = 28;
+  static final int ICODE = 32;
+  static final int TCPFLAGS = 36;
+  static final int LEN = 40;
+  private static final int THOFF = 44;
+  static final int IN = 48;
+  static final int OUT = 64;
+  static final int SIZE = 80;
+
+  static final int STATUS_OK = 0;
+  static final int STATUS_FRAGMENT = 1;
+  static final int STATUS_HOTDROP = 2;
+
+  /** Each frame's counter key slot (a u32) is at r10-8. */
+  static final int KEY = -8;
+
+  /** Main frame: the dynptr, then a slice buffer, then the summary. */
+  private static final int DYNPTR = -24;
+
+  private static final int BUF = -48;
+  static final int BASE = -128;
+  static final int MAIN_STACK = 128;
+
+  private static final int IPPROTO_TCP = 6;
+
+  private PacketSummary() {}
+
+  /**
+   * Fills the summary from ctx (in r1) and leaves r9 pointing at it. A packet without a readable
+   * IPv4 header (the kernel never hands one to these hooks) is accepted untouched.
+   *
+   * <p>The verifier must not learn any slot's value on any path: a rule whose later test it knew to
+   * fail would send its path on to the next rule with a branch left pending at each rule, and
+   * thousands of rules would exceed its 8192 pending branches. So the prologue branches only on
+   * copies unlinked from what it stores (an XOR clears the verifier's register link), fills the
+   * slots a path has no value for with Z, a zero it cannot see through (two loads of the same
+   * packet bytes XORed), and XORs the transport status with Z.
+   */
+  static void emitPrologue(Emitter e, KernelLayout k, boolean readDevices) {
+    Label accept = e.label("no_ip_header");
+    e.ldx(Insn.DW, R6, R1, 0); // ctx->state
+    e.ldx(Insn.DW, R7, R1, 8); // ctx->skb
+    e.movReg(R9, R10).alu(Insn.ADD, R9, BASE);
+    for (int off = 0; off < SIZE; off += 8) {
+      e.st(Insn.DW, R9, off, 0);
+    }
+    e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
+    e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
+    e.callKfunc(k.dynptrFromSkb());
+    e.jmp(Insn.JNE, R0, 0, accept);
+    slice(e, k, e0 -> e0.mov(R2, 0), 20);
+    e.jmp(Insn.JEQ, R0, 0, accept);
+    e.ldx(Insn.W, R1, R0, 12).stx(Insn.W, R9, SADDR, R1);
+    e.ldx(Insn.W, R7, R0, 12).aluReg(Insn.XOR, R7, R1); // r7 = Z
+    e.ldx(Insn.W, R1, R0, 16).stx(Insn.W, R9, DADDR, R1);
+    e.ldx(Insn.B, R8, R0, 9).stx(Insn.W, R9, PROTO, R8);
+    e.ldx(Insn.B, R1, R0, 0).alu(Insn.AND, R1, 0x0f).alu(Insn.LSH, R1, 2);
+    e.stx(Insn.W, R9, THOFF, R1);
+    e.ldx(Insn.H, R1, R0, 6).toBe(R1, 16).alu(Insn.AND, R1, 0x1fff).stx(Insn.W, R9, FRAG, R1);
+    if (readDevices) {
+      e.movReg(R3, R7).alu(Insn.LSH, R3, 32).aluReg(Insn.OR, R3, R7); // 64-bit Z
+      device(e, k.stateIn(), k.devName(), IN);
+      device(e, k.stateOut(), k.devName(), OUT);
+    }
+    e.ldx(Insn.W, R6, R9, THOFF);
+
+    Label notFragment = e.label("not_fragment");
+    Label setStatus = e.label("set_status");
+    Label short20 = e.label("short_header");
+    Label truncated = e.label("truncated");
+    Label noHeader = e.label("no_transport_header");
+    // r1 = fragoff ^ 0x1fff and r3 = proto ^ 6: unlinked copies to branch on
+    e.ldx(Insn.W, R1, R9, FRAG).alu(Insn.XOR, R1, 0x1fff);
+    e.movReg(R3, R8).alu(Insn.XOR, R3, IPPROTO_TCP);
+    e.jmp(Insn.JEQ, R1, 0x1fff, notFragment);
+    e.mov(R2, STATUS_FRAGMENT);
+    e.jmp(Insn.JNE, R3, 0, noHeader);
+    e.jmp(Insn.JNE, R1, 0x1fff ^ 1, noHeader);
+    e.mov(R2, STATUS_HOTDROP).ja(noHeader);
+
+    e.bind(notFragment);
+    slice(e, k, e0 -> e0.movReg(R2, R6), 20);
+    e.jmp(Insn.JEQ, R0, 0, short20);
+    e.ldx(Insn.B, R1, R0, 13).stx(Insn.W, R9, TCPFLAGS, R1);
+    transport(e);
+    e.mov(R2, STATUS_OK).ja(setStatus);
+
+    e.bind(short20);
+    slice(e, k, e0 -> e0.movReg(R2, R6), 8);
+    e.jmp(Insn.JEQ, R0, 0, truncated);
+    transport(e);
+    e.stx(Insn.W, R9, TCPFLAGS, R7);
+    e.mov(R2, STATUS_OK);
+    e.movReg(R3, R8).alu(Insn.XOR, R3, IPPROTO_TCP);
+    e.jmp(Insn.JNE, R3, 0, setStatus);
+    e.mov(R2, STATUS_HOTDROP).ja(setStatus);
+    e.bind(truncated);
+    e.mov(R2, STATUS_HOTDROP);
+
+    e.bind(noHeader); // no transport fields: Z in their slots (never examined at run time)
+    for (int slot : new int[] {SPORT, DPORT, ITYPE, ICODE, TCPFLAGS}) {
+      e.stx(Insn.W, R9, slot, R7);
+    }
+    e.bind(setStatus);
+    e.alu(Insn.LSH, R2, 8).aluReg(Insn.OR, R2, R8).aluReg(Insn.XOR, R2, R7);
+    e.stx(Insn.W, R9, L4P, R2);
+    Label body = e.label("body");
+    e.ja(body);
+    e.bind(accept);
+    e.mov(R0, 1).exit();
+    e.bind(body);
+  }
+
+  /**
+   * The name of {@code state->in} or {@code ->out} as two u64 words; when there is none, the 64-bit
+   * Z in r3 (zeros at run time, as ip_tables compares a missing device).
+   */
+  private static void device(Emitter e, int stateField, int nameOff, int slot) {
+    Label none = e.label("no_device");
+    Label done = e.label("device_done");
+    e.ldx(Insn.DW, R1, R6, stateField);
+    e.jmp(Insn.JEQ, R1, 0, none);
+    e.ldx(Insn.DW, R2, R1, nameOff).stx(Insn.DW, R9, slot, R2);
+    e.ldx(Insn.DW, R2, R1, nameOff + 8).stx(Insn.DW, R9, slot + 8, R2);
+    e.ja(done);
+    e.bind(none);
+    e.stx(Insn.DW, R9, slot, R3).stx(Insn.DW, R9, slot + 8, R3);
+    e.bind(done);
+  }
+
+  /** r0 = bpf_dynptr_slice(&dynptr, offset (set by {@code offset} into r2), buf, size). */
+  private static void slice(
+      Emitter e, KernelLayout k, java.util.function.Consumer<Emitter> offset, int size) {
+    e.movReg(R1, R10).alu(Insn.ADD, R1, DYNPTR);
+    offset.accept(e);
+    e.movReg(R3, R10).alu(Insn.ADD, R3, BUF).mov(R4, size);
+    e.callKfunc(k.dynptrSlice());
+  }
+
+  /** Ports (tcp, udp) and type/code (icmp) from the first bytes of the header at r0. */
+  private static void transport(Emitter e) {
+    e.ldx(Insn.H, R1, R0, 0).toBe(R1, 16).stx(Insn.W, R9, SPORT, R1);
+    e.ldx(Insn.H, R1, R0, 2).toBe(R1, 16).stx(Insn.W, R9, DPORT, R1);
+    e.ldx(Insn.B, R1, R0, 0).stx(Insn.W, R9, ITYPE, R1);
+    e.ldx(Insn.B, R1, R0, 1).stx(Insn.W, R9, ICODE, R1);
+  }
+}

@@ -1,0 +1,198 @@
+package bpfilterctl.core.bpf.enforce;
+
+import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.bpf.btf.Btf;
+import bpfilterctl.core.bpf.compile.CompiledTable;
+import bpfilterctl.core.bpf.compile.FilterCompiler;
+import bpfilterctl.core.bpf.compile.FilterTable;
+import bpfilterctl.core.bpf.compile.KernelLayout;
+import bpfilterctl.core.bpf.compile.Refusal;
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.sys.Bpf;
+import bpfilterctl.core.bpf.sys.BpfException;
+import bpfilterctl.core.bpf.sys.BpfFs;
+import bpfilterctl.core.bpf.sys.Fd;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Enforces the filter table in the calling thread's network namespace. {@link #install} compiles
+ * and loads a table, attaches it at the priority the live generation does not use, and only then
+ * closes the live generation's links: at every moment at least one generation filters, so a replace
+ * never lets a packet through unfiltered. The old generation's counters are read after it was
+ * detached.
+ *
+ * <p>Priorities: ip_tables' filter table sits at NF_IP_PRI_FILTER (0), after conntrack (-200),
+ * mangle (-150) and destination NAT (-100), before security (50) and source NAT (100). Generations
+ * alternate between 0 and 1 (two BPF links cannot share a pf/hook/priority); both keep filter's
+ * place relative to every other table.
+ */
+public final class Enforcer implements AutoCloseable {
+  public static final int[] PRIORITIES = {0, 1};
+
+  private final Bpf bpf;
+  private final FilterCompiler compiler;
+  private Generation live;
+  private long generations;
+  private Pins pins;
+
+  private Enforcer(Bpf bpf, KernelLayout layout) {
+    this.bpf = bpf;
+    this.compiler = new FilterCompiler(layout);
+  }
+
+  /**
+   * Opens bpf() and reads the kernel's layout from its BTF; throws, saying why in one line, where
+   * enforcement cannot run (no bpf(), no BTF, a kernel before 6.4, missing capabilities).
+   */
+  public static Enforcer open() throws EnforcementUnavailable {
+    Bpf bpf;
+    KernelLayout layout;
+    try {
+      bpf = Bpf.open();
+    } catch (Exception | LinkageError e) {
+      throw new EnforcementUnavailable("cannot call bpf(): " + e.getMessage());
+    }
+    try {
+      layout = KernelLayout.from(Btf.vmlinux());
+    } catch (java.io.IOException e) {
+      throw new EnforcementUnavailable(
+          "no kernel BTF at " + Btf.VMLINUX + " (CONFIG_DEBUG_INFO_BTF): " + e.getMessage());
+    } catch (Refusal r) {
+      throw new EnforcementUnavailable(
+          "this kernel lacks what netfilter BPF programs need (6.4+): " + r.getMessage());
+    }
+    try (Fd probe = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, 8, 1, "bpfilter_probe")) {
+      probe.value();
+    } catch (BpfException e) {
+      throw new EnforcementUnavailable(
+          "bpf() refused (needs CAP_BPF and CAP_NET_ADMIN): " + e.getMessage());
+    }
+    return new Enforcer(bpf, layout);
+  }
+
+  public Bpf bpf() {
+    return bpf;
+  }
+
+  /**
+   * Pins every generation from now on under {@code bpffs} (mounted there if it is not), in the
+   * directory of the calling thread's network namespace, and adopts the generation a previous
+   * process left there. Returns true when it adopted one.
+   */
+  public boolean pinUnder(Path bpffs) throws IOException, BpfException {
+    BpfFs.ensureMounted(bpf, bpffs);
+    pins = new Pins(bpf, Pins.dirFor(bpffs, BpfFs.netnsId()));
+    Optional<Generation> found = pins.adopt();
+    if (found.isPresent()) {
+      if (live != null) {
+        live.close();
+      }
+      live = found.get();
+      generations = Math.max(generations, live.number());
+    }
+    return found.isPresent();
+  }
+
+  public Optional<Pins> pins() {
+    return Optional.ofNullable(pins);
+  }
+
+  public Optional<Generation> live() {
+    return Optional.ofNullable(live);
+  }
+
+  /** Refuses a table the compiler cannot express, without touching anything. */
+  public void check(FilterTable table) throws Refusal {
+    FilterCompiler.check(table);
+  }
+
+  /**
+   * Installs {@code table} and returns the previous generation's counters (empty when there was
+   * none). On any failure the live generation stays as it was.
+   */
+  public List<XtCounters> install(FilterTable table) throws Refusal, BpfException {
+    Fd map =
+        bpf.mapCreate(
+            Bpf.MAP_TYPE_PERCPU_ARRAY,
+            4,
+            CompiledTable.COUNTER_SIZE,
+            Math.max(1, table.size()),
+            "bpfilter_ctrs");
+    Map<Integer, Fd> progs = new LinkedHashMap<>();
+    Generation next = null;
+    try {
+      CompiledTable compiled = compiler.compile(table, map.value());
+      for (var p : compiled.programs().entrySet()) {
+        progs.put(
+            p.getKey(),
+            bpf.progLoad(
+                Bpf.PROG_TYPE_NETFILTER,
+                Bpf.ATTACH_NETFILTER,
+                Emitter.encode(p.getValue()),
+                "bpfilter_h" + p.getKey()));
+      }
+      int priority =
+          live == null || live.priority() != PRIORITIES[0] ? PRIORITIES[0] : PRIORITIES[1];
+      next = new Generation(bpf, ++generations, priority, map, compiled, progs);
+      next.attach();
+      if (pins != null) {
+        pins.pin(next);
+      }
+    } catch (IOException e) {
+      next.close();
+      throw new BpfException("pin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
+    } catch (Refusal | BpfException | RuntimeException e) {
+      if (next != null) {
+        next.close();
+      } else {
+        progs.values().forEach(Fd::close);
+        map.close();
+      }
+      throw e;
+    }
+    Generation old = live;
+    live = next;
+    if (old == null) {
+      return List.of();
+    }
+    old.detach();
+    try {
+      if (pins != null) {
+        pins.unpin(old.number());
+      }
+      return old.isAdopted() ? List.of() : old.counters();
+    } catch (IOException e) {
+      throw new BpfException("unpin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
+    } finally {
+      old.close();
+    }
+  }
+
+  /**
+   * Stops enforcing for good (unload, enforce off): removes the pins, then detaches the live
+   * generation.
+   */
+  public void stop() throws IOException {
+    if (pins != null) {
+      pins.unpinAll();
+    }
+    close();
+  }
+
+  /**
+   * Lets go of the live generation's fds. Unpinned, it detaches; pinned, it goes on filtering until
+   * a later process adopts it or {@link #stop()} removes it.
+   */
+  @Override
+  public void close() {
+    if (live != null) {
+      live.close();
+      live = null;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package bpfilterctl.core.bpf;
+
+import static bpfilterctl.core.bpf.Packets.addr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfFs;
+import bpfilterctl.core.bpf.sys.Netns;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Generations installed one after another in a test-made namespace. */
+@Timeout(300)
+class EnforcerTest {
+  /** Sends UDP to 10.2.0.1:9 until stdin closes; prints "go" after the first try, then counts. */
+  private static final String FLOOD =
+      String.join(
+          "\n",
+          "import socket, sys, select",
+          "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+          "ok = eperm = 0",
+          "first = True",
+          "while True:",
+          "    try:",
+          "        s.sendto(b'x' * 32, ('10.2.0.1', 9)); ok += 1",
+          "    except PermissionError:",
+          "        eperm += 1",
+          "    if first:",
+          "        print('go', flush=True); first = False",
+          "    if (ok + eperm) % 64 == 0 and select.select([sys.stdin], [], [], 0)[0]:",
+          "        break",
+          "print(ok, eperm, flush=True)");
+
+  @Test
+  void replacesNeverLetAPacketThroughAndHandBackOldCounters() throws Exception {
+    FilterBed.assumeBpf();
+    try (TestNetns ns = TestNetns.create();
+        Enforcer enforcer = Enforcer.open();
+        FilterBed bed = new FilterBed()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      bed.rules("-A OUTPUT -p udp --dport 9 -j DROP");
+      Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
+
+      // old counters: what the replaced generation counted
+      byte[] p = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+      assertThat(ns.send(List.of(p, p, p))).containsExactly(false, false, false);
+      List<XtCounters> old =
+          Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
+      assertThat(old.get(2)).isEqualTo(new XtCounters(3, 3L * p.length));
+
+      Process flood =
+          new ProcessBuilder("ip", "netns", "exec", ns.name, "python3", "-c", FLOOD).start();
+      try {
+        BufferedReader out =
+            new BufferedReader(
+                new InputStreamReader(flood.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("go");
+        long before = enforcer.live().orElseThrow().number();
+        for (int i = 0; i < 100; i++) {
+          // each generation differs (a rule of its own) and drops udp port 9
+          bed.rules("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT");
+          Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
+        }
+        assertThat(enforcer.live().orElseThrow().number()).isEqualTo(before + 100);
+        flood.getOutputStream().write('\n');
+        flood.getOutputStream().close();
+        String[] counts = out.readLine().trim().split(" ");
+        assertThat(Long.parseLong(counts[1])).as("tries dropped").isPositive();
+        assertThat(Long.parseLong(counts[0])).as("packets that got through").isZero();
+      } finally {
+        flood.destroyForcibly();
+        flood.waitFor();
+      }
+    }
+  }
+
+  @Test
+  void pinnedGenerationOutlivesItsProcessAndIsAdopted() throws Exception {
+    FilterBed.assumeBpf();
+    Path bpffs = Files.createTempDirectory("bpffs");
+    boolean mounted = false;
+    try (TestNetns ns = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Enforcer first = Enforcer.open();
+      BpfFs.ensureMounted(first.bpf(), bpffs);
+      mounted = BpfFs.isMounted(bpffs);
+      assertThat(mounted).isTrue();
+      bed.rules("-A OUTPUT -p udp --dport 9 -j DROP");
+      boolean adopted = Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      assertThat(adopted).as("nothing pinned yet").isFalse();
+      Netns.call(first.bpf(), ns.path(), () -> first.install(bed.read()));
+      Path dir = first.pins().orElseThrow().dir();
+      first.close(); // as if the umh died: no fd left, the pins hold the links
+      byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+      assertThat(ns.send(List.of(p9))).as("still enforced").containsExactly(false);
+
+      try (Enforcer second = Enforcer.open()) {
+        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
+        assertThat(second.live().orElseThrow().isAdopted()).isTrue();
+        assertThat(ns.send(List.of(p9))).containsExactly(false);
+        bed.rules("-D OUTPUT 1", "-A OUTPUT -p udp --dport 10 -j DROP");
+        List<XtCounters> old =
+            Netns.call(second.bpf(), ns.path(), () -> second.install(bed.read()));
+        assertThat(old).as("an adopted generation's counters belong to another table").isEmpty();
+        assertThat(ns.send(List.of(p9))).containsExactly(true);
+        try (var files = Files.list(dir)) {
+          assertThat(files.map(f -> f.getFileName().toString()))
+              .isNotEmpty()
+              .allMatch(n -> n.startsWith("g2_"));
+        }
+        second.stop();
+        assertThat(dir).doesNotExist();
+      }
+      assertThat(ns.send(List.of(Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 10))))
+          .as("stopped: nothing filters")
+          .containsExactly(true);
+    } finally {
+      if (mounted) {
+        TestNetns.run(List.of("umount", bpffs.toString()), "");
+      }
+      Files.deleteIfExists(bpffs);
+    }
+  }
+}

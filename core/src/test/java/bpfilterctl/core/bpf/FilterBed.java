@@ -1,0 +1,150 @@
+package bpfilterctl.core.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.abi.IptGetEntries;
+import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.bpf.btf.Btf;
+import bpfilterctl.core.bpf.compile.CompiledTable;
+import bpfilterctl.core.bpf.compile.FilterCompiler;
+import bpfilterctl.core.bpf.compile.FilterTable;
+import bpfilterctl.core.bpf.compile.KernelLayout;
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.bpf.sys.Bpf;
+import bpfilterctl.core.bpf.sys.BpfException;
+import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.rules.Iptables;
+import bpfilterctl.core.rules.ModuleSockopts;
+import bpfilterctl.core.rules.ext.Lookups;
+import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.umh.tables.TableEngine;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A filter table built with iptables command lines against the umh's table engine, compiled and
+ * loaded (not attached): its programs run on crafted packets with BPF_PROG_TEST_RUN.
+ */
+final class FilterBed implements AutoCloseable {
+  static final Bpf BPF;
+  static final KernelLayout KERNEL;
+  static final String UNAVAILABLE;
+
+  static {
+    Bpf bpf = null;
+    KernelLayout kernel = null;
+    String why = null;
+    try {
+      bpf = Bpf.open();
+      kernel = KernelLayout.from(Btf.vmlinux());
+      try (Fd probe = bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, 8, 1, "probe")) {
+        probe.value();
+      }
+    } catch (Exception | LinkageError ex) {
+      why = "bpf() unavailable here: " + ex.getMessage();
+    }
+    BPF = bpf;
+    KERNEL = kernel;
+    UNAVAILABLE = why;
+  }
+
+  static void assumeBpf() {
+    Assumptions.assumeTrue(UNAVAILABLE == null, UNAVAILABLE);
+  }
+
+  final TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
+  final ModuleSockopts port = ModuleSockopts.direct(engine::handle);
+  final Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
+  FilterTable table;
+  CompiledTable compiled;
+  Fd map;
+  final Map<Integer, Fd> progs = new HashMap<>();
+
+  /** Runs each line as an iptables command (split on spaces) and fails if one is refused. */
+  FilterBed rules(String... lines) throws Exception {
+    for (String l : lines) {
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      int rc = iptables.run(List.of(l.trim().split("\\s+")), out, err);
+      assertThat(rc).as("iptables %s: %s", l, err).isZero();
+    }
+    return this;
+  }
+
+  FilterTable read() throws Exception {
+    IptGetinfo info =
+        IptGetinfo.decode(port.get(Sockopt.IPT_SO_GET_INFO.cmd(), IptGetinfo.request("filter")));
+    IptGetEntries got =
+        IptGetEntries.decode(
+            port.get(
+                Sockopt.IPT_SO_GET_ENTRIES.cmd(), IptGetEntries.request("filter", info.size())));
+    return FilterTable.of(info, got);
+  }
+
+  /** Compiles the table as it is now and loads its programs. */
+  FilterBed load() throws Exception {
+    close();
+    table = read();
+    map =
+        BPF.mapCreate(
+            Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, table.size(), "counters");
+    compiled = new FilterCompiler(KERNEL).compile(table, map.value());
+    for (var p : compiled.programs().entrySet()) {
+      progs.put(
+          p.getKey(),
+          BPF.progLoad(
+              Bpf.PROG_TYPE_NETFILTER,
+              Bpf.ATTACH_NETFILTER,
+              Emitter.encode(p.getValue()),
+              "filter_h" + p.getKey()));
+    }
+    return this;
+  }
+
+  /** struct nf_hook_state with only hook and pf set (what test_run_nf accepts). */
+  static byte[] hookState(int hook) {
+    ByteBuffer b = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(0, (byte) hook);
+    b.put(1, (byte) Bpf.NFPROTO_IPV4);
+    return b.array();
+  }
+
+  /** The verdict (0 NF_DROP, 1 NF_ACCEPT) of the hook's program for this IP packet. */
+  int verdict(int hook, byte[] ipPacket) throws BpfException {
+    return BPF.testRun(progs.get(hook), Packets.frame(hook, ipPacket), hookState(hook), 1).retval();
+  }
+
+  /** {packets, bytes} of entry {@code index}, summed over CPUs. */
+  long[] counter(int index) throws BpfException {
+    byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, index).array();
+    int size = BPF.perCpuValueSize(CompiledTable.COUNTER_SIZE);
+    ByteBuffer v = ByteBuffer.wrap(BPF.mapLookup(map, key, size)).order(ByteOrder.LITTLE_ENDIAN);
+    long[] sum = new long[2];
+    for (int at = 0; at < size; at += CompiledTable.COUNTER_SIZE) {
+      sum[0] += v.getLong(at);
+      sum[1] += v.getLong(at + 8);
+    }
+    return sum;
+  }
+
+  List<Insn> program(int hook) {
+    return compiled.programs().get(hook);
+  }
+
+  @Override
+  public void close() {
+    progs.values().forEach(Fd::close);
+    progs.clear();
+    if (map != null) {
+      map.close();
+      map = null;
+    }
+  }
+}
