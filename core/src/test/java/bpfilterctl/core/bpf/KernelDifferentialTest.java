@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(900)
 class KernelDifferentialTest {
-  static final int SEEDS = Integer.getInteger("bpf.diff.seeds", 200);
+  static final int SEEDS = Integer.getInteger("bpf.diff.seeds", 40);
   static final int PACKETS = 60;
 
   @Test
