@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,58 @@ class HookBehaviourTest {
               .line(frames.get(0), new bpfilterctl.core.traffic.FrameSummary("filter", ""));
       assertThat(line).contains(" -> " + String.format("%6d", pid) + " iptables-legacy ");
       assertThat(frames.get(0).toJson()).contains("\"caller_comm\":\"iptables-legacy\"");
+    }
+  }
+
+  @Test
+  void hookedIptablesLegacyAndOurIptablesWritersShareTheXtablesLockAndNoRuleIsLost()
+      throws Exception {
+    Path lock = dir.resolve("xtables.lock");
+    try (HookedDaemon d = HookedDaemon.start(dir)) {
+      List<Process> writers = new java.util.ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        Map<String, String> hooked = d.hookEnv(lib);
+        hooked.put("XTABLES_LOCKFILE", lock.toString());
+        String loop =
+            "for i in $(seq 50); do iptables-legacy -w -A INPUT -s 10."
+                + w
+                + ".0.$i -j ACCEPT || exit 1; done";
+        writers.add(ProcessResult.start(dir, hooked, "unshare", "-n", "bash", "-c", loop));
+      }
+      for (int w = 4; w < 8; w++) {
+        Path batch = dir.resolve("batch" + w);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 50; i++) {
+          lines.append("iptables -w -A INPUT -s 10.").append(w).append(".0.").append(i);
+          lines.append(" -j ACCEPT\n");
+        }
+        Files.writeString(batch, lines);
+        Map<String, String> ours = new java.util.HashMap<>(System.getenv());
+        ours.put("BPFILTERCTL_SOCKET", d.socket().toString());
+        ours.put("XTABLES_LOCKFILE", lock.toString());
+        writers.add(
+            ProcessResult.start(
+                dir,
+                ours,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--batch",
+                batch.toString()));
+      }
+      for (Process p : writers) {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(150, TimeUnit.SECONDS)).as("writer ended").isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+      }
+      ProcessResult listed =
+          ProcessResult.run(dir, d.hookEnv(lib), "unshare", "-n", "iptables-legacy", "-S", "INPUT");
+      List<String> rules = listed.output().lines().filter(l -> l.startsWith("-A ")).toList();
+      assertThat(rules).hasSize(400).doesNotHaveDuplicates();
+      for (int w = 0; w < 8; w++) {
+        assertThat(rules).contains("-A INPUT -s 10." + w + ".0.50/32 -j ACCEPT");
+      }
     }
   }
 
