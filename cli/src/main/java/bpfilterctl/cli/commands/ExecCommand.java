@@ -29,15 +29,21 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl exec iptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT",
       "  bpfilterctl exec -- iptables-legacy-restore < rules.v4",
       "  bpfilterctl exec ufw enable",
-      "",
-      "Exit status: COMMAND's (128+N when a signal N ended it); 126 when it cannot be run, 127",
-      "when it is not found, 1 when the hook library is missing or no daemon can be had.",
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "N:COMMAND's own (128+N when signal N ended it)",
+      "1:the hook library is missing, or no daemon can be had",
+      "4:the daemon's socket may not be opened",
+      "126:COMMAND cannot be run",
+      "127:COMMAND is not found",
     },
     description = {
-      "Run COMMAND with the sockopt hook preloaded, so that unmodified iptables programs",
-      "(iptables-legacy and its -save and -restore, ufw, ferm, fail2ban) reach this module",
-      "through the daemon instead of the kernel's ip_tables. A daemon is started first when",
-      "none answers. See `hook env` for a whole shell."
+      "Run a program with the sockopt hook preloaded.",
+      "Unmodified iptables programs (iptables-legacy and its -save and -restore, ufw, ferm,"
+          + " fail2ban) then reach this module through the daemon instead of the kernel's"
+          + " ip_tables. A daemon is started first when none answers. See `hook env` for a whole"
+          + " shell."
     })
 public final class ExecCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

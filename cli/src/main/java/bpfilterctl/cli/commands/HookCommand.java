@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "hook",
     description = {
-      "The sockopt hook: a preload library that sends the iptables socket options of unmodified",
-      "programs to this module's daemon."
+      "Set up the sockopt hook for unmodified iptables programs.",
+      "The hook is a preload library that sends the iptables socket options of unmodified"
+          + " programs to this module's daemon."
     })
 public final class HookCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

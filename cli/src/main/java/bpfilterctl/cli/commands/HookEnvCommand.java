@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
       "  bpfilterctl hook env >> ~/.profile-bpfilter",
     },
     description = {
-      "Print the export lines that put a shell's programs under the hook: LD_PRELOAD (the hook",
-      "ahead of anything already preloaded), BPFILTERCTL_SOCKET, BPFILTERCTL_STATE_DIR and",
-      "BPFILTERCTL_BIN (with which the hook starts a daemon when none answers)."
+      "Print the export lines that put a shell's programs under the hook.",
+      "They set LD_PRELOAD (the hook ahead of anything already preloaded), BPFILTERCTL_SOCKET,"
+          + " BPFILTERCTL_STATE_DIR and BPFILTERCTL_BIN (with which the hook starts a daemon"
+          + " when none answers)."
     })
 public final class HookEnvCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;
