@@ -35,6 +35,20 @@ class IptablesCommandsTest {
   }
 
   @Test
+  void helpAndVersionNeedNoModule() {
+    assertThat(run("iptables", "-p", "tcp", "-m", "limit", "-j", "LOG", "-h")).isZero();
+    assertThat(out.toString())
+        .startsWith("iptables v1.8.9 (legacy)\n\nUsage: iptables -[ACD] chain")
+        .contains("\nLOG target options:\n")
+        .contains("\nlimit match options:\n")
+        // 1.8.9 loads -p's match for -h only when no -m came before
+        .doesNotContain("tcp match options:");
+    assertThat(run("iptables", "-V")).isZero();
+    assertThat(out.toString()).isEqualTo("iptables v1.8.9 (legacy)\n");
+    assertThat(session.embeddedHost().status().state()).isEqualTo(ModuleState.UNLOADED);
+  }
+
+  @Test
   void theModuleLoadsOnFirstUseAndRulesGoInAsTyped() {
     assertThat(session.embeddedHost().status().state()).isEqualTo(ModuleState.UNLOADED);
     assertThat(run("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"))

@@ -2,8 +2,10 @@ package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.rules.Iptables;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +53,12 @@ public final class IptablesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws ModuleException {
+    // -h and -V need no module (and start no daemon)
+    Optional<String> info = Iptables.info(args, session.extensions(), session.lookups());
+    if (info.isPresent()) {
+      Frontends.emit(spec, info.get(), "");
+      return 0;
+    }
     StringBuilder out = new StringBuilder();
     StringBuilder err = new StringBuilder();
     int status = session.iptables().run(args, out, err);

@@ -69,6 +69,41 @@ public final class Iptables {
     this.lock = lock;
   }
 
+  /**
+   * What -h or -V would print for {@code argv}, worked out without the module: the GET_REVISION
+   * probes of the extensions on the line go to a private engine with the module's own registry,
+   * which answers as the module does. Empty when the line asks for something else (or is refused:
+   * the real run then says why).
+   */
+  public static Optional<String> info(List<String> argv, XtExtensions catalog, Lookups lookups)
+      throws ModuleException {
+    if (argv.stream().noneMatch(Iptables::mayAskForInfo)) {
+      return Optional.empty();
+    }
+    Sockopts offline =
+        ModuleSockopts.direct(
+            new bpfilterctl.core.umh.tables.TableEngine(
+                    bpfilterctl.core.abi.ext.ExtensionRegistry.kernel())
+                ::handle);
+    Revisions revisions = new Revisions(catalog, offline, w -> {});
+    try {
+      new IptablesParser(revisions, lookups, w -> {}, false).parse(argv, "filter");
+      return Optional.empty();
+    } catch (IptablesParser.InfoRequest info) {
+      return Optional.of(info.text() + "\n");
+    } catch (RuleException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** -h, -V, a cluster of short options with either, or a long option that may abbreviate them. */
+  private static boolean mayAskForInfo(String word) {
+    if (word.startsWith("--")) {
+      return word.startsWith("--h") || word.startsWith("--ve");
+    }
+    return word.startsWith("-") && (word.indexOf('h') > 0 || word.indexOf('V') > 0);
+  }
+
   /** One `iptables ARGS` run; output goes to {@code out} and {@code err}. */
   public int run(List<String> argv, StringBuilder out, StringBuilder err) throws ModuleException {
     Revisions revisions = new Revisions(catalog, port, w -> err.append(w).append('\n'));

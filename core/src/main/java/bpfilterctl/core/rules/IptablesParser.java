@@ -355,7 +355,16 @@ public final class IptablesParser {
         }
         s.policy = g.take();
       }
-      case 'h' -> throw new InfoRequest(IptablesHelp.text());
+      case 'h' -> {
+        // iptables -p icmp -h: the protocol's match is loaded by the name as typed
+        if (s.matches.isEmpty() && s.protocol != null) {
+          Optional<XtExtension> m = revisions.find(ExtensionKind.MATCH, s.protocol);
+          if (m.isPresent()) {
+            load(s, m.get());
+          }
+        }
+        throw new InfoRequest(IptablesHelp.text(s.target, s.matches));
+      }
       case 'p' -> {
         setOption(s, OPT_PROTOCOL, invert);
         s.protocol = g.previousWord().toLowerCase(Locale.ROOT);

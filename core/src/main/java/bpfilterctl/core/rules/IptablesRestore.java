@@ -268,6 +268,25 @@ public final class IptablesRestore {
     }
   }
 
+  private static final int EAGAIN = 11;
+  private static final int COMMIT_ATTEMPTS = 20;
+
+  /** Where a "*table" block starts in the input and in the output, and its commits so far. */
+  private static final class Block {
+    final int start;
+    final int line;
+    final int outLength;
+    final int errLength;
+    int attempts;
+
+    Block(int start, int line, int outLength, int errLength) {
+      this.start = start;
+      this.line = line;
+      this.outLength = outLength;
+      this.errLength = errLength;
+    }
+  }
+
   /** The lock of the block being read, if any. */
   private static final class Lock {
     private final XtablesLock lock;
@@ -301,7 +320,10 @@ public final class IptablesRestore {
     boolean inTable = false;
     int line = 0;
     int at = 0;
+    // where the current block began, to read it again when its commit meets EAGAIN
+    Block block = null;
     while (at < input.length()) {
+      int lineStart = at;
       int nl = input.indexOf('\n', at);
       String raw = nl < 0 ? input.substring(at) : input.substring(at, nl + 1);
       at = nl < 0 ? input.length() : nl + 1;
@@ -317,13 +339,34 @@ public final class IptablesRestore {
           continue;
         } else if (raw.equals("COMMIT\n") && inTable) {
           if (!o.test()) {
-            committer.commit(handle);
+            try {
+              committer.commit(handle);
+            } catch (TableError e) {
+              // the table changed since the block read it (a writer that does not take the
+              // xtables lock): read it again and apply the block again, as iptables does
+              if (e.errno() == EAGAIN
+                  && e.fn() == RuleTable.Fn.COMMIT
+                  && block != null
+                  && ++block.attempts < COMMIT_ATTEMPTS) {
+                out.setLength(block.outLength);
+                err.setLength(block.errLength);
+                at = block.start;
+                line = block.line - 1;
+                handle = null;
+                inTable = false;
+                continue;
+              }
+              throw e;
+            }
           }
           ok = true;
           handle = null;
           inTable = false;
           lock.release();
         } else if (raw.startsWith("*") && !inTable) {
+          if (block == null || block.start != lineStart) {
+            block = new Block(lineStart, line, out.length(), err.length());
+          }
           lock.take();
           List<String> words = words(raw.substring(1));
           if (words.isEmpty()) {
