@@ -31,9 +31,18 @@ public final class GenerateManPages {
     return FrontEndGrammar.of(spec.name()).isPresent() && spec.parent() != null ? 8 : 1;
   }
 
-  /** Writes section 1's AsciiDoc to DIR, section 8's to DIR8. */
+  /**
+   * Writes section 1's AsciiDoc to DIR, section 8's to DIR8, after emptying both and, when given,
+   * the troff pages of an earlier build under MANDIR (a page whose command went must go too).
+   */
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
+    for (String d :
+        args.length > 1
+            ? List.of(args[0], args[0] + "8", args[1])
+            : List.of(args[0], args[0] + "8")) {
+      emptyTree(Path.of(d));
+    }
     Files.createDirectories(dir);
     Files.createDirectories(Path.of(args[0] + "8"));
     try (Session session = Session.embedded()) {
@@ -51,6 +60,19 @@ public final class GenerateManPages {
             section == 8 ? Path.of(args[0] + "8") : dir,
             sub,
             ManSections.forSubcommand(!sub.usageMessage().exitCodeList().isEmpty(), section == 8));
+      }
+    }
+  }
+
+  private static void emptyTree(Path d) throws IOException {
+    if (!Files.isDirectory(d)) {
+      return;
+    }
+    try (var walk = Files.walk(d)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(d)) {
+          Files.delete(p);
+        }
       }
     }
   }
