@@ -292,7 +292,13 @@ static int connect_once(const char *path) {
   return fd;
 }
 
-/* HELLO, then WELCOME. On a refusal the daemon's reason goes to stderr. */
+/* What a peer may do, as WELCOME and CONTROL `access` say it. */
+enum { ACCESS_NONE = 0, ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_UNKNOWN = -1 };
+
+/*
+ * HELLO, then WELCOME; returns the access WELCOME carries (ACCESS_UNKNOWN from a daemon that
+ * does not say), or -2. On a refusal the daemon's reason goes to stderr.
+ */
 static int hello(int fd, const char *path) {
   unsigned char b[10];
   memcpy(b, "BPFC", 4);
@@ -302,10 +308,15 @@ static int hello(int fd, const char *path) {
   int type;
   uint32_t body;
   if (send_frame(fd, FRAME_HELLO, b, sizeof b, NULL, 0) < 0 || recv_head(fd, &type, &body) < 0) {
-    return -1;
+    return -2;
   }
   if (type == FRAME_WELCOME) {
-    return skip(fd, body);
+    unsigned char w[3];
+    uint32_t n = body < sizeof w ? body : sizeof w;
+    if (recv_all(fd, w, n) < 0 || skip(fd, body - n) < 0) {
+      return -2;
+    }
+    return n >= 3 ? w[2] : ACCESS_UNKNOWN;
   }
   if (type == FRAME_FAIL) {
     char msg[512];
@@ -314,7 +325,7 @@ static int hello(int fd, const char *path) {
     }
   }
   errno = EPROTO;
-  return -1;
+  return -2;
 }
 
 /* Starts `$BPFILTERCTL_BIN daemon --detach` and waits for it, as a one-shot does. */
@@ -379,8 +390,11 @@ static int start_daemon(const char *path) {
   return -1;
 }
 
-/* A connection that has said HELLO; quiet on failure (errno says why, *why too). */
-static int open_connection(const char **why, char *pathbuf, size_t cap) {
+/*
+ * A connection that has said HELLO; quiet on failure (errno says why, *why too). *access gets
+ * what WELCOME said the caller may do (ACCESS_UNKNOWN when it did not say).
+ */
+static int open_connection(const char **why, char *pathbuf, size_t cap, int *access) {
   const char *path = socket_path(pathbuf, cap);
   int fd = connect_once(path);
   if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
@@ -396,12 +410,16 @@ static int open_connection(const char **why, char *pathbuf, size_t cap) {
     *why = strerror(errno);
     return -1;
   }
-  if (hello(fd, path) < 0) {
+  int granted = hello(fd, path);
+  if (granted == -2) {
     int e = errno;
     real_close(fd);
     errno = e;
     *why = "it did not answer HELLO as a bpfilterctl daemon";
     return -1;
+  }
+  if (access) {
+    *access = granted;
   }
   return fd;
 }
@@ -560,7 +578,7 @@ static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, vo
   if (!own) {
     const char *why;
     char path[PATH_MAX];
-    conn = open_connection(&why, path, sizeof path);
+    conn = open_connection(&why, path, sizeof path, NULL);
     if (conn < 0) {
       say("the daemon on ", socket_path(path, sizeof path), " is gone: ", why);
       errno = EFAULT;
@@ -608,23 +626,30 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   RESOLVE(setsockopt);
   char path[PATH_MAX];
   const char *why = NULL;
-  int fd = open_connection(&why, path, sizeof path);
+  int access = ACCESS_UNKNOWN;
+  int fd = open_connection(&why, path, sizeof path, &access);
   if (fd < 0) {
     errno = unreachable(why, path, sizeof path);
     return -1;
   }
   /* A caller the daemon refuses everything gets EPERM here, where the kernel refuses a
-   * non-root raw socket, so iptables says "Permission denied (you must be root)". */
-  char text[64];
-  int kind = control(fd, "access", text, sizeof text);
-  if (kind == FAIL_PERMISSION_DENIED || (kind == -1 && strcmp(text, "none") == 0)) {
+   * non-root raw socket, so iptables says "Permission denied (you must be root)". WELCOME
+   * says so; a daemon whose WELCOME does not is asked. */
+  if (access == ACCESS_UNKNOWN) {
+    char text[64];
+    int kind = control(fd, "access", text, sizeof text);
+    if (kind == -2) {
+      real_close(fd);
+      errno = ECONNREFUSED;
+      return -1;
+    }
+    access = kind == FAIL_PERMISSION_DENIED || (kind == -1 && strcmp(text, "none") == 0)
+                 ? ACCESS_NONE
+                 : ACCESS_READ;
+  }
+  if (access == ACCESS_NONE) {
     real_close(fd);
     errno = EPERM;
-    return -1;
-  }
-  if (kind == -2) {
-    real_close(fd);
-    errno = ECONNREFUSED;
     return -1;
   }
   if (fd >= MAX_FDS) {
@@ -717,7 +742,7 @@ static int is_names_path(const char *path) { return path && strcmp(path, NAMES_P
 static int names_file(void) {
   char pathbuf[PATH_MAX];
   const char *why = NULL;
-  int fd = open_connection(&why, pathbuf, sizeof pathbuf);
+  int fd = open_connection(&why, pathbuf, sizeof pathbuf, NULL);
   if (fd < 0) {
     errno = unreachable(why, pathbuf, sizeof pathbuf);
     return -1;

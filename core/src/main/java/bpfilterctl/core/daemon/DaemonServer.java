@@ -511,7 +511,7 @@ public final class DaemonServer implements AutoCloseable {
 
   private void dispatch(Connection c, DaemonFrame f, long now) {
     if (!c.welcomed) {
-      DaemonFrame answer = checkHello(f);
+      DaemonFrame answer = checkHello(f, c.peer);
       c.in.releaseAnswered();
       c.enqueue(answer, now);
       if (answer.type() == FrameType.WELCOME) {
@@ -789,8 +789,11 @@ public final class DaemonServer implements AutoCloseable {
 
   // ---- answers (on a worker) ----
 
-  /** Returns WELCOME, or a FAIL for a HELLO that is not ours. */
-  private static DaemonFrame checkHello(DaemonFrame hello) {
+  /**
+   * Returns WELCOME (the version, then what the peer may do: 0 nothing, 1 read, 2 write, so that
+   * the sockopt hook needs no second round trip to ask), or a FAIL for a HELLO that is not ours.
+   */
+  private DaemonFrame checkHello(DaemonFrame hello, Peer peer) {
     byte[] b = hello.body();
     if (b.length < 10 || !Arrays.equals(Arrays.copyOf(b, 4), DaemonFrame.MAGIC)) {
       return fail(ModuleException.Kind.DAEMON, "expected a bpfilterctl HELLO");
@@ -806,8 +809,9 @@ public final class DaemonServer implements AutoCloseable {
               + DaemonFrame.VERSION);
     }
     // The pid the client announces (bytes 6..9) is not used: the kernel's SO_PEERCRED is.
-    ByteBuffer w = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer w = ByteBuffer.allocate(3).order(ByteOrder.LITTLE_ENDIAN);
     w.putShort((short) DaemonFrame.VERSION);
+    w.put((byte) (policy.mayWrite(peer) ? 2 : policy.mayRead(peer) ? 1 : 0));
     return new DaemonFrame(FrameType.WELCOME, w.array());
   }
 
