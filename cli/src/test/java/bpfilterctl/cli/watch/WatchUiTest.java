@@ -260,6 +260,8 @@ class WatchUiTest {
     assertThat(vt.getCharacter(c, 5).getForegroundColor()).isEqualTo(TextColor.ANSI.RED);
     assertThat(vt.getCharacter(row(3).indexOf("ok"), 3).getForegroundColor())
         .isNotEqualTo(TextColor.ANSI.RED);
+    // the panes below the traffic are drawn after it: wait for them too
+    await("-- detail \\(Enter on a frame\\).*-- umh log \\+ output");
     int bottom = rowOf("-- detail (Enter on a frame)");
     assertThat(row(bottom)).contains("-- umh log + output");
     assertThat(row(bottom + 1)).endsWith("|");
