@@ -464,6 +464,9 @@ static int control(int fd, const char *cmd, char *text, size_t cap) {
   return -1;
 }
 
+/* What call() returns when the exchange itself failed (errno says how). */
+#define BROKEN INT_MIN
+
 /* The errno a FAIL kind becomes, as the seed's module answered its callers. */
 static int fail_errno(int kind) {
   switch (kind) {
@@ -480,7 +483,8 @@ static int fail_errno(int kind) {
 /*
  * One CALL: sends hdr+payload, and on REPLY copies the status and up to out_cap payload bytes to
  * out. A module not loaded yet is loaded first, as the kernel loads ip_tables on first use.
- * Returns the status (>= 0 or -errno); -1 with errno for a broken exchange.
+ * Returns the status (>= 0 or -errno), or BROKEN with errno set when there was no answer to
+ * give (the status -1 is the umh's -EPERM, so it cannot mean that).
  */
 static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, void *out,
                 uint32_t out_cap, uint32_t *out_len) {
@@ -495,49 +499,49 @@ static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, void 
     uint32_t body;
     if (send_frame(fd, FRAME_CALL, h, sizeof h, in, len) < 0 || recv_head(fd, &type, &body) < 0) {
       errno = EFAULT;
-      return -1;
+      return BROKEN;
     }
     if (type == FRAME_REPLY && body >= 4) {
       unsigned char st[4];
       if (recv_all(fd, st, 4) < 0) {
         errno = EFAULT;
-        return -1;
+        return BROKEN;
       }
       int32_t status = (int32_t)get32(st);
       uint32_t n = body - 4;
       uint32_t keep = n < out_cap ? n : out_cap;
       if (recv_all(fd, out, keep) < 0 || skip(fd, n - keep) < 0) {
         errno = EFAULT;
-        return -1;
+        return BROKEN;
       }
       *out_len = keep;
       return status;
     }
     if (type != FRAME_FAIL) {
       errno = EFAULT;
-      return -1;
+      return BROKEN;
     }
     char msg[256];
     int kind = recv_fail(fd, body, msg, sizeof msg);
     if (kind < 0) {
       errno = EFAULT;
-      return -1;
+      return BROKEN;
     }
     if ((kind == FAIL_NOT_LOADED || kind == FAIL_RESTARTING) && attempt < 2) {
       char pid[32];
       int k = control(fd, "load", pid, sizeof pid);
       if (k == -2) {
         errno = EFAULT;
-        return -1;
+        return BROKEN;
       }
       if (k >= 0) {
         errno = fail_errno(k);
-        return -1;
+        return BROKEN;
       }
       continue;
     }
     errno = fail_errno(kind);
-    return -1;
+    return BROKEN;
   }
 }
 
@@ -569,7 +573,7 @@ static void forget(int fd) {
 
 /*
  * Runs one CALL for a hooked fd: on its own connection when this process made it and no other
- * thread is using it, else on a connection made for this call alone.
+ * thread is using it, else on a connection made for this call alone. Returns as call() does.
  */
 static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, void *out,
                    uint32_t out_cap, uint32_t *out_len) {
@@ -582,7 +586,7 @@ static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, vo
     if (conn < 0) {
       say("the daemon on ", socket_path(path, sizeof path), " is gone: ", why);
       errno = EFAULT;
-      return -1;
+      return BROKEN;
     }
   }
   int rc = call(conn, is_set, cmd, in, len, out, out_cap, out_len);
@@ -660,9 +664,7 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   if (!(type & SOCK_CLOEXEC)) {
     fcntl(fd, F_SETFD, 0);
   }
-  if (type & SOCK_NONBLOCK) {
-    /* Our exchanges block; a caller that asked for O_NONBLOCK on a raw socket never sees it. */
-  }
+  /* SOCK_NONBLOCK is not honoured: each exchange blocks until the daemon answers. */
   atomic_store(&shadow[fd], 0);
   atomic_store(&inode[fd], inode_of(fd));
   atomic_flag_clear(&busy[fd]);
@@ -695,7 +697,7 @@ HOOK_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
   uint32_t got = 0;
   int rc = forward(fd, 1, name, val, len, counters, counters ? cap : 0, &got);
   if (rc < 0) {
-    if (rc != -1) {
+    if (rc != BROKEN) {
       errno = -rc;
     }
     return -1;
@@ -719,7 +721,7 @@ HOOK_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
   uint32_t got = 0;
   int rc = forward(fd, 0, name, val, *len, val, *len, &got);
   if (rc < 0) {
-    if (rc != -1) {
+    if (rc != BROKEN) {
       errno = -rc;
     }
     return -1;
@@ -754,7 +756,7 @@ static int names_file(void) {
   int e = errno;
   real_close(fd);
   if (rc < 0) {
-    errno = rc == -1 ? e : -rc;
+    errno = rc == BROKEN ? e : -rc;
     return -1;
   }
   size_t n = strnlen(buf, got);

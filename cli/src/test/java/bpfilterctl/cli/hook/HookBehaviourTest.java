@@ -109,6 +109,9 @@ class HookBehaviourTest {
       throws Exception {
     Path lock = dir.resolve("xtables.lock");
     try (HookedDaemon d = HookedDaemon.start(dir)) {
+      // Loaded before the writers start: a umh spawned while ProcessBuilder forks in this JVM can
+      // inherit the JDK's exec-status pipe, and the fork then waits for that umh to exit.
+      d.host().load();
       List<Process> writers = new java.util.ArrayList<>();
       for (int w = 0; w < 4; w++) {
         Map<String, String> hooked = d.hookEnv(lib);
