@@ -2,12 +2,8 @@ package bpfilterctl.core.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
-import bpfilterctl.core.mbox.MboxReply;
-import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
-import bpfilterctl.core.umh.tables.TableEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,22 +20,9 @@ import org.junit.jupiter.api.Test;
 class ConcurrentIptablesTest {
   @Test
   void concurrentAppendsAllLand() throws Exception {
-    TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
-    AtomicInteger eagain = new AtomicInteger();
-    // one request at a time, as the module host serialises them
-    Sockopts port =
-        ModuleSockopts.direct(
-            r -> {
-              synchronized (engine) {
-                MboxReply reply = engine.handle(r);
-                if (r.isSet()
-                    && r.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd()
-                    && reply.status() == -11) {
-                  eagain.incrementAndGet();
-                }
-                return reply;
-              }
-            });
+    SerialEngine serial = new SerialEngine();
+    AtomicInteger eagain = serial.eagain;
+    Sockopts port = serial.port();
     XtExtensions ext = XtExtensions.standard();
     Lookups lookups = Lookups.system();
     int writers = 4;

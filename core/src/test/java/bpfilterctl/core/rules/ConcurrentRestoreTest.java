@@ -2,13 +2,9 @@ package bpfilterctl.core.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
-import bpfilterctl.core.mbox.MboxReply;
-import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.rules.LegacyKernel.Outcome;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
-import bpfilterctl.core.umh.tables.TableEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -28,21 +24,9 @@ class ConcurrentRestoreTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void concurrentNoflushRestoresAllLand() throws Exception {
-    TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
-    AtomicInteger eagain = new AtomicInteger();
-    Sockopts port =
-        ModuleSockopts.direct(
-            r -> {
-              synchronized (engine) {
-                MboxReply reply = engine.handle(r);
-                if (r.isSet()
-                    && r.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd()
-                    && reply.status() == -11) {
-                  eagain.incrementAndGet();
-                }
-                return reply;
-              }
-            });
+    SerialEngine serial = new SerialEngine();
+    AtomicInteger eagain = serial.eagain;
+    Sockopts port = serial.port();
     Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
     int writers = 4;
     int each = 15;
