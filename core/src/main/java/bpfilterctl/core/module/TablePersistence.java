@@ -18,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -207,6 +208,11 @@ final class TablePersistence {
         }
       }
       next = base.plus(req.payload());
+      if (Arrays.equals(next.counters(), base.counters())) {
+        // Adds nothing (libiptc re-adds an idle table's zeros after every commit): what is saved
+        // already says this, and a write would only cost a sync.
+        return umh.send(req);
+      }
     }
     TableStore.Prepared prepared;
     try {

@@ -29,6 +29,7 @@ import jnr.posix.SpawnFileAction;
 final class UmhProcess {
   private static final int FD_CLOEXEC = 1;
   private static final int EINTR = 4;
+  private static final int PIPE_BYTES = 1 << 20;
 
   private final POSIX posix;
   private final int pid;
@@ -63,6 +64,8 @@ final class UmhProcess {
     int[] req = pipe(posix);
     int[] rep = pipe(posix);
     int[] log = pipe(posix);
+    widen(posix, req[1]);
+    widen(posix, rep[1]);
     List<SpawnFileAction> actions = new ArrayList<>();
     actions.add(SpawnFileAction.dup(req[0], 0));
     actions.add(SpawnFileAction.dup(rep[1], 1));
@@ -109,6 +112,15 @@ final class UmhProcess {
     posix.fcntlInt(fds[0], Fcntl.F_SETFD, FD_CLOEXEC);
     posix.fcntlInt(fds[1], Fcntl.F_SETFD, FD_CLOEXEC);
     return fds;
+  }
+
+  /**
+   * A table blob crosses the pipe in one go instead of 64 KiB turns of writer and reader (each a
+   * wake-up of the other side): as large as an unprivileged process may ask (pipe-max-size, 1 MiB
+   * by default). Best effort: a kernel that refuses keeps the default, which only costs time.
+   */
+  private static void widen(POSIX posix, int fd) {
+    posix.fcntlInt(fd, Fcntl.F_SETPIPE_SZ, PIPE_BYTES);
   }
 
   /** The fds this process has open now. */

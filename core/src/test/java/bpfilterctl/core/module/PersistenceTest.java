@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,6 +69,33 @@ class PersistenceTest {
       host.load();
       assertThat(FakeTableCalls.dump(host, "nat")).isEqualTo(before);
     }
+  }
+
+  @Test
+  void addingZeroCountersWritesNothingButStillReachesTheUmh() throws Exception {
+    try (ModuleHost host = new ModuleHost(config(state))) {
+      host.load();
+      FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 4, 1));
+      Path file = state.resolve("tables/filter.table");
+      Object inode = Files.getAttribute(file, "unix:ino");
+      byte[] saved = Files.readAllBytes(file);
+      // What libiptc sends after every commit of a table that saw no traffic.
+      assertThat(host.call(zeroCounters("filter", 4)).status()).isZero();
+      assertThat(Files.getAttribute(file, "unix:ino")).as("no new file").isEqualTo(inode);
+      assertThat(Files.readAllBytes(file)).isEqualTo(saved);
+      // The umh still judges it: a wrong count is refused as before.
+      assertThat(host.call(zeroCounters("filter", 9)).isError()).isTrue();
+      // And a non-zero add is saved as always.
+      assertThat(FakeTableCalls.addCounters(host, "filter", 4, 3).status()).isZero();
+      assertThat(Files.readAllBytes(file)).isNotEqualTo(saved);
+    }
+  }
+
+  private static MboxRequest zeroCounters(String table, int entries) {
+    byte[] b = new byte[40 + 16 * entries];
+    System.arraycopy(table.getBytes(StandardCharsets.US_ASCII), 0, b, 0, table.length());
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(32, entries);
+    return new MboxRequest(0, true, 65, 1, b);
   }
 
   @Test
