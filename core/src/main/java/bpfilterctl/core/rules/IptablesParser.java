@@ -274,11 +274,28 @@ public final class IptablesParser {
         s.waitSeconds);
   }
 
+  /** The option letters of do_parse that are commands, and those that make up the rule. */
+  private static final String COMMANDS = "ACDRILSFZNXEP";
+
+  private static final String RULE_PARTS = "psdgjiofm";
+
   /** An extension's option in the long-option table. */
   private record ExtOption(XtExtension extension, XtOption option, boolean isTarget) {}
 
   private void option(State s, char c, String optarg, boolean invert)
       throws RuleException, ModuleException, InfoRequest, LineIgnored {
+    if (COMMANDS.indexOf(c) >= 0) {
+      command(s, c, optarg, invert);
+    } else if (RULE_PARTS.indexOf(c) >= 0) {
+      rulePart(s, c, optarg, invert);
+    } else {
+      runOption(s, c, optarg, invert);
+    }
+  }
+
+  /** -A, -I, -L ...: what to do, and on which chain (do_parse's command cases). */
+  private void command(State s, char c, String optarg, boolean invert)
+      throws RuleException, ModuleException {
     Getopt g = s.g;
     switch (c) {
       case 'A' -> {
@@ -355,16 +372,15 @@ public final class IptablesParser {
         }
         s.policy = g.take();
       }
-      case 'h' -> {
-        // iptables -p icmp -h: the protocol's match is loaded by the name as typed
-        if (s.matches.isEmpty() && s.protocol != null) {
-          Optional<XtExtension> m = revisions.find(ExtensionKind.MATCH, s.protocol);
-          if (m.isPresent()) {
-            load(s, m.get());
-          }
-        }
-        throw new InfoRequest(IptablesHelp.text(s.target, s.matches));
-      }
+      default -> throw new IllegalArgumentException("not a command: " + c);
+    }
+  }
+
+  /** -p, -s, -j, -m ...: the rule itself. */
+  private void rulePart(State s, char c, String optarg, boolean invert)
+      throws RuleException, ModuleException {
+    Getopt g = s.g;
+    switch (c) {
       case 'p' -> {
         setOption(s, OPT_PROTOCOL, invert);
         s.protocol = g.previousWord().toLowerCase(Locale.ROOT);
@@ -405,13 +421,32 @@ public final class IptablesParser {
         setOption(s, OPT_FRAGMENT, invert);
         s.flags |= 0x01;
       }
+      case 'm' -> match(s, optarg, invert);
+      default -> throw new IllegalArgumentException("not a rule option: " + c);
+    }
+  }
+
+  /** Everything else: how to run and print (-v, -n, -w, -c ...), help, and extension options. */
+  private void runOption(State s, char c, String optarg, boolean invert)
+      throws RuleException, ModuleException, InfoRequest, LineIgnored {
+    Getopt g = s.g;
+    switch (c) {
+      case 'h' -> {
+        // iptables -p icmp -h: the protocol's match is loaded by the name as typed
+        if (s.matches.isEmpty() && s.protocol != null) {
+          Optional<XtExtension> m = revisions.find(ExtensionKind.MATCH, s.protocol);
+          if (m.isPresent()) {
+            load(s, m.get());
+          }
+        }
+        throw new InfoRequest(IptablesHelp.text(s.target, s.matches));
+      }
       case 'v' -> {
         if (s.verbose == 0) {
           setOption(s, OPT_VERBOSE, invert);
         }
         s.verbose++;
       }
-      case 'm' -> match(s, optarg, invert);
       case 'n' -> setOption(s, OPT_NUMERIC, invert);
       case 't' -> {
         if (invert) {
