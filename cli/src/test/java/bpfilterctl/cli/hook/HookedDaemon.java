@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.iptables.RecordedScenario;
 import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
@@ -11,7 +12,6 @@ import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TapSubscription;
 import bpfilterctl.core.module.UmhImage;
-import bpfilterctl.core.rules.RecordedScenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
