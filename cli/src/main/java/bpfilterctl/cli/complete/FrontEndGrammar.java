@@ -3,7 +3,7 @@ package bpfilterctl.cli.complete;
 import bpfilterctl.core.iptables.ext.XtExtension;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.iptables.ext.XtOption;
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

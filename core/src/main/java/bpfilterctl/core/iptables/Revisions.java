@@ -2,9 +2,9 @@ package bpfilterctl.core.iptables;
 
 import bpfilterctl.core.iptables.ext.XtExtension;
 import bpfilterctl.core.iptables.ext.XtExtensions;
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.XtGetRevision;
 import java.util.HashMap;
 import java.util.List;

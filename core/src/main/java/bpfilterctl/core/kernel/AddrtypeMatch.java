@@ -1,6 +1,6 @@
 package bpfilterctl.core.kernel;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;

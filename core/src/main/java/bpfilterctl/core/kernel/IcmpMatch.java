@@ -1,5 +1,7 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.IptIcmp;
+import bpfilterctl.core.uapi.Proto;
 import java.util.List;
 
 /** ip_tables.c's icmp match: struct ipt_icmp {u8 type, code[2], invflags}. */

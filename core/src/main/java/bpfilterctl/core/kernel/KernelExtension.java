@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;

@@ -43,7 +43,7 @@ final class NatTarget {
     return Xt.target(name, revision, size).table("nat").hooks(hooks);
   }
 
-  static java.util.Optional<bpfilterctl.core.mbox.Errno> oneRange(ByteBuffer d) {
+  static java.util.Optional<bpfilterctl.core.uapi.Errno> oneRange(ByteBuffer d) {
     return Check.einvalIf(rangesize(d) != 1);
   }
 

@@ -1,5 +1,6 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.Proto;
 import java.util.List;
 
 /**

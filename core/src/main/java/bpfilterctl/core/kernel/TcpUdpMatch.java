@@ -1,6 +1,9 @@
 package bpfilterctl.core.kernel;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Proto;
+import bpfilterctl.core.uapi.XtTcp;
+import bpfilterctl.core.uapi.XtUdp;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;

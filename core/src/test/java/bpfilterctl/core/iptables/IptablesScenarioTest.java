@@ -76,7 +76,7 @@ class IptablesScenarioTest {
       } catch (SockoptError e) {
         calls.add(
             new RecordedScenario.Call(
-                "get", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), null));
+                "get", name, -1, bpfilterctl.core.uapi.Errno.nameOf(e.errno()), null));
         throw e;
       }
     }
@@ -92,7 +92,7 @@ class IptablesScenarioTest {
       } catch (SockoptError e) {
         calls.add(
             new RecordedScenario.Call(
-                "set", name, -1, bpfilterctl.core.mbox.Errno.nameOf(e.errno()), hex));
+                "set", name, -1, bpfilterctl.core.uapi.Errno.nameOf(e.errno()), hex));
         throw e;
       }
     }

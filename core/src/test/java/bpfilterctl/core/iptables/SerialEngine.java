@@ -1,9 +1,9 @@
 package bpfilterctl.core.iptables;
 
 import bpfilterctl.core.kernel.ExtensionRegistry;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -2,7 +2,9 @@ package bpfilterctl.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.kernel.ExtensionContext.EntryMatch;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -3,8 +3,8 @@ package bpfilterctl.core.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.IptGetinfo;
 import org.junit.jupiter.api.Test;
 

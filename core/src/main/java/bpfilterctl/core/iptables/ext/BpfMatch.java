@@ -1,7 +1,7 @@
 package bpfilterctl.core.iptables.ext;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 

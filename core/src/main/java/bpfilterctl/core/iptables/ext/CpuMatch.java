@@ -1,6 +1,6 @@
 package bpfilterctl.core.iptables.ext;
 
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
 /** The cpu match (libxt_cpu.c), struct xt_cpu_info, 8 bytes: {@code u32 cpu, u32 invert}. */

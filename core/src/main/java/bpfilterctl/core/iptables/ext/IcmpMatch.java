@@ -3,7 +3,7 @@ package bpfilterctl.core.iptables.ext;
 import static bpfilterctl.core.iptables.ext.XtPrint.u8;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package bpfilterctl.core.iptables.ext;
 
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
 /** mac (libxt_mac.c): struct xt_mac_info { u8 srcaddr[6]; int invert; }, 12 bytes. */

@@ -1,6 +1,6 @@
 package bpfilterctl.core.iptables.ext;
 
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
 /**

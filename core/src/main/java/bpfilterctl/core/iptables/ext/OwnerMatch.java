@@ -1,7 +1,7 @@
 package bpfilterctl.core.iptables.ext;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 import java.util.Optional;
 

@@ -4,7 +4,7 @@ import static bpfilterctl.core.iptables.ext.XtPrint.u16;
 import static bpfilterctl.core.iptables.ext.XtPrint.u8;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package bpfilterctl.core.umh.tables;
 
 import bpfilterctl.core.bpf.compile.FilterTable;
-import bpfilterctl.core.kernel.ExtensionKind;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.XtCounters;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.FixedName;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;

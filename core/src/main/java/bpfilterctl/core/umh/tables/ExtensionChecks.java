@@ -2,11 +2,11 @@ package bpfilterctl.core.umh.tables;
 
 import bpfilterctl.core.kernel.ExtensionContext;
 import bpfilterctl.core.kernel.ExtensionContext.EntryMatch;
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.kernel.KernelExtension;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.FixedName;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.XtEntryMatch;

@@ -1,13 +1,13 @@
 package bpfilterctl.core.umh.tables;
 
 import bpfilterctl.core.bpf.compile.FilterTable;
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.kernel.ExtensionRegistry;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.FixedName;
 import bpfilterctl.core.uapi.IptGetEntries;
 import bpfilterctl.core.uapi.IptGetinfo;

@@ -1,9 +1,9 @@
 package bpfilterctl.core.iptables.ext;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
 import bpfilterctl.core.uapi.IptReplace;

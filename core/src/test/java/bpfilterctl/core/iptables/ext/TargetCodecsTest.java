@@ -3,9 +3,9 @@ package bpfilterctl.core.iptables.ext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.XtEntryTarget;
 import java.util.ArrayList;

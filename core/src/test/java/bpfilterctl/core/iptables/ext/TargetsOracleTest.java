@@ -3,8 +3,8 @@ package bpfilterctl.core.iptables.ext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.iptables.RuleException;
-import bpfilterctl.core.kernel.ExtensionKind;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
 import bpfilterctl.core.uapi.XtEntryTarget;

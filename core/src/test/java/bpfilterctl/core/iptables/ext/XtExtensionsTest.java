@@ -2,7 +2,7 @@ package bpfilterctl.core.iptables.ext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.kernel.ExtensionKind;
+import bpfilterctl.core.uapi.ExtensionKind;
 import org.junit.jupiter.api.Test;
 
 class XtExtensionsTest {

@@ -1,4 +1,4 @@
-package bpfilterctl.core.kernel;
+package bpfilterctl.core.uapi;
 
 /** x_tables keeps matches and targets in two separate namespaces. */
 public enum ExtensionKind {

@@ -1,4 +1,4 @@
-package bpfilterctl.core.mbox;
+package bpfilterctl.core.uapi;
 
 import java.util.Optional;
 

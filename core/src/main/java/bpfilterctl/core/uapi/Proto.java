@@ -1,4 +1,4 @@
-package bpfilterctl.core.kernel;
+package bpfilterctl.core.uapi;
 
 /** IP protocol numbers that extensions require of their rule (ipt_ip.proto). */
 public final class Proto {

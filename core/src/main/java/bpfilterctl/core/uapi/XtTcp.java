@@ -1,4 +1,4 @@
-package bpfilterctl.core.kernel;
+package bpfilterctl.core.uapi;
 
 import java.nio.ByteBuffer;
 
