@@ -11,18 +11,18 @@ public final class KernelExtensions {
     return Stream.of(
             StandardTargets.ALL,
             TcpUdpMatch.ALL,
-            IcmpMatch.ALL,
-            MultiportMatch.ALL,
+            IcmpCheck.ALL,
+            MultiportCheck.ALL,
             ConntrackMatch.ALL,
-            CommentMatch.ALL,
-            LimitMatch.ALL,
+            CommentCheck.ALL,
+            LimitCheck.ALL,
             SimpleMatches.ALL,
-            OwnerMatch.ALL,
-            RecentMatch.ALL,
+            OwnerCheck.ALL,
+            RecentCheck.ALL,
             StatisticMatch.ALL,
-            AddrtypeMatch.ALL,
+            AddrtypeCheck.ALL,
             ConnMatches.ALL,
-            HashlimitMatch.ALL,
+            HashlimitCheck.ALL,
             ProtoMatches.ALL,
             HeaderMatches.ALL,
             MiscMatches.ALL,
@@ -37,7 +37,7 @@ public final class KernelExtensions {
             MiscTargets.ALL,
             SetExtensions.ALL,
             IfaceMatches.ALL,
-            BpfMatch.ALL)
+            BpfCheck.ALL)
         .flatMap(List::stream)
         .toList();
   }

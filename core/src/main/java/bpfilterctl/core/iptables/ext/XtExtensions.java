@@ -32,7 +32,7 @@ public final class XtExtensions {
 
   /** Every extension this project implements: one line per area. */
   public static XtExtensions standard() {
-    return of(MatchesA.ALL, MatchesB.ALL, Targets.ALL);
+    return of(ClassicMatches.ALL, SpecialMatches.ALL, Targets.ALL);
   }
 
   public List<XtExtension> all() {

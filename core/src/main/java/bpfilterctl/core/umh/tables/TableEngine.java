@@ -31,7 +31,7 @@ public final class TableEngine implements SockoptHandler {
 
   private final ExtensionRegistry registry;
   private final TableTranslator translator;
-  private final TableStore store;
+  private final LiveTables store;
   private final Enforcement enforcement;
 
   /** The name of the one table that is enforced. */
@@ -40,7 +40,7 @@ public final class TableEngine implements SockoptHandler {
   public TableEngine(ExtensionRegistry registry) {
     this.registry = registry;
     this.translator = new TableTranslator(registry);
-    this.store = new TableStore(translator);
+    this.store = new LiveTables(translator);
     this.enforcement = null;
   }
 
@@ -54,7 +54,7 @@ public final class TableEngine implements SockoptHandler {
       throws Enforcement.EnforcementFailure {
     this.registry = registry;
     this.translator = new TableTranslator(registry);
-    this.store = new TableStore(translator);
+    this.store = new LiveTables(translator);
     this.enforcement = enforcement;
     Table filter = store.find(ENFORCED).orElseThrow();
     if (!enforcement.adopted()) {

@@ -7,8 +7,8 @@ import java.util.stream.Stream;
  * The matches of the first extension area: the protocol and state matches real rulesets use most
  * (tcp, udp, icmp, multiport, conntrack/state, ...), and the other classic xt/ipt matches.
  */
-public final class MatchesA {
-  private MatchesA() {}
+public final class ClassicMatches {
+  private ClassicMatches() {}
 
   public static final List<XtExtension> ALL =
       Stream.of(

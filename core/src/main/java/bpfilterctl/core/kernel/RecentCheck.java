@@ -9,7 +9,7 @@ import java.util.Optional;
  * xt_recent.c: struct xt_recent_mtinfo {u32 seconds, hit_count; u8 check_set, invert; char
  * name[200]; u8 side} and _v1 (+ an nf_inet_addr mask).
  */
-final class RecentMatch {
+final class RecentCheck {
   static final int CHECK = 1;
   static final int SET = 2;
   static final int UPDATE = 4;
@@ -23,10 +23,10 @@ final class RecentMatch {
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("recent", 0, 212).ipv4().check(RecentMatch::check),
-          Xt.match("recent", 1, 228).ipv4().check(RecentMatch::check));
+          Xt.match("recent", 0, 212).ipv4().check(RecentCheck::check),
+          Xt.match("recent", 1, 228).ipv4().check(RecentCheck::check));
 
-  private RecentMatch() {}
+  private RecentCheck() {}
 
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
     long seconds = d.getInt(0) & 0xffffffffL;

@@ -3,8 +3,8 @@ package bpfilterctl.core.kernel;
 import java.util.List;
 
 /** xt_comment.c: char comment[256], no check. */
-final class CommentMatch {
+final class CommentCheck {
   static final List<KernelExtension> ALL = List.of(Xt.match("comment", 0, 256));
 
-  private CommentMatch() {}
+  private CommentCheck() {}
 }

@@ -8,8 +8,8 @@ import java.util.List;
  * dccp, and the single-purpose ones (cgroup, cluster, connlabel, cpu, devgroup, nfacct, osf, quota,
  * rateest, realm, rpfilter, bpf, ipvs). iptables 1.8.9 has no l2tp extension, so neither do we.
  */
-public final class MatchesB {
-  private MatchesB() {}
+public final class SpecialMatches {
+  private SpecialMatches() {}
 
   public static final List<XtExtension> ALL = all();
 

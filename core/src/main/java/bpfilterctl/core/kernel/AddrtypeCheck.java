@@ -10,16 +10,16 @@ import java.util.Optional;
  * and 1 (xt_addrtype_info_v1 {u16 source, dest; u32 flags}), whose --limit-iface-in/out need a hook
  * that has that interface.
  */
-final class AddrtypeMatch {
+final class AddrtypeCheck {
   static final int LIMIT_IFACE_IN = 0x4;
   static final int LIMIT_IFACE_OUT = 0x8;
 
   static final List<KernelExtension> ALL =
       List.of(
           Xt.match("addrtype", 0, 12).ipv4(),
-          Xt.match("addrtype", 1, 8).ipv4().check(AddrtypeMatch::checkV1));
+          Xt.match("addrtype", 1, 8).ipv4().check(AddrtypeCheck::checkV1));
 
-  private AddrtypeMatch() {}
+  private AddrtypeCheck() {}
 
   static Optional<Errno> checkV1(ExtensionContext ctx, ByteBuffer d) {
     int flags = d.getInt(4);

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * stand in for the front-end: only -p feeds the ipt_ip. Messages of the front-end (getopt, ! before
  * -m, unknown match) and of the kernel are not the codecs' and are counted apart.
  */
-class MatchesBOracleTest {
-  private static final XtExtensions REGISTRY = XtExtensions.of(MatchesB.ALL);
+class SpecialMatchesOracleTest {
+  private static final XtExtensions REGISTRY = XtExtensions.of(SpecialMatches.ALL);
   private static final Set<String> NAMES = Set.copyOf(REGISTRY.names(ExtensionKind.MATCH));
   private static final Lookups LOOKUPS =
       new Lookups(Path.of("/etc/services"), Path.of("/etc/protocols"));

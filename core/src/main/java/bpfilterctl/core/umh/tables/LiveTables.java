@@ -11,11 +11,11 @@ import java.util.Optional;
  * The live tables of one umh, by name. A table comes into being with its initial contents the first
  * time it is looked up, as in a fresh network namespace; a replace swaps it whole.
  */
-final class TableStore {
+final class LiveTables {
   private final TableTranslator translator;
   private final Map<String, Table> tables = new LinkedHashMap<>();
 
-  TableStore(TableTranslator translator) {
+  LiveTables(TableTranslator translator) {
     this.translator = translator;
   }
 

@@ -12,7 +12,7 @@ import java.util.Set;
  * prog pointer}. A classic program goes through the kernel's bpf_check_classic, which we repeat;
  * pinned and fd programs name eBPF objects the umh cannot have.
  */
-final class BpfMatch {
+final class BpfCheck {
   static final int MAX_INSNS = 64;
   static final int MEMWORDS = 16;
   static final int MODE_BYTECODE = 0;
@@ -37,9 +37,9 @@ final class BpfMatch {
   static final List<KernelExtension> ALL =
       List.of(
           Xt.match("bpf", 0, 528).user(520).check((c, d) -> classic(d, d.getShort(0) & 0xffff, 4)),
-          Xt.match("bpf", 1, 528).user(520).check(BpfMatch::checkV1));
+          Xt.match("bpf", 1, 528).user(520).check(BpfCheck::checkV1));
 
-  private BpfMatch() {}
+  private BpfCheck() {}
 
   static Optional<Errno> checkV1(ExtensionContext ctx, ByteBuffer d) {
     int mode = d.getShort(0) & 0xffff;

@@ -9,11 +9,11 @@ import java.util.Optional;
  * xt_hashlimit.c revisions 1..3: a table name (16 bytes, 255 from revision 3), a config (struct
  * hashlimit_cfg1/2/3) and the kernel's table pointer, which user space never sees back.
  */
-final class HashlimitMatch {
+final class HashlimitCheck {
   static final int MODE_ALL = 0x7f;
   static final int MODE_BYTES = 0x20;
   static final int MODE_RATE_MATCH = 0x40;
-  static final long HZ = LimitMatch.HZ;
+  static final long HZ = LimitCheck.HZ;
   static final long SCALE_V1 = 10000;
   static final long SCALE_V2 = 1000000;
   static final long CPJ_V1 = Long.highestOneBit(0xFFFFFFFFL / (HZ * 60 * 60 * 24));
@@ -41,12 +41,12 @@ final class HashlimitMatch {
               .ipv4()
               .user(304)
               .check((c, d) -> check(d, new Layout(3, 255, 256)))
-              .normalizes(HashlimitMatch::clampV3));
+              .normalizes(HashlimitCheck::clampV3));
 
   /** HASHLIMIT_MAX_SIZE: larger table sizes and entry counts are truncated, with a warning. */
   static final long MAX_SIZE = 1048576;
 
-  private HashlimitMatch() {}
+  private HashlimitCheck() {}
 
   /** Revision 3's config is the rule's own data, so the truncation of size and max shows. */
   static void clampV3(ByteBuffer d) {

@@ -9,7 +9,7 @@ import java.util.Optional;
  * xt_owner.c revision 1: struct xt_owner_match_info {u32 uid_min, uid_max, gid_min, gid_max; u8
  * match, invert}. Only locally generated packets have an owner.
  */
-final class OwnerMatch {
+final class OwnerCheck {
   static final int XT_OWNER_MASK = 0x0f;
   static final int UID = 0x1;
   static final int GID = 0x2;
@@ -20,9 +20,9 @@ final class OwnerMatch {
           Xt.match("owner", 1, 20)
               .ipv4()
               .hooks(Hook.LOCAL_OUT | Hook.POST_ROUTING)
-              .check(OwnerMatch::check));
+              .check(OwnerCheck::check));
 
-  private OwnerMatch() {}
+  private OwnerCheck() {}
 
   /**
    * Unknown match bits are refused, and so are id ranges that are empty or use (u32)-1, which maps

@@ -10,7 +10,7 @@ import java.util.Optional;
  * void *master}. Only avg and burst go back to user space (usersize = offsetof(prev)). The check
  * refuses a zero burst, and an avg*burst that overflows the credit arithmetic, with ERANGE.
  */
-final class LimitMatch {
+final class LimitCheck {
   /** CONFIG_HZ of the kernel we imitate (the oracle machine's 6.18: 250). */
   static final long HZ = 250;
 
@@ -18,9 +18,9 @@ final class LimitMatch {
   static final long CREDITS_PER_JIFFY = pow2Below32(0xFFFFFFFFL / (HZ * 60 * 60 * 24));
 
   static final List<KernelExtension> ALL =
-      List.of(Xt.match("limit", 0, 40).user(8).check(LimitMatch::check));
+      List.of(Xt.match("limit", 0, 40).user(8).check(LimitCheck::check));
 
-  private LimitMatch() {}
+  private LimitCheck() {}
 
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
     long avg = d.getInt(0) & 0xffffffffL;

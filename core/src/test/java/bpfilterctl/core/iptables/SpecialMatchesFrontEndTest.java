@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * whose SET_REPLACE the kernel refused compare only the blob: the table engine's checks are the
  * umh's business.
  */
-class MatchesBFrontEndTest {
+class SpecialMatchesFrontEndTest {
   private static final Pattern MINE =
       Pattern.compile(
           "-m (ah|esp|ipcomp|sctp|dccp|cgroup|cluster|connlabel|cpu|devgroup|nfacct|osf|quota"
@@ -192,7 +192,7 @@ class MatchesBFrontEndTest {
     try (BufferedReader r =
         new BufferedReader(
             new InputStreamReader(
-                new GZIPInputStream(MatchesBFrontEndTest.class.getResourceAsStream(resource)),
+                new GZIPInputStream(SpecialMatchesFrontEndTest.class.getResourceAsStream(resource)),
                 StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.isBlank()) {

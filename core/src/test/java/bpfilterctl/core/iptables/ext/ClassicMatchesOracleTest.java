@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The first area's matches against iptables-legacy 1.8.9 over iptables' own extension tests: parse
  * bytes, -S text, -L -n and -L text, and refusals. Prints the share per extension.
  */
-class MatchesAOracleTest {
+class ClassicMatchesOracleTest {
   static final Set<String> AREA =
       Set.of(
           "tcp",
@@ -70,7 +70,7 @@ class MatchesAOracleTest {
     return at >= line.length() ? "" : line.substring(at);
   }
 
-  private final RuleDriver driver = new RuleDriver(XtExtensions.of(MatchesA.ALL));
+  private final RuleDriver driver = new RuleDriver(XtExtensions.of(ClassicMatches.ALL));
 
   static String area(String file) {
     String n =

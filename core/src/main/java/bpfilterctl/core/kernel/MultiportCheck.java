@@ -10,15 +10,15 @@ import java.util.Optional;
  * xt_multiport.c, revision 1 only (struct xt_multiport_v1: flags, count, ports[15], pflags[15],
  * invert). The protocol must be one with ports, not inverted.
  */
-final class MultiportMatch {
+final class MultiportCheck {
   static final int XT_MULTI_PORTS = 15;
   static final int XT_MULTIPORT_EITHER = 2;
   static final int PFLAGS = 2 + 2 * XT_MULTI_PORTS;
 
   static final List<KernelExtension> ALL =
-      List.of(Xt.match("multiport", 1, 48).ipv4().check(MultiportMatch::check));
+      List.of(Xt.match("multiport", 1, 48).ipv4().check(MultiportCheck::check));
 
-  private MultiportMatch() {}
+  private MultiportCheck() {}
 
   static int port(ByteBuffer d, int i) {
     return d.getShort(2 + 2 * i) & 0xffff;
