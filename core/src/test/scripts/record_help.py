@@ -5,8 +5,8 @@ XtExtensions: `java ... Names`), each in a fresh network namespace (as root).
 
 Writes, under the project (run from its root):
   core/src/test/resources/rules/help/recorded.json    every invocation: argv, stdout, stderr, rc
-  core/src/main/resources/bpfilterctl/core/rules/help/iptables.txt   the usage text (-h alone)
-  core/src/main/resources/bpfilterctl/core/rules/help/{match,target}/NAME.txt
+  core/src/main/resources/bpfilterctl/core/iptables/help/iptables.txt   the usage text (-h alone)
+  core/src/main/resources/bpfilterctl/core/iptables/help/{match,target}/NAME.txt
       the extension's own section: what `-m NAME -h` prints after the usage text and its blank line
 Usage: record_help.py "MATCH NAMES..." "TARGET NAMES..."
 """
@@ -33,7 +33,7 @@ os.makedirs("core/src/test/resources/rules/help", exist_ok=True)
 with open("core/src/test/resources/rules/help/recorded.json", "w") as f:
     json.dump(recorded, f, indent=1)
     f.write("\n")
-main = "core/src/main/resources/bpfilterctl/core/rules/help"
+main = "core/src/main/resources/bpfilterctl/core/iptables/help"
 for d in ("match", "target"):
     os.makedirs(os.path.join(main, d), exist_ok=True)
 usage = recorded[0]["stdout"]

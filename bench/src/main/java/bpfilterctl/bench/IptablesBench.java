@@ -1,14 +1,14 @@
 package bpfilterctl.bench;
 
+import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.IptablesRestore;
+import bpfilterctl.core.iptables.IptablesSave;
+import bpfilterctl.core.iptables.ModuleSockopts;
+import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.UmhImage;
-import bpfilterctl.core.rules.Iptables;
-import bpfilterctl.core.rules.IptablesRestore;
-import bpfilterctl.core.rules.IptablesSave;
-import bpfilterctl.core.rules.ModuleSockopts;
-import bpfilterctl.core.rules.ext.Lookups;
-import bpfilterctl.core.rules.ext.XtExtensions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package bpfilterctl.bench;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;

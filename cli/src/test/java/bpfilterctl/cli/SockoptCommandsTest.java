@@ -3,16 +3,16 @@ package bpfilterctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtCountersInfo;
-import bpfilterctl.core.abi.XtEntryTarget;
 import bpfilterctl.core.json.JsonReader;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -165,7 +165,7 @@ class SockoptCommandsTest {
       Map<String, Object> j = JsonReader.parseObject(runOk("get", "info", "-t", table, "--json"));
       assertThat(j.get("size")).as(table).isEqualTo((long) k.size());
       assertThat(j.get("num_entries")).as(table).isEqualTo((long) k.numEntries());
-      for (var h : bpfilterctl.core.abi.Hook.values()) {
+      for (var h : bpfilterctl.core.uapi.Hook.values()) {
         if ((k.validHooks() & h.bit()) != 0) {
           assertThat(obj(j.get("hook_entry")).get(h.name()))
               .as("%s hook_entry %s", table, h)

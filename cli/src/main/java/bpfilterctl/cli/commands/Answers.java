@@ -1,6 +1,6 @@
 package bpfilterctl.cli.commands;
 
-import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.uapi.IptGetinfo;
 
 /** Decodes of answers several commands read, failing as {@link AnswerUndecodable}. */
 final class Answers {

@@ -1,7 +1,7 @@
 package bpfilterctl.cli.commands;
 
-import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.json.JsonWriter;
+import bpfilterctl.core.uapi.XtCounters;
 
 /** An xt_counters as {@code {"packets": N, "bytes": N}}, both u64 (never negative). */
 final class CounterJson {

@@ -1,8 +1,6 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
 import bpfilterctl.core.inspect.Bits;
 import bpfilterctl.core.inspect.EntryView;
 import bpfilterctl.core.inspect.HexDump;
@@ -10,9 +8,11 @@ import bpfilterctl.core.inspect.InfoView;
 import bpfilterctl.core.inspect.LocatedEntry;
 import bpfilterctl.core.inspect.TableView;
 import bpfilterctl.core.json.JsonWriter;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,11 +1,11 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.abi.IptGetinfo;
 import bpfilterctl.core.inspect.HexDump;
 import bpfilterctl.core.inspect.InfoView;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

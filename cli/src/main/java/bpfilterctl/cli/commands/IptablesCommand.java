@@ -1,8 +1,8 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
+import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.module.ModuleException;
-import bpfilterctl.core.rules.Iptables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

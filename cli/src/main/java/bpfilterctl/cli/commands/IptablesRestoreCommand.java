@@ -1,8 +1,8 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
+import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.module.ModuleException;
-import bpfilterctl.core.rules.IptablesRestore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
+import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.module.ModuleException;
-import bpfilterctl.core.rules.IptablesSave;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;

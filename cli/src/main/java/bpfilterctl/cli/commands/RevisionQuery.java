@@ -2,14 +2,14 @@ package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.XtGetRevision;
 import bpfilterctl.core.inspect.ErrnoText;
 import bpfilterctl.core.inspect.HexDump;
 import bpfilterctl.core.json.JsonWriter;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.XtGetRevision;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;

@@ -1,17 +1,17 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.FixedName;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.inspect.Bits;
 import bpfilterctl.core.inspect.HexDump;
+import bpfilterctl.core.iptables.IptablesRestore;
+import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
-import bpfilterctl.core.rules.IptablesRestore;
-import bpfilterctl.core.rules.RuleException;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package bpfilterctl.cli.commands;
 
 import bpfilterctl.core.inspect.ErrnoText;
 import bpfilterctl.core.json.JsonWriter;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Errno;
 
 /**
  * The umh (as the kernel would) answered an IPT_SO_* call with an errno. Not a host failure: the

@@ -1,7 +1,7 @@
 package bpfilterctl.cli.commands;
 
 import bpfilterctl.cli.complete.Tables;
-import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.uapi.Abi;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

@@ -8,7 +8,7 @@ import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
 import bpfilterctl.cli.complete.IptablesLineCompleter;
 import bpfilterctl.cli.watch.WatchUi;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.traffic.DaemonFeed;
 import bpfilterctl.core.traffic.EntryRenderer;

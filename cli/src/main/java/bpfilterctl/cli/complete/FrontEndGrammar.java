@@ -1,9 +1,9 @@
 package bpfilterctl.cli.complete;
 
-import bpfilterctl.core.abi.ext.ExtensionKind;
-import bpfilterctl.core.rules.ext.XtExtension;
-import bpfilterctl.core.rules.ext.XtExtensions;
-import bpfilterctl.core.rules.ext.XtOption;
+import bpfilterctl.core.iptables.ext.XtExtension;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.iptables.ext.XtOption;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package bpfilterctl.cli.complete;
 
-import bpfilterctl.core.abi.ext.ExtensionKind;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

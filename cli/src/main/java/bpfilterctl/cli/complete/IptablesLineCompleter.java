@@ -1,9 +1,9 @@
 package bpfilterctl.cli.complete;
 
-import bpfilterctl.core.abi.ext.ExtensionKind;
-import bpfilterctl.core.abi.ext.KernelExtension;
-import bpfilterctl.core.abi.ext.KernelExtensions;
-import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.kernel.KernelExtension;
+import bpfilterctl.core.kernel.KernelExtensions;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

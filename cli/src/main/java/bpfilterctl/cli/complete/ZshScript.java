@@ -1,6 +1,6 @@
 package bpfilterctl.cli.complete;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package bpfilterctl.cli.shell;
 
 import bpfilterctl.cli.complete.FrontEndGrammar;
 import bpfilterctl.cli.complete.LineGrammar;
-import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.iptables.ext.XtExtensions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -9,7 +9,7 @@ import bpfilterctl.cli.ShellWords;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
 import bpfilterctl.cli.complete.IptablesLineCompleter;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.module.ModuleState;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

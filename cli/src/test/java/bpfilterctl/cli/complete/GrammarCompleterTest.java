@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
-import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

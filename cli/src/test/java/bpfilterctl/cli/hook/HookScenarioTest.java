@@ -3,8 +3,8 @@ package bpfilterctl.cli.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.iptables.RecordedScenario;
 import bpfilterctl.core.json.JsonReader;
-import bpfilterctl.core.rules.RecordedScenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

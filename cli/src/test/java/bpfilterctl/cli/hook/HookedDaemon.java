@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.iptables.RecordedScenario;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TapSubscription;
 import bpfilterctl.core.module.UmhImage;
-import bpfilterctl.core.rules.RecordedScenario;
+import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
-import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.iptables.ext.XtExtensions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.jline.utils.AttributedString;

@@ -1,6 +1,6 @@
 package bpfilterctl.core.daemon;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,6 +1,6 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.abi.Hook;
+import bpfilterctl.core.uapi.Hook;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,11 +1,11 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.XtEntryTarget;
 import bpfilterctl.core.json.JsonWriter;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtEntryMatch;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;

@@ -1,7 +1,7 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Errno;
 import java.util.Optional;
 
 /**

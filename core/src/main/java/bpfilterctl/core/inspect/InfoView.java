@@ -1,8 +1,8 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptGetinfo;
 import bpfilterctl.core.json.JsonWriter;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.IptEntry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package bpfilterctl.core.inspect;
 
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;

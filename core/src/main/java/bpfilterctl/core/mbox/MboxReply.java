@@ -1,5 +1,6 @@
 package bpfilterctl.core.mbox;
 
+import bpfilterctl.core.uapi.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

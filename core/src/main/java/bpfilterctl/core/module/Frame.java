@@ -2,8 +2,8 @@ package bpfilterctl.core.module;
 
 import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.json.JsonWriter;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Errno;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package bpfilterctl.core.module;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
 
 /** A request or a load that the module could not carry out, and why. */
 public final class ModuleException extends Exception {

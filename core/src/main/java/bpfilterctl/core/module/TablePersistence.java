@@ -1,12 +1,12 @@
 package bpfilterctl.core.module;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.SavedTable;
 import bpfilterctl.core.persist.TableStore;
+import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

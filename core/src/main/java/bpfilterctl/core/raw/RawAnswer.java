@@ -1,8 +1,8 @@
 package bpfilterctl.core.raw;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Errno;
 import java.util.HexFormat;
 
 /**

@@ -1,6 +1,6 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.abi.IptEntry;
+import bpfilterctl.core.uapi.IptEntry;
 import java.util.List;
 
 /**

@@ -1,16 +1,16 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.FixedName;
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtCountersInfo;
-import bpfilterctl.core.abi.XtGetRevision;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
+import bpfilterctl.core.uapi.XtGetRevision;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.Errno;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

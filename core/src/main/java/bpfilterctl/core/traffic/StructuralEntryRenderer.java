@@ -1,13 +1,13 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtEntryMatch;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptReplace;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptReplace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

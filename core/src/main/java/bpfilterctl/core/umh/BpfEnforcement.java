@@ -1,14 +1,14 @@
 package bpfilterctl.core.umh;
 
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.Refusal;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.enforce.Generation;
 import bpfilterctl.core.bpf.sys.BpfException;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtCounters;
 import bpfilterctl.core.umh.tables.Enforcement;
 import java.io.PrintStream;
 import java.util.List;

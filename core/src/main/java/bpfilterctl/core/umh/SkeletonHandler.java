@@ -1,8 +1,8 @@
 package bpfilterctl.core.umh;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.uapi.Errno;
 
 /**
  * The 2018 skeleton's answer to everything but the handshake: -ENOPROTOOPT, so that a caller falls

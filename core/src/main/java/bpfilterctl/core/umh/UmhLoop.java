@@ -1,8 +1,8 @@
 package bpfilterctl.core.umh;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

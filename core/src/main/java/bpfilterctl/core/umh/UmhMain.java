@@ -1,10 +1,10 @@
 package bpfilterctl.core.umh;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.BpfFs;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.umh.tables.Enforcement;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.io.FileDescriptor;

@@ -3,7 +3,7 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.sys.Bpf;
-import bpfilterctl.core.rules.IptablesRestore;
+import bpfilterctl.core.iptables.IptablesRestore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

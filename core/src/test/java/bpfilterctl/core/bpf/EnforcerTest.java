@@ -3,10 +3,10 @@ package bpfilterctl.core.bpf;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.uapi.XtCounters;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

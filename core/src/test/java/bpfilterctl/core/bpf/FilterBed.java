@@ -2,9 +2,6 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.bpf.btf.Btf;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
@@ -15,11 +12,14 @@ import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.ModuleSockopts;
+import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.rules.Iptables;
-import bpfilterctl.core.rules.ModuleSockopts;
-import bpfilterctl.core.rules.ext.Lookups;
-import bpfilterctl.core.rules.ext.XtExtensions;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,13 +2,13 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtCountersInfo;
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.iptables.IptablesRestore;
+import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.rules.IptablesRestore;
-import bpfilterctl.core.rules.IptablesSave;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;

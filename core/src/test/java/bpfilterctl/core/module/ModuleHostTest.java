@@ -3,9 +3,9 @@ package bpfilterctl.core.module;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.uapi.Errno;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,8 +3,8 @@ package bpfilterctl.core.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.uapi.Errno;
 import org.junit.jupiter.api.Test;
 
 class RawCallTest {

@@ -2,12 +2,12 @@ package bpfilterctl.core.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.XtCounters;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

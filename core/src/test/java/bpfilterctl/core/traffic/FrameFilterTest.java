@@ -3,9 +3,9 @@ package bpfilterctl.core.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.IptGetinfo;
 import org.junit.jupiter.api.Test;
 
 class FrameFilterTest {

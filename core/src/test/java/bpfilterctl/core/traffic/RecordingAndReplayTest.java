@@ -3,8 +3,6 @@ package bpfilterctl.core.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptReplace;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.Frame;
@@ -12,6 +10,8 @@ import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TapSubscription;
 import bpfilterctl.core.module.UmhImage;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptReplace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

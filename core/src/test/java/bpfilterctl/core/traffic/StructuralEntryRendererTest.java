@@ -2,7 +2,7 @@ package bpfilterctl.core.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.IptReplace;
+import bpfilterctl.core.uapi.IptReplace;
 import org.junit.jupiter.api.Test;
 
 class StructuralEntryRendererTest {

@@ -1,15 +1,15 @@
 package bpfilterctl.core.traffic;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.XtEntryTarget;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtEntryMatch;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package bpfilterctl.core.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.mbox.Errno;
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.uapi.Errno;
 import org.junit.jupiter.api.Test;
 
 class TrafficStatsTest {

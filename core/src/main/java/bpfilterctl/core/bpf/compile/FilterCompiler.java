@@ -1,9 +1,9 @@
 package bpfilterctl.core.bpf.compile;
 
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtEntryMatch;
 import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtEntryMatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

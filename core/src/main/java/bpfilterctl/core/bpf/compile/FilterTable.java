@@ -1,10 +1,10 @@
 package bpfilterctl.core.bpf.compile;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

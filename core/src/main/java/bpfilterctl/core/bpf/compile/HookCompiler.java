@@ -6,12 +6,12 @@ import static bpfilterctl.core.bpf.insn.Emitter.R10;
 import static bpfilterctl.core.bpf.insn.Emitter.R2;
 import static bpfilterctl.core.bpf.insn.Emitter.R9;
 
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.Verdict;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.insn.Label;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Verdict;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
 package bpfilterctl.core.bpf.enforce;
 
-import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.bpf.btf.Btf;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
@@ -12,6 +11,7 @@ import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,10 +1,10 @@
 package bpfilterctl.core.bpf.enforce;
 
-import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.uapi.XtCounters;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package bpfilterctl.core.bpf.sys;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
 
 /**
  * A bpf() (or related) call the kernel refused: which call, the errno, and for PROG_LOAD the

@@ -1,9 +1,9 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.ext.ExtensionKind;
 import bpfilterctl.core.bpf.compile.FilterTable;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtCounters;
 import java.util.List;
 import java.util.Optional;
 

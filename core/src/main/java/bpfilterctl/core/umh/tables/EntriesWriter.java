@@ -1,9 +1,9 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.ext.KernelExtension;
+import bpfilterctl.core.kernel.KernelExtension;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.XtEntryMatch;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -21,7 +21,7 @@ final class EntriesWriter {
     byte[] src = t.entries();
     ByteBuffer in = Abi.wrap(src);
     ByteBuffer o = Abi.wrap(out);
-    java.util.List<bpfilterctl.core.abi.XtCounters> counters = table.counters();
+    java.util.List<bpfilterctl.core.uapi.XtCounters> counters = table.counters();
     for (int i = 0; i < t.number(); i++) {
       EntryLayout entry = t.layout().get(i);
       int e = entry.offset();

@@ -1,9 +1,9 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.nio.ByteBuffer;
 
 /**

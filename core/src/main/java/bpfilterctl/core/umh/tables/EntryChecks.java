@@ -1,13 +1,13 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.FixedName;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.XtEntryTarget;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtEntryMatch;
+import bpfilterctl.core.uapi.XtEntryTarget;
 
 /**
  * The per-entry structural checks of ip_tables' check_entry_size_and_hooks and x_tables'

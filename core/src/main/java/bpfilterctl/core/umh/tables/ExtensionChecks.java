@@ -1,15 +1,15 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.FixedName;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.ext.ExtensionContext;
-import bpfilterctl.core.abi.ext.ExtensionContext.EntryMatch;
-import bpfilterctl.core.abi.ext.ExtensionKind;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
-import bpfilterctl.core.abi.ext.KernelExtension;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.kernel.ExtensionContext;
+import bpfilterctl.core.kernel.ExtensionContext.EntryMatch;
+import bpfilterctl.core.kernel.ExtensionRegistry;
+import bpfilterctl.core.kernel.KernelExtension;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.XtEntryMatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 
 /** x_tables' xt_check_table_hooks: every valid hook found, entries and underflows in order. */
 final class HookChecks {

@@ -1,6 +1,6 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.uapi.Errno;
 
 /** A call the kernel would refuse, and the errno it would refuse it with. */
 final class Rejection extends Exception {

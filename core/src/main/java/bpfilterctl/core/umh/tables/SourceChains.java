@@ -1,6 +1,6 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
+import bpfilterctl.core.uapi.Abi;
 import java.util.Arrays;
 
 /**

@@ -1,8 +1,8 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.XtCounters;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.XtCounters;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

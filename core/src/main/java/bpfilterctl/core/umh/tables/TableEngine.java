@@ -1,20 +1,20 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.FixedName;
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtCountersInfo;
-import bpfilterctl.core.abi.XtGetRevision;
-import bpfilterctl.core.abi.ext.ExtensionKind;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.bpf.compile.FilterTable;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
+import bpfilterctl.core.uapi.XtGetRevision;
 import bpfilterctl.core.umh.SockoptHandler;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ public final class TableEngine implements SockoptHandler {
 
   private final ExtensionRegistry registry;
   private final TableTranslator translator;
-  private final TableStore store;
+  private final LiveTables store;
   private final Enforcement enforcement;
 
   /** The name of the one table that is enforced. */
@@ -40,7 +40,7 @@ public final class TableEngine implements SockoptHandler {
   public TableEngine(ExtensionRegistry registry) {
     this.registry = registry;
     this.translator = new TableTranslator(registry);
-    this.store = new TableStore(translator);
+    this.store = new LiveTables(translator);
     this.enforcement = null;
   }
 
@@ -54,7 +54,7 @@ public final class TableEngine implements SockoptHandler {
       throws Enforcement.EnforcementFailure {
     this.registry = registry;
     this.translator = new TableTranslator(registry);
-    this.store = new TableStore(translator);
+    this.store = new LiveTables(translator);
     this.enforcement = enforcement;
     Table filter = store.find(ENFORCED).orElseThrow();
     if (!enforcement.adopted()) {

@@ -1,12 +1,12 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

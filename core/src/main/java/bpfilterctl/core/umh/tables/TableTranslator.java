@@ -1,8 +1,8 @@
 package bpfilterctl.core.umh.tables;
 
-import bpfilterctl.core.abi.Abi;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
-import bpfilterctl.core.mbox.Errno;
+import bpfilterctl.core.kernel.ExtensionRegistry;
+import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

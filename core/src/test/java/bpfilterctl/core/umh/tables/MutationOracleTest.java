@@ -3,8 +3,8 @@ package bpfilterctl.core.umh.tables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import java.nio.file.Files;

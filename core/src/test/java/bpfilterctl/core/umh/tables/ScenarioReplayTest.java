@@ -3,13 +3,13 @@ package bpfilterctl.core.umh.tables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,10 +2,10 @@ package bpfilterctl.core.umh.tables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.umh.UmhLoop;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

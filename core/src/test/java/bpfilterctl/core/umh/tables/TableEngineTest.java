@@ -2,22 +2,22 @@ package bpfilterctl.core.umh.tables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.abi.Hook;
-import bpfilterctl.core.abi.IptEntries;
-import bpfilterctl.core.abi.IptEntry;
-import bpfilterctl.core.abi.IptGetEntries;
-import bpfilterctl.core.abi.IptGetinfo;
-import bpfilterctl.core.abi.IptIp;
-import bpfilterctl.core.abi.IptReplace;
-import bpfilterctl.core.abi.Verdict;
-import bpfilterctl.core.abi.XtCounters;
-import bpfilterctl.core.abi.XtCountersInfo;
-import bpfilterctl.core.abi.XtEntryMatch;
-import bpfilterctl.core.abi.XtEntryTarget;
-import bpfilterctl.core.abi.XtGetRevision;
-import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.IptGetEntries;
+import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.IptReplace;
+import bpfilterctl.core.uapi.Verdict;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
+import bpfilterctl.core.uapi.XtEntryMatch;
+import bpfilterctl.core.uapi.XtEntryTarget;
+import bpfilterctl.core.uapi.XtGetRevision;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -94,7 +94,7 @@ class TableEngineTest {
   /** filter with one rule in INPUT (-p tcp -m tcp --dport 22 -j ACCEPT) and a user chain. */
   static IptReplace filterWithRule(int numCounters, int jumpTo) {
     byte[] tcpData = new byte[12]; // xt_tcp: spts[2], dpts[2], option, flg_mask, flg_cmp, invflags
-    java.nio.ByteBuffer d = bpfilterctl.core.abi.Abi.wrap(tcpData);
+    java.nio.ByteBuffer d = bpfilterctl.core.uapi.Abi.wrap(tcpData);
     d.putShort(0, (short) 0).putShort(2, (short) 0xffff);
     d.putShort(4, (short) 22).putShort(6, (short) 22);
     IptIp tcp = new IptIp(0, 0, 0, 0, "", "", new byte[16], new byte[16], 6, 0, 0);

@@ -1,7 +1,0 @@
-package bpfilterctl.core.abi.ext;
-
-/** x_tables keeps matches and targets in two separate namespaces. */
-public enum ExtensionKind {
-  MATCH,
-  TARGET
-}

@@ -1,0 +1,93 @@
+package bpfilterctl.core.iptables;
+
+import bpfilterctl.core.iptables.ext.XtExtension;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.mbox.Sockopt;
+import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtGetRevision;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Which revision of an extension to use, decided once per name as libxtables does on first use: the
+ * highest revision the module answers GET_REVISION_* for; revision 0 is taken even when the module
+ * does not know it (the module then refuses the rule with a clear errno). One instance per iptables
+ * invocation, so that the calls it makes match iptables-legacy's.
+ */
+public final class Revisions {
+  private static final int ENOENT = 2;
+  private static final int EPROTONOSUPPORT = 93;
+  private static final int ENOPROTOOPT = 92;
+
+  private final XtExtensions catalog;
+  private final Sockopts port;
+  private final Consumer<String> warnings;
+  private final Map<String, Optional<XtExtension>> chosen = new HashMap<>();
+
+  public Revisions(XtExtensions catalog, Sockopts port, Consumer<String> warnings) {
+    this.catalog = catalog;
+    this.port = port;
+    this.warnings = warnings;
+  }
+
+  public XtExtensions catalog() {
+    return catalog;
+  }
+
+  /** The extension to use for {@code name}, probing the module the first time. */
+  public Optional<XtExtension> find(ExtensionKind kind, String name) throws ModuleException {
+    String key = kind + "/" + name;
+    Optional<XtExtension> known = chosen.get(key);
+    if (known != null) {
+      return known;
+    }
+    List<XtExtension> all = catalog.candidates(kind, name);
+    Optional<XtExtension> pick = Optional.empty();
+    for (XtExtension x : all) {
+      if (compatible(kind, x.realName(), x.revision())) {
+        pick = Optional.of(x);
+        break;
+      }
+    }
+    if (!all.isEmpty() && pick.isEmpty()) {
+      warnings.accept("Warning: Extension " + name + " is not supported, missing kernel module?");
+    }
+    chosen.put(key, pick);
+    return pick;
+  }
+
+  /** The revision {@code revision} of the extension chosen for {@code name}, for printing. */
+  public Optional<XtExtension> find(ExtensionKind kind, String name, int revision)
+      throws ModuleException {
+    return find(kind, name).filter(x -> x.revision() == revision);
+  }
+
+  /** xtables_compatible_revision. */
+  private boolean compatible(ExtensionKind kind, String name, int revision) throws ModuleException {
+    Sockopt opt =
+        kind == ExtensionKind.MATCH
+            ? Sockopt.IPT_SO_GET_REVISION_MATCH
+            : Sockopt.IPT_SO_GET_REVISION_TARGET;
+    try {
+      port.get(opt.cmd(), new XtGetRevision(name, revision).encode());
+      return true;
+    } catch (Sockopts.SockoptError e) {
+      if (e.errno() == ENOENT || e.errno() == EPROTONOSUPPORT) {
+        if (revision == 0) {
+          warnings.accept(
+              "Warning: Extension " + name + " revision 0 not supported, missing kernel module?");
+        }
+        return revision == 0;
+      }
+      if (e.errno() == ENOPROTOOPT) {
+        return revision == 0;
+      }
+      throw new ModuleException(
+          ModuleException.Kind.PROTOCOL, "getsockopt failed strangely: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package bpfilterctl.core.iptables;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import jnr.constants.platform.OpenFlags;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The xtables lock as iptables-legacy 1.8.9 takes it (xshared.c xtables_lock): flock(LOCK_EX) on
+ * {@code /run/xtables.lock} (or {@code XTABLES_LOCKFILE}), opened O_RDONLY|O_CREAT 0600, held until
+ * the command is done, so our commands and unmodified iptables-legacy binaries never interleave
+ * their read-modify-replace cycles. An flock, not Java's FileLock: that one is an fcntl lock, which
+ * flock holders never see.
+ *
+ * <p>Waiting follows 1.8.9, whose lock ignores "no -w": without -w, with -w alone, and with -w 0 it
+ * waits as long as it takes; with -w N it gives up after N seconds with iptables' two lines and
+ * exit status 4. We poll with LOCK_NB so that a waiting shell can still be interrupted.
+ */
+public final class XtablesLock {
+  /** XT_LOCK_NAME. */
+  public static final Path DEFAULT_FILE = Path.of("/run/xtables.lock");
+
+  private static final int LOCK_EX = 2;
+  private static final int LOCK_NB = 4;
+  private static final int EWOULDBLOCK = 11;
+  private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /** A held lock; closing it releases it (close(2) of the file). */
+  public interface Held extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  private static final Held NOTHING = () -> {};
+
+  private final Optional<Path> file;
+
+  /** Loaded on the first lock: jnr costs a one-shot more than the rest of its start. */
+  private POSIX posix;
+
+  private XtablesLock(Optional<Path> file) {
+    this.file = file;
+  }
+
+  /** No lock at all (a private engine in tests, a table no other program can see). */
+  public static XtablesLock none() {
+    return new XtablesLock(Optional.empty());
+  }
+
+  /** flock on {@code file}. */
+  public static XtablesLock at(Path file) {
+    return new XtablesLock(Optional.of(file));
+  }
+
+  /** XTABLES_LOCKFILE when set and not empty, else /run/xtables.lock. */
+  public static XtablesLock fromEnvironment(Map<String, String> env) {
+    String f = env.get("XTABLES_LOCKFILE");
+    return at(f == null || f.isEmpty() ? DEFAULT_FILE : Path.of(f));
+  }
+
+  public Optional<Path> file() {
+    return file;
+  }
+
+  /**
+   * xtables_lock_or_exit({@code wait}): -1 or 0 wait for as long as it takes, N &gt; 0 for N
+   * seconds. A refusal is a {@link RuleException.Status#RESOURCE} with iptables' words.
+   */
+  public Held acquire(int wait) throws RuleException {
+    if (file.isEmpty()) {
+      return NOTHING;
+    }
+    String name = file.get().toString();
+    POSIX p = posix();
+    int fd = p.open(name, OpenFlags.O_RDONLY.intValue() | OpenFlags.O_CREAT.intValue(), 0600);
+    if (fd < 0) {
+      throw new RuleException(
+              RuleException.Status.RESOURCE,
+              "Fatal: can't open lock file " + name + ": " + Strerror.of(p.errno()))
+          .bare();
+    }
+    long deadline = wait > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(wait) : Long.MAX_VALUE;
+    long pause = TimeUnit.MILLISECONDS.toNanos(1);
+    while (true) {
+      if (p.flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        return () -> p.close(fd);
+      }
+      int errno = p.errno();
+      boolean timedOut = wait > 0 && System.nanoTime() >= deadline;
+      if ((errno != EWOULDBLOCK && errno != 4)
+          || timedOut
+          || Thread.currentThread().isInterrupted()) {
+        p.close(fd);
+        // 1.8.9 reports an alarm's EINTR as EWOULDBLOCK
+        int shown = errno == 4 ? EWOULDBLOCK : errno;
+        throw new RuleException(
+                RuleException.Status.RESOURCE,
+                "Can't lock "
+                    + name
+                    + ": "
+                    + Strerror.of(shown)
+                    + "\nAnother app is currently holding the xtables lock. "
+                    + (wait == 0
+                        ? "Perhaps you want to use the -w option?"
+                        : "Stopped waiting after " + wait + "s."))
+            .bare();
+      }
+      long left = deadline - System.nanoTime();
+      try {
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(pause, left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      pause = Math.min(pause * 2, MAX_POLL_NANOS);
+    }
+  }
+
+  private synchronized POSIX posix() {
+    if (posix == null) {
+      posix = POSIXFactory.getNativePOSIX();
+    }
+    return posix;
+  }
+}

@@ -1,0 +1,54 @@
+package bpfilterctl.core.iptables.ext;
+
+import bpfilterctl.core.uapi.ExtensionKind;
+import java.util.List;
+
+/** The cpu match (libxt_cpu.c), struct xt_cpu_info, 8 bytes: {@code u32 cpu, u32 invert}. */
+record CpuMatch() implements XtExtension {
+  static final CpuMatch INSTANCE = new CpuMatch();
+
+  @Override
+  public ExtensionKind kind() {
+    return ExtensionKind.MATCH;
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public int revision() {
+    return 0;
+  }
+
+  @Override
+  public int dataSize() {
+    return 8;
+  }
+
+  @Override
+  public List<XtOption> options() {
+    return List.of(XtOption.of("cpu", XtOptionType.UINT32, 0, XtOption.INVERT | XtOption.MAND));
+  }
+
+  @Override
+  public void parse(XtArg arg, ExtData d) {
+    d.data().putInt(0, (int) arg.val());
+    if (arg.invert()) {
+      d.data().putInt(4, 1);
+    }
+  }
+
+  @Override
+  public void print(ExtData d, boolean numeric, StringBuilder out) {
+    out.append(" cpu ").append(d.data().getInt(4) != 0 ? "! " : "");
+    out.append(Integer.toUnsignedString(d.data().getInt(0)));
+  }
+
+  @Override
+  public void save(ExtData d, StringBuilder out) {
+    out.append(d.data().getInt(4) != 0 ? " !" : "").append(" --cpu ");
+    out.append(Integer.toUnsignedString(d.data().getInt(0)));
+  }
+}

@@ -1,0 +1,33 @@
+package bpfilterctl.core.kernel;
+
+import bpfilterctl.core.uapi.Errno;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * xt_addrtype.c: revision 0 (ipt_addrtype_info {u16 source, dest; u32 invert_source, invert_dest})
+ * and 1 (xt_addrtype_info_v1 {u16 source, dest; u32 flags}), whose --limit-iface-in/out need a hook
+ * that has that interface.
+ */
+final class AddrtypeCheck {
+  static final int LIMIT_IFACE_IN = 0x4;
+  static final int LIMIT_IFACE_OUT = 0x8;
+
+  static final List<KernelExtension> ALL =
+      List.of(
+          Xt.match("addrtype", 0, 12).ipv4(),
+          Xt.match("addrtype", 1, 8).ipv4().check(AddrtypeCheck::checkV1));
+
+  private AddrtypeCheck() {}
+
+  static Optional<Errno> checkV1(ExtensionContext ctx, ByteBuffer d) {
+    int flags = d.getInt(4);
+    boolean in = (flags & LIMIT_IFACE_IN) != 0;
+    boolean out = (flags & LIMIT_IFACE_OUT) != 0;
+    return Check.einvalIf(
+        (in && out)
+            || (in && ctx.reachedFrom(Hook.LOCAL_OUT | Hook.POST_ROUTING))
+            || (out && ctx.reachedFrom(Hook.PRE_ROUTING | Hook.LOCAL_IN)));
+  }
+}

@@ -1,0 +1,10 @@
+package bpfilterctl.core.kernel;
+
+import java.util.List;
+
+/** xt_comment.c: char comment[256], no check. */
+final class CommentCheck {
+  static final List<KernelExtension> ALL = List.of(Xt.match("comment", 0, 256));
+
+  private CommentCheck() {}
+}
