@@ -10,7 +10,9 @@
  *
  * Rules kept here: no output on success; no lock and no heap allocation across a call into the
  * daemon (a busy connection makes a second thread use a connection of its own); a forked child
- * never shares its parent's connection; every failure is an errno the caller already knows.
+ * never shares its parent's connection, and a closed socket's connection serves only this
+ * process's next socket with the same credentials; every failure is an errno the caller already
+ * knows.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -90,7 +92,20 @@ static _Atomic pid_t owner[MAX_FDS];
 static _Atomic ino_t inode[MAX_FDS];
 static atomic_flag busy[MAX_FDS];
 static _Atomic int shadow[MAX_FDS]; /* real raw socket + 1; 0 when none */
+static _Atomic int access_of[MAX_FDS];     /* what WELCOME granted the connection */
+static _Atomic uint32_t creds_of[MAX_FDS]; /* for which credentials (creds_now) */
 static atomic_int daemon_started;   /* this process started a daemon: say so once */
+
+/* One idle daemon connection per process, kept when a hooked socket closes: libxtables opens and
+ * closes a socket per revision probe, and the next socket() then skips connect and HELLO. Packed
+ * as (pid << 32 | fd + 1), 0 when none, so that one exchange takes it whole and a forked child
+ * knows it is its parent's. What the daemon granted it, and for which credentials (the daemon
+ * judged those at connect time), sit beside it, indexed by the parked fd. */
+static _Atomic uint64_t parked;
+static ino_t parked_inode[MAX_FDS];
+static int parked_access[MAX_FDS];
+static uint32_t parked_creds[MAX_FDS];
+enum { PARK_FD_MIN = 256 };
 static atomic_int said_unreachable; /* and say once that none could be reached */
 
 static int (*real_socket)(int, int, int);
@@ -571,6 +586,68 @@ static void forget(int fd) {
   atomic_store(&owner[fd], 0);
 }
 
+/* The credentials the daemon judges a connection by (SO_PEERCRED, SO_PEERGROUPS), hashed. */
+static uint32_t creds_now(void) {
+  gid_t groups[256];
+  int n = getgroups(256, groups);
+  uint32_t h = 2166136261u;
+  uint32_t words[2] = {(uint32_t)geteuid(), (uint32_t)getegid()};
+  for (int i = 0; i < 2 + (n > 0 ? n : 0); i++) {
+    uint32_t w = i < 2 ? words[i] : (uint32_t)groups[i - 2];
+    h = (h ^ w) * 16777619u;
+  }
+  return h ^ (uint32_t)(n < 0 ? 0xffffffffu : (uint32_t)n);
+}
+
+/* Keeps a closing hooked socket's connection for the next socket(); 0 when it was kept. */
+static int park(int fd) {
+  if (atomic_load(&owner[fd]) != getpid() || atomic_flag_test_and_set(&busy[fd])) {
+    return -1; /* a child's copy, or a call in flight on another thread: close it as asked */
+  }
+  int p = fcntl(fd, F_DUPFD_CLOEXEC, PARK_FD_MIN);
+  atomic_flag_clear(&busy[fd]);
+  if (p < 0 || p >= MAX_FDS) {
+    if (p >= 0) {
+      real_close(p);
+    }
+    return -1;
+  }
+  parked_inode[p] = atomic_load(&inode[fd]);
+  parked_access[p] = atomic_load(&access_of[fd]);
+  parked_creds[p] = atomic_load(&creds_of[fd]);
+  uint64_t none = 0;
+  if (!atomic_compare_exchange_strong(&parked, &none, ((uint64_t)getpid() << 32) | (uint32_t)(p + 1))) {
+    real_close(p); /* one is kept already */
+  }
+  return 0;
+}
+
+/*
+ * The kept connection as a new fd numbered as socket() would number it, or -1. One kept by the
+ * parent of a fork, one the daemon closed meanwhile, or one for other credentials is let go.
+ */
+static int unpark(int *access, uint32_t creds) {
+  uint64_t v = atomic_exchange(&parked, 0);
+  if (v == 0) {
+    return -1;
+  }
+  int p = (int)(uint32_t)v - 1;
+  if (p < 0 || p >= MAX_FDS || inode_of(p) != parked_inode[p]) {
+    return -1; /* the number was closed and reused behind our back: not ours to touch */
+  }
+  char c;
+  int idle = (pid_t)(v >> 32) == getpid() && parked_creds[p] == creds &&
+             recv(p, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN;
+  if (!idle) {
+    real_close(p);
+    return -1;
+  }
+  int fd = fcntl(p, F_DUPFD_CLOEXEC, 0);
+  real_close(p);
+  *access = parked_access[p];
+  return fd;
+}
+
 /*
  * Runs one CALL for a hooked fd: on its own connection when this process made it and no other
  * thread is using it, else on a connection made for this call alone. Returns as call() does.
@@ -631,7 +708,13 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   char path[PATH_MAX];
   const char *why = NULL;
   int access = ACCESS_UNKNOWN;
-  int fd = open_connection(&why, path, sizeof path, &access);
+  uint32_t creds = creds_now();
+  int saved = errno;
+  int fd = unpark(&access, creds);
+  errno = saved;
+  if (fd < 0) {
+    fd = open_connection(&why, path, sizeof path, &access);
+  }
   if (fd < 0) {
     errno = unreachable(why, path, sizeof path);
     return -1;
@@ -666,6 +749,8 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   }
   /* SOCK_NONBLOCK is not honoured: each exchange blocks until the daemon answers. */
   atomic_store(&shadow[fd], 0);
+  atomic_store(&access_of[fd], access);
+  atomic_store(&creds_of[fd], creds);
   atomic_store(&inode[fd], inode_of(fd));
   atomic_flag_clear(&busy[fd]);
   atomic_store(&owner[fd], getpid());
@@ -732,6 +817,11 @@ HOOK_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
 
 HOOK_EXPORT int close(int fd) {
   RESOLVE(close);
+  if (ours(fd)) {
+    int saved = errno;
+    park(fd);
+    errno = saved;
+  }
   forget(fd);
   return real_close(fd);
 }

@@ -4,6 +4,8 @@
  * table's. Also checks that an option that is not iptables' goes to the kernel, and that a closed
  * hooked fd number reused by a file is the file's again. Prints "ok N" and exits 0, or says what
  * broke and exits 1. With the argument "once": one GET_INFO, and "ok" or its error's text.
+ * With "reuse UID": what becomes of the connection of a closed socket (kept for this process's
+ * next socket, never a forked child's, never for other credentials), one line per step.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,7 +55,54 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+static ino_t inode_of(int s) {
+  struct stat st;
+  return fstat(s, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Opens a hooked socket, checks one GET_INFO on it, closes it; its inode, or 0 on failure. */
+static ino_t open_use_close(void) {
+  int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  if (s < 0) {
+    return 0;
+  }
+  ino_t ino = get_info(s, "filter") == 0 ? inode_of(s) : 0;
+  close(s);
+  return ino;
+}
+
+static int reuse(uid_t uid) {
+  ino_t first = open_use_close();
+  ino_t second = open_use_close();
+  if (first == 0 || second == 0) {
+    printf("GET_INFO failed\n");
+    return 1;
+  }
+  printf("%s\n", first == second ? "reused" : "new connection");
+  pid_t child = fork();
+  if (child == 0) {
+    ino_t mine = open_use_close();
+    _exit(mine == 0 ? 1 : mine == second ? 2 : 0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  printf("%s\n", code == 0 ? "child: its own" : code == 2 ? "child: the parent's" : "child: failed");
+  printf("%s\n", open_use_close() == second ? "parent: reused" : "parent: not reused");
+  if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+      setresuid(uid, uid, uid) != 0) {
+    perror("dropping privileges");
+    return 1;
+  }
+  int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  printf("as uid %u: %s\n", (unsigned)uid, s < 0 ? strerror(errno) : "a socket");
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "reuse") == 0) {
+    return reuse((uid_t)atoi(argv[2]));
+  }
   fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
   if (fd < 0) {
     perror("socket");

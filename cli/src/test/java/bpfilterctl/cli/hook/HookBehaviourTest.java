@@ -79,6 +79,25 @@ class HookBehaviourTest {
   }
 
   @Test
+  void aClosedSocketsConnectionServesTheNextSocketButNeverAChildOrOtherCredentials()
+      throws Exception {
+    Path exe = threadedClient();
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (HookedDaemon d =
+        HookedDaemon.start(dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
+      // nobody may reach the socket: the daemon's policy, not the file mode, must refuse it
+      Files.setPosixFilePermissions(d.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
+      HookedDaemon.Run r =
+          d.run(List.of("unshare", "-n", exe.toString(), "reuse", "65534"), d.hookEnv(lib));
+      assertThat(r.output())
+          .as("rc %d", r.rc())
+          .isEqualTo(
+              "reused\nchild: its own\nparent: reused\nas uid 65534: Operation not permitted\n");
+      assertThat(r.rc()).isZero();
+    }
+  }
+
+  @Test
   void theTapNamesTheHookedCallerByItsPidAndCommand() throws Exception {
     try (HookedDaemon d = HookedDaemon.start(dir)) {
       // bash prints its pid, then becomes iptables-legacy under that same pid
