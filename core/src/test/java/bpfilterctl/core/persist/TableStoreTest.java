@@ -1,0 +1,87 @@
+package bpfilterctl.core.persist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The table file's format: what is written reads back, and no damage passes for a table. */
+class TableStoreTest {
+  private static SavedTable table(int blobBytes, int counterWords, long seed) {
+    Random r = new Random(seed);
+    byte[] blob = new byte[blobBytes];
+    r.nextBytes(blob);
+    Arrays.fill(blob, 0, 32, (byte) 0);
+    System.arraycopy("filter".getBytes(StandardCharsets.US_ASCII), 0, blob, 0, 6);
+    long[] counters = r.longs(counterWords).toArray();
+    return new SavedTable("filter", blob, counters);
+  }
+
+  private static void assertSame(SavedTable a, SavedTable b) {
+    assertThat(b.name()).isEqualTo(a.name());
+    assertThat(b.replaceBlob()).isEqualTo(a.replaceBlob());
+    assertThat(b.counters()).isEqualTo(a.counters());
+  }
+
+  @Test
+  void whatIsWrittenReadsBack() throws Exception {
+    for (int seed = 0; seed < 20; seed++) {
+      SavedTable t = table(96 + 152 * seed, 2 * seed, seed);
+      assertSame(t, TableStore.decode("filter", TableStore.encode(t)));
+    }
+  }
+
+  @Test
+  void everyFlippedBitAndEveryTruncationIsDamage() {
+    byte[] f = TableStore.encode(table(400, 6, 7));
+    for (int bit = 0; bit < 8 * f.length; bit++) {
+      byte[] g = f.clone();
+      g[bit / 8] ^= (byte) (1 << (bit % 8));
+      assertThatThrownBy(() -> TableStore.decode("filter", g))
+          .as("bit %d", bit)
+          .isInstanceOf(StateCorruptException.class);
+    }
+    for (int len = 0; len < f.length; len++) {
+      byte[] g = Arrays.copyOf(f, len);
+      assertThatThrownBy(() -> TableStore.decode("filter", g))
+          .as("%d of %d bytes", len, f.length)
+          .isInstanceOf(StateCorruptException.class);
+    }
+  }
+
+  @Test
+  void aFileOfTheOlderSha256FormatIsStillRead() throws Exception {
+    SavedTable t = table(96 + 152 * 3, 6, 3);
+    byte[] v2 = TableStore.encode(t);
+    // version 1: the same body with version 1 and a sha256 of it in place of the CRC32C
+    byte[] body = Arrays.copyOf(v2, v2.length - 4);
+    ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 1);
+    byte[] sha = MessageDigest.getInstance("SHA-256").digest(body);
+    byte[] v1 = Arrays.copyOf(body, body.length + 32);
+    System.arraycopy(sha, 0, v1, body.length, 32);
+    assertSame(t, TableStore.decode("filter", v1));
+    v1[20] ^= 1;
+    assertThatThrownBy(() -> TableStore.decode("filter", v1))
+        .isInstanceOf(StateCorruptException.class)
+        .hasMessage("checksum mismatch");
+  }
+
+  @Test
+  void aFileOfAnotherTableOrVersionIsRefusedByName() {
+    byte[] f = TableStore.encode(table(200, 2, 1));
+    assertThatThrownBy(() -> TableStore.decode("nat", f))
+        .isInstanceOf(StateCorruptException.class)
+        .hasMessage("holds table filter, not nat");
+    byte[] v3 = f.clone();
+    ByteBuffer.wrap(v3).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 3);
+    assertThatThrownBy(() -> TableStore.decode("filter", v3))
+        .isInstanceOf(StateCorruptException.class)
+        .hasMessageContaining("not a version 2 table file");
+  }
+}
