@@ -30,6 +30,7 @@ import java.util.List;
  * repeat, and we print the last value).
  */
 public final class IptablesXml {
+  private static final String PROGRAM = IptablesXmlOptions.PROGRAM;
   private static final int FGETS_BUFFER = 10240;
   private static final int NAME_MAX = 32; // XT_TABLE_MAXNAMELEN, also the chain name's copy
   private static final int MAX_CHAINS = 10240;
@@ -175,8 +176,6 @@ public final class IptablesXml {
     }
     print("</iptables-rules>\n");
   }
-
-  private static final String PROGRAM = IptablesXmlOptions.PROGRAM;
 
   /** The bytes from..to up to the first NUL: what C's string functions see of the line. */
   private static char[] cString(byte[] input, int from, int to) {
