@@ -16,6 +16,7 @@ import bpfilterctl.cli.commands.HookEnvCommand;
 import bpfilterctl.cli.commands.IptablesCommand;
 import bpfilterctl.cli.commands.IptablesRestoreCommand;
 import bpfilterctl.cli.commands.IptablesSaveCommand;
+import bpfilterctl.cli.commands.IptablesXmlCommand;
 import bpfilterctl.cli.commands.LoadCommand;
 import bpfilterctl.cli.commands.LogCommand;
 import bpfilterctl.cli.commands.PingCommand;
@@ -85,6 +86,7 @@ public final class Commands {
     cl.addSubcommand(new IptablesCommand(session));
     cl.addSubcommand(new IptablesSaveCommand(session));
     cl.addSubcommand(new IptablesRestoreCommand(session));
+    cl.addSubcommand(new IptablesXmlCommand());
     cl.addSubcommand(new WatchCommand(session, entries));
     cl.addSubcommand(new CountersCommand(session, io.colour()));
     cl.addSubcommand(
@@ -104,7 +106,9 @@ public final class Commands {
     cl.getSubcommands().get("exec").setStopAtPositional(true);
     cl.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
     for (String frontEnd :
-        new String[] {"iptables", "iptables-save", "iptables-restore", "__complete"}) {
+        new String[] {
+          "iptables", "iptables-save", "iptables-restore", "iptables-xml", "__complete"
+        }) {
       // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
       CommandLine sub = cl.getSubcommands().get(frontEnd);
       sub.setUnmatchedOptionsArePositionalParams(true);

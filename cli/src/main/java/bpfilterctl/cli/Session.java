@@ -11,6 +11,7 @@ import bpfilterctl.core.iptables.TableIo;
 import bpfilterctl.core.iptables.XtablesLock;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.HostConfig;
@@ -200,7 +201,7 @@ public final class Session implements AutoCloseable {
           m = module();
         }
       } catch (IOException e) {
-        throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
+        throw new ModuleException(ModuleException.Kind.START_FAILED, cannotStart(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ModuleException(ModuleException.Kind.START_FAILED, "interrupted");
@@ -213,21 +214,56 @@ public final class Session implements AutoCloseable {
   }
 
   /**
+   * Why a one-shot could not start its daemon, with the path at fault and what to set instead (a
+   * user without a home directory has nowhere for one: nobody's is /nonexistent).
+   */
+  private String cannotStart(IOException e) {
+    String why = e.getMessage();
+    if (e instanceof java.nio.file.NoSuchFileException n) {
+      why = n.getFile() + ": No such file or directory";
+    } else if (e instanceof java.nio.file.AccessDeniedException a) {
+      why = a.getFile() + ": Permission denied";
+    }
+    String where = paths.map(p -> " on " + p.socket()).orElse("");
+    return "no daemon answers"
+        + where
+        + ", and none can be started for this command ("
+        + why
+        + "): set BPFILTERCTL_SOCKET to a daemon you may use, or XDG_RUNTIME_DIR and"
+        + " XDG_STATE_HOME to directories of yours";
+  }
+
+  /**
    * The iptables front-end over {@link #loadedModule()}, with every extension we know. The module
    * is loaded (and a one-shot's daemon started) at the front-end's first socket option call, not
-   * before: {@code iptables -h} or a refused command line starts nothing.
+   * before: {@code iptables -h} or a refused command line starts nothing. A module that refuses
+   * this user answers every call EPERM, as the kernel answers a user who is not root (so iptables'
+   * own words and status follow); the notices say once which socket refused and why.
    */
   public Iptables iptables() {
     ModuleSockopts.Channel firstUse =
         new ModuleSockopts.Channel() {
           private ModuleAccess loaded;
+          private boolean told;
 
           @Override
           public MboxReply call(MboxRequest request) throws ModuleException {
-            if (loaded == null) {
-              loaded = loadedModule();
+            try {
+              if (loaded == null) {
+                loaded = loadedModule();
+              }
+              return loaded.call(request);
+            } catch (ModuleException e) {
+              if (e.kind() != ModuleException.Kind.PERMISSION_DENIED) {
+                throw e;
+              }
+              if (!told && notices != null) {
+                told = true;
+                notices.println("bpfilterctl: " + e.getMessage());
+                notices.flush();
+              }
+              return MboxReply.error(Errno.EPERM);
             }
-            return loaded.call(request);
           }
         };
     return new Iptables(

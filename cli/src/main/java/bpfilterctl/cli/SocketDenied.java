@@ -52,8 +52,8 @@ final class SocketDenied implements ModuleAccess {
           .append(a.group().getName())
           .append("; you are uid ")
           .append(uid)
-          .append("): run as root or as ")
-          .append(a.owner().getName())
+          .append("): run as root")
+          .append(a.owner().getName().equals("root") ? "" : " or as " + a.owner().getName())
           .append(", join group ")
           .append(a.group().getName())
           .append(", or set BPFILTERCTL_SOCKET to a daemon you may use");

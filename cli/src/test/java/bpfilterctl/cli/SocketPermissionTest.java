@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A user who may not open the daemon's socket is told so, with the socket, the reason and the fix;
- * the tool never falls back to a module of its own beside a healthy daemon, and never prints a
- * stack trace. The user is root without CAP_DAC_OVERRIDE (setpriv), the socket nobody's.
+ * A user who may not open the daemon's socket is told so, with the socket, the reason and the fix
+ * (and the iptables front-end then answers as iptables does when the kernel refuses); the tool
+ * never falls back to a module of its own beside a healthy daemon, and never prints a stack trace.
+ * The user is root without CAP_DAC_OVERRIDE (setpriv), the socket nobody's.
  */
 @Timeout(120)
 class SocketPermissionTest {
@@ -112,7 +113,19 @@ class SocketPermissionTest {
     Ran status = run("status");
     assertDenied(status);
     assertThat(status.out()).doesNotContain("UNLOADED");
-    assertDenied(run("iptables", "-L"));
+    // the iptables front-end answers as iptables does to a user the kernel refuses, after the
+    // line that names the socket (UnprivilegedFrontEndTest compares it with iptables-legacy)
+    Ran ipt = run("iptables", "-L");
+    assertThat(ipt.rc()).as(ipt.err()).isEqualTo(3);
+    assertThat(ipt.err().lines().toList())
+        .hasSize(3)
+        .first()
+        .asString()
+        .startsWith("bpfilterctl: cannot open the daemon's socket " + sock + ": permission denied");
+    assertThat(ipt.err())
+        .endsWith(
+            "iptables v1.8.9 (legacy): can't initialize iptables table `filter': Permission denied"
+                + " (you must be root)\nPerhaps iptables or your kernel needs to be upgraded.\n");
     assertDenied(run("load"));
     Ran json = run("status", "--json");
     assertDenied(json);

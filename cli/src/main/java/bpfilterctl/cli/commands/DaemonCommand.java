@@ -111,7 +111,7 @@ public final class DaemonCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    DaemonPaths defaults = DaemonPaths.ofThisProcess();
+    DaemonPaths defaults = DaemonPaths.ownOfThisProcess();
     Path sock = socket != null ? socket : defaults.socket();
     Path state = stateDir != null ? stateDir : defaults.stateDir();
     if ("stop".equals(action)) {

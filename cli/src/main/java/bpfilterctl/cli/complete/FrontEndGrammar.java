@@ -131,6 +131,14 @@ public final class FrontEndGrammar {
               opt('V', "version", Arity.NONE, "iptables-restore's version"),
               opt('b', "binary", Arity.NONE, "binary input (not implemented by iptables)")));
 
+  public static final FrontEndGrammar IPTABLES_XML =
+      new FrontEndGrammar(
+          "iptables-xml",
+          List.of(
+              opt('c', "combine", Arity.NONE, "combine the actions of rules with equal conditions"),
+              opt('v', "verbose", Arity.NONE, "each input line as a comment"),
+              opt('h', "help", Arity.NONE, "iptables-xml's usage")));
+
   private static Opt cmd(char s, String l, Arity a, String help) {
     return new Opt(s, l, a, true, help);
   }
@@ -145,6 +153,7 @@ public final class FrontEndGrammar {
       case "iptables" -> Optional.of(IPTABLES);
       case "iptables-save" -> Optional.of(IPTABLES_SAVE);
       case "iptables-restore" -> Optional.of(IPTABLES_RESTORE);
+      case "iptables-xml" -> Optional.of(IPTABLES_XML);
       default -> Optional.empty();
     };
   }

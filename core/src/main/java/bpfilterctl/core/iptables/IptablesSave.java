@@ -26,6 +26,7 @@ public final class IptablesSave {
       DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
 
   private static final int NAMES_BUFFER = 1024;
+  private static final int EPERM = 1;
 
   private final Iptables iptables;
   private final Supplier<ZonedDateTime> clock;
@@ -103,7 +104,10 @@ public final class IptablesSave {
   /** do_output: one table, or each existing table. */
   private boolean output(String table, boolean counters, StringBuilder out, StringBuilder err)
       throws ModuleException {
-    List<String> tables = table != null ? List.of(table) : existingTables();
+    List<String> tables = table != null ? List.of(table) : existingTables(err);
+    if (tables == null) {
+      return false;
+    }
     Revisions revisions =
         new Revisions(iptables.catalog(), iptables.port(), w -> err.append(w).append('\n'));
     for (String t : tables) {
@@ -160,12 +164,21 @@ public final class IptablesSave {
     return CTIME.format(clock.get());
   }
 
-  /** The module's list of tables that exist, newest first (/proc/net/ip_tables_names). */
-  private List<String> existingTables() throws ModuleException {
+  /**
+   * The module's list of tables that exist, newest first (/proc/net/ip_tables_names); null, with
+   * iptables-save's complaint in err, when the module refuses this user (the kernel's file is
+   * root's alone).
+   */
+  private List<String> existingTables(StringBuilder err) throws ModuleException {
     byte[] names;
     try {
       names = iptables.port().get(Sockopt.BPF_SO_GET_TABLE_NAMES.cmd(), new byte[NAMES_BUFFER]);
     } catch (Sockopts.SockoptError e) {
+      if (e.errno() == EPERM) {
+        err.append("Failed to list table names in /proc/net/ip_tables_names: Permission denied\n");
+        return null;
+      }
+      // no file: no table has been used yet, and iptables-save prints nothing
       return List.of();
     }
     List<String> out = new ArrayList<>();
