@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,13 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int STDERR_LINES_IN_ERRORS = 5;
   private static final int IPT_REPLACE_NUM_COUNTERS_OFFSET = 84;
   private static final int XT_COUNTERS_BYTES = 16;
+
+  /**
+   * What a umh started with --enforce may take beyond the handshake timeout: before it answers, it
+   * reads the kernel's BTF and compiles, verifies and attaches its first table (about 3 s on a
+   * loaded 2-core VM, against 0.6 s without).
+   */
+  private static final Duration ENFORCE_START = Duration.ofSeconds(30);
 
   /** The buffer a BPF_SO_GET_ENFORCEMENT query offers the umh's JSON answer. */
   private static final int ENFORCEMENT_REPLY_BYTES = 16 << 10;
@@ -306,7 +314,8 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
               p,
               new MboxRequest(
                   ids.incrementAndGet(), true, Sockopt.BPF_SO_SET_ENFORCE.cmd(), hostPid, flag),
-              config.requestTimeout().toNanos());
+              // on reads the kernel's BTF first, as a start with --enforce does
+              config.requestTimeout().plus(ENFORCE_START).toNanos());
       refreshEnforcement(p);
       if (r.status() < 0) {
         // A machine that cannot enforce keeps the wish (status shows why); a table that cannot be
@@ -566,22 +575,24 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       restarts.incrementAndGet();
     }
     UmhProcess p;
+    Duration handshakeTimeout;
     try {
       List<String> command = new ArrayList<>(config.image().command());
       if (enforce) {
         command.add("--enforce");
       }
       p = UmhProcess.spawn(posix(), command, (pid, line) -> log.add(pid, LogLine.Source.UMH, line));
+      handshakeTimeout =
+          enforce ? config.handshakeTimeout().plus(ENFORCE_START) : config.handshakeTimeout();
     } catch (SpawnException e) {
       markStartFailure(e.getMessage(), 0, restart);
       throw new ModuleException(ModuleException.Kind.START_FAILED, e.getMessage());
     }
     Exchange ex =
-        exchange(
-            p, MboxRequest.handshake(ids.incrementAndGet()), config.handshakeTimeout().toNanos());
+        exchange(p, MboxRequest.handshake(ids.incrementAndGet()), handshakeTimeout.toNanos());
     String failure = null;
     if (ex instanceof Exchange.Fault f) {
-      failure = f.describe(config.handshakeTimeout().toMillis());
+      failure = f.describe(handshakeTimeout.toMillis());
     } else if (ex instanceof Exchange.Replied r && r.reply().status() != 0) {
       failure = "answered the handshake with " + r.reply().status() + " instead of 0";
     }
