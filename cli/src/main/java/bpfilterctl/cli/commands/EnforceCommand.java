@@ -25,11 +25,11 @@ import picocli.CommandLine.Spec;
     },
     description = {
       "Turn enforcement of the filter table by BPF programs on or off (docs/enforcement.md).",
-      "on: the current filter table is compiled and attached at the netfilter hooks of the"
+      "On: the current filter table is compiled and attached at the netfilter hooks of the"
           + " module's network namespace, and every later replace and restart keeps it so. A table"
           + " the compiler cannot express, or a machine that cannot enforce, is refused with the"
           + " reason; the module runs on unenforced.",
-      "off: the programs are detached and their pins removed; the counters stay in the table.",
+      "Off: the programs are detached and their pins removed; the counters stay in the table.",
       "With no module loaded, the choice applies to the next load."
     })
 public final class EnforceCommand implements Callable<Integer> {
