@@ -5,6 +5,7 @@ import bpfilterctl.cli.commands.CompleteCommand;
 import bpfilterctl.cli.commands.CompletionCommand;
 import bpfilterctl.cli.commands.CountersCommand;
 import bpfilterctl.cli.commands.DaemonCommand;
+import bpfilterctl.cli.commands.EnforceCommand;
 import bpfilterctl.cli.commands.ExecCommand;
 import bpfilterctl.cli.commands.ExitCommand;
 import bpfilterctl.cli.commands.GetCommand;
@@ -67,6 +68,7 @@ public final class Commands {
     CommandLine cl = new CommandLine(new RootCommand(session, io));
     cl.addSubcommand(new LoadCommand(session));
     cl.addSubcommand(new UnloadCommand(session));
+    cl.addSubcommand(new EnforceCommand(session));
     cl.addSubcommand(new StatusCommand(session));
     cl.addSubcommand(new PingCommand(session));
     cl.addSubcommand(new LogCommand(session));

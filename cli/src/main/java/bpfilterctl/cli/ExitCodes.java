@@ -19,7 +19,7 @@ public final class ExitCodes {
     return switch (e.kind()) {
       case NOT_LOADED, FAILED, RESTARTING, START_FAILED, UMH_DIED, TIMEOUT, PROTOCOL -> MODULE_DOWN;
       case PERMISSION_DENIED -> PERMISSION_DENIED;
-      case DAEMON -> FAILURE;
+      case DAEMON, REFUSED -> FAILURE;
     };
   }
 }

@@ -2,6 +2,7 @@ package bpfilterctl.cli;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
@@ -89,6 +90,11 @@ final class SocketDenied implements ModuleAccess {
 
   @Override
   public void unload() throws ModuleException {
+    throw refusal();
+  }
+
+  @Override
+  public EnforcementStatus enforce(boolean on) throws ModuleException {
     throw refusal();
   }
 

@@ -1,5 +1,6 @@
 package bpfilterctl.cli;
 
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LastExit;
 import bpfilterctl.core.module.ModuleStatus;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class StatusView {
             "umh     rss %s  cpu %d ms  load %.0f ms  image sha256:%s%n",
             mib(s.rssBytes()), s.cpuMillis(), s.loadMillis(), s.imageSha256().substring(0, 16)));
     b.append(String.format("traffic %d frames, %d dropped%n", s.tapFrames(), s.tapDrops()));
+    b.append(enforcement(s.enforcement()));
     LastExit last = s.lastExit();
     if (last != null) {
       b.append(
@@ -49,6 +51,40 @@ public final class StatusView {
     }
     if (s.nextStartInMillis() > 0) {
       b.append(String.format("next    start in %d ms%n", s.nextStartInMillis()));
+    }
+    return b.toString();
+  }
+
+  /**
+   * "enforce ON generation 7 (priority 1)" with one line per hook (program id, instructions) and
+   * the pin directory; "enforce OFF"; or "enforce UNAVAILABLE: why (the module runs unenforced)".
+   */
+  public static String enforcement(EnforcementStatus e) {
+    StringBuilder b = new StringBuilder();
+    switch (e.state()) {
+      case OFF -> b.append("enforce OFF");
+      case UNAVAILABLE -> b.append("enforce UNAVAILABLE (the module runs unenforced)");
+      case ON ->
+          b.append("enforce ON  generation ")
+              .append(e.generation())
+              .append("  priority ")
+              .append(e.priority())
+              .append(e.adopted() ? "  adopted from a previous umh" : "");
+    }
+    b.append(System.lineSeparator());
+    for (EnforcementStatus.Hook h : e.hooks()) {
+      b.append(
+          String.format(
+              "        %-8s prog id %-6d %s%n",
+              h.chain(),
+              h.programId(),
+              h.instructions() < 0 ? "size unknown (adopted)" : h.instructions() + " insns"));
+    }
+    if (!e.pinDir().isEmpty()) {
+      b.append(String.format("        pinned  %s%n", e.pinDir()));
+    }
+    if (!e.reason().isEmpty()) {
+      b.append(String.format("        why     %s%n", e.reason()));
     }
     return b.toString();
   }

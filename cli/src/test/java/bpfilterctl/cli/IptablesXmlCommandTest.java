@@ -2,8 +2,8 @@ package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.iptables.IptablesXml;
+import bpfilterctl.core.module.ModuleState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;

@@ -79,6 +79,8 @@ class BashCompletionTest {
   void optionAndPositionalValues() throws Exception {
     assertThat(complete("bpfilterctl", "--color", "")).containsExactly("auto", "always", "never");
     assertThat(complete("bpfilterctl", "completion", "")).containsExactly("bash", "zsh");
+    assertThat(complete("bpfilterctl", "enforce", "")).containsExactly("on", "off");
+    assertThat(complete("bpfilterctl", "load", "--enf")).containsExactly("--enforce");
   }
 
   @Test

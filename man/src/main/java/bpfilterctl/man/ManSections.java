@@ -50,6 +50,11 @@ final class ManSections {
       _$XDG_STATE_HOME/bpfilterctl/history_::
         The shell's command history, one line per command.
 
+      _/sys/fs/bpf/bpfilterctl/NETNS/_::
+        With *--enforce*, the pinned BPF programs, links and counters of the enforced filter
+        table of network namespace NETNS (its inode). They outlive the umh and the daemon; only
+        *unload* and *enforce off* remove them.
+
       _share/bash-completion/completions/bpfilterctl_, _share/zsh/site-functions/_bpfilterctl_::
         Completion scripts, also printed by *bpfilterctl completion bash|zsh*.
 

@@ -155,6 +155,7 @@ class ManPagesTest {
             "bpfilterctl.1",
             "bpfilterctl-load.1",
             "bpfilterctl-unload.1",
+            "bpfilterctl-enforce.1",
             "bpfilterctl-status.1",
             "bpfilterctl-ping.1",
             "bpfilterctl-log.1",

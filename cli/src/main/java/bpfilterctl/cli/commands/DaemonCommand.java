@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
       "  bpfilterctl daemon --detach            # in the background; returns once it answers",
+      "  bpfilterctl daemon --enforce           # packets obey the filter table",
       "  bpfilterctl daemon status              # does one answer, and how is its module",
       "  bpfilterctl daemon stop",
       "  systemctl start bpfilterctl            # docs/systemd.md",
@@ -104,6 +105,15 @@ public final class DaemonCommand implements Callable<Integer> {
       description = "A group allowed to get, status, log and ping.")
   private Integer readGid;
 
+  @Option(
+      names = "--enforce",
+      description =
+          "Enforce the filter table with BPF programs in the daemon's network namespace whenever"
+              + " the module is loaded (docs/enforcement.md); `enforce off` ends it. Stopping the"
+              + " daemon leaves the last table enforced and pinned; only unload or enforce off"
+              + " removes it.")
+  private boolean enforce;
+
   public DaemonCommand(Session session) {
     this.session = session;
   }
@@ -155,7 +165,8 @@ public final class DaemonCommand implements Callable<Integer> {
             uid,
             adminGid == null ? OptionalInt.empty() : OptionalInt.of(adminGid),
             readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
-    ModuleHost host = new ModuleHost(session.config().withStateDir(Optional.of(state)));
+    ModuleHost host =
+        new ModuleHost(session.config().withStateDir(Optional.of(state)).withEnforce(enforce));
     DaemonServer server = new DaemonServer(host, sock, policy);
     // Run on stop, on a start that fails, and on SIGTERM (systemd's stop), where the end of this
     // method is never reached: the socket goes with us.
@@ -236,6 +247,9 @@ public final class DaemonCommand implements Callable<Integer> {
     }
     if (readGid != null) {
       extra.addAll(List.of("--read-gid", readGid.toString()));
+    }
+    if (enforce) {
+      extra.add("--enforce");
     }
     try {
       DaemonLauncher.Started d = DaemonLauncher.launch(sock, state, extra);

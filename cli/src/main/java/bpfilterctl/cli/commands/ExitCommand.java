@@ -16,7 +16,9 @@ import picocli.CommandLine.Parameters;
     aliases = "quit",
     description = {
       "Leave the shell or stop the batch (as Ctrl-D does).",
-      "An embedded module is unloaded; a daemon's stays loaded for the others.",
+      "An embedded module is unloaded; a daemon's stays loaded for the others. An enforced"
+          + " filter table stays enforced and pinned (never fail open): unload or enforce off"
+          + " first to end it.",
     })
 public final class ExitCommand implements Callable<Integer> {
   @Mixin private HelpOption helpOption;

@@ -1,6 +1,9 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
+import bpfilterctl.cli.StatusView;
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "  bpfilterctl load && bpfilterctl status   # two processes: the second has no module",
       "  printf 'load\\nstatus\\n' | bpfilterctl --batch -",
+      "  bpfilterctl load --enforce              # packets obey the filter table (enforce off)",
     },
     description = "Spawn the umh and health-check it (a no-op when the module is healthy).")
 public final class LoadCommand implements Callable<Integer> {
@@ -29,6 +33,15 @@ public final class LoadCommand implements Callable<Integer> {
               + " to start over damaged state otherwise).")
   private boolean discardDamaged;
 
+  @Option(
+      names = "--enforce",
+      description =
+          "Also enforce the filter table with BPF programs at the netfilter hooks of this network"
+              + " namespace, now and after every restart (Linux 6.4+, kernel BTF, CAP_BPF and"
+              + " CAP_NET_ADMIN). Where that is not possible the module runs unenforced, and load"
+              + " says why and exits 1. `enforce off` ends it.")
+  private boolean enforce;
+
   private final Session session;
   @Spec private CommandSpec spec;
 
@@ -40,11 +53,38 @@ public final class LoadCommand implements Callable<Integer> {
   public Integer call() throws ModuleException, IOException, InterruptedException {
     // A daemon started here says so on stderr (Session's notice).
     session.ensureDaemonForOneShot();
+    String refused = null;
+    if (enforce) {
+      try {
+        // unloaded: the wish for the umh load starts; loaded: enforced now
+        session.module().enforce(true);
+      } catch (ModuleException e) {
+        if (e.kind() != ModuleException.Kind.REFUSED) {
+          throw e;
+        }
+        refused = e.getMessage();
+      }
+    }
     int pid = discardDamaged ? session.module().loadDiscardingDamaged() : session.module().load();
     ModuleStatus st = session.module().status();
     spec.commandLine()
         .getOut()
         .printf("module loaded: umh pid %d healthy in %.0f ms%n", pid, st.loadMillis());
-    return 0;
+    if (!enforce) {
+      return ExitCodes.OK;
+    }
+    EnforcementStatus e = st.enforcement();
+    if (e.state() == EnforcementStatus.State.ON) {
+      spec.commandLine().getOut().print(StatusView.enforcement(e));
+      return ExitCodes.OK;
+    }
+    spec.commandLine()
+        .getErr()
+        .println(
+            "bpfilterctl: load: "
+                + (refused != null
+                    ? refused
+                    : "enforcement unavailable: " + e.reason() + " (the module runs unenforced)"));
+    return ExitCodes.FAILURE;
   }
 }

@@ -1,5 +1,6 @@
 package bpfilterctl.cli.watch;
 
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.ModuleStatus;
 import bpfilterctl.core.traffic.TrafficFormat;
@@ -82,6 +83,15 @@ final class WatchView {
     g.putString(0, h - 1, fit(s.message().isEmpty() ? HELP : s.message(), w));
   }
 
+  /** Short: nothing when off, "enforced gen N" when on, "UNENFORCED" when asked for but not on. */
+  static String enforcement(EnforcementStatus e) {
+    return switch (e.state()) {
+      case OFF -> "";
+      case ON -> " enforced gen " + e.generation();
+      case UNAVAILABLE -> " UNENFORCED";
+    };
+  }
+
   /** Drops come before the rates: they must show even on an 80-column screen. */
   private String header(WatchState s, long now) {
     long[] pct = s.stats().latencyPercentiles();
@@ -109,7 +119,8 @@ final class WatchView {
                 + " up "
                 + (st.umhPid() == 0 ? "-" : hms(st.uptimeMillis()))
                 + " restarts "
-                + st.restarts();
+                + st.restarts()
+                + enforcement(st.enforcement());
     return "bpf "
         + module
         + " drops "

@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleAccess;
@@ -108,6 +109,11 @@ public final class DaemonClient implements ModuleAccess, AutoCloseable {
   @Override
   public synchronized void unload() throws ModuleException {
     control("unload");
+  }
+
+  @Override
+  public synchronized EnforcementStatus enforce(boolean on) throws ModuleException {
+    return EnforcementStatus.fromJson(control(on ? "enforce on" : "enforce off"));
   }
 
   @Override

@@ -866,7 +866,11 @@ public final class DaemonServer implements AutoCloseable {
       String access = policy.mayWrite(peer) ? "write" : policy.mayRead(peer) ? "read" : "none";
       return DaemonFrame.text(FrameType.TEXT, access);
     }
-    boolean write = verb.equals("load") || verb.equals("unload") || verb.equals("stop");
+    boolean write =
+        verb.equals("load")
+            || verb.equals("unload")
+            || verb.equals("enforce")
+            || verb.equals("stop");
     if (write ? !policy.mayWrite(peer) : !policy.mayRead(peer)) {
       return denied(peer, verb);
     }
@@ -881,6 +885,12 @@ public final class DaemonServer implements AutoCloseable {
       case "unload" -> {
         host.unload();
         yield DaemonFrame.text(FrameType.TEXT, "");
+      }
+      case "enforce" -> {
+        if (words.size() != 2 || !(words.get(1).equals("on") || words.get(1).equals("off"))) {
+          yield fail(ModuleException.Kind.DAEMON, "enforce: on or off expected");
+        }
+        yield DaemonFrame.text(FrameType.TEXT, host.enforce(words.get(1).equals("on")).toJson());
       }
       case "status" -> DaemonFrame.text(FrameType.TEXT, host.status().toJson());
       case "log" -> {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param tapPayloadLimit payload bytes a tapped frame keeps
  * @param tapBytes payload bytes the traffic ring (and each subscriber's queue) keeps in all
  * @param stateDir where committed tables are kept; empty: nothing persists
+ * @param enforce start every umh with {@code --enforce} (docs/enforcement.md) until {@code enforce
+ *     off} says otherwise
  */
 public record HostConfig(
     UmhImage image,
@@ -30,7 +32,8 @@ public record HostConfig(
     int tapCapacity,
     int tapPayloadLimit,
     long tapBytes,
-    Optional<Path> stateDir) {
+    Optional<Path> stateDir,
+    boolean enforce) {
 
   public static HostConfig defaults(UmhImage image) {
     return builder(image).build();
@@ -52,7 +55,28 @@ public record HostConfig(
     b.tapPayloadLimit = tapPayloadLimit;
     b.tapBytes = tapBytes;
     b.stateDir = dir;
+    b.enforce = enforce;
     return b.build();
+  }
+
+  /** The same configuration with enforcement asked for or not. */
+  public HostConfig withEnforce(boolean on) {
+    return new HostConfig(
+        image,
+        handshakeTimeout,
+        requestTimeout,
+        watchdogInterval,
+        minBackoff,
+        maxBackoff,
+        startLimitBurst,
+        startLimitInterval,
+        unloadGrace,
+        logCapacity,
+        tapCapacity,
+        tapPayloadLimit,
+        tapBytes,
+        stateDir,
+        on);
   }
 
   public static Builder builder(UmhImage image) {
@@ -75,6 +99,7 @@ public record HostConfig(
     private int tapPayloadLimit = 1 << 20;
     private long tapBytes = TrafficTap.DEFAULT_BYTES;
     private Optional<Path> stateDir = Optional.empty();
+    private boolean enforce;
 
     private Builder(UmhImage image) {
       this.image = image;
@@ -129,6 +154,11 @@ public record HostConfig(
       return this;
     }
 
+    public Builder enforce(boolean on) {
+      enforce = on;
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           image,
@@ -144,7 +174,8 @@ public record HostConfig(
           tapCapacity,
           tapPayloadLimit,
           tapBytes,
-          stateDir);
+          stateDir,
+          enforce);
     }
   }
 }

@@ -21,6 +21,12 @@ public interface ModuleAccess {
 
   void unload() throws ModuleException;
 
+  /**
+   * Asks for the filter table to be enforced by BPF programs (on) or not (off), now and for every
+   * later start of the umh; returns what the umh reports afterwards (docs/enforcement.md).
+   */
+  EnforcementStatus enforce(boolean on) throws ModuleException;
+
   MboxReply call(MboxRequest request) throws ModuleException;
 
   default MboxReply ping() throws ModuleException {

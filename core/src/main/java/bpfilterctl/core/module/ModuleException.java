@@ -25,7 +25,12 @@ public final class ModuleException extends Exception {
     /** The daemon refused the caller: it lacks the rights for this operation. */
     PERMISSION_DENIED(Errno.EPERM),
     /** The daemon could not be reached, or speaks another protocol version. */
-    DAEMON(Errno.ECONNREFUSED);
+    DAEMON(Errno.ECONNREFUSED),
+    /**
+     * The module refused a control operation (enforce on a table the compiler cannot express, or on
+     * a machine that cannot enforce). Last: the daemon sends kinds by ordinal.
+     */
+    REFUSED(Errno.EINVAL);
 
     private final Errno errno;
 

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param message why the module is FAILED or RESTARTING; empty otherwise
  * @param nextStartInMillis when RESTARTING, how long until the next start may happen
  * @param tapDrops traffic frames dropped for slow subscribers
+ * @param enforcement whether the filter table is enforced by BPF programs, and how
  */
 public record ModuleStatus(
     ModuleState state,
@@ -44,7 +45,8 @@ public record ModuleStatus(
     String message,
     long nextStartInMillis,
     long tapFrames,
-    long tapDrops) {
+    long tapDrops,
+    EnforcementStatus enforcement) {
 
   /** Reads back what {@link #toJson()} wrote (a daemon's answer). */
   public static ModuleStatus fromJson(String json) {
@@ -81,7 +83,8 @@ public record ModuleStatus(
         (String) m.get("message"),
         num(m.get("next_start_in_ms")),
         num(m.get("tap_frames")),
-        num(m.get("tap_drops")));
+        num(m.get("tap_drops")),
+        EnforcementStatus.fromMap((Map<?, ?>) m.get("enforcement")));
   }
 
   private static long num(Object o) {
@@ -137,6 +140,7 @@ public record ModuleStatus(
     w.field("image_sha256", imageSha256).field("message", message);
     w.field("next_start_in_ms", nextStartInMillis);
     w.field("tap_frames", tapFrames).field("tap_drops", tapDrops);
+    w.name("enforcement").raw(enforcement.toJson());
     if (withSocket) {
       w.name("socket").value(socket);
     }

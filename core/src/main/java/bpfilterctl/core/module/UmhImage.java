@@ -1,5 +1,6 @@
 package bpfilterctl.core.module;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,9 +54,20 @@ public final class UmhImage {
     return sha256;
   }
 
-  /** The real umh, from the classpath entry that holds this class (core's jar or classes). */
+  /**
+   * The real umh: the classpath entry that holds this class (core's jar or classes) first, then the
+   * rest of this JVM's class path, where the umh finds jnr-ffi and jffi's native stub for bpf()
+   * (docs/enforcement.md); core alone answers every sockopt but cannot enforce.
+   */
   public static UmhImage embedded(List<String> umhArgs) {
-    return javaMain(List.of(codeSourceOf(UmhImage.class)), MAIN_CLASS, umhArgs);
+    Path core = codeSourceOf(UmhImage.class);
+    List<Path> cp = new ArrayList<>(List.of(core));
+    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+      if (!e.isEmpty() && !Path.of(e).toAbsolutePath().equals(core.toAbsolutePath())) {
+        cp.add(Path.of(e));
+      }
+    }
+    return javaMain(cp, MAIN_CLASS, umhArgs);
   }
 
   /** A JVM running {@code mainClass} from {@code classpath} with {@code args}. */

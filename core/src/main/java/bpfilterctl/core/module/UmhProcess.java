@@ -56,10 +56,11 @@ final class UmhProcess {
   }
 
   /**
-   * Starts {@code image} with a request pipe on its fd 0, a reply pipe on fd 1 and a log pipe on fd
-   * 2, every other fd closed. Each stderr line goes to {@code logSink} on the reaper thread.
+   * Starts {@code command} (an image's, with any extra umh arguments) with a request pipe on its fd
+   * 0, a reply pipe on fd 1 and a log pipe on fd 2, every other fd closed. Each stderr line goes to
+   * {@code logSink} on the reaper thread.
    */
-  static UmhProcess spawn(POSIX posix, UmhImage image, BiConsumer<Integer, String> logSink)
+  static UmhProcess spawn(POSIX posix, List<String> command, BiConsumer<Integer, String> logSink)
       throws SpawnException {
     int[] req = pipe(posix);
     int[] rep = pipe(posix);
@@ -85,7 +86,7 @@ final class UmhProcess {
     // module must not reach the umh through the terminal's foreground group.
     List<SpawnAttribute> attrs =
         List.of(SpawnAttribute.flags((short) SpawnAttribute.SETPGROUP), SpawnAttribute.pgroup(0));
-    long pid = posix.posix_spawnp(image.command().get(0), actions, attrs, image.command(), env);
+    long pid = posix.posix_spawnp(command.get(0), actions, attrs, command, env);
     int spawnErrno = posix.errno();
     posix.close(req[0]);
     posix.close(rep[1]);
@@ -94,8 +95,7 @@ final class UmhProcess {
       posix.close(req[1]);
       posix.close(rep[0]);
       posix.close(log[0]);
-      throw new SpawnException(
-          "posix_spawn of " + image.command().get(0) + " failed: errno " + spawnErrno);
+      throw new SpawnException("posix_spawn of " + command.get(0) + " failed: errno " + spawnErrno);
     }
     UmhProcess p = new UmhProcess(posix, (int) pid, req[1], rep[0]);
     Thread reaper = new Thread(() -> p.drainLogThenReap(log[0], logSink), "umh-reaper-" + pid);

@@ -84,6 +84,10 @@ public final class FrameDecoder {
     return switch (o.get()) {
       case HANDSHAKE -> new FrameSummary("", f.len() == 0 ? "handshake" : "");
       case BPF_SO_GET_TABLE_NAMES -> new FrameSummary("", "table names");
+      case BPF_SO_GET_ENFORCEMENT -> new FrameSummary("", "enforcement status");
+      case BPF_SO_SET_ENFORCE ->
+          new FrameSummary("filter", p.length == 4 && p[0] != 0 ? "enforce on" : "enforce off");
+      case BPF_SO_SET_UNLOAD -> new FrameSummary("", "unload: end enforcement");
       case IPT_SO_GET_INFO -> new FrameSummary(tableName(p), "");
       case IPT_SO_GET_ENTRIES -> new FrameSummary(tableName(p), "size " + entriesSize(p) + cut(f));
       case IPT_SO_SET_REPLACE -> {

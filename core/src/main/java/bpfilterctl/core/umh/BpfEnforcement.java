@@ -18,6 +18,7 @@ import java.util.Optional;
 public final class BpfEnforcement implements Enforcement {
   private final Enforcer enforcer;
   private final PrintStream log;
+  private String lastRefusal = "";
 
   public BpfEnforcement(Enforcer enforcer, PrintStream log) {
     this.enforcer = enforcer;
@@ -37,10 +38,16 @@ public final class BpfEnforcement implements Enforcement {
       enforcer.check(table);
       return Optional.empty();
     } catch (Refusal r) {
+      lastRefusal = r.getMessage();
       log.println("umh: filter replace refused: " + r.getMessage());
       // What a kernel without that module answers (xt_find_match/target: ENOENT).
       return Optional.of(r.isExtension() ? Errno.ENOENT : Errno.EINVAL);
     }
+  }
+
+  /** Why the last table was refused; empty when none was. */
+  public String lastRefusal() {
+    return lastRefusal;
   }
 
   @Override

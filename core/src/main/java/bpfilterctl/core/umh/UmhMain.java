@@ -2,8 +2,6 @@ package bpfilterctl.core.umh;
 
 import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfException;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.umh.tables.Enforcement;
 import bpfilterctl.core.umh.tables.TableEngine;
@@ -45,59 +43,63 @@ public final class UmhMain {
     OutputStream replies = new FileOutputStream(FileDescriptor.out);
     // Anything printed by accident must not corrupt the reply stream.
     System.setOut(log);
-    Enforcer enforcer = enforce && engine.equals("tables") ? openEnforcer(log) : null;
-    SockoptHandler handler =
-        enforcer != null ? enforcedTables(enforcer, log) : handlerFor(engine, log);
+    UmhControl control = enforce ? enforced(engine, log) : unenforced(engine, log);
     log.println("umh " + ProcessHandle.current().pid() + " started (engine " + engine + ")");
     UmhLoop.End end =
-        new UmhLoop(new FileInputStream(FileDescriptor.in), replies, log, handler, maxPayload)
+        new UmhLoop(new FileInputStream(FileDescriptor.in), replies, log, control, maxPayload)
             .run();
     log.println("umh exiting: " + (end == UmhLoop.End.EOF ? "request pipe closed" : "short read"));
-    if (enforcer != null && end == UmhLoop.End.EOF) {
-      // unload: the host closed the request pipe on purpose; enforcement ends with the module
-      enforcer.stop();
-      log.println("umh: enforcement stopped, pins removed");
-    }
+    // Only an explicit unload (BPF_SO_SET_UNLOAD, before the EOF) or enforce off removes the pins:
+    // an EOF alone may be a host that died, and the filter table must not fail open.
+    control.exit();
     System.exit(end == UmhLoop.End.EOF ? 0 : 1);
   }
 
+  private static UmhControl unenforced(String engine, PrintStream log) {
+    SockoptHandler h = handlerFor(engine, log);
+    return new UmhControl(h, h instanceof TableEngine t ? t : null, log);
+  }
+
   /**
-   * The enforcer, pinning under /sys/fs/bpf (mounted there as systemd does, if nobody did) and
-   * adopting what a previous umh left; null, after one log line saying why, where this machine
-   * cannot enforce (old kernel, no BTF, no CAP_BPF/CAP_NET_ADMIN). Without bpffs it enforces
-   * unpinned, and says so.
+   * The table engine with its filter table enforced, pinning under /sys/fs/bpf (mounted there as
+   * systemd does, if nobody did) and adopting what a previous umh left; where this machine cannot
+   * enforce (old kernel, no BTF, no CAP_BPF/CAP_NET_ADMIN) the engine alone, after one log line
+   * saying why, and the control reports it. Without bpffs it enforces unpinned, and says so.
    */
-  private static Enforcer openEnforcer(PrintStream log) {
+  private static UmhControl enforced(String engine, PrintStream log) {
+    if (!engine.equals("tables")) {
+      UmhControl c = unenforced(engine, log);
+      c.startedWith(null, "the " + engine + " engine holds no tables to enforce");
+      return c;
+    }
     Enforcer enforcer;
     try {
       enforcer = Enforcer.open();
     } catch (EnforcementUnavailable e) {
       log.println("umh: enforcement unavailable, running unenforced: " + e.getMessage());
-      return null;
+      UmhControl c = unenforced(engine, log);
+      c.startedWith(null, e.getMessage());
+      return c;
     }
-    try {
-      if (enforcer.pinUnder(BpfFs.DEFAULT)) {
-        log.println("umh: adopted the enforced filter table pinned by a previous umh");
-      }
-    } catch (IOException | BpfException e) {
-      log.println(
-          "umh: cannot pin under "
-              + BpfFs.DEFAULT
-              + " ("
-              + e.getMessage()
-              + "): enforcement ends with this umh");
+    String note = UmhControl.pin(enforcer);
+    if (!note.isEmpty()) {
+      log.println("umh: " + note);
+    } else if (enforcer.live().isPresent()) {
+      log.println("umh: adopted the enforced filter table pinned by a previous umh");
     }
-    return enforcer;
-  }
-
-  /** The table engine with its filter table enforced, or alone if even that fails. */
-  private static SockoptHandler enforcedTables(Enforcer enforcer, PrintStream log) {
+    TableEngine tables;
     try {
-      return new TableEngine(ExtensionRegistry.kernel(), new BpfEnforcement(enforcer, log));
+      tables = new TableEngine(ExtensionRegistry.kernel(), new BpfEnforcement(enforcer, log));
     } catch (Enforcement.EnforcementFailure e) {
       log.println("umh: enforcement unavailable, running unenforced: " + e.getMessage());
-      return new TableEngine(ExtensionRegistry.kernel());
+      enforcer.close();
+      UmhControl c = unenforced(engine, log);
+      c.startedWith(null, e.getMessage().lines().findFirst().orElse(""));
+      return c;
     }
+    UmhControl c = new UmhControl(tables, tables, log);
+    c.startedWith(enforcer, note);
+    return c;
   }
 
   private static SockoptHandler handlerFor(String engine, PrintStream log) {

@@ -7,9 +7,6 @@ import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.uapi.XtCounters;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,25 +16,6 @@ import org.junit.jupiter.api.Timeout;
 /** Generations installed one after another in a test-made namespace. */
 @Timeout(300)
 class EnforcerTest {
-  /** Sends UDP to 10.2.0.1:9 until stdin closes; prints "go" after the first try, then counts. */
-  private static final String FLOOD =
-      String.join(
-          "\n",
-          "import socket, sys, select",
-          "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-          "ok = eperm = 0",
-          "first = True",
-          "while True:",
-          "    try:",
-          "        s.sendto(b'x' * 32, ('10.2.0.1', 9)); ok += 1",
-          "    except PermissionError:",
-          "        eperm += 1",
-          "    if first:",
-          "        print('go', flush=True); first = False",
-          "    if (ok + eperm) % 64 == 0 and select.select([sys.stdin], [], [], 0)[0]:",
-          "        break",
-          "print(ok, eperm, flush=True)");
-
   @Test
   void replacesNeverLetAPacketThroughAndHandBackOldCounters() throws Exception {
     FilterBed.assumeBpf();
@@ -55,13 +33,7 @@ class EnforcerTest {
           Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
       assertThat(old.get(2)).isEqualTo(new XtCounters(3, 3L * p.length));
 
-      Process flood =
-          new ProcessBuilder("ip", "netns", "exec", ns.name, "python3", "-c", FLOOD).start();
-      try {
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(flood.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("go");
+      try (UdpFlood flood = UdpFlood.start(ns)) {
         long before = enforcer.live().orElseThrow().number();
         for (int i = 0; i < 100; i++) {
           // each generation differs (a rule of its own) and drops udp port 9
@@ -69,14 +41,9 @@ class EnforcerTest {
           Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
         }
         assertThat(enforcer.live().orElseThrow().number()).isEqualTo(before + 100);
-        flood.getOutputStream().write('\n');
-        flood.getOutputStream().close();
-        String[] counts = out.readLine().trim().split(" ");
-        assertThat(Long.parseLong(counts[1])).as("tries dropped").isPositive();
-        assertThat(Long.parseLong(counts[0])).as("packets that got through").isZero();
-      } finally {
-        flood.destroyForcibly();
-        flood.waitFor();
+        UdpFlood.Counts counts = flood.stop();
+        assertThat(counts.dropped()).as("tries dropped").isPositive();
+        assertThat(counts.sent()).as("packets that got through").isZero();
       }
     }
   }

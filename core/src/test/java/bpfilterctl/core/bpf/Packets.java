@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Crafted IPv4 packets for test runs (checksums left zero: nothing on these paths checks them). */
-final class Packets {
+public final class Packets {
   static final int ICMP = 1;
   static final int TCP = 6;
   static final int UDP = 17;
@@ -25,7 +25,7 @@ final class Packets {
     return b.array();
   }
 
-  static byte[] udp(int src, int dst, int sport, int dport) {
+  public static byte[] udp(int src, int dst, int sport, int dport) {
     ByteBuffer u = ByteBuffer.allocate(12).order(ByteOrder.BIG_ENDIAN);
     u.putShort(0, (short) sport).putShort(2, (short) dport).putShort(4, (short) 12);
     return ip(src, dst, UDP, 0, u.array());
@@ -47,7 +47,7 @@ final class Packets {
   }
 
   /** 10.0.0.N style addresses. */
-  static int addr(int a, int b, int c, int d) {
+  public static int addr(int a, int b, int c, int d) {
     return (a << 24) | (b << 16) | (c << 8) | d;
   }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * pair d0/d1 whose d0 takes every other destination: packets sent there leave through LOCAL_OUT and
  * end at d1, which neither forwards nor answers them. Deleted on close.
  */
-final class TestNetns implements AutoCloseable {
+public final class TestNetns implements AutoCloseable {
   private static final AtomicInteger SEQ = new AtomicInteger();
 
   /** Sends hex IPv4 packets (one a line) on a raw socket; prints 1 (sent) or 0 (EPERM) each. */
@@ -31,13 +31,13 @@ final class TestNetns implements AutoCloseable {
           "        out.append('0')",
           "print(''.join(out))");
 
-  final String name;
+  public final String name;
 
   private TestNetns(String name) {
     this.name = name;
   }
 
-  static TestNetns create() throws Exception {
+  public static TestNetns create() throws Exception {
     Assumptions.assumeTrue(
         "root".equals(System.getProperty("user.name")), "network namespaces need root");
     String name = "bpft-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
@@ -57,13 +57,14 @@ final class TestNetns implements AutoCloseable {
     return ns;
   }
 
-  String path() {
+  public String path() {
     return "/run/netns/" + name;
   }
 
-  record Result(int rc, String out, String err) {}
+  public record Result(int rc, String out, String err) {}
 
-  static Result run(List<String> argv, String stdin) throws IOException, InterruptedException {
+  public static Result run(List<String> argv, String stdin)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(argv).start();
     p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     p.getOutputStream().close();
@@ -79,7 +80,7 @@ final class TestNetns implements AutoCloseable {
         new String(err, StandardCharsets.UTF_8));
   }
 
-  void ip(String... args) throws Exception {
+  public void ip(String... args) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "-n", name));
     argv.addAll(List.of(args));
     Result r = run(argv, "");
@@ -89,14 +90,14 @@ final class TestNetns implements AutoCloseable {
   }
 
   /** Runs a command inside the namespace. */
-  Result exec(String stdin, String... cmd) throws Exception {
+  public Result exec(String stdin, String... cmd) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", name));
     argv.addAll(List.of(cmd));
     return run(argv, stdin);
   }
 
   /** Sends the packets from inside the namespace; true where the kernel let one out. */
-  boolean[] send(List<byte[]> packets) throws Exception {
+  public boolean[] send(List<byte[]> packets) throws Exception {
     StringBuilder in = new StringBuilder();
     for (byte[] p : packets) {
       in.append(java.util.HexFormat.of().formatHex(p)).append('\n');

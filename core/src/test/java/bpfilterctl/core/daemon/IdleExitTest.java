@@ -3,6 +3,7 @@ package bpfilterctl.core.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import java.time.Duration;
@@ -11,7 +12,28 @@ import org.junit.jupiter.api.Test;
 class IdleExitTest {
   private static ModuleStatus status(ModuleState state, long requests) {
     return new ModuleStatus(
-        state, 0, null, 0, 0, 0, null, requests, 0, 0, 0, 0, 0, 0, 0, 0, "", "", 0, 0, 0);
+        state,
+        0,
+        null,
+        0,
+        0,
+        0,
+        null,
+        requests,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        "",
+        "",
+        0,
+        0,
+        0,
+        EnforcementStatus.OFF);
   }
 
   @Test

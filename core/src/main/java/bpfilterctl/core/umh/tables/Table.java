@@ -97,6 +97,14 @@ final class Table {
     return b.array();
   }
 
+  /** Keeps {@code counted} (per entry) as added counters: the final traffic of an enforcement. */
+  void absorbTraffic(List<XtCounters> counted) {
+    for (int i = 0; i < Math.min(number(), counted.size()); i++) {
+      pcnt[i] += counted.get(i).pcnt();
+      bcnt[i] += counted.get(i).bcnt();
+    }
+  }
+
   /** Adds {@code number()} packed counters starting at {@code at} (ADD_COUNTER, wrapping). */
   void addCounters(ByteBuffer b, int at) {
     for (int i = 0; i < number(); i++) {

@@ -32,7 +32,9 @@ public final class TableEngine implements SockoptHandler {
   private final ExtensionRegistry registry;
   private final TableTranslator translator;
   private final LiveTables store;
-  private final Enforcement enforcement;
+
+  /** Null while the filter table is not enforced. */
+  private Enforcement enforcement;
 
   /** The name of the one table that is enforced. */
   static final String ENFORCED = "filter";
@@ -63,6 +65,44 @@ public final class TableEngine implements SockoptHandler {
     }
   }
 
+  /**
+   * Enforces the current filter table from now on ({@code enforce on} at run time): installed at
+   * once, in place of any generation {@code e} adopted. Nothing changes when it is refused.
+   *
+   * @return the errno with which the table was refused (it cannot be compiled); empty when enforced
+   * @throws Enforcement.EnforcementFailure when it could not be put in place
+   */
+  public Optional<Errno> enforce(Enforcement e) throws Enforcement.EnforcementFailure {
+    Table filter = store.find(ENFORCED).orElseThrow();
+    FilterTable table = filterTable(filter.validHooks(), filter.entries());
+    Optional<Errno> refused = e.refusal(table);
+    if (refused.isPresent()) {
+      return refused;
+    }
+    e.install(table); // nothing counted before: unenforced, or an adopted table's traffic
+    filter.countTraffic(e::traffic);
+    enforcement = e;
+    return Optional.empty();
+  }
+
+  /**
+   * Stops using the enforcement ({@code enforce off}, unload): the traffic it counted stays in the
+   * filter table's counters. The caller then detaches the programs.
+   */
+  public void stopEnforcing() {
+    if (enforcement == null) {
+      return;
+    }
+    Table filter = store.find(ENFORCED).orElseThrow();
+    filter.absorbTraffic(enforcement.traffic());
+    filter.countTraffic(java.util.List::of);
+    enforcement = null;
+  }
+
+  public boolean enforcing() {
+    return enforcement != null;
+  }
+
   private static FilterTable filterTable(int validHooks, TranslatedTable t) {
     return new FilterTable(t.entries(), t.hookEntry(), t.underflow(), validHooks);
   }
@@ -84,6 +124,9 @@ public final class TableEngine implements SockoptHandler {
         case IPT_SO_SET_ADD_COUNTERS -> addCounters(in);
         case BPF_SO_GET_TABLE_NAMES -> MboxReply.ok(tableNames(in));
         case HANDSHAKE -> MboxReply.error(Errno.ENOPROTOOPT); // the loop answers it, not us
+        // the umh's control answers these (UmhControl); an engine alone does not know them
+        case BPF_SO_GET_ENFORCEMENT, BPF_SO_SET_ENFORCE, BPF_SO_SET_UNLOAD ->
+            MboxReply.error(Errno.ENOPROTOOPT);
       };
     } catch (Rejection r) {
       return MboxReply.error(r.errno());

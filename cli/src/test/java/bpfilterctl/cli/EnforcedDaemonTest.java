@@ -1,0 +1,259 @@
+package bpfilterctl.cli;
+
+import static bpfilterctl.core.bpf.Packets.addr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.bpf.Packets;
+import bpfilterctl.core.bpf.TestNetns;
+import bpfilterctl.core.bpf.UdpFlood;
+import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
+import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.ModuleSockopts;
+import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.module.EnforcementStatus;
+import bpfilterctl.core.module.LogLine;
+import bpfilterctl.core.module.ModuleState;
+import bpfilterctl.core.module.ModuleStatus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `bpfilterctl daemon --enforce` in a namespace this test creates (`ip netns exec`: the daemon, its
+ * umh and every restart of it live there, and so does the bpffs the pins go to): iptables commands
+ * through the daemon are enforced, a umh killed with SIGKILL mid-traffic lets nothing through while
+ * the supervisor restarts it and the new umh adopts the pinned table, and only unload removes it.
+ */
+@Timeout(600)
+class EnforcedDaemonTest {
+  @Test
+  void aDropSurvivesReplacesAndASigkilledUmhAndEndsOnlyWithUnload(@TempDir Path dir)
+      throws Exception {
+    assumeEnforcement();
+    try (TestNetns ns = TestNetns.create()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Path sock = dir.resolve("d.sock");
+      Process daemon =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  ns.name,
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "daemon",
+                  "--enforce",
+                  "--socket",
+                  sock.toString(),
+                  "--state-dir",
+                  dir.resolve("state").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("daemon.log").toFile())
+              .start();
+      try {
+        awaitSocket(sock, daemon);
+        try (DaemonClient c = DaemonClient.connect(sock)) {
+          c.load();
+          Iptables iptables =
+              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
+          iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
+          EnforcementStatus first = c.status().enforcement();
+          assertThat(first.state()).isEqualTo(EnforcementStatus.State.ON);
+          assertThat(first.hooks())
+              .extracting(EnforcementStatus.Hook::chain)
+              .containsExactly("INPUT", "FORWARD", "OUTPUT");
+          assertThat(first.hooks()).allMatch(h -> h.programId() > 0 && h.instructions() > 0);
+          assertThat(first.pinDir()).startsWith("/sys/fs/bpf/bpfilterctl/");
+
+          try (UdpFlood flood = UdpFlood.start(ns)) {
+            for (int i = 0; i < 50; i++) {
+              iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
+            }
+            ModuleStatus before = c.status();
+            long generation = before.enforcement().generation();
+            assertThat(generation).isEqualTo(first.generation() + 50);
+
+            TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
+            ModuleStatus after =
+                await(
+                    c,
+                    s ->
+                        s.state() == ModuleState.HEALTHY
+                            && s.restarts() == 1
+                            && s.enforcement().state() == EnforcementStatus.State.ON);
+            assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
+            // The new umh adopted generation N (numbers go on from it) and replayed the saved
+            // table over it as N+1; a umh that had not adopted would be at 2.
+            assertThat(after.enforcement().generation()).isEqualTo(generation + 1);
+            assertThat(c.log(500))
+                .extracting(LogLine::text)
+                .anyMatch(t -> t.contains("adopted the enforced filter table"));
+
+            for (int i = 50; i < 100; i++) {
+              iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
+            }
+            assertThat(c.status().enforcement().generation()).isEqualTo(generation + 51);
+            UdpFlood.Counts counts = flood.stop();
+            assertThat(counts.dropped()).as("tries dropped").isPositive();
+            assertThat(counts.sent()).as("packets that got through").isZero();
+          }
+
+          byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+          assertThat(ns.send(List.of(p9))).containsExactly(false);
+          c.unload();
+          assertThat(ns.send(List.of(p9))).as("unloaded: nothing filters").containsExactly(true);
+          assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.OFF);
+          c.stopDaemon();
+        }
+        assertThat(daemon.waitFor()).isZero();
+      } finally {
+        daemon.destroyForcibly();
+        daemon.waitFor();
+      }
+    }
+  }
+
+  /**
+   * SIGKILL of the daemon itself (the host): its umh sees EOF without an unload and must leave the
+   * table pinned and enforcing. A second daemon, started in the same namespaces (a holder process
+   * keeps the mount namespace, and so the bpffs, alive), adopts it; its unload ends it.
+   */
+  @Test
+  void aHostThatDiesLeavesTheTableEnforcedForTheNextOneToAdopt(@TempDir Path dir) throws Exception {
+    assumeEnforcement();
+    try (TestNetns ns = TestNetns.create()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Path sock = dir.resolve("d.sock");
+      Path log = dir.resolve("daemon.log");
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String daemonArgs =
+          String.join(
+              " ",
+              java,
+              "-cp",
+              System.getProperty("java.class.path"),
+              Main.class.getName(),
+              "daemon",
+              "--enforce",
+              "--socket",
+              sock.toString(),
+              "--state-dir",
+              dir.resolve("state").toString());
+      // the holder prints its pid, then the shell becomes the first daemon
+      Process first =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  ns.name,
+                  "bash",
+                  "-c",
+                  "sleep 100000 & echo $!; exec " + daemonArgs)
+              .redirectErrorStream(true)
+              .start();
+      String holder =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      Process second = null;
+      byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+      try {
+        awaitSocket(sock, first);
+        long generation;
+        try (DaemonClient c = DaemonClient.connect(sock)) {
+          c.load();
+          iptables(
+              "-A OUTPUT -p udp --dport 9 -j DROP",
+              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system()));
+          generation = c.status().enforcement().generation();
+          assertThat(ns.send(List.of(p9))).containsExactly(false);
+        }
+        first.destroyForcibly(); // SIGKILL: no unload reaches the umh, only EOF
+        first.waitFor();
+        Files.deleteIfExists(sock);
+        assertThat(ns.send(List.of(p9))).as("the host died: still enforced").containsExactly(false);
+
+        second =
+            new ProcessBuilder(
+                    "nsenter",
+                    "--mount=/proc/" + holder + "/ns/mnt",
+                    "--net=" + ns.path(),
+                    "bash",
+                    "-c",
+                    "exec " + daemonArgs)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        awaitSocket(sock, second);
+        try (DaemonClient c = DaemonClient.connect(sock)) {
+          c.load();
+          EnforcementStatus adopted = c.status().enforcement();
+          // adopted generation N, then the saved table replayed over it as N+1
+          assertThat(adopted.generation()).isEqualTo(generation + 1);
+          assertThat(ns.send(List.of(p9))).containsExactly(false);
+          c.unload();
+          assertThat(ns.send(List.of(p9))).as("unloaded").containsExactly(true);
+          c.stopDaemon();
+        }
+        assertThat(second.waitFor()).isZero();
+      } finally {
+        first.destroyForcibly();
+        if (second != null) {
+          second.destroyForcibly();
+          second.waitFor();
+        }
+        TestNetns.run(List.of("kill", "-9", holder), "");
+      }
+    }
+  }
+
+  private static void assumeEnforcement() {
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "enforcement in a namespace needs root");
+    try {
+      // opening attaches nothing: it reads BTF and creates one probe map
+      Enforcer.open().close();
+    } catch (EnforcementUnavailable e) {
+      Assumptions.abort("enforcement unavailable here: " + e.getMessage());
+    }
+  }
+
+  private static void iptables(String line, Iptables iptables) throws Exception {
+    StringBuilder err = new StringBuilder();
+    int rc = iptables.run(List.of(line.split(" ")), new StringBuilder(), err);
+    assertThat(err.toString()).as(line).isEmpty();
+    assertThat(rc).as(line).isZero();
+  }
+
+  private static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
+    long end = System.nanoTime() + 60_000_000_000L;
+    while (!DaemonClient.answers(sock)) {
+      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
+      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
+      Thread.sleep(50);
+    }
+  }
+
+  private static ModuleStatus await(DaemonClient c, Predicate<ModuleStatus> done) throws Exception {
+    long end = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      ModuleStatus s = c.status();
+      if (done.test(s)) {
+        return s;
+      }
+      assertThat(System.nanoTime()).as("waiting for the restart: %s", s).isLessThan(end);
+      Thread.sleep(20);
+    }
+  }
+}
