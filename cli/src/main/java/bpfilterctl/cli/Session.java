@@ -2,6 +2,7 @@ package bpfilterctl.cli;
 
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.complete.ChainSource;
+import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.mbox.MboxReply;
@@ -17,7 +18,6 @@ import bpfilterctl.core.rules.Iptables;
 import bpfilterctl.core.rules.ModuleSockopts;
 import bpfilterctl.core.rules.RuleTable;
 import bpfilterctl.core.rules.TableIo;
-import bpfilterctl.core.rules.XtablesLock;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import java.io.IOException;
@@ -54,6 +54,8 @@ public final class Session implements AutoCloseable {
   private boolean leaving;
   private volatile boolean cancelled;
   private final Map<String, AutoCloseable> jobs = new LinkedHashMap<>();
+  private CallerIo caller = CallerIo.thisProcess();
+  private ModuleAccess given;
 
   public Session(HostConfig config) {
     this(() -> config, ChainSource.BUILTIN);
@@ -104,6 +106,22 @@ public final class Session implements AutoCloseable {
             Optional.of(paths.socket()));
     s.paths = Optional.of(paths);
     return s;
+  }
+
+  /**
+   * A command the daemon runs for a client: {@code module} is the daemon's, with the client's
+   * rights; stdin, files and the xtables lock are the client's ({@code caller}).
+   */
+  public static Session forCaller(ModuleAccess module, CallerIo caller) {
+    Session s = embedded();
+    s.given = module;
+    s.caller = caller;
+    return s;
+  }
+
+  /** Whose stdin, files and xtables lock the commands use: this process's, or a daemon's client. */
+  public CallerIo caller() {
+    return caller;
   }
 
   /** Where this session's daemon listens and keeps its state; empty for private sessions. */
@@ -180,6 +198,9 @@ public final class Session implements AutoCloseable {
 
   /** The module in use: the daemon's if one answers, else the embedded one. */
   public synchronized ModuleAccess module() {
+    if (given != null) {
+      return given;
+    }
     Optional<DaemonClient> d = daemon();
     if (d.isEmpty() && denied != null) {
       return denied;
@@ -234,7 +255,7 @@ public final class Session implements AutoCloseable {
         new ModuleSockopts(firstUse, (int) ProcessHandle.current().pid()),
         extensions(),
         lookups(),
-        XtablesLock.fromEnvironment(System.getenv()));
+        caller.xtablesLock());
   }
 
   /** Every client extension, built on first use (a one-shot --version never pays for it). */
@@ -318,6 +339,13 @@ public final class Session implements AutoCloseable {
    * else the embedded host's if it exists.
    */
   public synchronized Optional<ModuleStatus> statusIfAny() {
+    if (given != null) {
+      try {
+        return Optional.of(given.status());
+      } catch (ModuleException e) {
+        return Optional.empty();
+      }
+    }
     Optional<DaemonClient> d = daemon();
     if (d.isPresent()) {
       try {
