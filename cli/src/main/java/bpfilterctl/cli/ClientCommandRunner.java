@@ -4,6 +4,8 @@ import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.OneShotRunner;
 import bpfilterctl.core.daemon.RunRequest;
 import bpfilterctl.core.module.ModuleAccess;
+import bpfilterctl.core.rules.ext.XtExtensions;
+import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -15,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  * rights, the client's stdin, files and xtables lock, and its output sent back.
  */
 public final class ClientCommandRunner implements OneShotRunner {
+  /** Immutable, and the most costly part of a session to build: one for every run. */
+  private final XtExtensions extensions = XtExtensions.standard();
+
   @Override
   public int run(
       RunRequest request,
@@ -22,10 +27,17 @@ public final class ClientCommandRunner implements OneShotRunner {
       CallerIo caller,
       OutputStream stdout,
       OutputStream stderr) {
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8));
-    PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
+    // Large buffers: each flush is a frame to the client.
+    PrintWriter out =
+        new PrintWriter(
+            new OutputStreamWriter(
+                new BufferedOutputStream(stdout, 1 << 16), StandardCharsets.UTF_8));
+    PrintWriter err =
+        new PrintWriter(
+            new OutputStreamWriter(
+                new BufferedOutputStream(stderr, 1 << 12), StandardCharsets.UTF_8));
     String[] args = request.argv().toArray(String[]::new);
-    try (Session session = Session.forCaller(module, caller)) {
+    try (Session session = Session.forCaller(module, caller, extensions)) {
       boolean colour =
           ColorMode.scan(args).enabled(request.env().get("NO_COLOR"), request.console());
       return GlobalFlags.execute(session, new Io(out, err, colour, false), args);

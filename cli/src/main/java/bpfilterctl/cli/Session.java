@@ -110,12 +110,14 @@ public final class Session implements AutoCloseable {
 
   /**
    * A command the daemon runs for a client: {@code module} is the daemon's, with the client's
-   * rights; stdin, files and the xtables lock are the client's ({@code caller}).
+   * rights; stdin, files and the xtables lock are the client's ({@code caller}); {@code extensions}
+   * are the daemon's, built once for all its runs.
    */
-  public static Session forCaller(ModuleAccess module, CallerIo caller) {
+  public static Session forCaller(ModuleAccess module, CallerIo caller, XtExtensions extensions) {
     Session s = embedded();
     s.given = module;
     s.caller = caller;
+    s.extensions = extensions;
     return s;
   }
 
