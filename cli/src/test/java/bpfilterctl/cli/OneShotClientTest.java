@@ -197,6 +197,95 @@ class OneShotClientTest {
         .isZero();
   }
 
+  /**
+   * One-shots run in the daemon and hooked iptables-legacy writers, all with -w on one xtables
+   * lock, append concurrently to one chain: the lock (taken in the daemon for a root caller)
+   * serialises their read-modify-replace cycles, so no rule is lost.
+   */
+  @Test
+  void oneShotsInTheDaemonAndHookedIptablesLegacyShareTheXtablesLock() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "hooked iptables in a netns needs root");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        bpfilterctl.cli.hook.ProcessReplacer.onPath("iptables-legacy", System.getenv("PATH"))
+            .isPresent(),
+        "iptables-legacy is not installed");
+    Optional<Path> lib = bpfilterctl.cli.hook.HookLibrary.find(System.getenv());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        lib.isPresent(),
+        "the hook library is not built: " + bpfilterctl.cli.hook.HookLibrary.notFound(Map.of()));
+    host.load();
+    int n = 25;
+    List<Process> legacy = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "unshare",
+                  "-n",
+                  "bash",
+                  "-c",
+                  "for i in $(seq "
+                      + n
+                      + "); do iptables-legacy -w -A INPUT -s 10."
+                      + w
+                      + ".0.$i -j ACCEPT || exit 1; done")
+              .redirectErrorStream(true);
+      pb.environment().put("LD_PRELOAD", lib.get().toString());
+      pb.environment().put("BPFILTERCTL_SOCKET", socket.toString());
+      pb.environment().put("XTABLES_LOCKFILE", lock.toString());
+      pb.environment().remove("BPFILTERCTL_BIN");
+      legacy.add(pb.start());
+    }
+    List<CompletableFuture<String>> ours = new ArrayList<>();
+    for (int w = 2; w < 4; w++) {
+      int writer = w;
+      ours.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                StringBuilder failures = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                  try {
+                    Ran r =
+                        viaClient(
+                            "",
+                            "iptables",
+                            "-w",
+                            "-A",
+                            "INPUT",
+                            "-s",
+                            "10." + writer + ".0." + i,
+                            "-j",
+                            "ACCEPT");
+                    if (r.rc() != 0) {
+                      failures.append(r.err());
+                    }
+                  } catch (Exception e) {
+                    failures.append(e).append('\n');
+                  }
+                }
+                return failures.toString();
+              }));
+    }
+    for (Process p : legacy) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(150, TimeUnit.SECONDS)).as("hooked writer ended").isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+    }
+    for (CompletableFuture<String> f : ours) {
+      assertThat(f.get(150, TimeUnit.SECONDS)).as("one-shot failures").isEmpty();
+    }
+    List<String> rules =
+        inProcess("iptables", "-S", "INPUT")
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("-A "))
+            .toList();
+    assertThat(rules).hasSize(4 * n).doesNotHaveDuplicates();
+    for (int w = 0; w < 4; w++) {
+      assertThat(rules).contains("-A INPUT -s 10." + w + ".0." + n + "/32 -j ACCEPT");
+    }
+  }
+
   private static boolean daemonThreadRunning() {
     return Thread.getAllStackTraces().keySet().stream()
         .anyMatch(t -> t.getName().equals("daemon-run") && t.isAlive());
