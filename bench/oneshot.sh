@@ -34,6 +34,7 @@ jsa="$tmp/bpfilterctl.jsa"
 ours() { "$java" "${flags[@]}" -XX:SharedArchiveFile="$jsa" -cp "$lib/*" bpfilterctl.cli.OneShotClient "$@"; }
 # The launcher's archive, made by its first run (a relay through the daemon).
 "$java" "${flags[@]}" -XX:ArchiveClassesAtExit="$jsa" -cp "$lib/*" bpfilterctl.cli.OneShotClient --version >/dev/null
+"$java" "${flags[@]}" -XX:ArchiveClassesAtExit="$jsa.main" -cp "$lib/*" bpfilterctl.cli.Main --version >/dev/null
 export -f ours; export java jsa lib tmp; export flags_s="${flags[*]}"
 python3 "$here/make-ruleset.py" 1000 > "$tmp/rules1k"
 python3 "$here/make-ruleset.py" 50000 > "$tmp/rules50k"
@@ -44,6 +45,8 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
 med() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'; }
 ours() { $java $flags_s -XX:SharedArchiveFile=$jsa -cp "$lib/*" bpfilterctl.cli.OneShotClient "$@"; }
 hello() { $java $flags_s -cp "$tmp/hello" Hello; }
+# The one-shot as it was before the client: the whole command model in a fresh JVM, to the daemon.
+before() { $java $flags_s -XX:SharedArchiveFile=$jsa.main -cp "$lib/*" bpfilterctl.cli.Main "$@"; }
 row() { # label, n, then our command, then --, then legacy's (or nothing: the floor)
   local label=$1 n=$2; shift 2
   local o=() l=() a=() b=() seen=0
@@ -54,7 +57,7 @@ row() { # label, n, then our command, then --, then legacy's (or nothing: the fl
   done
   local om lm
   om=$(printf '%s\n' "${o[@]}" | med); lm=$(printf '%s\n' "${l[@]}" | med)
-  local peer=iptables-legacy; [ ${#b[@]} -gt 0 ] || peer="JVM floor"
+  local peer=${PEER:-iptables-legacy}; [ ${#b[@]} -gt 0 ] || peer="JVM floor"
   printf '| %s | %s | %s | %s | %s | %.2f |\n' "$label" "$n" "$om" "$lm" "$peer" "$(echo "$om / $lm" | bc -l)"
 }
 echo "| command | rules | ours ms | peer ms | peer | ratio |"
@@ -62,6 +65,7 @@ echo "| --- | ---: | ---: | ---: | --- | ---: |"
 row "JVM printing one line (floor)" - hello -- hello
 row "--version" - ours --version -- iptables-legacy --version
 row "status" - ours status
+PEER="in-process (before)" row "--version vs before" - ours --version -- before --version
 for n in 1k 50k; do
   ours iptables-restore "$tmp/rules$n" >/dev/null; iptables-legacy-restore "$tmp/rules$n"
   # A script's first commands: the daemon's code for this size gets compiled.
@@ -71,6 +75,8 @@ for n in 1k 50k; do
   row "iptables-save" $n ours iptables-save -- iptables-legacy-save
   row "iptables-restore" $n ours iptables-restore "$tmp/rules$n" -- iptables-legacy-restore "$tmp/rules$n"
   row "iptables -S, floor" $n ours iptables -S
+  PEER="in-process (before)" row "iptables -S vs before" $n ours iptables -S -- before iptables -S
+  PEER="in-process (before)" row "iptables -A vs before" $n ours iptables -A INPUT -s 192.0.2.8 -j DROP -- before iptables -A INPUT -s 192.0.2.8 -j DROP
 done
 SH
 echo "# $(date -u +%F) $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r), $("$java" -version 2>&1 | head -1), $rounds rounds, medians"
