@@ -286,6 +286,88 @@ class OneShotClientTest {
     }
   }
 
+  /**
+   * A caller that is neither root nor the daemon's uid holds the xtables lock itself: the daemon
+   * asks its client to take it, with the caller's permissions. While the test holds the lock, such
+   * a caller's {@code iptables -w -S} waits; released, it runs.
+   */
+  @Test
+  void aCallerOfAnotherUidTakesTheXtablesLockInItsOwnProcess() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "switching to uid 65534 needs root");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        bpfilterctl.cli.hook.ProcessReplacer.onPath("setpriv", System.getenv("PATH")).isPresent(),
+        "setpriv is not installed");
+    // The classes as uid 65534 can read them: the build's, then the dependencies cli/target/lib
+    // holds after a package (the test's own class path lies in root's maven repository).
+    Path classes =
+        Path.of(OneShotClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path lib = classes.getParent().resolve("lib");
+    Path coreClasses = classes.getParent().getParent().getParent().resolve("core/target/classes");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(classes) && Files.isDirectory(lib) && Files.isDirectory(coreClasses),
+        "needs cli/target/classes, core/target/classes and cli/target/lib (mvn package)");
+    java.nio.file.attribute.FileAttribute<?> open =
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path runDir = Files.createDirectory(dir.resolve("other"), open);
+    Path otherSocket = runDir.resolve("d.sock");
+    Path otherLock = runDir.resolve("xtables.lock");
+    Files.createFile(otherLock);
+    Files.setPosixFilePermissions(
+        otherLock, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    try (DaemonServer readers =
+        new DaemonServer(
+            host,
+            otherSocket,
+            new AccessPolicy(0, OptionalInt.empty(), OptionalInt.of(65534)),
+            DaemonLimits.defaults(),
+            Optional.of(new ClientCommandRunner()))) {
+      readers.start();
+      host.load();
+      List<String> cmd =
+          List.of(
+              "setpriv",
+              "--reuid=65534",
+              "--regid=65534",
+              "--clear-groups",
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-cp",
+              classes + ":" + coreClasses + ":" + lib + "/*",
+              OneShotClient.class.getName(),
+              "iptables",
+              "-w",
+              "-S",
+              "INPUT");
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).directory(runDir.toFile());
+      pb.environment().put("BPFILTERCTL_SOCKET", otherSocket.toString());
+      pb.environment().put("XTABLES_LOCKFILE", otherLock.toString());
+      pb.environment().put("HOME", runDir.toString());
+      Process p;
+      XtablesLock.Held held = XtablesLock.at(otherLock).acquire(0);
+      try {
+        p = pb.start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!daemonThreadRunning() && p.isAlive() && System.nanoTime() < end) {
+          Thread.sleep(20);
+        }
+        assertThat(daemonThreadRunning()).as("the command runs in the daemon").isTrue();
+        assertThat(p.waitFor(2, TimeUnit.SECONDS))
+            .as("waits for the lock the test holds")
+            .isFalse();
+      } finally {
+        held.close();
+      }
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(out).isEqualTo("-P INPUT ACCEPT\n");
+    }
+  }
+
   private static boolean daemonThreadRunning() {
     return Thread.getAllStackTraces().keySet().stream()
         .anyMatch(t -> t.getName().equals("daemon-run") && t.isAlive());
