@@ -2,13 +2,13 @@ package bpfilterctl.cli;
 
 import bpfilterctl.cli.commands.DaemonCommand;
 import bpfilterctl.cli.complete.ChainSource;
+import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.RuleTable;
 import bpfilterctl.core.iptables.TableIo;
-import bpfilterctl.core.iptables.XtablesLock;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.mbox.MboxReply;
@@ -55,6 +55,8 @@ public final class Session implements AutoCloseable {
   private boolean leaving;
   private volatile boolean cancelled;
   private final Map<String, AutoCloseable> jobs = new LinkedHashMap<>();
+  private CallerIo caller = CallerIo.thisProcess();
+  private ModuleAccess given;
 
   public Session(HostConfig config) {
     this(() -> config, ChainSource.BUILTIN);
@@ -105,6 +107,24 @@ public final class Session implements AutoCloseable {
             Optional.of(paths.socket()));
     s.paths = Optional.of(paths);
     return s;
+  }
+
+  /**
+   * A command the daemon runs for a client: {@code module} is the daemon's, with the client's
+   * rights; stdin, files and the xtables lock are the client's ({@code caller}); {@code extensions}
+   * are the daemon's, built once for all its runs.
+   */
+  public static Session forCaller(ModuleAccess module, CallerIo caller, XtExtensions extensions) {
+    Session s = embedded();
+    s.given = module;
+    s.caller = caller;
+    s.extensions = extensions;
+    return s;
+  }
+
+  /** Whose stdin, files and xtables lock the commands use: this process's, or a daemon's client. */
+  public CallerIo caller() {
+    return caller;
   }
 
   /** Where this session's daemon listens and keeps its state; empty for private sessions. */
@@ -181,6 +201,9 @@ public final class Session implements AutoCloseable {
 
   /** The module in use: the daemon's if one answers, else the embedded one. */
   public synchronized ModuleAccess module() {
+    if (given != null) {
+      return given;
+    }
     Optional<DaemonClient> d = daemon();
     if (d.isEmpty() && denied != null) {
       return denied;
@@ -270,7 +293,7 @@ public final class Session implements AutoCloseable {
         new ModuleSockopts(firstUse, (int) ProcessHandle.current().pid()),
         extensions(),
         lookups(),
-        XtablesLock.fromEnvironment(System.getenv()));
+        caller.xtablesLock());
   }
 
   /** Every client extension, built on first use (a one-shot --version never pays for it). */
@@ -354,6 +377,13 @@ public final class Session implements AutoCloseable {
    * else the embedded host's if it exists.
    */
   public synchronized Optional<ModuleStatus> statusIfAny() {
+    if (given != null) {
+      try {
+        return Optional.of(given.status());
+      } catch (ModuleException e) {
+        return Optional.empty();
+      }
+    }
     Optional<DaemonClient> d = daemon();
     if (d.isPresent()) {
       try {

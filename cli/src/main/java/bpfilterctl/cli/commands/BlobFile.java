@@ -1,14 +1,12 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.DaemonFrame;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 
 /**
@@ -23,36 +21,23 @@ public final class BlobFile {
   /** The longest blob taken: as long as a daemon frame may be (twice that as hex text). */
   static final long MAX_BYTES = 2L * DaemonFrame.MAX_BODY;
 
-  public static byte[] read(String fileOrDash, InputStream stdin) throws IOException {
-    byte[] raw = fileOrDash.equals("-") ? readBounded(stdin, fileOrDash) : readFile(fileOrDash);
+  public static byte[] read(String fileOrDash, CallerIo caller) throws IOException {
+    byte[] raw =
+        fileOrDash.equals("-")
+            ? readBounded(caller.stdin(), fileOrDash)
+            : readFile(fileOrDash, caller);
     return isHexText(raw) ? parseHex(raw, fileOrDash) : raw;
   }
 
   /**
-   * A regular file's bytes; anything else (a directory, a FIFO, /dev/zero) or a file too big is a
-   * one-line error, never a hang or an OutOfMemoryError.
+   * A regular file's bytes, read by the caller; anything else (a directory, a FIFO, /dev/zero) or a
+   * file too big is a one-line error, never a hang or an OutOfMemoryError.
    */
-  private static byte[] readFile(String name) throws IOException {
-    Path p = Path.of(name);
-    BasicFileAttributes a;
+  private static byte[] readFile(String name, CallerIo caller) throws IOException {
     try {
-      a = Files.readAttributes(p, BasicFileAttributes.class);
+      return caller.readFile(name, MAX_BYTES, true);
     } catch (NoSuchFileException e) {
       throw new IOException(name + ": No such file or directory", e);
-    } catch (AccessDeniedException e) {
-      throw new IOException(name + ": Permission denied", e);
-    }
-    if (a.isDirectory()) {
-      throw new IOException(name + ": Is a directory");
-    }
-    if (!a.isRegularFile()) {
-      throw new IOException(name + ": not a regular file");
-    }
-    if (a.size() > MAX_BYTES) {
-      throw new IOException(name + ": too big (" + a.size() + " bytes, at most " + MAX_BYTES + ")");
-    }
-    try (InputStream in = Files.newInputStream(p)) {
-      return readBounded(in, name);
     } catch (AccessDeniedException e) {
       throw new IOException(name + ": Permission denied", e);
     }

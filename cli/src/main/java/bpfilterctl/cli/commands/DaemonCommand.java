@@ -1,10 +1,12 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ClientCommandRunner;
 import bpfilterctl.cli.DaemonLauncher;
 import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.daemon.DaemonLimits;
 import bpfilterctl.core.daemon.DaemonPaths;
 import bpfilterctl.core.daemon.DaemonServer;
 import bpfilterctl.core.daemon.IdleExit;
@@ -167,7 +169,9 @@ public final class DaemonCommand implements Callable<Integer> {
             readGid == null ? OptionalInt.empty() : OptionalInt.of(readGid));
     ModuleHost host =
         new ModuleHost(session.config().withStateDir(Optional.of(state)).withEnforce(enforce));
-    DaemonServer server = new DaemonServer(host, sock, policy);
+    ClientCommandRunner runner = new ClientCommandRunner();
+    DaemonServer server =
+        new DaemonServer(host, sock, policy, DaemonLimits.defaults(), Optional.of(runner));
     // Run on stop, on a start that fails, and on SIGTERM (systemd's stop), where the end of this
     // method is never reached: the socket goes with us.
     Runnable shutdown =
@@ -187,6 +191,9 @@ public final class DaemonCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("bpfilterctl: daemon: " + e.getMessage());
       return ExitCodes.FAILURE;
     }
+    Thread warm = new Thread(runner::warmUp, "daemon-warm-up");
+    warm.setDaemon(true);
+    warm.start();
     out.println("daemon listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
     out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown));

@@ -5,8 +5,6 @@ import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.module.ModuleException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -68,8 +66,10 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
     try {
       input =
           o.file() == null
-              ? new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1)
-              : Files.readString(Path.of(o.file()), StandardCharsets.ISO_8859_1);
+              ? new String(session.caller().stdin().readAllBytes(), StandardCharsets.ISO_8859_1)
+              : new String(
+                  session.caller().readFile(o.file(), Integer.MAX_VALUE - 8, false),
+                  StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       Frontends.emit(spec, "", "Can't open " + o.file() + ": " + e.getMessage() + "\n");
       return 1;

@@ -106,7 +106,7 @@ public final class SetCountersCommand implements Callable<Integer> {
     byte[] value;
     String name;
     if (file != null) {
-      value = BlobFile.read(file, System.in);
+      value = BlobFile.read(file, session.caller());
       name =
           value.length >= Abi.TABLE_NAME_LEN
               ? FixedName.read(Abi.wrap(value), XtCountersInfo.OFF_NAME, Abi.TABLE_NAME_LEN)

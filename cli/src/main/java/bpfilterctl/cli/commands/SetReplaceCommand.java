@@ -15,8 +15,6 @@ import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -82,13 +80,15 @@ public final class SetReplaceCommand implements Callable<Integer> {
   /** Where the blob comes from: a raw blob, or iptables-save text through the front-end. */
   private ReplaceSource source() {
     if (!save) {
-      return module -> BlobFile.read(file, System.in);
+      return module -> BlobFile.read(file, session.caller());
     }
     return module -> {
       String text =
           file.equals("-")
-              ? new String(System.in.readAllBytes(), StandardCharsets.ISO_8859_1)
-              : Files.readString(Path.of(file), StandardCharsets.ISO_8859_1);
+              ? new String(session.caller().stdin().readAllBytes(), StandardCharsets.ISO_8859_1)
+              : new String(
+                  session.caller().readFile(file, Integer.MAX_VALUE - 8, false),
+                  StandardCharsets.ISO_8859_1);
       try {
         return IptablesRestore.replaceBlob(session.iptables(), text, table);
       } catch (RuleException e) {

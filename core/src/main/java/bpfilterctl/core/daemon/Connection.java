@@ -23,6 +23,9 @@ final class Connection {
   /** The connection is a traffic or log stream now. */
   boolean subscribed;
 
+  /** The command this connection's client runs here (RUN), from then on. */
+  volatile ClientRun run;
+
   /** Bytes read past the frame now with a worker, fed in once it is answered. */
   ByteBuffer pending;
 
@@ -65,6 +68,8 @@ final class Connection {
     return !closed
         && !busy
         && !closeAfterFlush
-        && (subscribed || (queued.get() == 0 && (pending == null || !pending.hasRemaining())));
+        && (subscribed
+            || run != null
+            || (queued.get() == 0 && (pending == null || !pending.hasRemaining())));
   }
 }

@@ -33,6 +33,12 @@ public record DaemonLimits(
   /** The longest CONTROL command. */
   static final int CONTROL_BYTES = 4096;
 
+  /** The longest RUN (command line, cwd, environment). */
+  static final int RUN_BYTES = 1 << 20;
+
+  /** Commands run for clients at once (each has a thread). */
+  static final int MAX_RUNS = 64;
+
   public static DaemonLimits defaults() {
     return new DaemonLimits(
         1024,

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -67,6 +68,8 @@ public final class DaemonServer implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicInteger subscriptions = new AtomicInteger();
+  private final AtomicInteger runs = new AtomicInteger();
+  private final Optional<OneShotRunner> runner;
 
   // The I/O thread's own.
   private final List<Connection> connections = new ArrayList<>();
@@ -96,10 +99,23 @@ public final class DaemonServer implements AutoCloseable {
   }
 
   public DaemonServer(ModuleHost host, Path socket, AccessPolicy policy, DaemonLimits limits) {
+    this(host, socket, policy, limits, Optional.empty());
+  }
+
+  /**
+   * @param runner what runs a client's command line here (RUN), when the front-end gives one
+   */
+  public DaemonServer(
+      ModuleHost host,
+      Path socket,
+      AccessPolicy policy,
+      DaemonLimits limits,
+      Optional<OneShotRunner> runner) {
     this.host = host;
     this.socket = socket;
     this.policy = policy;
     this.limits = limits;
+    this.runner = runner;
   }
 
   /**
@@ -522,6 +538,16 @@ public final class DaemonServer implements AutoCloseable {
       flush(c, now);
       return;
     }
+    if (c.run != null) {
+      c.in.releaseAnswered();
+      c.run.fromClient(f);
+      return;
+    }
+    if (f.type() == FrameType.RUN) {
+      c.in.releaseAnswered();
+      startRun(c, f, now);
+      return;
+    }
     if (f.type() == FrameType.CONTROL && f.bodyText().startsWith("subscribe ")) {
       c.in.releaseAnswered();
       subscribe(c, f.bodyText().substring(10).trim(), now);
@@ -607,6 +633,9 @@ public final class DaemonServer implements AutoCloseable {
       return;
     }
     c.closed = true;
+    if (c.run != null) {
+      c.run.hangUp();
+    }
     c.in.discard();
     c.out.clear();
     ns.close(c.fd);
@@ -630,6 +659,27 @@ public final class DaemonServer implements AutoCloseable {
         }
         return FrameAssembler.Decision.TAKE;
       }
+      if (c.run != null) {
+        return typeCode == FrameType.ANSWER.code() || typeCode == FrameType.CANCEL.code()
+            ? FrameAssembler.Decision.TAKE
+            : skip(
+                ModuleException.Kind.DAEMON,
+                "unexpected frame type " + typeCode + " during a RUN (ANSWER or CANCEL)");
+      }
+      if (typeCode == FrameType.RUN.code()) {
+        if (runner.isEmpty()) {
+          return skip(ModuleException.Kind.DAEMON, "this daemon runs no commands");
+        }
+        if (!policy.mayRead(c.peer)) {
+          return new FrameAssembler.Decision(
+              FrameAssembler.Action.SKIP, denied(c.peer, "run commands"));
+        }
+        return bodyLength <= DaemonLimits.RUN_BYTES
+            ? FrameAssembler.Decision.TAKE
+            : skip(
+                ModuleException.Kind.DAEMON,
+                "RUN of " + bodyLength + " bytes (at most " + DaemonLimits.RUN_BYTES + ")");
+      }
       if (typeCode == FrameType.CONTROL.code()) {
         return bodyLength <= DaemonLimits.CONTROL_BYTES
             ? FrameAssembler.Decision.TAKE
@@ -644,7 +694,7 @@ public final class DaemonServer implements AutoCloseable {
       if (typeCode != FrameType.CALL.code()) {
         return skip(
             ModuleException.Kind.DAEMON,
-            "unexpected frame type " + typeCode + " (a client sends CALL or CONTROL)");
+            "unexpected frame type " + typeCode + " (a client sends CALL, CONTROL or RUN)");
       }
       if (head.length < MboxRequest.HEADER_BYTES) {
         return FrameAssembler.Decision.TAKE; // answered as too short
@@ -690,6 +740,69 @@ public final class DaemonServer implements AutoCloseable {
     private FrameAssembler.Decision skip(ModuleException.Kind kind, String why) {
       return new FrameAssembler.Decision(FrameAssembler.Action.SKIP, fail(kind, why));
     }
+  }
+
+  // ---- runs: a client's command line, run here; a thread each ----
+
+  /**
+   * Runs the command line of a RUN on its own thread, for the peer and with its rights; the
+   * connection then carries the run's OUTPUT, ASK and ANSWER frames, a CANCEL, and ends with EXIT.
+   */
+  private void startRun(Connection c, DaemonFrame f, long now) {
+    RunRequest request;
+    try {
+      request = RunRequest.decode(f.body());
+    } catch (IllegalArgumentException e) {
+      c.enqueue(fail(ModuleException.Kind.DAEMON, e.getMessage()), now);
+      flush(c, now);
+      return;
+    }
+    if (runs.incrementAndGet() > DaemonLimits.MAX_RUNS) {
+      runs.decrementAndGet();
+      c.enqueue(
+          fail(
+              ModuleException.Kind.DAEMON,
+              "too many commands running (" + DaemonLimits.MAX_RUNS + ")"),
+          now);
+      flush(c, now);
+      return;
+    }
+    Peer peer = c.peer;
+    boolean locksHere = peer.uid() == 0 || peer.uid() == policy.daemonUid();
+    ClientRun run = new ClientRun(c, request, locksHere, frame -> send(c, frame));
+    c.run = run;
+    PeerModule module = new PeerModule(host, policy, peer, socket, this::deniedException);
+    daemonThread(
+            () -> {
+              int status;
+              try {
+                run.attach();
+                status =
+                    runner.orElseThrow().run(request, module, run, run.output(1), run.output(2));
+              } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                host.log().add(selfPid, LogLine.Source.HOST, "daemon: a RUN failed: " + e);
+                status = 1;
+              } finally {
+                run.detach();
+                runs.decrementAndGet();
+              }
+              byte[] b =
+                  ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(status).array();
+              DaemonFrame exit = new DaemonFrame(FrameType.EXIT, b);
+              c.queued.addAndGet(5 + b.length);
+              post(
+                  () -> {
+                    c.queued.addAndGet(-(5 + b.length));
+                    if (!c.closed) {
+                      long t = System.nanoTime();
+                      c.enqueue(exit, t);
+                      c.closeAfterFlush = true;
+                      flush(c, t);
+                    }
+                  });
+            },
+            "daemon-run")
+        .start();
   }
 
   // ---- subscriptions: a thread each ----
@@ -932,6 +1045,12 @@ public final class DaemonServer implements AutoCloseable {
   }
 
   private DaemonFrame denied(Peer peer, String what) {
+    ModuleException e = deniedException(peer, what);
+    return fail(e.kind(), e.getMessage());
+  }
+
+  /** The refusal of {@code what} to {@code peer}, logged. */
+  private ModuleException deniedException(Peer peer, String what) {
     String msg =
         "permission denied: uid "
             + peer.uid()
@@ -942,7 +1061,7 @@ public final class DaemonServer implements AutoCloseable {
             + ") may not "
             + what;
     host.log().add(selfPid, LogLine.Source.HOST, "daemon: " + msg);
-    return fail(ModuleException.Kind.PERMISSION_DENIED, msg);
+    return new ModuleException(ModuleException.Kind.PERMISSION_DENIED, msg);
   }
 
   static DaemonFrame fail(ModuleException.Kind kind, String message) {

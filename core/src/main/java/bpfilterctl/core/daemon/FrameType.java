@@ -8,7 +8,19 @@ public enum FrameType {
   REPLY(4),
   FAIL(5),
   CONTROL(6),
-  TEXT(7);
+  TEXT(7),
+  /** client -> daemon: run one command line here ({@link RunRequest}). */
+  RUN(8),
+  /** daemon -> client, during a RUN: do this in the caller's process ({@link CallerAsk}). */
+  ASK(9),
+  /** client -> daemon, during a RUN: what an ASK asked for. */
+  ANSWER(10),
+  /** daemon -> client, during a RUN: u8 stream (1 stdout, 2 stderr) and the bytes. */
+  OUTPUT(11),
+  /** client -> daemon, during a RUN: Ctrl-C. */
+  CANCEL(12),
+  /** daemon -> client: the RUN is over; s32 exit status. */
+  EXIT(13);
 
   private final int code;
 

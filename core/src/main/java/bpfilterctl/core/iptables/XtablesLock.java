@@ -36,23 +36,35 @@ public final class XtablesLock {
 
   private static final Held NOTHING = () -> {};
 
+  /** Takes the lock somewhere else: in the process of a caller a daemon runs a command for. */
+  public interface Taker {
+    Held acquire(Path file, int wait) throws RuleException;
+  }
+
   private final Optional<Path> file;
+  private final Optional<Taker> taker;
 
   /** Loaded on the first lock: jnr costs a one-shot more than the rest of its start. */
   private POSIX posix;
 
-  private XtablesLock(Optional<Path> file) {
+  private XtablesLock(Optional<Path> file, Optional<Taker> taker) {
     this.file = file;
+    this.taker = taker;
   }
 
   /** No lock at all (a private engine in tests, a table no other program can see). */
   public static XtablesLock none() {
-    return new XtablesLock(Optional.empty());
+    return new XtablesLock(Optional.empty(), Optional.empty());
   }
 
   /** flock on {@code file}. */
   public static XtablesLock at(Path file) {
-    return new XtablesLock(Optional.of(file));
+    return new XtablesLock(Optional.of(file), Optional.empty());
+  }
+
+  /** The lock on {@code file}, taken by {@code taker} (with the same waiting and refusals). */
+  public static XtablesLock via(Path file, Taker taker) {
+    return new XtablesLock(Optional.of(file), Optional.of(taker));
   }
 
   /** XTABLES_LOCKFILE when set and not empty, else /run/xtables.lock. */
@@ -72,6 +84,9 @@ public final class XtablesLock {
   public Held acquire(int wait) throws RuleException {
     if (file.isEmpty()) {
       return NOTHING;
+    }
+    if (taker.isPresent()) {
+      return taker.get().acquire(file.get(), wait);
     }
     String name = file.get().toString();
     POSIX p = posix();
