@@ -1,7 +1,6 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.abi.IptEntries;
 import bpfilterctl.core.abi.IptEntry;
@@ -12,6 +11,7 @@ import bpfilterctl.core.abi.Verdict;
 import bpfilterctl.core.abi.XtCounters;
 import bpfilterctl.core.abi.XtCountersInfo;
 import bpfilterctl.core.abi.XtEntryTarget;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -147,7 +147,7 @@ class SockoptCommandsTest {
             .map(s -> s.resolve("conformance/iptables-legacy-1.8.9/01-fresh-tables.json"))
             .filter(Files::isRegularFile)
             .orElse(null);
-    assumeTrue(rec != null, "../shared/conformance is not here: nothing to compare with");
+    Require.that(rec != null, "../shared/conformance is not here: nothing to compare with");
     load();
     int compared = 0;
     for (Object c : list(JsonReader.parseObject(Files.readString(rec)).get("calls"))) {

@@ -1,9 +1,9 @@
 package bpfilterctl.core.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.abi.ext.ExtensionRegistry;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.rules.ext.Lookups;
 import bpfilterctl.core.rules.ext.XtExtensions;
 import bpfilterctl.core.umh.tables.TableEngine;
@@ -46,7 +46,7 @@ class DifferentialTest {
   @Test
   void ourFrontEndAnswersAsIptablesLegacyOnTheKernel() throws Exception {
     String why = kernelUnavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     long start = System.nanoTime();
     Long only = Long.getLong("differential.seed");
     List<Long> seeds = new ArrayList<>();
