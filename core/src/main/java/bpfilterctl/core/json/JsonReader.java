@@ -69,12 +69,13 @@ public final class JsonReader {
   }
 
   /** Parses a JSON object; anything else is an error. */
-  @SuppressWarnings("unchecked")
   public static Map<String, Object> parseObject(String text) {
     if (!(parse(text) instanceof Map<?, ?> parsed)) {
       throw new IllegalArgumentException("expected a JSON object");
     }
-    return (Map<String, Object>) parsed;
+    Map<String, Object> m = new LinkedHashMap<>();
+    parsed.forEach((k, v) -> m.put((String) k, v));
+    return m;
   }
 
   /**

@@ -1,6 +1,7 @@
 package bpfilterctl.core.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerationException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -39,7 +40,7 @@ public final class JsonWriter {
   private JsonWriter write(Step s) {
     try {
       s.on(g);
-    } catch (com.fasterxml.jackson.core.JsonGenerationException e) {
+    } catch (JsonGenerationException e) {
       throw new IllegalStateException("JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
