@@ -2,14 +2,13 @@ package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +24,9 @@ class EnforceUnavailableTest {
   @Test
   void withoutCapabilitiesLoadEnforceSaysWhyAndTheModuleRunsUnenforced(@TempDir Path dir)
       throws Exception {
-    Assumptions.assumeTrue(
-        "root".equals(System.getProperty("user.name")), "dropping capabilities needs root");
-    Assumptions.assumeTrue(
-        onPath("unshare") && onPath("setpriv"), "unshare and setpriv (util-linux) are needed");
+    Require.root("dropping capabilities");
+    Require.command("unshare", "util-linux");
+    Require.command("setpriv", "util-linux");
     ProcessBuilder pb =
         new ProcessBuilder(
             "unshare",
@@ -67,13 +65,5 @@ class EnforceUnavailableTest {
     assertThat(e.get("state")).isEqualTo("UNAVAILABLE");
     assertThat((String) e.get("reason")).contains("CAP_BPF");
     assertThat((List<?>) e.get("hooks")).isEmpty();
-  }
-
-  private static boolean onPath(String name) {
-    try {
-      return new ProcessBuilder("which", name).start().waitFor() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }

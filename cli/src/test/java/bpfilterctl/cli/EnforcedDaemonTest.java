@@ -9,6 +9,7 @@ import bpfilterctl.core.bpf.UdpFlood;
 import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -219,13 +219,12 @@ class EnforcedDaemonTest {
   }
 
   private static void assumeEnforcement() {
-    Assumptions.assumeTrue(
-        "root".equals(System.getProperty("user.name")), "enforcement in a namespace needs root");
+    Require.root("enforcement in a namespace");
     try {
       // opening attaches nothing: it reads BTF and creates one probe map
       Enforcer.open().close();
     } catch (EnforcementUnavailable e) {
-      Assumptions.abort("enforcement unavailable here: " + e.getMessage());
+      Require.that(false, "enforcement unavailable here: " + e.getMessage());
     }
   }
 

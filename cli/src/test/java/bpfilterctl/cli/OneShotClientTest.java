@@ -6,6 +6,7 @@ import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonLimits;
 import bpfilterctl.core.daemon.DaemonServer;
 import bpfilterctl.core.daemon.RunRequest;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.XtablesLock;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
@@ -204,14 +205,14 @@ class OneShotClientTest {
    */
   @Test
   void oneShotsInTheDaemonAndHookedIptablesLegacyShareTheXtablesLock() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         "root".equals(System.getProperty("user.name")), "hooked iptables in a netns needs root");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         bpfilterctl.cli.hook.ProcessReplacer.onPath("iptables-legacy", System.getenv("PATH"))
             .isPresent(),
         "iptables-legacy is not installed");
     Optional<Path> lib = bpfilterctl.cli.hook.HookLibrary.find(System.getenv());
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         lib.isPresent(),
         "the hook library is not built: " + bpfilterctl.cli.hook.HookLibrary.notFound(Map.of()));
     host.load();
@@ -293,9 +294,9 @@ class OneShotClientTest {
    */
   @Test
   void aCallerOfAnotherUidTakesTheXtablesLockInItsOwnProcess() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         "root".equals(System.getProperty("user.name")), "switching to uid 65534 needs root");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         bpfilterctl.cli.hook.ProcessReplacer.onPath("setpriv", System.getenv("PATH")).isPresent(),
         "setpriv is not installed");
     // The classes as uid 65534 can read them: the build's, then the dependencies cli/target/lib
@@ -304,7 +305,7 @@ class OneShotClientTest {
         Path.of(OneShotClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path lib = classes.getParent().resolve("lib");
     Path coreClasses = classes.getParent().getParent().getParent().resolve("core/target/classes");
-    org.junit.jupiter.api.Assumptions.assumeTrue(
+    Require.that(
         Files.isDirectory(classes) && Files.isDirectory(lib) && Files.isDirectory(coreClasses),
         "needs cli/target/classes, core/target/classes and cli/target/lib (mvn package)");
     java.nio.file.attribute.FileAttribute<?> open =

@@ -1,8 +1,8 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.mbox.Sockopt;
 import java.io.IOException;
@@ -32,8 +32,9 @@ class RawAgainstKernelTest {
   @TestFactory
   Stream<DynamicTest> everyScenarioAnswersAsTheKernelDoes() throws IOException {
     Path shared = SharedFixtures.root().orElse(null);
-    assumeTrue(shared != null, "no ../shared/conformance beside the project");
-    assumeTrue(kernelAnswers(shared), "the kernel cannot be asked here (root, unshare, ip_tables)");
+    Require.that(shared != null, "no ../shared/conformance beside the project");
+    Require.that(
+        kernelAnswers(shared), "the kernel cannot be asked here (root, unshare, ip_tables)");
     List<Path> scenarios;
     try (Stream<Path> s = Files.list(shared.resolve("conformance/iptables-legacy-1.8.9"))) {
       scenarios = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();

@@ -1,9 +1,9 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.cli.tmux.Tmux;
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class ShellTest {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(
+    Require.that(
         Tmux.available(), "tmux is not installed: the shell tests need it (apt-get install tmux)");
     tmux =
         Tmux.start(

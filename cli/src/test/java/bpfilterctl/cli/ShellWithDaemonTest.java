@@ -1,11 +1,11 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.cli.tmux.Tmux;
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.ModuleState;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class ShellWithDaemonTest {
 
   @Test
   void theBannerAndExitTellTheTruthAboutADaemonsModule() throws Exception {
-    assumeTrue(Tmux.available(), "tmux is not installed: the shell tests need it");
+    Require.that(Tmux.available(), "tmux is not installed: the shell tests need it");
     Path sock = state.resolve("d.sock");
     try (ModuleHost host = new ModuleHost(Session.embedded().config());
         DaemonServer server =

@@ -1,10 +1,10 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.ModuleHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +38,10 @@ class SocketPermissionTest {
 
   @BeforeEach
   void start() throws Exception {
-    assumeTrue(
+    Require.that(
         "root".equals(System.getProperty("user.name")),
         "needs root: the socket is handed to another user");
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+    Require.that(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
     sock = dir.resolve("d.sock");
     host = new ModuleHost(Session.embedded().config());
     server =

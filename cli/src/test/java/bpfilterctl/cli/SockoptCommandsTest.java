@@ -1,8 +1,8 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.uapi.IptEntries;
 import bpfilterctl.core.uapi.IptEntry;
@@ -147,7 +147,7 @@ class SockoptCommandsTest {
             .map(s -> s.resolve("conformance/iptables-legacy-1.8.9/01-fresh-tables.json"))
             .filter(Files::isRegularFile)
             .orElse(null);
-    assumeTrue(rec != null, "../shared/conformance is not here: nothing to compare with");
+    Require.that(rec != null, "../shared/conformance is not here: nothing to compare with");
     load();
     int compared = 0;
     for (Object c : list(JsonReader.parseObject(Files.readString(rec)).get("calls"))) {

@@ -1,10 +1,10 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.ModuleHost;
 import java.io.File;
 import java.io.IOException;
@@ -44,12 +44,11 @@ class UnprivilegedFrontEndTest {
 
   @BeforeEach
   void start() throws Exception {
-    assumeTrue(
-        "root".equals(System.getProperty("user.name")),
-        "needs root: the commands run as nobody through setpriv, in namespaces");
-    for (String tool : List.of("setpriv", "unshare", "iptables-legacy", "mount")) {
-      assumeTrue(onPath(tool), "needs " + tool);
-    }
+    Require.root("running the commands as nobody through setpriv, in namespaces,");
+    Require.command("setpriv", "util-linux");
+    Require.command("unshare", "util-linux");
+    Require.command("iptables-legacy", "iptables");
+    Require.command("mount", "mount");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     sock = dir.resolve("d.sock");
     host = new ModuleHost(Session.embedded().config());
@@ -74,15 +73,6 @@ class UnprivilegedFrontEndTest {
     if (host != null) {
       host.close();
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The test classpath, its jars copied where nobody can read them (root's ~/.m2 is closed). */

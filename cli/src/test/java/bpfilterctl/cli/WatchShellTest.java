@@ -1,10 +1,10 @@
 package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.cli.tmux.Tmux;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ class WatchShellTest {
 
   @BeforeEach
   void needTmux() {
-    assumeTrue(
+    Require.that(
         Tmux.available(), "tmux is not installed: the watch tests need it (apt-get install tmux)");
   }
 

@@ -1,15 +1,24 @@
 package bpfilterctl.completions;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.cli.Commands;
+import bpfilterctl.cli.Session;
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The generated bash script, run by bash as its completion system would: COMP_* in, COMPREPLY out.
@@ -19,7 +28,7 @@ class BashCompletionTest {
 
   @BeforeAll
   static void needBash() {
-    assumeTrue(Shells.has("bash"), "bash is not installed: skipping its completion tests");
+    Require.command("bash", "bash");
   }
 
   /** COMPREPLY for the words typed so far, the last one being completed. */
@@ -130,5 +139,64 @@ class BashCompletionTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(out.strip()).isEqualTo("complete -o default -F _bpfilterctl_complete bpfilterctl");
+  }
+
+  /** Every visible command at every depth, with the words that lead to it (root excluded). */
+  static Map<List<String>, CommandSpec> modelCommands() {
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    Map<List<String>, CommandSpec> out = new LinkedHashMap<>();
+    try (Session s = Session.embedded()) {
+      collect(Commands.create(s, sink, sink), List.of(), out);
+    }
+    return out;
+  }
+
+  private static void collect(
+      CommandLine cl, List<String> path, Map<List<String>, CommandSpec> into) {
+    for (Map.Entry<String, CommandLine> sub : cl.getSubcommands().entrySet()) {
+      CommandSpec spec = sub.getValue().getCommandSpec();
+      if (spec.usageMessage().hidden() || !sub.getKey().equals(spec.name())) {
+        continue; // hidden, or an alias of a command listed under its name
+      }
+      List<String> words = new ArrayList<>(path);
+      words.add(spec.name());
+      into.put(words, spec);
+      collect(sub.getValue(), words, into);
+    }
+  }
+
+  /** Issue 16: the script covers every command of the model, and every long option of each. */
+  @Test
+  @org.junit.jupiter.api.Timeout(300)
+  void everyCommandAndItsLongOptionsComplete() throws Exception {
+    Map<List<String>, CommandSpec> all = modelCommands();
+    assertThat(all).hasSizeGreaterThan(25);
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<List<String>, CommandSpec> c : all.entrySet()) {
+      List<String> words = new ArrayList<>(List.of("bpfilterctl"));
+      words.addAll(c.getKey().subList(0, c.getKey().size() - 1));
+      words.add("");
+      if (!complete(words.toArray(String[]::new)).contains(c.getValue().name())) {
+        missing.add(String.join(" ", c.getKey()) + ": not offered after " + words);
+      }
+      List<String> longs =
+          c.getValue().options().stream()
+              .filter(o -> !o.hidden())
+              .map(o -> o.longestName())
+              .filter(n -> n.startsWith("--"))
+              .toList();
+      if (longs.isEmpty()) {
+        continue;
+      }
+      words.set(words.size() - 1, c.getValue().name());
+      words.add("--");
+      List<String> offered = complete(words.toArray(String[]::new));
+      for (String o : longs) {
+        if (!offered.contains(o)) {
+          missing.add(String.join(" ", c.getKey()) + ": " + o + " not offered");
+        }
+      }
+    }
+    assertThat(missing).isEmpty();
   }
 }

@@ -1,8 +1,7 @@
 package bpfilterctl.completions;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import bpfilterctl.cli.tmux.Tmux;
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +26,9 @@ class ZshCompletionTest {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Shells.has("zsh"), "zsh is not installed: skipping its completion tests");
-    assumeTrue(Tmux.available(), "tmux is not installed: the zsh completion tests type through it");
+    Require.that(Shells.has("zsh"), "zsh is not installed (apt-get install zsh)");
+    Require.that(
+        Tmux.available(), "tmux is not installed: the zsh completion tests type through it");
     Path functions = Files.createDirectories(home.resolve("site-functions"));
     Files.copy(SCRIPT, functions.resolve("_bpfilterctl"));
     Path bin = Shells.tool(home.resolve("bin"), home.resolve("state")).getParent();

@@ -9,10 +9,8 @@ final class CounterJson {
 
   static JsonWriter write(JsonWriter w, XtCounters c) {
     return w.beginObject()
-        .name("packets")
-        .raw(Long.toUnsignedString(c.pcnt()))
-        .name("bytes")
-        .raw(Long.toUnsignedString(c.bcnt()))
+        .fieldUnsigned("packets", c.pcnt())
+        .fieldUnsigned("bytes", c.bcnt())
         .endObject();
   }
 }

@@ -1,5 +1,6 @@
 package bpfilterctl.cli.watch;
 
+import bpfilterctl.core.iptables.IptablesRestore;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +25,13 @@ final class TuiCommandPolicy {
     if (verb.equals("raw") && words.stream().skip(1).noneMatch(w -> !w.startsWith("-"))) {
       return Optional.of("raw reads its calls from stdin here: give it a FILE");
     }
+    if (verb.equals("iptables-restore") && restoresFromStdin(words.subList(1, words.size()))) {
+      return Optional.of(
+          "iptables-restore reads stdin here, which the screen owns: give it a FILE");
+    }
+    if (verb.equals("set") && words.contains("-")) {
+      return Optional.of("- reads stdin, which the screen owns here: give a FILE");
+    }
     if (verb.equals("daemon")
         && !words.contains("stop")
         && !words.contains("--detach")
@@ -32,5 +40,14 @@ final class TuiCommandPolicy {
       return Optional.of("a daemon in the foreground never returns: use daemon --detach");
     }
     return Optional.empty();
+  }
+
+  /** Whether iptables-restore would read stdin: no FILE, and not an early exit (-h, a bad -x). */
+  private static boolean restoresFromStdin(List<String> args) {
+    try {
+      return IptablesRestore.options(args).file() == null;
+    } catch (IptablesRestore.Usage u) {
+      return false;
+    }
   }
 }

@@ -1,11 +1,11 @@
 package bpfilterctl.cli.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.cli.Main;
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -48,7 +48,7 @@ class HookBehaviourTest {
 
   /** The test client in C (hook/src/test/c/hook_threads.c), built here with the machine's cc. */
   private Path threadedClient() throws IOException, InterruptedException {
-    assumeTrue(HookedDaemon.onPath("cc"), "no C compiler to build the threaded client");
+    Require.that(HookedDaemon.onPath("cc"), "no C compiler to build the threaded client");
     Path exe = dir.resolve("hook_threads");
     Process cc =
         new ProcessBuilder(
@@ -273,7 +273,7 @@ class HookBehaviourTest {
 
   @Test
   void aCallerTheDaemonRefusesSeesWhatANonRootUserSeesOnTheKernel() throws Exception {
-    assumeTrue(
+    Require.that(
         HookedDaemon.onPath("useradd") && HookedDaemon.onPath("setpriv"), "no useradd/setpriv");
     String user = "bpfhk" + ProcessHandle.current().pid() % 100000;
     assertThat(new ProcessBuilder("useradd", "-M", "-N", user).start().waitFor()).isZero();

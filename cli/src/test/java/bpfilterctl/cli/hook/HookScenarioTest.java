@@ -1,8 +1,8 @@
 package bpfilterctl.cli.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.RecordedScenario;
 import bpfilterctl.core.json.JsonReader;
 import java.io.IOException;
@@ -33,7 +33,7 @@ class HookScenarioTest {
   Stream<DynamicTest> sharedScenarios() throws IOException {
     Path lib = HookedDaemon.requireHookAndNamespaces();
     Optional<Path> shared = sharedConformance();
-    assumeTrue(shared.isPresent(), "../shared/conformance is not beside the project");
+    Require.that(shared.isPresent(), "../shared/conformance is not beside the project");
     List<Path> files = RecordedScenario.recordings(shared.get().resolve("iptables-legacy-1.8.9"));
     assertThat(files).hasSizeGreaterThanOrEqualTo(15);
     return files.stream().map(f -> DynamicTest.dynamicTest(name(f), () -> check(lib, f)));

@@ -1,9 +1,8 @@
 package bpfilterctl.cli.hook;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.RecordedScenario;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
@@ -63,13 +62,14 @@ final class HookedDaemon implements AutoCloseable {
 
   /** Skips the test unless the machine can run hooked programs in a namespace of their own. */
   static Path requireHookAndNamespaces() {
-    assumeTrue(
+    Require.that(
         "root".equals(System.getProperty("user.name")),
         "hooked iptables in a fresh namespace needs root");
-    assumeTrue(onPath("iptables-legacy"), "iptables-legacy is not installed");
-    assumeTrue(onPath("unshare"), "unshare is not installed");
+    Require.that(onPath("iptables-legacy"), "iptables-legacy is not installed");
+    Require.that(onPath("unshare"), "unshare is not installed");
     var lib = HookLibrary.find(System.getenv());
-    assumeTrue(lib.isPresent(), "the hook library is not built: " + HookLibrary.notFound(Map.of()));
+    Require.that(
+        lib.isPresent(), "the hook library is not built: " + HookLibrary.notFound(Map.of()));
     return lib.get();
   }
 

@@ -199,6 +199,25 @@ class WatchUiTest {
     throw new AssertionError("screen did not match /" + regex + "/; it shows:\n" + last);
   }
 
+  /**
+   * Waits until {@code check} passes: the UI thread redraws on its own schedule, so a cell read
+   * right after an await of another cell may still show the previous frame.
+   */
+  private void eventually(Runnable check) throws InterruptedException {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() >= end) {
+          throw new AssertionError(e.getMessage() + "\nthe screen shows:\n" + screen(), e);
+        }
+      }
+      Thread.sleep(20);
+    }
+  }
+
   private void awaitModifier(int col, int row, SGR sgr) throws InterruptedException {
     long end = System.nanoTime() + WAIT.toNanos();
     TextCharacter c;
@@ -239,33 +258,46 @@ class WatchUiTest {
             + " frames");
     await("3 entries  480 B");
     await("ELOOP");
-    assertThat(screen()).doesNotContain("HANDSHAKE");
-    assertThat(row(1)).startsWith("-- traffic - 6 frames - 2 handshake frames hidden (h) ---");
+    eventually(() -> assertThat(screen()).doesNotContain("HANDSHAKE"));
+    eventually(
+        () ->
+            assertThat(row(1))
+                .startsWith("-- traffic - 6 frames - 2 handshake frames hidden (h) ---"));
     key(new KeyStroke('h', false, false));
     // the header is drawn first: wait for the last frame's line before reading the cells
     await("HANDSHAKE +get .*handshake");
-    assertThat(row(2))
-        .isEqualTo(
-            "22:13:20.000 ->   4242 IPT_SO_GET_INFO            get         84          filter");
+    eventually(
+        () ->
+            assertThat(row(2))
+                .isEqualTo(
+                    "22:13:20.000 ->   4242 IPT_SO_GET_INFO            get         84          filter"));
     // Lines are cut at the screen's width.
-    assertThat(row(3))
-        .isEqualTo(
-            "22:13:20.000 <-   4242 IPT_SO_GET_INFO            ok          84    14us  filter  "
-                + " hooks I/O  3 entr");
-    assertThat(row(4)).contains("IPT_SO_SET_REPLACE", "set", "576", "filter", "3 entries  480 B");
-    assertThat(row(5)).contains("IPT_SO_SET_REPLACE", "ELOOP", "95us", "filter");
-    assertThat(row(6)).contains("HANDSHAKE", "handshake");
+    eventually(
+        () ->
+            assertThat(row(3))
+                .isEqualTo(
+                    "22:13:20.000 <-   4242 IPT_SO_GET_INFO            ok          84    14us  filter  "
+                        + " hooks I/O  3 entr"));
+    eventually(
+        () ->
+            assertThat(row(4))
+                .contains("IPT_SO_SET_REPLACE", "set", "576", "filter", "3 entries  480 B"));
+    eventually(() -> assertThat(row(5)).contains("IPT_SO_SET_REPLACE", "ELOOP", "95us", "filter"));
+    eventually(() -> assertThat(row(6)).contains("HANDSHAKE", "handshake"));
     // The error reply is red; the others are not.
     int c = row(5).indexOf("ELOOP");
-    assertThat(vt.getCharacter(c, 5).getForegroundColor()).isEqualTo(TextColor.ANSI.RED);
-    assertThat(vt.getCharacter(row(3).indexOf("ok"), 3).getForegroundColor())
-        .isNotEqualTo(TextColor.ANSI.RED);
+    eventually(
+        () -> assertThat(vt.getCharacter(c, 5).getForegroundColor()).isEqualTo(TextColor.ANSI.RED));
+    eventually(
+        () ->
+            assertThat(vt.getCharacter(row(3).indexOf("ok"), 3).getForegroundColor())
+                .isNotEqualTo(TextColor.ANSI.RED));
     // the panes below the traffic are drawn after it: wait for them too
     await("-- detail \\(Enter on a frame\\).*-- umh log \\+ output");
     int bottom = rowOf("-- detail (Enter on a frame)");
-    assertThat(row(bottom)).contains("-- umh log + output");
-    assertThat(row(bottom + 1)).endsWith("|");
-    assertThat(row(28)).isEqualTo(">");
+    eventually(() -> assertThat(row(bottom)).contains("-- umh log + output"));
+    eventually(() -> assertThat(row(bottom + 1)).endsWith("|"));
+    eventually(() -> assertThat(row(28)).isEqualTo(">"));
     await("^handshakes shown \\(h hides them\\)");
   }
 
@@ -275,19 +307,19 @@ class WatchUiTest {
     type("!err");
     key(new KeyStroke(KeyType.Enter));
     await("filter: !err \\(3 shown\\)");
-    assertThat(screen()).doesNotContain("ELOOP");
+    eventually(() -> assertThat(screen()).doesNotContain("ELOOP"));
     key(new KeyStroke('/', false, false));
     key(new KeyStroke('u', true, false));
     type("handshake");
     key(new KeyStroke(KeyType.Enter));
     await("filter: handshake \\(2 shown\\)");
-    assertThat(screen()).contains("HANDSHAKE").doesNotContain("IPT_SO_GET_INFO");
+    eventually(() -> assertThat(screen()).contains("HANDSHAKE").doesNotContain("IPT_SO_GET_INFO"));
     int bottom = rowOf("-- umh log + output");
-    assertThat(row(bottom)).contains("-- detail");
+    eventually(() -> assertThat(row(bottom)).contains("-- detail"));
     key(new KeyStroke('z', false, false));
     await("^-- umh log \\+ output");
-    assertThat(screen()).doesNotContain("-- detail");
-    assertThat(row(bottom + 1)).doesNotEndWith("|");
+    eventually(() -> assertThat(screen()).doesNotContain("-- detail"));
+    eventually(() -> assertThat(row(bottom + 1)).doesNotEndWith("|"));
   }
 
   @Test
@@ -313,18 +345,7 @@ class WatchUiTest {
     await("^valid_hooks INPUT,OUTPUT");
     await("^\\*filter");
     await("^:INPUT DROP \\[0:0\\]");
-    TextCharacter cursor = vt.getCharacter(0, rowOf("IPT_SO_SET_REPLACE         set"));
-    System.err.println(
-        "DEBUG "
-            + cursor
-            + " "
-            + cursor.getModifiers()
-            + " row "
-            + rowOf("IPT_SO_SET_REPLACE         set")
-            + " "
-            + vt.getCharacter(0, 1).getModifiers()
-            + vt.getCharacter(5, 0).getModifiers());
-    assertThat(cursor.getModifiers()).contains(SGR.REVERSE);
+    awaitModifier(0, rowOf("IPT_SO_SET_REPLACE         set"), SGR.REVERSE);
     // Tab to the detail pane, PgDn to the hex dump.
     key(new KeyStroke(KeyType.Tab));
     await("^-- frame 3");
@@ -346,8 +367,8 @@ class WatchUiTest {
     type("err");
     key(new KeyStroke(KeyType.Enter));
     await("-- traffic - 6 frames - filter: err \\(1 shown\\) - PAUSED");
-    assertThat(row(2)).contains("ELOOP");
-    assertThat(row(3)).isEmpty();
+    eventually(() -> assertThat(row(2)).contains("ELOOP"));
+    eventually(() -> assertThat(row(3)).isEmpty());
     type("p");
     await("^resumed");
     type("/");
@@ -358,7 +379,7 @@ class WatchUiTest {
     await("filter: pid=4242 req \\(2 shown\\)");
     type("c");
     await("-- traffic - 0 frames - filter");
-    assertThat(row(2)).isEmpty();
+    eventually(() -> assertThat(row(2)).isEmpty());
     await("^ bpf recording: 4 frames");
   }
 
@@ -375,7 +396,8 @@ class WatchUiTest {
         && System.nanoTime() < until) {
       Thread.sleep(10);
     }
-    assertThat(vt.getCursorPosition().getColumn()).isEqualTo("> status ".length());
+    eventually(
+        () -> assertThat(vt.getCursorPosition().getColumn()).isEqualTo("> status ".length()));
     type("--js");
     key(new KeyStroke(KeyType.Tab));
     await("^> status --json$");
@@ -404,8 +426,8 @@ class WatchUiTest {
     vt.setTerminalSize(new TerminalSize(80, 24));
     // The screen is written top to bottom: once the help line shows, the rest is there.
     await("^-- traffic - 6 frames(?s:.*)^Tab pane");
-    assertThat(row(22)).isEqualTo(">");
-    assertThat(row(23)).startsWith("Tab pane");
+    eventually(() -> assertThat(row(22)).isEqualTo(">"));
+    eventually(() -> assertThat(row(23)).startsWith("Tab pane"));
   }
 
   @Test

@@ -144,10 +144,8 @@ public final class EntryView {
         .field("next_offset", le.nextOffset());
     w.name("counters")
         .beginObject()
-        .name("packets")
-        .raw(Long.toUnsignedString(e.counters().pcnt()))
-        .name("bytes")
-        .raw(Long.toUnsignedString(e.counters().bcnt()))
+        .fieldUnsigned("packets", e.counters().pcnt())
+        .fieldUnsigned("bytes", e.counters().bcnt())
         .endObject();
     w.name("matches").beginArray();
     for (XtEntryMatch m : e.matches()) {

@@ -1,36 +1,71 @@
 package bpfilterctl.core.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Parses one JSON text into plain Java values: Map (insertion ordered), List, String, Long or
- * Double, Boolean, and null. Enough for the JSON-lines inputs of raw and replay; strict about what
- * it accepts, with the offset of the first error.
+ * Parses one JSON text (RFC 8259, nothing more) into plain Java values: Map (insertion ordered),
+ * List, String, Long (BigInteger for an integer above Long.MAX_VALUE that still fits a u64),
+ * Double, Boolean, and null. Jackson's streaming parser does the lexing: no {@code +1}, {@code 1.},
+ * {@code 007}, comments, single quotes, raw control characters or NaN. Duplicate keys and trailing
+ * characters are refused; every error is one line with the offset where it was found.
  */
 public final class JsonReader {
   /** Deeper nesting is refused: a 200k-deep line must be an error, not a StackOverflowError. */
   public static final int MAX_DEPTH = 256;
 
-  private final String s;
-  private int i;
-  private int depth;
+  private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
-  private JsonReader(String s) {
-    this.s = s;
-  }
+  /**
+   * Thread-safe once built. Jackson's own nesting limit sits one level above ours, so that ours,
+   * with its plainer message, is the one a reader meets. Strings have no length cap of their own: a
+   * hex payload of a 50k-rule table is longer than Jackson's default, and the callers bound their
+   * input.
+   */
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_DEPTH + 1)
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .build())
+          .build();
 
+  private JsonReader() {}
+
+  /** Parses one JSON value; anything after it but whitespace is an error. */
   public static Object parse(String text) {
-    JsonReader r = new JsonReader(text);
-    r.ws();
-    Object v = r.value();
-    r.ws();
-    if (r.i != r.s.length()) {
-      throw r.error("trailing characters");
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw error(p, "unexpected end");
+      }
+      Object v = value(p, first);
+      if (p.nextToken() != null) {
+        throw error(p, "trailing characters");
+      }
+      return v;
+    } catch (JsonProcessingException e) {
+      long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+      throw new IllegalArgumentException(
+          "JSON: " + oneLine(e.getOriginalMessage()) + " at offset " + at, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a String source does not do I/O
     }
-    return v;
   }
 
   /** Parses a JSON object; anything else is an error. */
@@ -43,162 +78,108 @@ public final class JsonReader {
     return m;
   }
 
-  private Object value() {
-    if (i >= s.length()) {
-      throw error("unexpected end");
+  /**
+   * A parsed integer as the 64 bits of a u64 (what {@link JsonWriter#valueUnsigned} wrote): a
+   * non-negative Long, or a BigInteger up to 2^64-1. Compare and print the result as unsigned.
+   */
+  public static long unsigned(Object v) {
+    if (v instanceof Long n && n >= 0) {
+      return n;
     }
-    char c = s.charAt(i);
-    if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
-      throw error("nested deeper than " + MAX_DEPTH + " levels");
+    if (v instanceof BigInteger b && b.signum() >= 0 && b.compareTo(U64_MAX) <= 0) {
+      return b.longValue();
     }
-    return switch (c) {
-      case '{' -> nested(object());
-      case '[' -> nested(array());
-      case '"' -> string();
-      case 't' -> literal("true", Boolean.TRUE);
-      case 'f' -> literal("false", Boolean.FALSE);
-      case 'n' -> literal("null", null);
-      default -> number();
-    };
+    throw new IllegalArgumentException("expected an unsigned 64-bit integer, got " + v);
   }
 
-  private Object nested(Object done) {
-    depth--;
-    return done;
-  }
+  /** One open object or array while the tree is built; a loop, not recursion, builds it. */
+  private static final class Open {
+    final Map<String, Object> object;
+    final List<Object> array;
+    String key;
 
-  private Map<String, Object> object() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    i++;
-    ws();
-    if (peek() == '}') {
-      i++;
-      return m;
+    Open(boolean isObject) {
+      object = isObject ? new LinkedHashMap<>() : null;
+      array = isObject ? null : new ArrayList<>();
     }
-    while (true) {
-      ws();
-      if (peek() != '"') {
-        throw error("expected a key");
-      }
-      String k = string();
-      ws();
-      expect(':');
-      ws();
-      m.put(k, value());
-      ws();
-      if (peek() == ',') {
-        i++;
+
+    void add(Object v) {
+      if (object != null) {
+        object.put(key, v);
       } else {
-        expect('}');
-        return m;
+        array.add(v);
       }
+    }
+
+    Object done() {
+      return object != null ? object : array;
     }
   }
 
-  private List<Object> array() {
-    List<Object> l = new ArrayList<>();
-    i++;
-    ws();
-    if (peek() == ']') {
-      i++;
-      return l;
-    }
+  private static Object value(JsonParser p, JsonToken first) throws IOException {
+    Deque<Open> open = new ArrayDeque<>();
+    JsonToken t = first;
     while (true) {
-      ws();
-      l.add(value());
-      ws();
-      if (peek() == ',') {
-        i++;
-      } else {
-        expect(']');
-        return l;
-      }
-    }
-  }
-
-  private String string() {
-    expect('"');
-    StringBuilder b = new StringBuilder();
-    while (true) {
-      if (i >= s.length()) {
-        throw error("unterminated string");
-      }
-      char c = s.charAt(i++);
-      if (c == '"') {
-        return b.toString();
-      }
-      if (c != '\\') {
-        b.append(c);
-        continue;
-      }
-      if (i >= s.length()) {
-        throw error("unterminated escape");
-      }
-      char e = s.charAt(i++);
-      switch (e) {
-        case '"', '\\', '/' -> b.append(e);
-        case 'b' -> b.append('\b');
-        case 'f' -> b.append('\f');
-        case 'n' -> b.append('\n');
-        case 'r' -> b.append('\r');
-        case 't' -> b.append('\t');
-        case 'u' -> {
-          if (i + 4 > s.length()) {
-            throw error("short \\u escape");
+      Object v;
+      switch (t) {
+        case START_OBJECT, START_ARRAY -> {
+          if (open.size() == MAX_DEPTH) {
+            throw error(p, "nested deeper than " + MAX_DEPTH + " levels");
           }
-          b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-          i += 4;
+          open.push(new Open(t == JsonToken.START_OBJECT));
+          t = p.nextToken();
+          continue;
         }
-        default -> throw error("bad escape \\" + e);
+        case FIELD_NAME -> {
+          open.peek().key = p.currentName();
+          t = p.nextToken();
+          continue;
+        }
+        case END_OBJECT, END_ARRAY -> v = open.pop().done();
+        case VALUE_STRING -> v = p.getText();
+        case VALUE_NUMBER_INT -> v = integer(p);
+        case VALUE_NUMBER_FLOAT -> v = decimal(p);
+        case VALUE_TRUE -> v = Boolean.TRUE;
+        case VALUE_FALSE -> v = Boolean.FALSE;
+        case VALUE_NULL -> v = null;
+        default -> throw error(p, "unexpected token " + t);
+      }
+      if (open.isEmpty()) {
+        return v;
+      }
+      open.peek().add(v);
+      t = p.nextToken();
+      if (t == null) {
+        throw error(p, "unexpected end");
       }
     }
   }
 
-  private Object number() {
-    int start = i;
-    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-      i++;
+  private static Object integer(JsonParser p) throws IOException {
+    if (p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue();
     }
-    String n = s.substring(start, i);
-    if (n.isEmpty()) {
-      throw error("unexpected character '" + s.charAt(start) + "'");
+    BigInteger b = p.getBigIntegerValue();
+    if (b.signum() < 0 || b.compareTo(U64_MAX) > 0) {
+      throw error(p, "number out of range " + p.getText());
     }
-    try {
-      if (n.contains(".") || n.contains("e") || n.contains("E")) {
-        return Double.parseDouble(n);
-      }
-      return Long.parseLong(n);
-    } catch (NumberFormatException e) {
-      throw error("bad number " + n);
-    }
+    return b;
   }
 
-  private Object literal(String word, Object v) {
-    if (!s.startsWith(word, i)) {
-      throw error("unexpected token");
+  private static Object decimal(JsonParser p) throws IOException {
+    double d = p.getDoubleValue();
+    if (!Double.isFinite(d)) {
+      throw error(p, "number out of range " + p.getText());
     }
-    i += word.length();
-    return v;
+    return d;
   }
 
-  private void ws() {
-    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
+  private static IllegalArgumentException error(JsonParser p, String what) {
+    return new IllegalArgumentException(
+        "JSON: " + what + " at offset " + p.currentLocation().getCharOffset());
   }
 
-  private char peek() {
-    return i < s.length() ? s.charAt(i) : '\0';
-  }
-
-  private void expect(char c) {
-    if (peek() != c) {
-      throw error("expected '" + c + "'");
-    }
-    i++;
-  }
-
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("JSON: " + what + " at offset " + i);
+  private static String oneLine(String s) {
+    return s == null ? "malformed" : s.replaceAll("\\s*\\R\\s*", " ").strip();
   }
 }

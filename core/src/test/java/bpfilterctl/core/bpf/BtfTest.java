@@ -3,15 +3,15 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.btf.Btf;
+import bpfilterctl.core.fixtures.Require;
 import java.nio.file.Files;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The BTF reader on this kernel's vmlinux: facts fixed by the uapi or by struct definitions. */
 class BtfTest {
   @Test
   void findsMembersAndKfuncs() throws Exception {
-    Assumptions.assumeTrue(Files.isReadable(Btf.VMLINUX), "no " + Btf.VMLINUX);
+    Require.that(Files.isReadable(Btf.VMLINUX), "no " + Btf.VMLINUX);
     Btf btf = Btf.vmlinux();
     // struct nf_hook_state { u8 hook; u8 pf; struct net_device *in; *out; ... }
     assertThat(btf.member("nf_hook_state", "hook").orElseThrow().byteOffset()).isZero();

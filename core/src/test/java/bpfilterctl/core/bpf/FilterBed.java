@@ -12,6 +12,7 @@ import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
@@ -26,7 +27,6 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A filter table built with iptables command lines against the umh's table engine, compiled and
@@ -56,7 +56,7 @@ final class FilterBed implements AutoCloseable {
   }
 
   static void assumeBpf() {
-    Assumptions.assumeTrue(UNAVAILABLE == null, UNAVAILABLE);
+    Require.that(UNAVAILABLE == null, UNAVAILABLE);
   }
 
   final TableEngine engine = new TableEngine(ExtensionRegistry.kernel());

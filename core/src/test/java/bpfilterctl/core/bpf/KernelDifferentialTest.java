@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
@@ -15,7 +16,6 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,7 +33,7 @@ class KernelDifferentialTest {
   @Test
   void randomTablesAgreeWithIpTables() throws Exception {
     FilterBed.assumeBpf();
-    Assumptions.assumeTrue(
+    Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
     try (TestNetns kernel = TestNetns.create();

@@ -1,12 +1,12 @@
 package bpfilterctl.core.bpf;
 
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A network namespace this test created ({@code ip netns add}, unique name), with lo up and a veth
@@ -38,11 +38,10 @@ public final class TestNetns implements AutoCloseable {
   }
 
   public static TestNetns create() throws Exception {
-    Assumptions.assumeTrue(
-        "root".equals(System.getProperty("user.name")), "network namespaces need root");
+    Require.that("root".equals(System.getProperty("user.name")), "network namespaces need root");
     String name = "bpft-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
     Result r = run(List.of("ip", "netns", "add", name), "");
-    Assumptions.assumeTrue(r.rc == 0, "ip netns add refused: " + r.err);
+    Require.that(r.rc == 0, "ip netns add refused: " + r.err);
     TestNetns ns = new TestNetns(name);
     try {
       ns.ip("link", "set", "lo", "up");

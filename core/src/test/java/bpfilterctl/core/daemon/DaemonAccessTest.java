@@ -1,8 +1,8 @@
 package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
@@ -102,9 +102,9 @@ class DaemonAccessTest {
 
   @BeforeEach
   void needRoot() throws Exception {
-    assumeTrue(ProcessHandle.current().info().user().orElse("").equals("root"), "needs root");
+    Require.that(ProcessHandle.current().info().user().orElse("").equals("root"), "needs root");
     for (String tool : List.of("/usr/sbin/useradd", "/usr/sbin/runuser", "/usr/bin/python3")) {
-      assumeTrue(Files.isExecutable(Path.of(tool)), "needs " + tool);
+      Require.that(Files.isExecutable(Path.of(tool)), "needs " + tool);
     }
     work = Files.createTempDirectory("bpfd-access");
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -132,7 +132,7 @@ class DaemonAccessTest {
 
   private String newGroup() throws Exception {
     String g = "bpfg" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
-    assumeTrue(run("/usr/sbin/groupadd", g).exit == 0, "groupadd failed");
+    Require.that(run("/usr/sbin/groupadd", g).exit == 0, "groupadd failed");
     groups.add(g);
     return g;
   }
@@ -144,7 +144,7 @@ class DaemonAccessTest {
       cmd.addAll(List.of("-G", String.join(",", supplementary)));
     }
     cmd.add(u);
-    assumeTrue(run(cmd.toArray(String[]::new)).exit == 0, "useradd failed");
+    Require.that(run(cmd.toArray(String[]::new)).exit == 0, "useradd failed");
     users.add(u);
     return u;
   }

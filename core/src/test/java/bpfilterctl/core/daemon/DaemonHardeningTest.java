@@ -1,8 +1,8 @@
 package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
@@ -65,7 +65,7 @@ class DaemonHardeningTest {
 
   @Test
   void acceptBacksOffOnEmfileAndGoesOn() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit");
+    Require.that(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit");
     Path sock = dir.resolve("d.sock");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // 256 fds, of which the daemon holds 150 on /dev/null: accept meets EMFILE well before the

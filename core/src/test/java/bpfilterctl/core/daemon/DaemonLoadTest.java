@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many clients at once, and a daemon killed at random points: answers stay right, commits stay. */
@@ -41,14 +43,26 @@ class DaemonLoadTest {
   }
 
   @Test
+  @Timeout(300)
+  void tenClientsOfTwoHundredMixedRequestsAreAllAnsweredRight() throws Exception {
+    clients(10, 200);
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(1800)
   void fiftyClientsOfAThousandMixedRequestsAreAllAnsweredRight() throws Exception {
+    clients(50, 1000);
+  }
+
+  private void clients(int clients, int requests) throws Exception {
     Path sock = dir.resolve("d.sock");
     Process daemon = startDaemon(sock, dir.resolve("state"));
     try (DaemonClient admin = DaemonClient.connect(sock)) {
       admin.load();
       ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
       List<Thread> threads = new ArrayList<>();
-      for (int c = 0; c < 50; c++) {
+      for (int c = 0; c < clients; c++) {
         int id = c;
         Thread t =
             new Thread(
@@ -56,7 +70,7 @@ class DaemonLoadTest {
                   String table = "t" + id;
                   try (DaemonClient cl = DaemonClient.connect(sock)) {
                     byte[] expected = null;
-                    for (int i = 0; i < 1000; i++) {
+                    for (int i = 0; i < requests; i++) {
                       if (i % 100 == 0) {
                         int entries = 1 + (i / 100) % 5;
                         FakeTableCalls.replace(
@@ -91,14 +105,27 @@ class DaemonLoadTest {
     }
   }
 
+  /** Each round starts a daemon JVM: 5 rounds here, the hundred in the soak profile. */
   @Test
+  @Timeout(300)
+  void aDaemonKilledAtRandomPointsFiveTimesLosesNoAcknowledgedCommit() throws Exception {
+    killRounds(5);
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(1800)
   void aDaemonKilledAtRandomPointsLosesNoAcknowledgedCommit() throws Exception {
+    killRounds(100);
+  }
+
+  private void killRounds(int rounds) throws Exception {
     Path sock = dir.resolve("d.sock");
     Path state = dir.resolve("state");
     Random rnd = new Random(11);
     byte[] acked = null;
     byte[] inFlightBefore = null;
-    for (int round = 0; round < 100; round++) {
+    for (int round = 0; round < rounds; round++) {
       Process daemon = startDaemon(sock, state);
       AtomicReference<byte[]> lastAcked = new AtomicReference<>(acked);
       AtomicReference<byte[]> inFlight = new AtomicReference<>();

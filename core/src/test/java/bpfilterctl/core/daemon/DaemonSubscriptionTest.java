@@ -69,9 +69,10 @@ class DaemonSubscriptionTest {
       CountDownLatch aLine = new CountDownLatch(1);
       DaemonClient traffic = DaemonClient.connect(sock);
       DaemonClient log = DaemonClient.connect(sock);
-      Thread t1 = follow(traffic, "traffic", frames, twoFrames);
-      Thread t2 = follow(log, "log", logs, aLine);
-      Thread.sleep(300); // both subscriptions are in place
+      CountDownLatch inPlace = new CountDownLatch(2);
+      Thread t1 = follow(traffic, "traffic", frames, twoFrames, inPlace);
+      Thread t2 = follow(log, "log", logs, aLine, inPlace);
+      assertThat(inPlace.await(10, TimeUnit.SECONDS)).as("the daemon confirmed both").isTrue();
       try (DaemonClient c = DaemonClient.connect(sock)) {
         c.load();
         assertThat(aLine.await(10, TimeUnit.SECONDS)).isTrue();
@@ -92,13 +93,18 @@ class DaemonSubscriptionTest {
   }
 
   private static Thread follow(
-      DaemonClient c, String what, List<Map<String, Object>> into, CountDownLatch latch) {
+      DaemonClient c,
+      String what,
+      List<Map<String, Object>> into,
+      CountDownLatch latch,
+      CountDownLatch inPlace) {
     Thread t =
         new Thread(
             () -> {
               try {
                 c.subscribe(
                     what,
+                    inPlace::countDown,
                     line -> {
                       into.add(JsonReader.parseObject(line));
                       latch.countDown();

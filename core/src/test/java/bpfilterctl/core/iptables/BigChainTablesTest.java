@@ -1,8 +1,8 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.LegacyKernel.Outcome;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,7 +79,7 @@ class BigChainTablesTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void shuffledChainsEditedAsOnTheKernel() throws Exception {
     String why = LegacyKernel.unavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     List<String> shuffled = new ArrayList<>(names(2_000));
     Collections.shuffle(shuffled, new Random(3));
     StringBuilder input = new StringBuilder(chains(shuffled));

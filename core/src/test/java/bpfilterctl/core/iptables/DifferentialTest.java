@@ -1,8 +1,8 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.kernel.ExtensionRegistry;
@@ -46,7 +46,7 @@ class DifferentialTest {
   @Test
   void ourFrontEndAnswersAsIptablesLegacyOnTheKernel() throws Exception {
     String why = kernelUnavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     long start = System.nanoTime();
     Long only = Long.getLong("differential.seed");
     List<Long> seeds = new ArrayList<>();

@@ -1,8 +1,8 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.LegacyKernel.Outcome;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class IptablesAgainstKernelTest {
   private static void same(List<List<String>> commands) throws Exception {
     String why = LegacyKernel.unavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     StringBuilder script = new StringBuilder();
     StringBuilder got = new StringBuilder();
     OurFrontEnd ours = new OurFrontEnd();

@@ -1,9 +1,9 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.json.JsonReader;
@@ -39,7 +39,7 @@ class IptablesScenarioTest {
   @TestFactory
   Stream<DynamicTest> scenarios() throws IOException {
     Optional<Path> conformance = Fixtures.conformance();
-    assumeTrue(conformance.isPresent(), "../shared/conformance is not beside the project");
+    Require.that(conformance.isPresent(), "../shared/conformance is not beside the project");
     List<Path> files =
         RecordedScenario.recordings(conformance.get().resolve("iptables-legacy-1.8.9"));
     assertThat(files).hasSizeGreaterThanOrEqualTo(15);

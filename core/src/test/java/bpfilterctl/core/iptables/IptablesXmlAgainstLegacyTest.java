@@ -1,9 +1,9 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -38,7 +38,7 @@ class IptablesXmlAgainstLegacyTest {
   @BeforeAll
   static void realIptablesXml() {
     String why = unavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
   }
 
   /** Why the real iptables-xml cannot be run here, or null. */

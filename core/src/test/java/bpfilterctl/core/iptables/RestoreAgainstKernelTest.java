@@ -1,8 +1,8 @@
 package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.LegacyKernel.Outcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +126,7 @@ class RestoreAgainstKernelTest {
   @MethodSource("cases")
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void restoreAnswersAsIptablesLegacy(Case k) throws Exception {
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     StringBuilder script = new StringBuilder();
     for (List<String> argv : k.setup()) {
       script.append("iptables-legacy ").append(String.join(" ", argv)).append('\n');

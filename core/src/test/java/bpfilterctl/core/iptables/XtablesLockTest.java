@@ -2,8 +2,8 @@ package bpfilterctl.core.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.LegacyKernel.Outcome;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
@@ -51,7 +51,7 @@ class XtablesLockTest {
 
   /** flock(1) holding the lock until its stdin closes; returns once it holds it. */
   private void holdWithFlock() throws IOException, InterruptedException {
-    assumeTrue(onPath("flock"), "skipped: util-linux flock(1) is not installed");
+    Require.that(onPath("flock"), "util-linux flock(1) is not installed");
     holder = new ProcessBuilder("flock", lockFile.toString(), "cat").start();
     // ready when a non-blocking try fails
     while (true) {
@@ -86,7 +86,7 @@ class XtablesLockTest {
   /** iptables-legacy's answer to {@code script} with XTABLES_LOCKFILE on our file. */
   private Outcome legacy(String script) throws Exception {
     String why = LegacyKernel.unavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     return LegacyKernel.run("export XTABLES_LOCKFILE=" + lockFile + "\n" + script, "");
   }
 
@@ -163,7 +163,7 @@ class XtablesLockTest {
   @Test
   void iptablesLegacyWaitsForOurHolder() throws Exception {
     String why = LegacyKernel.unavailable();
-    assumeTrue(why == null, () -> "skipped: " + why);
+    Require.nothingMissing(why);
     XtablesLock lock = XtablesLock.at(lockFile);
     XtablesLock.Held held = lock.acquire(-1);
     Path marker = dir.resolve("legacy-done");

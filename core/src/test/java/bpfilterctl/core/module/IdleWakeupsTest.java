@@ -1,8 +1,8 @@
 package bpfilterctl.core.module;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ class IdleWakeupsTest {
 
   @Test
   void anIdleHostWithItsWatchdogWakesAFewTimesASecondNotHundreds() throws Exception {
-    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs /proc");
+    Require.that(Files.isDirectory(Path.of("/proc/self/task")), "needs /proc");
     HostConfig cfg =
         HostConfig.builder(UmhImage.embedded(List.of("--engine", "skeleton")))
             .watchdogInterval(Duration.ofSeconds(1))

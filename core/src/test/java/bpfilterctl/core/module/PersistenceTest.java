@@ -2,8 +2,8 @@ package bpfilterctl.core.module;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import java.io.IOException;
@@ -16,7 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every acknowledged commit survives the umh's and the host's death; nothing else is kept. */
@@ -159,7 +161,7 @@ class PersistenceTest {
   @Test
   void aFullDiskFailsTheCommitWithEnospcAndKeepsTheOldState() throws Exception {
     Path small = Files.createTempDirectory("bpf-tmpfs");
-    assumeTrue(
+    Require.that(
         mount("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", small.toString()),
         "needs root to mount a tmpfs");
     try (ModuleHost host = new ModuleHost(config(small))) {
@@ -182,12 +184,24 @@ class PersistenceTest {
   }
 
   @Test
+  @Timeout(300)
+  void sixtyCommitsWithRandomUmhKillsLoseNoAcknowledgedOne() throws Exception {
+    commitsWithKills(60);
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(1800)
   void hundredsOfCommitsWithRandomUmhKillsLoseNoAcknowledgedOne() throws Exception {
+    commitsWithKills(300);
+  }
+
+  private void commitsWithKills(int rounds) throws Exception {
     Random rnd = new Random(7);
     byte[] acked = null;
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
-      for (int round = 0; round < 300; round++) {
+      for (int round = 0; round < rounds; round++) {
         if (rnd.nextInt(10) == 0) {
           int pid = host.status().umhPid();
           if (pid > 0) {

@@ -2,8 +2,8 @@ package bpfilterctl.core.module;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
@@ -93,7 +93,7 @@ class StateHardeningTest {
       assertThat(e.getMessage()).contains(state.toString()).contains("writable by group or others");
       assertThat(state.resolve("host.lock")).doesNotExist();
     }
-    assumeTrue(root(), "needs root to give a directory to another uid");
+    Require.that(root(), "needs root to give a directory to another uid");
     Path foreign = Files.createDirectory(tmp.resolve("foreign"));
     Files.setAttribute(foreign, "unix:uid", 65534);
     try (ModuleHost host = new ModuleHost(fake(foreign))) {
@@ -110,7 +110,7 @@ class StateHardeningTest {
     }
     Path tables = Files.createDirectories(state.resolve("tables"));
     Process mk = new ProcessBuilder("mkfifo", tables.resolve("filter.table").toString()).start();
-    assumeTrue(mk.waitFor() == 0, "needs mkfifo");
+    Require.that(mk.waitFor() == 0, "needs mkfifo");
     Files.createSymbolicLink(tables.resolve("nat.table"), Path.of("/dev/zero"));
     try (ModuleHost host = new ModuleHost(fake(state))) {
       long t0 = System.nanoTime();

@@ -1,9 +1,9 @@
 package bpfilterctl.core.uapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.fixtures.Require;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ class AbiRoundTripTest {
   @TestFactory
   Stream<DynamicTest> recordedBuffersRoundTrip() {
     Optional<Path> conformance = Fixtures.conformance();
-    assumeTrue(conformance.isPresent(), "no shared/conformance directory beside the project");
+    Require.that(conformance.isPresent(), "no shared/conformance directory beside the project");
     List<DynamicTest> tests = new ArrayList<>();
     for (Fixtures.Scenario s : Fixtures.scenarios(conformance.get())) {
       int n = 0;

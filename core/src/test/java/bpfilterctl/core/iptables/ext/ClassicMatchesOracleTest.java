@@ -157,6 +157,7 @@ class ClassicMatchesOracleTest {
   void matchesOracle() {
     Map<String, int[]> figures = new TreeMap<>();
     List<String> failures = new ArrayList<>();
+    List<String> failing = new ArrayList<>();
     List<OracleCases.Case> cases = new ArrayList<>(OracleCases.suite());
     cases.addAll(OracleCases.load("/rules/ext-extra-matchesA.jsonl.gz"));
     for (OracleCases.Case c : cases) {
@@ -176,6 +177,7 @@ class ClassicMatchesOracleTest {
         f[0]++;
       } else {
         failures.add(a + ": " + c.rule() + "\n      " + why);
+        failing.add(a + ": " + c.rule());
       }
     }
     int ok = 0;
@@ -190,9 +192,13 @@ class ClassicMatchesOracleTest {
     report.append(String.format("  %-10s %3d/%3d%n", "total", ok, all));
     System.out.println(report);
     failures.forEach(System.out::println);
-    assertThat(ok).isGreaterThanOrEqualTo(FLOOR);
+    assertThat(failing).as("the cases that fail").containsExactlyElementsOf(KNOWN_FAILURES);
   }
 
-  /** Cases known to match; raise it as codecs land, so none regresses. */
-  static final int FLOOR = 460;
+  /**
+   * The cases known to fail, by name: a new failure is a regression, and a fixed one must leave the
+   * list. "-m state wrong" fails today with "unsupported word wrong": the check stops at the stray
+   * word before iptables' own answer to it can be compared.
+   */
+  static final List<String> KNOWN_FAILURES = List.of("state: -m state wrong");
 }

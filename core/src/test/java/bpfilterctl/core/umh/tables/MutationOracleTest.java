@@ -1,9 +1,9 @@
 package bpfilterctl.core.umh.tables;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bpfilterctl.core.fixtures.Fixtures;
+import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
@@ -27,16 +27,16 @@ class MutationOracleTest {
   @TestFactory
   Stream<DynamicNode> sharedMutationsOf04UserChains() {
     Optional<Path> conformance = Fixtures.conformance();
-    assumeTrue(conformance.isPresent(), "no shared/conformance directory beside the project");
+    Require.that(conformance.isPresent(), "no shared/conformance directory beside the project");
     Path file = conformance.get().resolve("mutations/04-user-chains.jsonl");
-    assumeTrue(Files.exists(file), "no " + file);
+    Require.that(Files.exists(file), "no " + file);
     return cases(Fixtures.mutations(file));
   }
 
   @TestFactory
   Stream<DynamicNode> committedMutationsOfOtherScenarios() throws Exception {
     Path dir = Path.of("src/test/resources/mutations");
-    assumeTrue(Files.isDirectory(dir), "no " + dir.toAbsolutePath());
+    Require.that(Files.isDirectory(dir), "no " + dir.toAbsolutePath());
     List<DynamicNode> files = new ArrayList<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path f :
