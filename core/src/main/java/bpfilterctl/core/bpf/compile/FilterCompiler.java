@@ -15,10 +15,23 @@ import java.util.Map;
  * depth.
  */
 public final class FilterCompiler {
+  /**
+   * Runs of this many rules of one shape or more become one hash lookup: about the cost of that
+   * many linear rules.
+   */
+  public static final int DEFAULT_MIN_RUN = 16;
+
   private final KernelLayout kernel;
+  private final int minRun;
 
   public FilterCompiler(KernelLayout kernel) {
+    this(kernel, DEFAULT_MIN_RUN);
+  }
+
+  /** {@code minRun}: the shortest run compiled as a lookup; 0 compiles every rule linearly. */
+  public FilterCompiler(KernelLayout kernel, int minRun) {
     this.kernel = kernel;
+    this.minRun = minRun;
   }
 
   /** True for the match names the compiler knows (any revision it accepts is 0). */
@@ -56,7 +69,8 @@ public final class FilterCompiler {
 
   /**
    * Compiles every filter hook of {@code table}. The programs load the counters map by fd ({@code
-   * countersMapFd}), which must have {@code table.size()} slots.
+   * countersMapFd}), which must have {@code table.size()} slots, and the lookup map as fd_array
+   * index {@link CompiledTable#LOOKUP_MAP_INDEX}.
    */
   public CompiledTable compile(FilterTable table, int countersMapFd) throws Refusal {
     check(table);
@@ -65,14 +79,16 @@ public final class FilterCompiler {
       IptEntry en = table.entry(i);
       readDevices |= nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask());
     }
+    LookupGroups groups = new LookupGroups(table, minRun);
     Map<Integer, List<Insn>> programs = new LinkedHashMap<>();
     for (int hook : CompiledTable.HOOKS) {
       if (table.hasHook(hook)) {
         programs.put(
-            hook, new HookCompiler(table, hook, countersMapFd).compile(kernel, readDevices));
+            hook,
+            new HookCompiler(table, hook, countersMapFd, groups).compile(kernel, readDevices));
       }
     }
-    return new CompiledTable(programs, table.size());
+    return new CompiledTable(programs, table.size(), groups.lookups());
   }
 
   private static boolean nonZero(byte[] b) {

@@ -52,6 +52,13 @@ final class PacketSummary {
   private static final int DYNPTR = -24;
 
   private static final int BUF = -48;
+
+  /**
+   * Where each frame builds a lookup key (24 bytes): in the main frame the slice buffer, free once
+   * the prologue is done.
+   */
+  static final int LOOKUP_KEY = BUF;
+
   static final int BASE = -128;
   static final int MAIN_STACK = 128;
 
