@@ -29,6 +29,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
   // ALU operations and sources
   public static final int ADD = 0x00;
+  public static final int SUB = 0x10;
   public static final int OR = 0x40;
   public static final int AND = 0x50;
   public static final int LSH = 0x60;
