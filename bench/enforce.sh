@@ -112,7 +112,7 @@ done
 
 echo
 echo "BPF_PROG_TEST_RUN (LOCAL_IN, the bench's packet, which passes every DROP rule and meets the ACCEPT):"
-for n in ${sizes[@]} $big; do
+for n in $(printf '%s\n' ${sizes[@]} $big | sort -nu); do
   rules "$n" > "$tmp/rules"
   java -cp "$java_cp" bpfilterctl.bench.EnforceBench testrun "$tmp/rules" | sed "s/^/  $n rules: /"
 done

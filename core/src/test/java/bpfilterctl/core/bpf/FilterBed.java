@@ -67,6 +67,13 @@ final class FilterBed implements AutoCloseable {
   Fd map;
   final Map<Integer, Fd> progs = new HashMap<>();
   private int minRun = FilterCompiler.DEFAULT_MIN_RUN;
+  private int eagerLimit = FilterCompiler.DEFAULT_EAGER_LIMIT;
+
+  /** Every entry compiled with one jump (accumulated tests), whatever the table's size. */
+  FilterBed accumulated() {
+    eagerLimit = -1;
+    return this;
+  }
 
   /** Runs of at least {@code n} rules of one shape compile as lookups (0: none do). */
   FilterBed minRun(int n) {
@@ -102,7 +109,7 @@ final class FilterBed implements AutoCloseable {
     map =
         BPF.mapCreate(
             Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, table.size(), "counters");
-    compiled = new FilterCompiler(KERNEL, minRun).compile(table, map.value());
+    compiled = new FilterCompiler(KERNEL, minRun, eagerLimit).compile(table, map.value());
     progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h"));
     return this;
   }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs of same-shape rules compiled as one hash lookup (here from two rules on): verdicts and
  * counters are ipt_do_table's (first match wins, per-entry counters, hotdrops, misses going on),
- * and equal to those of the same table compiled rule by rule.
+ * and equal to those of the same table compiled rule by rule (eager and accumulated tests).
  */
 @Timeout(120)
 class LookupRunTest {
@@ -151,16 +151,23 @@ class LookupRunTest {
       String table = gen.table();
       List<byte[]> packets = gen.packets(80);
       try (FilterBed linear = restored(table).minRun(0);
+          FilterBed accumulated = restored(table).minRun(0).accumulated();
           FilterBed lookups = restored(table).minRun(2)) {
         linear.load();
+        accumulated.load();
         lookups.load();
         grouped += lookups.compiled.lookups().count() > 0 ? 1 : 0;
         for (byte[] p : packets) {
-          assertThat(lookups.verdict(OUT, p))
-              .as("seed %d:\n%s", seed, table)
-              .isEqualTo(linear.verdict(OUT, p));
+          int expected = linear.verdict(OUT, p);
+          assertThat(lookups.verdict(OUT, p)).as("seed %d:\n%s", seed, table).isEqualTo(expected);
+          assertThat(accumulated.verdict(OUT, p))
+              .as("accumulated, seed %d:\n%s", seed, table)
+              .isEqualTo(expected);
         }
         for (int i = 0; i < linear.table.size(); i++) {
+          assertThat(accumulated.counter(i))
+              .as("accumulated, entry %d, seed %d", i, seed)
+              .containsExactly(linear.counter(i));
           assertThat(lookups.counter(i))
               .as("entry %d, seed %d", i, seed)
               .containsExactly(linear.counter(i));

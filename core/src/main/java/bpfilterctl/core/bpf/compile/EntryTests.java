@@ -25,10 +25,12 @@ import java.util.List;
  * The tests of one entry, ip_packet_match's then each match's. Tests whose outcome the entry alone
  * decides emit nothing (always true) or make the whole entry vanish (never true).
  *
- * <p>Most tests branch on nothing: each ORs into r3 a value that is non-zero when it fails, and one
- * conditional jump per entry ("flush") leaves for the next entry when r3 is non-zero. The verifier
- * then keeps no pending branch per entry (a rule of k branching tests left k-1, and 8,192 of them
- * stop it). Only ICMP type/code tests still branch; a flush precedes them.
+ * <p>Two ways. Eager: each test jumps to the next entry as soon as it fails (the fewest
+ * instructions run). Accumulated: most tests branch on nothing, each ORs into r3 a value that is
+ * non-zero when it fails, and one conditional jump per entry ("flush") leaves for the next entry
+ * when r3 is non-zero. The verifier keeps a pending branch for every branch of an entry but its
+ * last (8,192 stop it), so big tables are compiled accumulated. Only ICMP type/code tests branch
+ * either way; a flush precedes them.
  *
  * <p>The transport status check of the first tcp/udp/icmp match comes last among the ipt_ip tests,
  * so a hotdrop happens only where ip_tables would reach that match: it ORs (L4P ^ proto) into r3
@@ -53,10 +55,19 @@ final class EntryTests {
   /** Where a flush goes: the next entry, or the hotdrop stub once the status is in r3. */
   private Label flushTo;
 
-  EntryTests(Emitter e, Label next) {
+  private final boolean eager;
+  private int branches;
+
+  EntryTests(Emitter e, Label next, boolean eager) {
     this.e = e;
     this.next = next;
     this.flushTo = next;
+    this.eager = eager;
+  }
+
+  /** Conditional jumps out of the entry's tests (the verifier keeps all but one pending). */
+  int branches() {
+    return branches;
   }
 
   /** ip_tables' unconditional(): an all-zero ipt_ip and no matches. */
@@ -230,8 +241,13 @@ final class EntryTests {
       e.movReg(R4, R3);
     }
     load(PacketSummary.L4P);
-    differs(proto, false);
-    flushTo = stub;
+    if (eager) {
+      flushTo = stub; // differs jumps there at once
+      differs(proto, false);
+    } else {
+      differs(proto, false);
+      flushTo = stub;
+    }
     stubs.add(
         () -> {
           e.bind(stub);
@@ -391,6 +407,11 @@ final class EntryTests {
    * r1 (a zero-extended u32) against {@code value}: fails when it differs, or when equal if inv.
    */
   private void differs(int value, boolean inv) {
+    if (eager) {
+      jump32(inv ? Insn.JEQ : Insn.JNE, value, flushTo);
+      flushTo = next;
+      return;
+    }
     e.alu32(Insn.XOR, R1, value);
     if (inv) {
       isZero(R1);
@@ -405,6 +426,13 @@ final class EntryTests {
 
   /** ORs a failure value (non-zero: the test fails) into r3. */
   private void fail(int reg) {
+    if (eager) {
+      anyJump = true;
+      branches++;
+      e.jmp(Insn.JNE, reg, 0, flushTo);
+      flushTo = next;
+      return;
+    }
     if (pending) {
       e.aluReg(Insn.OR, R3, reg);
     } else {
@@ -420,6 +448,7 @@ final class EntryTests {
     }
     pending = false;
     anyJump = true;
+    branches++;
     e.jmp(Insn.JNE, R3, 0, flushTo);
     flushTo = next; // from here on the status is known to be usable
   }
@@ -430,6 +459,7 @@ final class EntryTests {
 
   private void jump32(int op, int imm, Label to) {
     anyJump = true;
+    branches++;
     if (op == Insn.JA) {
       e.ja(to);
     } else {

@@ -48,11 +48,37 @@ final class HookCompiler {
   private final Deque<Integer> pending = new ArrayDeque<>();
   private final LookupGroups groups;
 
-  HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups) {
+  private final boolean eager;
+  private int pendingBranches;
+
+  HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
     this.hook = hook;
     this.mapFd = mapFd;
     this.groups = groups;
+    this.eager = eager;
+  }
+
+  /**
+   * The hook's program with eager tests (each jumps out as soon as it fails) when that leaves at
+   * most {@code eagerLimit} branches of entries (all but each entry's last) for the verifier to
+   * hold, else with accumulated tests (one jump per entry).
+   */
+  static List<Insn> compile(
+      FilterTable table,
+      int hook,
+      int mapFd,
+      LookupGroups groups,
+      KernelLayout k,
+      boolean devs,
+      int eagerLimit)
+      throws Refusal {
+    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true);
+    List<Insn> p = eager.compile(k, devs);
+    if (eager.pendingBranches <= eagerLimit) {
+      return p;
+    }
+    return new HookCompiler(table, hook, mapFd, groups, false).compile(k, devs);
   }
 
   List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
@@ -171,8 +197,10 @@ final class HookCompiler {
     private boolean entry(int i) throws Refusal {
       IptEntry en = table.entry(i);
       Label next = e.label("next" + i);
-      EntryTests tests = new EntryTests(e, next);
-      if (!tests.emit(en)) {
+      EntryTests tests = new EntryTests(e, next, eager);
+      boolean matches = tests.emit(en);
+      pendingBranches += Math.max(0, tests.branches() - 1);
+      if (!matches) {
         e.bind(next); // never matches: no action
         return false;
       }
