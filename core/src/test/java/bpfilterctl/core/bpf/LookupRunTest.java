@@ -144,6 +144,28 @@ class LookupRunTest {
   }
 
   @Test
+  void runsInSevenNestedChainsFitTheStack() throws Exception {
+    List<String> rules = new java.util.ArrayList<>();
+    for (int c = 1; c <= 7; c++) {
+      rules.add("-N c" + c);
+    }
+    rules.add("-A INPUT -j c1");
+    for (int c = 1; c <= 7; c++) {
+      rules.add("-A c" + c + " -s 10.0.0." + c + " -p udp --dport 1 -j DROP");
+      rules.add("-A c" + c + " -s 10.0.0." + (c + 10) + " -p udp --dport 1 -j DROP");
+      if (c < 7) {
+        rules.add("-A c" + c + " -j c" + (c + 1));
+      }
+    }
+    bed.rules(rules.toArray(String[]::new)).load();
+    assertThat(bed.compiled.lookups().count())
+        .as("7 runs of 2 keys and 2 hotdrop keys")
+        .isEqualTo(28);
+    assertThat(bed.verdict(IN, Packets.udp(addr(10, 0, 0, 17), B, 9, 1))).isEqualTo(DROP);
+    assertThat(bed.verdict(IN, Packets.udp(addr(10, 0, 0, 17), B, 9, 2))).isEqualTo(ACCEPT);
+  }
+
+  @Test
   void randomTablesGiveTheSameVerdictsAndCountersAsRuleByRule() throws Exception {
     int grouped = 0;
     for (int seed = 1; seed <= 30; seed++) {

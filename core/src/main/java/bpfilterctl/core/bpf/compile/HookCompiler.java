@@ -37,6 +37,7 @@ final class HookCompiler {
 
   private static final int HELPER_MAP_LOOKUP_ELEM = 1;
 
+  /** The lookup key, through r9 (the main frame's stack in every function). */
   private static final int KEY = PacketSummary.LOOKUP_KEY;
 
   private final FilterTable table;
@@ -239,7 +240,7 @@ final class HookCompiler {
         // with the hotdrop status and no ports.
         e.ldx(Insn.W, R1, R9, PacketSummary.L4P);
         e.jmp32(Insn.JNE, R1, (PacketSummary.STATUS_HOTDROP << 8) | s.transport(), next);
-        e.st(Insn.W, R10, KEY + 16, 0).st(Insn.W, R10, KEY + 20, 0);
+        e.st(Insn.W, R9, KEY + 16, 0).st(Insn.W, R9, KEY + 20, 0);
         lookupKey();
         e.jmp(Insn.JEQ, R0, 0, next);
         e.mov(R0, 0).exit();
@@ -251,8 +252,8 @@ final class HookCompiler {
      * The key: group, masked addresses, protocol (L4P with a transport match), ports, as tested.
      */
     private void buildKey(int group, LookupGroups.Shape s) {
-      e.st(Insn.DW, R10, KEY, 0).st(Insn.DW, R10, KEY + 8, 0).st(Insn.DW, R10, KEY + 16, 0);
-      e.st(Insn.W, R10, KEY, group);
+      e.st(Insn.DW, R9, KEY, 0).st(Insn.DW, R9, KEY + 8, 0).st(Insn.DW, R9, KEY + 16, 0);
+      e.st(Insn.W, R9, KEY, group);
       field(s.smsk() != 0, PacketSummary.SADDR, s.smsk(), KEY + 4);
       field(s.dmsk() != 0, PacketSummary.DADDR, s.dmsk(), KEY + 8);
       field(
@@ -272,12 +273,12 @@ final class HookCompiler {
       if (mask != -1) {
         e.alu32(Insn.AND, R1, Integer.reverseBytes(mask)); // addresses are in network order
       }
-      e.stx(Insn.W, R10, at, R1);
+      e.stx(Insn.W, R9, at, R1);
     }
 
     private void lookupKey() {
       e.ldMapIdx(R1, CompiledTable.LOOKUP_MAP_INDEX);
-      e.movReg(R2, R10).alu(Insn.ADD, R2, KEY);
+      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
       e.callHelper(HELPER_MAP_LOOKUP_ELEM);
     }
 

@@ -53,14 +53,15 @@ final class PacketSummary {
 
   private static final int BUF = -48;
 
-  /**
-   * Where each frame builds a lookup key (24 bytes): in the main frame the slice buffer, free once
-   * the prologue is done.
-   */
-  static final int LOOKUP_KEY = BUF;
-
   static final int BASE = -128;
   static final int MAIN_STACK = 128;
+
+  /**
+   * Where every function builds a lookup key (24 bytes), from r9: the main frame's slice buffer,
+   * free once the prologue is done. (In the chain functions' own frames it would grow each of them
+   * to 64 bytes, and eight frames could pass the 512-byte stack limit.)
+   */
+  static final int LOOKUP_KEY = BUF - BASE;
 
   private static final int IPPROTO_TCP = 6;
 
