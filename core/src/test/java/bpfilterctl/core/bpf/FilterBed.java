@@ -7,7 +7,7 @@ import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.KernelLayout;
-import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.enforce.ProgramLoader;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
@@ -66,6 +66,20 @@ final class FilterBed implements AutoCloseable {
   CompiledTable compiled;
   Fd map;
   final Map<Integer, Fd> progs = new HashMap<>();
+  private int minRun = FilterCompiler.DEFAULT_MIN_RUN;
+  private int eagerLimit = FilterCompiler.DEFAULT_EAGER_LIMIT;
+
+  /** Every entry compiled with one jump (accumulated tests), whatever the table's size. */
+  FilterBed accumulated() {
+    eagerLimit = -1;
+    return this;
+  }
+
+  /** Runs of at least {@code n} rules of one shape compile as lookups (0: none do). */
+  FilterBed minRun(int n) {
+    minRun = n;
+    return this;
+  }
 
   /** Runs each line as an iptables command (split on spaces) and fails if one is refused. */
   FilterBed rules(String... lines) throws Exception {
@@ -95,16 +109,8 @@ final class FilterBed implements AutoCloseable {
     map =
         BPF.mapCreate(
             Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, table.size(), "counters");
-    compiled = new FilterCompiler(KERNEL).compile(table, map.value());
-    for (var p : compiled.programs().entrySet()) {
-      progs.put(
-          p.getKey(),
-          BPF.progLoad(
-              Bpf.PROG_TYPE_NETFILTER,
-              Bpf.ATTACH_NETFILTER,
-              Emitter.encode(p.getValue()),
-              "filter_h" + p.getKey()));
-    }
+    compiled = new FilterCompiler(KERNEL, minRun, eagerLimit).compile(table, map.value());
+    progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h"));
     return this;
   }
 

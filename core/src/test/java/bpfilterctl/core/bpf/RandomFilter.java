@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * Random filter tables (iptables-restore text) and packets for the differential test: rules in
  * OUTPUT and three user chains that jump only forward, over a small space of addresses, ports,
- * types and flags so that rules and packets often meet.
+ * types and flags so that rules and packets often meet; now and then a run of same-shape rules that
+ * the compiler can decide with one lookup.
  */
 final class RandomFilter {
   private static final String[] SRC = {"10.1.0.1", "10.1.0.0/24", "10.0.0.0/8", "10.1.0.0/16"};
@@ -54,12 +55,58 @@ final class RandomFilter {
     for (int i = r.nextInt(9); i > 0; i--) {
       t.append("-A OUTPUT ").append(rule(-1)).append('\n');
     }
+    if (r.nextBoolean()) {
+      run("OUTPUT", t);
+      for (int i = r.nextInt(4); i > 0; i--) {
+        t.append("-A OUTPUT ").append(rule(-1)).append('\n');
+      }
+    }
     for (int c = 0; c < CHAINS.length; c++) {
       for (int i = r.nextInt(6); i > 0; i--) {
         t.append("-A ").append(CHAINS[c]).append(' ').append(rule(c)).append('\n');
       }
+      if (r.nextInt(3) == 0) {
+        run(CHAINS[c], t);
+      }
     }
     return t.append("COMMIT\n").toString();
+  }
+
+  private static final String[] RUN_SRC32 = {"10.1.0.1", "10.1.0.2", "10.1.5.1", "10.9.0.1"};
+  private static final String[] RUN_SRC24 = {"10.1.0.0/24", "10.1.5.0/24", "10.9.0.0/24"};
+  private static final String[] RUN_DST16 = {"10.2.0.0/16", "10.3.0.0/16"};
+
+  /**
+   * 4 to 12 rules of one shape (what the compiler may decide with one lookup): the same tested
+   * fields, values from the packets' small space (duplicates included), ACCEPT or DROP.
+   */
+  private void run(String chain, StringBuilder t) {
+    String[] src = new String[][] {null, RUN_SRC32, RUN_SRC24}[r.nextInt(3)];
+    String[] dst = new String[][] {null, RUN_DST16}[r.nextInt(2)];
+    int kind = r.nextInt(6); // none, -p raw, udp match, udp dport, tcp sport+dport, udp sport
+    for (int i = 4 + r.nextInt(9); i > 0; i--) {
+      List<String> p = new ArrayList<>();
+      if (src != null) {
+        p.add("-s " + pick(src));
+      }
+      if (dst != null) {
+        p.add("-d " + pick(dst));
+      }
+      String port = Integer.toString(1 + r.nextInt(4));
+      switch (kind) {
+        case 1 -> p.add("-p " + (r.nextBoolean() ? "udp" : "47"));
+        case 2 -> p.add("-p udp -m udp");
+        case 3 -> p.add("-p udp --dport " + port);
+        case 4 -> p.add("-p tcp --sport " + (1 + r.nextInt(4)) + " --dport " + port);
+        case 5 -> p.add("-p udp --sport " + port);
+        default -> {}
+      }
+      if (p.isEmpty()) {
+        p.add("-s " + pick(RUN_SRC32));
+      }
+      p.add(r.nextBoolean() ? "-j DROP" : "-j ACCEPT");
+      t.append("-A ").append(chain).append(' ').append(String.join(" ", p)).append('\n');
+    }
   }
 
   private String rule(int chain) {

@@ -2,6 +2,9 @@ package bpfilterctl.core.bpf.compile;
 
 import static bpfilterctl.core.bpf.insn.Emitter.R0;
 import static bpfilterctl.core.bpf.insn.Emitter.R1;
+import static bpfilterctl.core.bpf.insn.Emitter.R2;
+import static bpfilterctl.core.bpf.insn.Emitter.R3;
+import static bpfilterctl.core.bpf.insn.Emitter.R4;
 import static bpfilterctl.core.bpf.insn.Emitter.R9;
 
 import bpfilterctl.core.bpf.insn.Emitter;
@@ -19,10 +22,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tests of one entry, ip_packet_match's then each match's, as conditional jumps to the next
- * entry. Tests whose outcome the entry alone decides emit nothing (always true) or make the whole
- * entry vanish (never true). The transport status check of the first tcp/udp/icmp match comes last
- * among the ipt_ip tests, so a hotdrop happens only where ip_tables would reach that match.
+ * The tests of one entry, ip_packet_match's then each match's. Tests whose outcome the entry alone
+ * decides emit nothing (always true) or make the whole entry vanish (never true).
+ *
+ * <p>Two ways. Eager: each test jumps to the next entry as soon as it fails (the fewest
+ * instructions run). Accumulated: most tests branch on nothing, each ORs into r3 a value that is
+ * non-zero when it fails, and one conditional jump per entry ("flush") leaves for the next entry
+ * when r3 is non-zero. The verifier keeps a pending branch for every branch of an entry but its
+ * last (8,192 stop it), so big tables are compiled accumulated. Only ICMP type/code tests branch
+ * either way; a flush precedes them.
+ *
+ * <p>The transport status check of the first tcp/udp/icmp match comes last among the ipt_ip tests,
+ * so a hotdrop happens only where ip_tables would reach that match: it ORs (L4P ^ proto) into r3
+ * after saving the ipt_ip part in r4, and the flush after it goes to a stub that drops when the
+ * ipt_ip part passed and L4P says hotdrop.
  */
 final class EntryTests {
   static final int IPPROTO_ICMP = 1;
@@ -36,9 +49,25 @@ final class EntryTests {
   private boolean anyJump;
   private boolean statusChecked;
 
-  EntryTests(Emitter e, Label next) {
+  /** r3 holds failures not yet flushed. */
+  private boolean pending;
+
+  /** Where a flush goes: the next entry, or the hotdrop stub once the status is in r3. */
+  private Label flushTo;
+
+  private final boolean eager;
+  private int branches;
+
+  EntryTests(Emitter e, Label next, boolean eager) {
     this.e = e;
     this.next = next;
+    this.flushTo = next;
+    this.eager = eager;
+  }
+
+  /** Conditional jumps out of the entry's tests (the verifier keeps all but one pending). */
+  int branches() {
+    return branches;
   }
 
   /** ip_tables' unconditional(): an all-zero ipt_ip and no matches. */
@@ -63,8 +92,10 @@ final class EntryTests {
       for (XtEntryMatch m : en.matches()) {
         match(en.ip(), m);
       }
+      flush();
       return true;
     } catch (Never n) {
+      flush(); // a hotdrop still happens where the status check was reached
       if (e.pc() != start) {
         // Tests before the impossible one jump to next already: end with a jump there too.
         e.ja(next);
@@ -129,7 +160,7 @@ final class EntryTests {
     if (mask != -1) {
       e.alu32(Insn.AND, R1, Integer.reverseBytes(mask));
     }
-    jump32(inv ? Insn.JEQ : Insn.JNE, Integer.reverseBytes(value), next);
+    differs(Integer.reverseBytes(value), inv);
   }
 
   /** ifname_compare_aligned over the four u32 quarters the mask covers. */
@@ -152,18 +183,18 @@ final class EntryTests {
       }
       return;
     }
-    Label differs = inv != 0 ? e.label("iface_differs") : next;
+    e.mov(R2, 0);
     for (int[] q : quarters) {
       load(q[0]);
       if (q[1] != -1) {
         e.alu32(Insn.AND, R1, q[1]);
       }
-      jump32(Insn.JNE, q[2], differs);
+      e.alu32(Insn.XOR, R1, q[2]).aluReg(Insn.OR, R2, R1);
     }
     if (inv != 0) {
-      e.ja(next);
-      e.bind(differs);
+      isZero(R2);
     }
+    fail(R2);
   }
 
   /** NF_INVF(INV_FRAG, (flags & F_FRAG) && !isfrag). */
@@ -176,7 +207,10 @@ final class EntryTests {
       return;
     }
     load(PacketSummary.FRAG);
-    jump32(inv ? Insn.JNE : Insn.JEQ, 0, next);
+    if (!inv) {
+      isZero(R1); // -f fails on offset 0
+    }
+    fail(R1);
   }
 
   /**
@@ -189,7 +223,7 @@ final class EntryTests {
     }
     boolean inv = (ip.invflags() & IptIp.INV_PROTO) != 0;
     load(PacketSummary.PROTO);
-    jump32(inv ? Insn.JEQ : Insn.JNE, ip.proto(), next);
+    differs(ip.proto(), inv);
   }
 
   /**
@@ -202,12 +236,26 @@ final class EntryTests {
     }
     statusChecked = true;
     Label stub = e.label("hotdrop_check");
+    boolean withIpPart = pending;
+    if (withIpPart) {
+      e.movReg(R4, R3);
+    }
     load(PacketSummary.L4P);
-    jump32(Insn.JNE, proto, stub);
+    if (eager) {
+      flushTo = stub; // differs jumps there at once
+      differs(proto, false);
+    } else {
+      differs(proto, false);
+      flushTo = stub;
+    }
     stubs.add(
         () -> {
           e.bind(stub);
+          e.ldx(Insn.W, R1, R9, PacketSummary.L4P);
           e.jmp32(Insn.JNE, R1, (PacketSummary.STATUS_HOTDROP << 8) | proto, next);
+          if (withIpPart) {
+            e.jmp(Insn.JNE, R4, 0, next);
+          }
           e.mov(R0, 0).exit();
         });
   }
@@ -256,24 +304,29 @@ final class EntryTests {
     }
     load(slot);
     if (min == max) {
-      jump32(inv ? Insn.JEQ : Insn.JNE, min, next);
-    } else if (!inv) {
-      if (min > 0) {
-        jump32(Insn.JLT, min, next);
-      }
-      if (max < full) {
-        jump32(Insn.JGT, max, next);
-      }
-    } else if (min == 0) {
-      jump32(Insn.JLE, max, next);
-    } else if (max == full) {
-      jump32(Insn.JGE, min, next);
-    } else {
-      Label outside = e.label("outside");
-      jump32(Insn.JLT, min, outside);
-      jump32(Insn.JLE, max, next);
-      e.bind(outside);
+      differs(min, inv);
+      return;
     }
+    // r1 = v - min and r2 = (max - min) - r1 (64-bit, |v|, |min|, |max| < 2^16): v is outside
+    // [min, max] when either is negative.
+    int out;
+    if (min > 0) {
+      e.alu(Insn.ADD, R1, -min);
+    }
+    if (max == full) {
+      out = R1; // v > max cannot be
+    } else {
+      e.mov(R2, max - min).aluReg(Insn.SUB, R2, R1);
+      if (min > 0) {
+        e.aluReg(Insn.OR, R2, R1);
+      }
+      out = R2;
+    }
+    e.alu(Insn.RSH, out, 63);
+    if (inv) {
+      e.alu(Insn.XOR, out, 1);
+    }
+    fail(out);
   }
 
   /** NF_INVF(INV_FLAGS, (th[13] & flg_mask) == flg_cmp) must hold. */
@@ -293,7 +346,7 @@ final class EntryTests {
     }
     load(PacketSummary.TCPFLAGS);
     e.alu32(Insn.AND, R1, t.flgMask());
-    jump32(inv ? Insn.JEQ : Insn.JNE, t.flgCmp(), next);
+    differs(t.flgCmp(), inv);
   }
 
   /** icmp_type_code_match: (type == 0xff || (type == t && min <= code <= max)) ^ invert. */
@@ -306,10 +359,11 @@ final class EntryTests {
       }
       return;
     }
+    flush(); // the type and code tests below branch
     if (!inv) {
       load(PacketSummary.ITYPE);
       jump32(Insn.JNE, c.type(), next);
-      range(PacketSummary.ICODE, c.codeMin(), c.codeMax(), 0xff, false);
+      icmpCode(c.codeMin(), c.codeMax());
       return;
     }
     // Fails only when the type is t and the code is within the range.
@@ -335,12 +389,77 @@ final class EntryTests {
     e.bind(passes);
   }
 
+  /** The code test of a non-inverted icmp match, as branches to the next entry. */
+  private void icmpCode(int min, int max) {
+    if (min == 0 && max == 0xff) {
+      return;
+    }
+    load(PacketSummary.ICODE);
+    if (min > 0) {
+      jump32(Insn.JLT, min, next);
+    }
+    if (max < 0xff) {
+      jump32(Insn.JGT, max, next);
+    }
+  }
+
+  /**
+   * r1 (a zero-extended u32) against {@code value}: fails when it differs, or when equal if inv.
+   */
+  private void differs(int value, boolean inv) {
+    if (eager) {
+      jump32(inv ? Insn.JEQ : Insn.JNE, value, flushTo);
+      flushTo = next;
+      return;
+    }
+    e.alu32(Insn.XOR, R1, value);
+    if (inv) {
+      isZero(R1);
+    }
+    fail(R1);
+  }
+
+  /** reg (a non-negative 64-bit value) becomes 1 when it was 0, else 0. */
+  private void isZero(int reg) {
+    e.alu(Insn.ADD, reg, -1).alu(Insn.RSH, reg, 63);
+  }
+
+  /** ORs a failure value (non-zero: the test fails) into r3. */
+  private void fail(int reg) {
+    if (eager) {
+      anyJump = true;
+      branches++;
+      e.jmp(Insn.JNE, reg, 0, flushTo);
+      flushTo = next;
+      return;
+    }
+    if (pending) {
+      e.aluReg(Insn.OR, R3, reg);
+    } else {
+      e.movReg(R3, reg);
+      pending = true;
+    }
+  }
+
+  /** Leaves for the next entry (or the hotdrop stub) when any test since the last flush failed. */
+  private void flush() {
+    if (!pending) {
+      return;
+    }
+    pending = false;
+    anyJump = true;
+    branches++;
+    e.jmp(Insn.JNE, R3, 0, flushTo);
+    flushTo = next; // from here on the status is known to be usable
+  }
+
   private void load(int slot) {
     e.ldx(Insn.W, R1, R9, slot);
   }
 
   private void jump32(int op, int imm, Label to) {
     anyJump = true;
+    branches++;
     if (op == Insn.JA) {
       e.ja(to);
     } else {

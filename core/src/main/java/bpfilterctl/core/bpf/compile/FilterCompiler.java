@@ -15,10 +15,40 @@ import java.util.Map;
  * depth.
  */
 public final class FilterCompiler {
+  /**
+   * Runs of this many rules of one shape or more become one hash lookup: about the cost of that
+   * many linear rules.
+   */
+  public static final int DEFAULT_MIN_RUN = 16;
+
+  /**
+   * The most branches (each entry's but its last) a hook may leave pending for the verifier with
+   * eager tests. The verifier stops at 8,192 pending jumps; linear tables of 3-branch rules
+   * verified up to 8,000 rules (16,000 by this count) and failed at 10,000: this keeps a wide
+   * margin. Beyond it entries are compiled with one jump each.
+   */
+  public static final int DEFAULT_EAGER_LIMIT = 6000;
+
   private final KernelLayout kernel;
+  private final int minRun;
+  private final int eagerLimit;
 
   public FilterCompiler(KernelLayout kernel) {
+    this(kernel, DEFAULT_MIN_RUN, DEFAULT_EAGER_LIMIT);
+  }
+
+  /** {@code minRun}: the shortest run compiled as a lookup; 0 compiles every rule linearly. */
+  public FilterCompiler(KernelLayout kernel, int minRun) {
+    this(kernel, minRun, DEFAULT_EAGER_LIMIT);
+  }
+
+  /**
+   * {@code eagerLimit}: see {@link #DEFAULT_EAGER_LIMIT}; -1 compiles every entry with one jump.
+   */
+  public FilterCompiler(KernelLayout kernel, int minRun, int eagerLimit) {
     this.kernel = kernel;
+    this.minRun = minRun;
+    this.eagerLimit = eagerLimit;
   }
 
   /** True for the match names the compiler knows (any revision it accepts is 0). */
@@ -56,7 +86,8 @@ public final class FilterCompiler {
 
   /**
    * Compiles every filter hook of {@code table}. The programs load the counters map by fd ({@code
-   * countersMapFd}), which must have {@code table.size()} slots.
+   * countersMapFd}), which must have {@code table.size()} slots, and the lookup map as fd_array
+   * index {@link CompiledTable#LOOKUP_MAP_INDEX}.
    */
   public CompiledTable compile(FilterTable table, int countersMapFd) throws Refusal {
     check(table);
@@ -65,14 +96,17 @@ public final class FilterCompiler {
       IptEntry en = table.entry(i);
       readDevices |= nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask());
     }
+    LookupGroups groups = new LookupGroups(table, minRun);
     Map<Integer, List<Insn>> programs = new LinkedHashMap<>();
     for (int hook : CompiledTable.HOOKS) {
       if (table.hasHook(hook)) {
         programs.put(
-            hook, new HookCompiler(table, hook, countersMapFd).compile(kernel, readDevices));
+            hook,
+            HookCompiler.compile(
+                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit));
       }
     }
-    return new CompiledTable(programs, table.size());
+    return new CompiledTable(programs, table.size(), groups.lookups());
   }
 
   private static boolean nonZero(byte[] b) {

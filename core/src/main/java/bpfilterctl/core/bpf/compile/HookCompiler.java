@@ -37,6 +37,9 @@ final class HookCompiler {
 
   private static final int HELPER_MAP_LOOKUP_ELEM = 1;
 
+  /** The lookup key, through r9 (the main frame's stack in every function). */
+  private static final int KEY = PacketSummary.LOOKUP_KEY;
+
   private final FilterTable table;
   private final int hook;
   private final int mapFd;
@@ -44,11 +47,39 @@ final class HookCompiler {
   private final Map<Integer, Label> functions = new HashMap<>();
   private final Map<Integer, Integer> depth = new HashMap<>();
   private final Deque<Integer> pending = new ArrayDeque<>();
+  private final LookupGroups groups;
 
-  HookCompiler(FilterTable table, int hook, int mapFd) {
+  private final boolean eager;
+  private int pendingBranches;
+
+  HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
     this.hook = hook;
     this.mapFd = mapFd;
+    this.groups = groups;
+    this.eager = eager;
+  }
+
+  /**
+   * The hook's program with eager tests (each jumps out as soon as it fails) when that leaves at
+   * most {@code eagerLimit} branches of entries (all but each entry's last) for the verifier to
+   * hold, else with accumulated tests (one jump per entry).
+   */
+  static List<Insn> compile(
+      FilterTable table,
+      int hook,
+      int mapFd,
+      LookupGroups groups,
+      KernelLayout k,
+      boolean devs,
+      int eagerLimit)
+      throws Refusal {
+    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true);
+    List<Insn> p = eager.compile(k, devs);
+    if (eager.pendingBranches <= eagerLimit) {
+      return p;
+    }
+    return new HookCompiler(table, hook, mapFd, groups, false).compile(k, devs);
   }
 
   List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
@@ -152,7 +183,11 @@ final class HookCompiler {
         Label here = e.label("entry" + i);
         e.bind(here);
         entryLabels.put(i, here);
-        if (entry(i)) {
+        var run = groups.runAt(i);
+        if (run.isPresent()) {
+          lookup(run.get());
+          i = run.get().end() - 1; // no entry inside a run is a target (LookupGroups)
+        } else if (entry(i)) {
           return;
         }
       }
@@ -163,8 +198,10 @@ final class HookCompiler {
     private boolean entry(int i) throws Refusal {
       IptEntry en = table.entry(i);
       Label next = e.label("next" + i);
-      EntryTests tests = new EntryTests(e, next);
-      if (!tests.emit(en)) {
+      EntryTests tests = new EntryTests(e, next, eager);
+      boolean matches = tests.emit(en);
+      pendingBranches += Math.max(0, tests.branches() - 1);
+      if (!matches) {
         e.bind(next); // never matches: no action
         return false;
       }
@@ -173,6 +210,76 @@ final class HookCompiler {
       tests.emitStubs(goesOn);
       e.bind(next);
       return always && !goesOn;
+    }
+
+    /**
+     * A run of entries as one lookup of the packet's key: a hit counts the entry found and takes
+     * its verdict; a miss goes on after the run, unless a transport match would hotdrop.
+     */
+    private void lookup(LookupGroups.Run run) {
+      LookupGroups.Shape s = run.shape();
+      Label miss = e.label("miss" + run.start());
+      Label next = e.label("after_run" + run.start());
+      buildKey(run.group(), s);
+      lookupKey();
+      e.jmp(Insn.JEQ, R0, 0, miss);
+      e.ldx(Insn.W, R1, R0, 0).ldx(Insn.W, R2, R0, 4);
+      Label drop = e.label("run_drop");
+      e.jmp(Insn.JEQ, R2, 0, drop);
+      if (s.hasTransport()) {
+        // a hotdrop key (the packet's ports happened to be zero, as its key has them)
+        e.emit(jne(R2, LookupGroups.VERDICT_HOTDROP, 2)).mov(R0, 0).exit();
+      }
+      usedAccept = true;
+      e.ja(countAccept);
+      e.bind(drop);
+      e.ja(sharedDrop());
+      e.bind(miss);
+      if (s.hasTransport()) {
+        // The first entry whose ipt_ip tests pass hotdrops an unreadable header: its address key
+        // with the hotdrop status and no ports.
+        e.ldx(Insn.W, R1, R9, PacketSummary.L4P);
+        e.jmp32(Insn.JNE, R1, (PacketSummary.STATUS_HOTDROP << 8) | s.transport(), next);
+        e.st(Insn.W, R9, KEY + 16, 0).st(Insn.W, R9, KEY + 20, 0);
+        lookupKey();
+        e.jmp(Insn.JEQ, R0, 0, next);
+        e.mov(R0, 0).exit();
+      }
+      e.bind(next);
+    }
+
+    /**
+     * The key: group, masked addresses, protocol (L4P with a transport match), ports, as tested.
+     */
+    private void buildKey(int group, LookupGroups.Shape s) {
+      e.st(Insn.DW, R9, KEY, 0).st(Insn.DW, R9, KEY + 8, 0).st(Insn.DW, R9, KEY + 16, 0);
+      e.st(Insn.W, R9, KEY, group);
+      field(s.smsk() != 0, PacketSummary.SADDR, s.smsk(), KEY + 4);
+      field(s.dmsk() != 0, PacketSummary.DADDR, s.dmsk(), KEY + 8);
+      field(
+          s.protoTested(),
+          s.hasTransport() ? PacketSummary.L4P : PacketSummary.PROTO,
+          -1,
+          KEY + 12);
+      field(s.sport(), PacketSummary.SPORT, -1, KEY + 16);
+      field(s.dport(), PacketSummary.DPORT, -1, KEY + 20);
+    }
+
+    private void field(boolean tested, int slot, int mask, int at) {
+      if (!tested) {
+        return;
+      }
+      e.ldx(Insn.W, R1, R9, slot);
+      if (mask != -1) {
+        e.alu32(Insn.AND, R1, Integer.reverseBytes(mask)); // addresses are in network order
+      }
+      e.stx(Insn.W, R9, at, R1);
+    }
+
+    private void lookupKey() {
+      e.ldMapIdx(R1, CompiledTable.LOOKUP_MAP_INDEX);
+      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
+      e.callHelper(HELPER_MAP_LOOKUP_ELEM);
     }
 
     /** The matched entry's counter and target. True when the walk continues after it. */

@@ -52,8 +52,16 @@ final class PacketSummary {
   private static final int DYNPTR = -24;
 
   private static final int BUF = -48;
+
   static final int BASE = -128;
   static final int MAIN_STACK = 128;
+
+  /**
+   * Where every function builds a lookup key (24 bytes), from r9: the main frame's slice buffer,
+   * free once the prologue is done. (In the chain functions' own frames it would grow each of them
+   * to 64 bytes, and eight frames could pass the 512-byte stack limit.)
+   */
+  static final int LOOKUP_KEY = BUF - BASE;
 
   private static final int IPPROTO_TCP = 6;
 

@@ -6,7 +6,6 @@ import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.KernelLayout;
 import bpfilterctl.core.bpf.compile.Refusal;
-import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.BpfFs;
@@ -127,15 +126,7 @@ public final class Enforcer implements AutoCloseable {
     Generation next = null;
     try {
       CompiledTable compiled = compiler.compile(table, map.value());
-      for (var p : compiled.programs().entrySet()) {
-        progs.put(
-            p.getKey(),
-            bpf.progLoad(
-                Bpf.PROG_TYPE_NETFILTER,
-                Bpf.ATTACH_NETFILTER,
-                Emitter.encode(p.getValue()),
-                "bpfilter_h" + p.getKey()));
-      }
+      progs.putAll(ProgramLoader.load(bpf, compiled, "bpfilter_h"));
       int priority =
           live == null || live.priority() != PRIORITIES[0] ? PRIORITIES[0] : PRIORITIES[1];
       next = new Generation(bpf, ++generations, priority, map, compiled, progs);

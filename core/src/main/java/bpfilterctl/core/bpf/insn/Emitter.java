@@ -98,6 +98,12 @@ public final class Emitter {
     return emit(new Insn(0, 0, 0, 0, 0));
   }
 
+  /** The address of map {@code index} of the program's fd_array (BPF_PSEUDO_MAP_IDX, two slots). */
+  public Emitter ldMapIdx(int dst, int index) {
+    emit(new Insn(Insn.LD | Insn.DW | Insn.IMM, dst, Insn.PSEUDO_MAP_IDX, 0, index));
+    return emit(new Insn(0, 0, 0, 0, 0));
+  }
+
   // memory
   public Emitter ldx(int size, int dst, int src, int off) {
     return emit(new Insn(Insn.LDX | size | Insn.MEM, dst, src, off, 0));

@@ -29,6 +29,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
   // ALU operations and sources
   public static final int ADD = 0x00;
+  public static final int SUB = 0x10;
   public static final int OR = 0x40;
   public static final int AND = 0x50;
   public static final int LSH = 0x60;
@@ -54,6 +55,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
   // src_reg of ld_imm64 and call
   public static final int PSEUDO_MAP_FD = 1;
+  public static final int PSEUDO_MAP_IDX = 5;
   public static final int PSEUDO_CALL = 1;
   public static final int PSEUDO_KFUNC_CALL = 2;
 

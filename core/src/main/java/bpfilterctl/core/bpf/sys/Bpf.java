@@ -26,8 +26,10 @@ public final class Bpf {
   private static final int OBJ_GET = 7;
   private static final int PROG_TEST_RUN = 10;
   private static final int OBJ_GET_INFO_BY_FD = 15;
+  private static final int MAP_UPDATE_BATCH = 26;
   private static final int LINK_CREATE = 28;
 
+  public static final int MAP_TYPE_HASH = 1;
   public static final int MAP_TYPE_ARRAY = 2;
   public static final int MAP_TYPE_PERCPU_ARRAY = 6;
   public static final int PROG_TYPE_NETFILTER = 32;
@@ -143,25 +145,59 @@ public final class Bpf {
   }
 
   /**
-   * BPF_PROG_LOAD of a GPL program. Refused programs are loaded a second time with the verifier log
-   * on, so that the exception says why.
+   * BPF_MAP_UPDATE_BATCH of {@code count} elements, keys and values each packed back to back, in
+   * one call. Throws if the kernel stored fewer than all of them.
    */
+  public void mapUpdateBatch(Fd map, byte[] keys, byte[] values, int count) throws BpfException {
+    Pointer k = bytes(keys);
+    Pointer v = bytes(values);
+    Pointer a = attr();
+    a.putLong(16, k.address());
+    a.putLong(24, v.address());
+    a.putInt(32, count);
+    a.putInt(36, map.value());
+    call(MAP_UPDATE_BATCH, a, "BPF_MAP_UPDATE_BATCH");
+    if (a.getInt(32) != count) {
+      throw new BpfException(
+          "BPF_MAP_UPDATE_BATCH stored " + a.getInt(32) + " of " + count, 28 /* ENOSPC */);
+    }
+  }
+
+  /** BPF_PROG_LOAD of a GPL program that uses no fd_array. */
   public Fd progLoad(int type, int expectedAttachType, byte[] insns, String name)
       throws BpfException {
+    return progLoad(type, expectedAttachType, insns, name, new int[0]);
+  }
+
+  /**
+   * BPF_PROG_LOAD of a GPL program whose BPF_PSEUDO_MAP_IDX loads name the maps of {@code fdArray}.
+   * Refused programs are loaded a second time with the verifier log on, so that the exception says
+   * why.
+   */
+  public Fd progLoad(int type, int expectedAttachType, byte[] insns, String name, int[] fdArray)
+      throws BpfException {
     try {
-      return progLoad(type, expectedAttachType, insns, name, 0);
+      return progLoad(type, expectedAttachType, insns, name, fdArray, 0);
     } catch (BpfException first) {
       if (first.errno() == 1 /* EPERM */ || first.errno() == 7 /* E2BIG */) {
         throw first;
       }
-      progLoad(type, expectedAttachType, insns, name, 1); // throws with the log
+      progLoad(type, expectedAttachType, insns, name, fdArray, 1); // throws with the log
       throw first;
     }
   }
 
-  private Fd progLoad(int type, int expectedAttachType, byte[] insns, String name, int logLevel)
+  private Fd progLoad(
+      int type, int expectedAttachType, byte[] insns, String name, int[] fdArray, int logLevel)
       throws BpfException {
     Pointer code = bytes(insns);
+    Pointer fds = null;
+    if (fdArray.length > 0) {
+      fds = Memory.allocateDirect(runtime, 4 * fdArray.length, true);
+      for (int i = 0; i < fdArray.length; i++) {
+        fds.putInt(4L * i, fdArray[i]);
+      }
+    }
     Pointer license = cString("GPL");
     Pointer log = logLevel == 0 ? null : Memory.allocateDirect(runtime, LOG_SIZE, true);
     Pointer a = attr();
@@ -176,6 +212,9 @@ public final class Bpf {
     }
     name(a, 48, name);
     a.putInt(68, expectedAttachType);
+    if (fds != null) {
+      a.putLong(120, fds.address());
+    }
     long r = libc.syscall(SYS_BPF, PROG_LOAD, a.address(), ATTR_SIZE);
     if (r < 0) {
       int errno = runtime.getLastError();
