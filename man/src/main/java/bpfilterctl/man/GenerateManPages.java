@@ -26,9 +26,16 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
 public final class GenerateManPages {
   private GenerateManPages() {}
 
-  /** iptables' own pages are in section 8 (system administration); ours beside them. */
+  /**
+   * iptables' own pages are in section 8 (system administration), ours beside them; iptables-xml's
+   * is in section 1, as its own is (it only converts text).
+   */
   static int section(CommandSpec spec) {
-    return FrontEndGrammar.of(spec.name()).isPresent() && spec.parent() != null ? 8 : 1;
+    return FrontEndGrammar.of(spec.name()).isPresent()
+            && spec.parent() != null
+            && !spec.name().equals("iptables-xml")
+        ? 8
+        : 1;
   }
 
   /**

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
       "2:a malformed line (iptables' PARAMETER_PROBLEM)",
     },
     description = {
-      "Convert iptables-save output (FILE, or stdin) to XML, byte for byte as iptables-xml 1.8.9"
-          + " does. -c combines the actions of consecutive rules with the same conditions, -v"
+      "Convert iptables-save output to XML, byte for byte as iptables-xml 1.8.9 does.",
+      "FILE, or stdin. -c combines the actions of consecutive rules with the same conditions, -v"
           + " repeats each line as a comment. Needs no module."
     })
 public final class IptablesXmlCommand implements Callable<Integer> {
