@@ -237,6 +237,25 @@ public final class RulePrinter {
   // ---- -S and iptables-save -----------------------------------------------------------------
 
   /**
+   * iptables-save's chain line: a built-in chain's policy and counters, a user chain's "-" and
+   * "[0:0]" whatever its RETURN counted (iptables-save never reads those counters).
+   */
+  public static String saveChainLine(Chain c) {
+    if (!c.builtin()) {
+      return ":" + c.name() + " - [0:0]";
+    }
+    return ":"
+        + c.name()
+        + " "
+        + RuleTable.verdictName(c.verdict())
+        + " ["
+        + Long.toUnsignedString(c.counters().pcnt())
+        + ":"
+        + Long.toUnsignedString(c.counters().bcnt())
+        + "]";
+  }
+
+  /**
    * print_rule4: one "-A" line. {@code counters} > 0 puts "[p:b] " in front (iptables-save -c), < 0
    * puts " -c p b" before the target (iptables -S -v), 0 neither.
    */

@@ -49,15 +49,7 @@ public final class SaveRenderer implements EntryRenderer {
       RulePrinter printer = new RulePrinter(revisions, lookups, table);
       List<String> out = new ArrayList<>();
       for (Chain c : t.chains()) {
-        out.add(
-            ":"
-                + c.name()
-                + (c.builtin() ? " " + RuleTable.verdictName(c.verdict()) : " -")
-                + " ["
-                + Long.toUnsignedString(c.counters().pcnt())
-                + ":"
-                + Long.toUnsignedString(c.counters().bcnt())
-                + "]");
+        out.add(RulePrinter.saveChainLine(c));
       }
       for (Chain c : t.chains()) {
         for (Rule r : c.rules()) {
