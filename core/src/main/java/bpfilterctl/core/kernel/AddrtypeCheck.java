@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +28,7 @@ final class AddrtypeCheck {
     boolean out = (flags & LIMIT_IFACE_OUT) != 0;
     return Check.einvalIf(
         (in && out)
-            || (in && ctx.reachedFrom(Hook.LOCAL_OUT | Hook.POST_ROUTING))
-            || (out && ctx.reachedFrom(Hook.PRE_ROUTING | Hook.LOCAL_IN)));
+            || (in && ctx.reachedFrom(Hook.OUTPUT.bit() | Hook.POSTROUTING.bit()))
+            || (out && ctx.reachedFrom(Hook.PREROUTING.bit() | Hook.INPUT.bit())));
   }
 }

@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,7 @@ final class OwnerCheck {
       List.of(
           Xt.match("owner", 1, 20)
               .ipv4()
-              .hooks(Hook.LOCAL_OUT | Hook.POST_ROUTING)
+              .hooks(Hook.OUTPUT.bit() | Hook.POSTROUTING.bit())
               .check(OwnerCheck::check));
 
   private OwnerCheck() {}

@@ -5,6 +5,7 @@ import static bpfilterctl.core.iptables.ext.XtPrint.u8;
 
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.IptIp;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -17,7 +18,6 @@ public final class MultiportMatch extends AbstractXtExtension {
   static final int SOURCE = 0;
   static final int DESTINATION = 1;
   static final int EITHER = 2;
-  static final int IPT_INV_PROTO = 0x40;
 
   private static final int ANY = 7;
 
@@ -50,7 +50,7 @@ public final class MultiportMatch extends AbstractXtExtension {
 
   private static String checkProto(ExtData d) throws RuleException {
     String wrong = "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP";
-    if ((d.ip().invflags() & IPT_INV_PROTO) != 0) {
+    if ((d.ip().invflags() & IptIp.INV_PROTO) != 0) {
       throw RuleException.parameter(wrong);
     }
     String p = protoName(d.ip().proto());
