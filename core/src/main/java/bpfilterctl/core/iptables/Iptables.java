@@ -174,7 +174,7 @@ public final class Iptables {
         out.append(o);
         err.append(e);
         err.append("iptables: ").append(x.getMessage()).append('.');
-        if (x.errno() == 22) {
+        if (x.errno() == Errno.EINVAL.code()) {
           err.append(" Run `dmesg' for more information.");
         }
         err.append('\n');
