@@ -3,6 +3,7 @@ package bpfilterctl.core.inspect;
 import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Ipv4;
 import bpfilterctl.core.uapi.Verdict;
 import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtEntryTarget;
@@ -39,10 +40,10 @@ public final class EntryView {
     b.append(
         String.format(
             "  ip        src %s/%s  dst %s/%s  in %s  out %s  proto %d  flags %s  invflags %s%n",
-            addr(ip.src()),
-            addr(ip.smsk()),
-            addr(ip.dst()),
-            addr(ip.dmsk()),
+            Ipv4.dotted(ip.src()),
+            Ipv4.dotted(ip.smsk()),
+            Ipv4.dotted(ip.dst()),
+            Ipv4.dotted(ip.dmsk()),
             iface(ip.iniface(), ip.inifaceMask()),
             iface(ip.outiface(), ip.outifaceMask()),
             ip.proto(),
@@ -124,10 +125,10 @@ public final class EntryView {
     strings(w.name("underflow"), table.underflowsAt(le.offset()));
     w.name("ip")
         .beginObject()
-        .field("src", addr(ip.src()))
-        .field("smsk", addr(ip.smsk()))
-        .field("dst", addr(ip.dst()))
-        .field("dmsk", addr(ip.dmsk()))
+        .field("src", Ipv4.dotted(ip.src()))
+        .field("smsk", Ipv4.dotted(ip.smsk()))
+        .field("dst", Ipv4.dotted(ip.dst()))
+        .field("dmsk", Ipv4.dotted(ip.dmsk()))
         .field("iniface", ip.iniface())
         .field("iniface_mask", HEX.formatHex(ip.inifaceMask()))
         .field("outiface", ip.outiface())
@@ -189,11 +190,6 @@ public final class EntryView {
     w.beginArray();
     values.forEach(w::value);
     w.endArray();
-  }
-
-  /** A host-order IPv4 address as a dotted quad. */
-  static String addr(int a) {
-    return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
   }
 
   /** "*" for no interface, else the name and its mask (hex, trailing zero bytes dropped). */

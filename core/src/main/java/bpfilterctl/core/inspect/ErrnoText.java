@@ -5,58 +5,12 @@ import bpfilterctl.core.uapi.Errno;
 import java.util.Optional;
 
 /**
- * What an errno means: glibc's strerror text, and what ip_tables means by it for one IPT_SO_*
- * option (as libiptc's iptc_strerror does), so that an admin reads the cause, not just a number.
+ * What an errno means: its name and strerror text (from {@link Errno}), and what ip_tables means by
+ * it for one IPT_SO_* option (as libiptc's iptc_strerror does), so that an admin reads the cause,
+ * not just a number.
  */
 public final class ErrnoText {
   private ErrnoText() {}
-
-  /** strerror(3) of a positive errno code. */
-  public static String strerror(int code) {
-    return Errno.of(code).map(ErrnoText::strerror).orElse("Unknown error " + Math.abs(code));
-  }
-
-  static String strerror(Errno e) {
-    return switch (e) {
-      case EPERM -> "Operation not permitted";
-      case ENOENT -> "No such file or directory";
-      case ESRCH -> "No such process";
-      case EINTR -> "Interrupted system call";
-      case EIO -> "Input/output error";
-      case ENXIO -> "No such device or address";
-      case E2BIG -> "Argument list too long";
-      case EBADF -> "Bad file descriptor";
-      case ECHILD -> "No child processes";
-      case EAGAIN -> "Resource temporarily unavailable";
-      case ENOMEM -> "Cannot allocate memory";
-      case EACCES -> "Permission denied";
-      case EFAULT -> "Bad address";
-      case EBUSY -> "Device or resource busy";
-      case EEXIST -> "File exists";
-      case ENODEV -> "No such device";
-      case ENOTDIR -> "Not a directory";
-      case EINVAL -> "Invalid argument";
-      case ENFILE -> "Too many open files in system";
-      case EMFILE -> "Too many open files";
-      case ENOSPC -> "No space left on device";
-      case EPIPE -> "Broken pipe";
-      case EDOM -> "Numerical argument out of domain";
-      case ERANGE -> "Numerical result out of range";
-      case ENAMETOOLONG -> "File name too long";
-      case ENOSYS -> "Function not implemented";
-      case ENOTEMPTY -> "Directory not empty";
-      case ELOOP -> "Too many levels of symbolic links";
-      case EPROTO -> "Protocol error";
-      case EPROTOTYPE -> "Protocol wrong type for socket";
-      case EBADMSG -> "Bad message";
-      case EOVERFLOW -> "Value too large for defined data type";
-      case EOPNOTSUPP -> "Operation not supported";
-      case ENOPROTOOPT -> "Protocol not available";
-      case EPROTONOSUPPORT -> "Protocol not supported";
-      case ECONNREFUSED -> "Connection refused";
-      case ETIMEDOUT -> "Connection timed out";
-    };
-  }
 
   /** What ip_tables means by {@code code} as the answer to {@code option}, when it says more. */
   public static Optional<String> meaning(Sockopt option, int code) {
@@ -109,7 +63,7 @@ public final class ErrnoText {
   public static String describe(Sockopt option, int code) {
     return Errno.nameOf(Math.abs(code))
         + " ("
-        + strerror(code)
+        + Errno.strerror(code)
         + meaning(option, Math.abs(code)).map(m -> ": " + m).orElse("")
         + ")";
   }

@@ -9,6 +9,7 @@ import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
@@ -32,7 +33,6 @@ public final class Iptables {
   public static final int RESOURCE_PROBLEM = 4;
 
   static final String PREFIX = "iptables v1.8.9 (legacy): ";
-  private static final int EAGAIN = 11;
   private static final int COMMIT_ATTEMPTS = 20;
 
   private final Sockopts port;
@@ -166,17 +166,19 @@ public final class Iptables {
         err.append(e);
         return report(x, err);
       } catch (TableError x) {
-        if (x.errno() == EAGAIN && x.fn() == RuleTable.Fn.COMMIT && attempt < COMMIT_ATTEMPTS) {
+        if (x.errno() == Errno.EAGAIN.code()
+            && x.fn() == RuleTable.Fn.COMMIT
+            && attempt < COMMIT_ATTEMPTS) {
           continue;
         }
         out.append(o);
         err.append(e);
         err.append("iptables: ").append(x.getMessage()).append('.');
-        if (x.errno() == 22) {
+        if (x.errno() == Errno.EINVAL.code()) {
           err.append(" Run `dmesg' for more information.");
         }
         err.append('\n');
-        return x.errno() == EAGAIN ? RESOURCE_PROBLEM : OTHER_PROBLEM;
+        return x.errno() == Errno.EAGAIN.code() ? RESOURCE_PROBLEM : OTHER_PROBLEM;
       }
     }
   }

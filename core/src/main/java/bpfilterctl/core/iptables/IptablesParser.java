@@ -71,7 +71,20 @@ public final class IptablesParser {
   private static final char[] OPT_FLAGS = {
     'n', 's', 'd', 'p', 'j', 'v', 'x', 'i', 'o', '0', 'c', 'f'
   };
-  private static final int[] INVERSE_FOR = {0, 0x08, 0x10, 0x40, 0, 0, 0, 0x01, 0x02, 0, 0, 0x20};
+  private static final int[] INVERSE_FOR = {
+    0,
+    IptIp.INV_SRCIP,
+    IptIp.INV_DSTIP,
+    IptIp.INV_PROTO,
+    0,
+    0,
+    0,
+    IptIp.INV_VIA_IN,
+    IptIp.INV_VIA_OUT,
+    0,
+    0,
+    IptIp.INV_FRAG
+  };
   private static final char[] CMD_FLAGS = {
     'I', 'D', 'D', 'R', 'A', 'L', 'F', 'Z', 'N', 'X', 'P', 'E', 'S', 'Z', 'C'
   };
@@ -385,7 +398,7 @@ public final class IptablesParser {
         setOption(s, OPT_PROTOCOL, invert);
         s.protocol = g.previousWord().toLowerCase(Locale.ROOT);
         s.proto = XtOptionParser.protocol(s.protocol, lookups);
-        if (s.proto == 0 && (s.invflags & 0x40) != 0) {
+        if (s.proto == 0 && (s.invflags & IptIp.INV_PROTO) != 0) {
           throw RuleException.parameter("rule would never match protocol");
         }
         refreshIp(s);
@@ -859,7 +872,8 @@ public final class IptablesParser {
     }
     List<Addresses.Net> src = shost != null ? Addresses.parseMultiple(shost) : List.of();
     List<Addresses.Net> dst = dhost != null ? Addresses.parseMultiple(dhost) : List.of();
-    if ((src.size() > 1 || dst.size() > 1) && (s.invflags & (0x08 | 0x10)) != 0) {
+    if ((src.size() > 1 || dst.size() > 1)
+        && (s.invflags & (IptIp.INV_SRCIP | IptIp.INV_DSTIP)) != 0) {
       throw RuleException.parameter(
           "! not allowed with multiple source or destination IP addresses");
     }

@@ -4,6 +4,7 @@ import bpfilterctl.core.iptables.RuleTable.Chain;
 import bpfilterctl.core.iptables.RuleTable.TableError;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.XtCounters;
 import java.util.ArrayList;
 import java.util.List;
@@ -268,7 +269,6 @@ public final class IptablesRestore {
     }
   }
 
-  private static final int EAGAIN = 11;
   private static final int COMMIT_ATTEMPTS = 20;
 
   /** Where a "*table" block starts in the input and in the output, and its commits so far. */
@@ -344,7 +344,7 @@ public final class IptablesRestore {
             } catch (TableError e) {
               // the table changed since the block read it (a writer that does not take the
               // xtables lock): read it again and apply the block again, as iptables does
-              if (e.errno() == EAGAIN
+              if (e.errno() == Errno.EAGAIN.code()
                   && e.fn() == RuleTable.Fn.COMMIT
                   && block != null
                   && ++block.attempts < COMMIT_ATTEMPTS) {
@@ -457,7 +457,7 @@ public final class IptablesRestore {
           h.createChain(chain);
         } catch (TableError e) {
           throw RuleException.parameter(
-              "error creating chain '" + chain + "':" + Strerror.of(e.errno()));
+              "error creating chain '" + chain + "':" + Errno.strerror(e.errno()));
         }
       }
     }

@@ -4,6 +4,7 @@ import bpfilterctl.core.iptables.ext.XtExtension;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.XtGetRevision;
 import java.util.HashMap;
@@ -19,9 +20,6 @@ import java.util.function.Consumer;
  * invocation, so that the calls it makes match iptables-legacy's.
  */
 public final class Revisions {
-  private static final int ENOENT = 2;
-  private static final int EPROTONOSUPPORT = 93;
-  private static final int ENOPROTOOPT = 92;
 
   private final XtExtensions catalog;
   private final Sockopts port;
@@ -76,14 +74,14 @@ public final class Revisions {
       port.get(opt.cmd(), new XtGetRevision(name, revision).encode());
       return true;
     } catch (Sockopts.SockoptError e) {
-      if (e.errno() == ENOENT || e.errno() == EPROTONOSUPPORT) {
+      if (e.errno() == Errno.ENOENT.code() || e.errno() == Errno.EPROTONOSUPPORT.code()) {
         if (revision == 0) {
           warnings.accept(
               "Warning: Extension " + name + " revision 0 not supported, missing kernel module?");
         }
         return revision == 0;
       }
-      if (e.errno() == ENOPROTOOPT) {
+      if (e.errno() == Errno.ENOPROTOOPT.code()) {
         return revision == 0;
       }
       throw new ModuleException(

@@ -115,7 +115,7 @@ public final class RulePrinter {
     if ((format & FMT_NOTARGET) == 0) {
       out.append(notable ? targetName + " " : String.format("%-9s ", targetName));
     }
-    out.append((ip.invflags() & 0x40) != 0 ? '!' : ' ');
+    out.append((ip.invflags() & IptIp.INV_PROTO) != 0 ? '!' : ' ');
     String pname = XtOptionParser.protocolName(ip.proto(), numeric, lookups);
     if ((format & (FMT_NUMERIC | FMT_NOTABLE)) == FMT_NUMERIC || pname == null) {
       out.append(notable ? ip.proto() + " " : String.format("%-4d ", ip.proto()));
@@ -126,24 +126,25 @@ public final class RulePrinter {
       if (notable) {
         out.append("opt ");
       }
-      out.append((ip.invflags() & 0x20) != 0 ? '!' : '-');
+      out.append((ip.invflags() & IptIp.INV_FRAG) != 0 ? '!' : '-');
       out.append((ip.flags() & 0x01) != 0 ? 'f' : '-');
       out.append(' ');
     }
     if ((format & FMT_VIA) != 0) {
       String any = numeric ? "*" : "any";
       String in =
-          ((ip.invflags() & 0x01) != 0 ? "!" : "") + (ip.iniface().isEmpty() ? any : ip.iniface());
+          ((ip.invflags() & IptIp.INV_VIA_IN) != 0 ? "!" : "")
+              + (ip.iniface().isEmpty() ? any : ip.iniface());
       String outIf =
-          ((ip.invflags() & 0x02) != 0 ? "!" : "")
+          ((ip.invflags() & IptIp.INV_VIA_OUT) != 0 ? "!" : "")
               + (ip.outiface().isEmpty() ? any : ip.outiface());
       out.append(notable ? "in " + in + " " : String.format(" %-6s ", in));
       out.append(notable ? "out " + outIf + " " : String.format("%-6s ", outIf));
     }
-    out.append((ip.invflags() & 0x08) != 0 ? '!' : ' ');
+    out.append((ip.invflags() & IptIp.INV_SRCIP) != 0 ? '!' : ' ');
     String src = address(ip.src(), ip.smsk(), numeric);
     out.append(notable ? src + " " : String.format("%-19s ", src));
-    out.append((ip.invflags() & 0x10) != 0 ? '!' : ' ');
+    out.append((ip.invflags() & IptIp.INV_DSTIP) != 0 ? '!' : ' ');
     String dst = address(ip.dst(), ip.dmsk(), numeric);
     out.append(notable ? "-> " + dst : String.format("%-19s ", dst));
     if (notable) {
@@ -237,6 +238,25 @@ public final class RulePrinter {
   // ---- -S and iptables-save -----------------------------------------------------------------
 
   /**
+   * iptables-save's chain line: a built-in chain's policy and counters, a user chain's "-" and
+   * "[0:0]" whatever its RETURN counted (iptables-save never reads those counters).
+   */
+  public static String saveChainLine(Chain c) {
+    if (!c.builtin()) {
+      return ":" + c.name() + " - [0:0]";
+    }
+    return ":"
+        + c.name()
+        + " "
+        + RuleTable.verdictName(c.verdict())
+        + " ["
+        + Long.toUnsignedString(c.counters().pcnt())
+        + ":"
+        + Long.toUnsignedString(c.counters().bcnt())
+        + "]";
+  }
+
+  /**
    * print_rule4: one "-A" line. {@code counters} > 0 puts "[p:b] " in front (iptables-save -c), < 0
    * puts " -c p b" before the target (iptables -S -v), 0 neither.
    */
@@ -253,19 +273,19 @@ public final class RulePrinter {
           .append("] ");
     }
     out.append("-A ").append(chain);
-    saveAddress(out, 's', ip.src(), ip.smsk(), (ip.invflags() & 0x08) != 0);
-    saveAddress(out, 'd', ip.dst(), ip.dmsk(), (ip.invflags() & 0x10) != 0);
-    saveIface(out, 'i', ip.iniface(), ip.inifaceMask(), (ip.invflags() & 0x01) != 0);
-    saveIface(out, 'o', ip.outiface(), ip.outifaceMask(), (ip.invflags() & 0x02) != 0);
+    saveAddress(out, 's', ip.src(), ip.smsk(), (ip.invflags() & IptIp.INV_SRCIP) != 0);
+    saveAddress(out, 'd', ip.dst(), ip.dmsk(), (ip.invflags() & IptIp.INV_DSTIP) != 0);
+    saveIface(out, 'i', ip.iniface(), ip.inifaceMask(), (ip.invflags() & IptIp.INV_VIA_IN) != 0);
+    saveIface(out, 'o', ip.outiface(), ip.outifaceMask(), (ip.invflags() & IptIp.INV_VIA_OUT) != 0);
     if (ip.proto() > 0) {
       String pname = XtOptionParser.protocolName(ip.proto(), false, lookups);
-      if ((ip.invflags() & 0x40) != 0) {
+      if ((ip.invflags() & IptIp.INV_PROTO) != 0) {
         out.append(" !");
       }
       out.append(" -p ").append(pname != null ? pname : Integer.toString(ip.proto()));
     }
     if ((ip.flags() & 0x01) != 0) {
-      if ((ip.invflags() & 0x20) != 0) {
+      if ((ip.invflags() & IptIp.INV_FRAG) != 0) {
         out.append(" !");
       }
       out.append(" -f");

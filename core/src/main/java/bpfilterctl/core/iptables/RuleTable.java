@@ -1,6 +1,8 @@
 package bpfilterctl.core.iptables;
 
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.uapi.IptIp;
@@ -38,8 +40,6 @@ public final class RuleTable {
 
   /** sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_standard_target)): a chain's policy or RETURN. */
   static final int CHAIN_FOOT_SIZE = IptEntry.SIZE + XtEntryTarget.STANDARD_SIZE;
-
-  static final String[] HOOK_NAMES = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
 
   /** What a rule's target is, libiptc's iptcc_rule_type. */
   public enum RuleType {
@@ -185,54 +185,59 @@ public final class RuleTable {
 
     /** TC_STRERROR: the function's own wording first, then the general one, then strerror. */
     static String message(Fn fn, int errno) {
+      Errno e = Errno.of(errno).orElse(null);
       String own =
           switch (fn) {
             case INIT ->
-                errno == 1
+                e == Errno.EPERM
                     ? "Permission denied (you must be root)"
-                    : errno == 22
+                    : e == Errno.EINVAL
                         ? "Module is wrong version"
-                        : errno == 2 ? "Table does not exist (do you need to insmod?)" : null;
+                        : e == Errno.ENOENT
+                            ? "Table does not exist (do you need to insmod?)"
+                            : null;
             case DELETE_CHAIN ->
-                errno == 39
+                e == Errno.ENOTEMPTY
                     ? "Chain is not empty"
-                    : errno == 22
+                    : e == Errno.EINVAL
                         ? "Can't delete built-in chain"
-                        : errno == 31 ? "Can't delete chain with references left" : null;
-            case CREATE_CHAIN -> errno == 17 ? "Chain already exists" : null;
+                        : e == Errno.EMLINK ? "Can't delete chain with references left" : null;
+            case CREATE_CHAIN -> e == Errno.EEXIST ? "Chain already exists" : null;
             case INSERT_ENTRY ->
-                errno == 7
+                e == Errno.E2BIG
                     ? "Index of insertion too big"
-                    : errno == 40 ? "Loop found in table" : errno == 22 ? "Target problem" : null;
-            case REPLACE_ENTRY -> errno == 7 ? "Index of replacement too big" : null;
-            case DELETE_NUM_ENTRY -> errno == 7 ? "Index of deletion too big" : null;
-            case READ_COUNTER, ZERO_COUNTER -> errno == 7 ? "Index of counter too big" : null;
+                    : e == Errno.ELOOP
+                        ? "Loop found in table"
+                        : e == Errno.EINVAL ? "Target problem" : null;
+            case REPLACE_ENTRY -> e == Errno.E2BIG ? "Index of replacement too big" : null;
+            case DELETE_NUM_ENTRY -> e == Errno.E2BIG ? "Index of deletion too big" : null;
+            case READ_COUNTER, ZERO_COUNTER -> e == Errno.E2BIG ? "Index of counter too big" : null;
             case DELETE_ENTRY ->
-                errno == 2 ? "Bad rule (does a matching rule exist in that chain?)" : null;
+                e == Errno.ENOENT ? "Bad rule (does a matching rule exist in that chain?)" : null;
             case SET_POLICY ->
-                errno == 2 ? "Bad built-in chain name" : errno == 22 ? "Bad policy name" : null;
+                e == Errno.ENOENT
+                    ? "Bad built-in chain name"
+                    : e == Errno.EINVAL ? "Bad policy name" : null;
             default -> null;
           };
       if (own != null) {
         return own;
       }
-      return switch (errno) {
-        case 0 -> "Incompatible with this kernel";
-        case 92 -> "iptables who? (do you need to insmod?)";
-        case 38 -> "Will be implemented real soon.  I promise ;)";
-        case 12 -> "Memory allocation problem";
-        case 2 -> "No chain/target/match by that name";
-        default -> Strerror.of(errno);
+      if (errno == 0) {
+        return "Incompatible with this kernel";
+      }
+      if (e == null) {
+        return Errno.strerror(errno);
+      }
+      return switch (e) {
+        case ENOPROTOOPT -> "iptables who? (do you need to insmod?)";
+        case ENOSYS -> "Will be implemented real soon.  I promise ;)";
+        case ENOMEM -> "Memory allocation problem";
+        case ENOENT -> "No chain/target/match by that name";
+        default -> e.text();
       };
     }
   }
-
-  private static final int E2BIG = 7;
-  private static final int ENOENT = 2;
-  private static final int EINVAL = 22;
-  private static final int EEXIST = 17;
-  private static final int EMLINK = 31;
-  private static final int ENOTEMPTY = 39;
 
   /** User chains by name, then by when they were added. */
   private static final Comparator<Chain> USER_ORDER =
@@ -334,18 +339,19 @@ public final class RuleTable {
         byOffset.add(current);
       } else {
         if (hook != 0) {
-          current = t.startChain(current, new Chain(HOOK_NAMES[hook - 1], hook), offset, num);
+          current =
+              t.startChain(current, new Chain(Hook.values()[hook - 1].name(), hook), offset, num);
           byOffset.add(current);
         }
         if (current == null) {
-          throw new TableError(Fn.INIT, EINVAL);
+          throw new TableError(Fn.INIT, Errno.EINVAL.code());
         }
         Rule r = new Rule(e, RuleType.MODULE, CounterMap.NORMAL_MAP, num);
         r.index = num;
         r.offset = offset;
         if (e.target().isStandard()) {
           if (e.target().size() != XtEntryTarget.STANDARD_SIZE) {
-            throw new TableError(Fn.INIT, EINVAL);
+            throw new TableError(Fn.INIT, Errno.EINVAL.code());
           }
           int verdict = standardVerdict(e.target());
           if (verdict < 0) {
@@ -365,7 +371,7 @@ public final class RuleTable {
     for (int i = 0; i < jumps.size(); i++) {
       Chain target = chainByOffset(byOffset, jumpVerdicts.get(i));
       if (target == null) {
-        throw new TableError(Fn.INIT, EINVAL);
+        throw new TableError(Fn.INIT, Errno.EINVAL.code());
       }
       jumps.get(i).jump = target;
       target.references++;
@@ -398,7 +404,7 @@ public final class RuleTable {
   }
 
   private static int hookAt(IptGetinfo info, int offset) {
-    for (int h = 0; h < HOOK_NAMES.length; h++) {
+    for (int h = 0; h < Hook.values().length; h++) {
       if ((info.validHooks() & (1 << h)) != 0 && info.hookEntry()[h] == offset) {
         return h + 1;
       }
@@ -457,7 +463,7 @@ public final class RuleTable {
 
   private Chain find(String name, Fn f) throws TableError {
     fn = f;
-    return chain(name).orElseThrow(() -> new TableError(f, ENOENT));
+    return chain(name).orElseThrow(() -> new TableError(f, Errno.ENOENT.code()));
   }
 
   /** TC_GET_TARGET: the name -L and -S print for a rule's target. */
@@ -503,7 +509,7 @@ public final class RuleTable {
       r.type = RuleType.STANDARD;
       r.entry = withTarget(e, XtEntryTarget.standard(verdict));
     } else if (builtin(name)) {
-      throw new TableError(fn, EINVAL);
+      throw new TableError(fn, Errno.EINVAL.code());
     } else {
       Optional<Chain> c = chain(name);
       if (c.isPresent()) {
@@ -538,7 +544,7 @@ public final class RuleTable {
   public void insert(String chain, IptEntry e, int rulenum) throws TableError {
     Chain c = find(chain, Fn.INSERT_ENTRY);
     if (rulenum > c.rules.size()) {
-      throw new TableError(Fn.INSERT_ENTRY, E2BIG);
+      throw new TableError(Fn.INSERT_ENTRY, Errno.E2BIG.code());
     }
     Rule r = mapTarget(e, CounterMap.SET, Fn.INSERT_ENTRY);
     link(r);
@@ -550,7 +556,7 @@ public final class RuleTable {
   public void replace(String chain, IptEntry e, int rulenum) throws TableError {
     Chain c = find(chain, Fn.REPLACE_ENTRY);
     if (rulenum >= c.rules.size()) {
-      throw new TableError(Fn.REPLACE_ENTRY, E2BIG);
+      throw new TableError(Fn.REPLACE_ENTRY, Errno.E2BIG.code());
     }
     Rule r = mapTarget(e, CounterMap.SET, Fn.REPLACE_ENTRY);
     link(r);
@@ -587,7 +593,7 @@ public final class RuleTable {
         return;
       }
     }
-    throw new TableError(fn, ENOENT);
+    throw new TableError(fn, Errno.ENOENT.code());
   }
 
   private static boolean targetSame(Rule a, Rule b, DeleteMask mask) {
@@ -606,7 +612,7 @@ public final class RuleTable {
   public void deleteNum(String chain, int rulenum) throws TableError {
     Chain c = find(chain, Fn.DELETE_NUM_ENTRY);
     if (rulenum >= c.rules.size()) {
-      throw new TableError(Fn.DELETE_NUM_ENTRY, E2BIG);
+      throw new TableError(Fn.DELETE_NUM_ENTRY, Errno.E2BIG.code());
     }
     unlink(c.rules.remove(rulenum));
     changed = true;
@@ -640,7 +646,7 @@ public final class RuleTable {
   public void zeroCounter(String chain, int rulenum) throws TableError {
     Chain c = find(chain, Fn.ZERO_COUNTER);
     if (rulenum < 1 || rulenum > c.rules.size()) {
-      throw new TableError(Fn.ZERO_COUNTER, E2BIG);
+      throw new TableError(Fn.ZERO_COUNTER, Errno.E2BIG.code());
     }
     Rule r = c.rules.get(rulenum - 1);
     if (r.map == CounterMap.NORMAL_MAP) {
@@ -653,10 +659,10 @@ public final class RuleTable {
   public void createChain(String name) throws TableError {
     fn = Fn.CREATE_CHAIN;
     if (isChain(name) || isVerdictName(name)) {
-      throw new TableError(Fn.CREATE_CHAIN, EEXIST);
+      throw new TableError(Fn.CREATE_CHAIN, Errno.EEXIST.code());
     }
     if (name.length() + 1 > Abi.TABLE_NAME_LEN) {
-      throw new TableError(Fn.CREATE_CHAIN, EINVAL);
+      throw new TableError(Fn.CREATE_CHAIN, Errno.EINVAL.code());
     }
     addChain(new Chain(name, 0));
     changed = true;
@@ -673,14 +679,14 @@ public final class RuleTable {
   public void deleteChain(String name) throws TableError {
     Chain c = find(name, Fn.DELETE_CHAIN);
     if (builtin(name)) {
-      throw new TableError(fn, EINVAL);
+      throw new TableError(fn, Errno.EINVAL.code());
     }
     fn = Fn.GET_REFERENCES;
     if (c.references > 0) {
-      throw new TableError(fn, EMLINK);
+      throw new TableError(fn, Errno.EMLINK.code());
     }
     if (!c.rules.isEmpty()) {
-      throw new TableError(fn, ENOTEMPTY);
+      throw new TableError(fn, Errno.ENOTEMPTY.code());
     }
     removeChain(c);
     changed = true;
@@ -690,14 +696,14 @@ public final class RuleTable {
   public void renameChain(String oldName, String newName) throws TableError {
     fn = Fn.RENAME_CHAIN;
     if (isChain(newName) || isVerdictName(newName)) {
-      throw new TableError(fn, EEXIST);
+      throw new TableError(fn, Errno.EEXIST.code());
     }
     Optional<Chain> c = chain(oldName);
     if (c.isEmpty() || builtin(oldName)) {
-      throw new TableError(fn, ENOENT);
+      throw new TableError(fn, Errno.ENOENT.code());
     }
     if (newName.length() + 1 > Abi.TABLE_NAME_LEN) {
-      throw new TableError(fn, EINVAL);
+      throw new TableError(fn, Errno.EINVAL.code());
     }
     removeChain(c.get());
     c.get().name = newName;
@@ -710,14 +716,14 @@ public final class RuleTable {
       throws TableError {
     Chain c = find(chain, Fn.SET_POLICY);
     if (!c.builtin()) {
-      throw new TableError(Fn.SET_POLICY, ENOENT);
+      throw new TableError(Fn.SET_POLICY, Errno.ENOENT.code());
     }
     if (policy.equals("ACCEPT")) {
       c.verdict = Verdict.ACCEPT;
     } else if (policy.equals("DROP")) {
       c.verdict = Verdict.DROP;
     } else {
-      throw new TableError(Fn.SET_POLICY, EINVAL);
+      throw new TableError(Fn.SET_POLICY, Errno.EINVAL.code());
     }
     if (counters.isPresent()) {
       c.counters = counters.get();
@@ -732,7 +738,7 @@ public final class RuleTable {
   public void setCounter(String chain, int rulenum, XtCounters counters) throws TableError {
     Chain c = find(chain, Fn.SET_COUNTER);
     if (rulenum < 1 || rulenum > c.rules.size()) {
-      throw new TableError(Fn.SET_COUNTER, E2BIG);
+      throw new TableError(Fn.SET_COUNTER, Errno.E2BIG.code());
     }
     Rule r = c.rules.get(rulenum - 1);
     r.entry = r.entry.withCounters(counters);
@@ -801,8 +807,8 @@ public final class RuleTable {
       num++;
     }
     num++;
-    int[] hookEntry = new int[HOOK_NAMES.length];
-    int[] underflow = new int[HOOK_NAMES.length];
+    int[] hookEntry = new int[Hook.values().length];
+    int[] underflow = new int[Hook.values().length];
     List<IptEntry> out = new ArrayList<>(num);
     List<Slot> slots = new ArrayList<>(num);
     for (Chain c : chains) {

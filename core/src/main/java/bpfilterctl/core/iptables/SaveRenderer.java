@@ -8,6 +8,7 @@ import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.traffic.EntryRenderer;
 import bpfilterctl.core.traffic.TableLayout;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.IptEntries;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptGetinfo;
@@ -49,15 +50,7 @@ public final class SaveRenderer implements EntryRenderer {
       RulePrinter printer = new RulePrinter(revisions, lookups, table);
       List<String> out = new ArrayList<>();
       for (Chain c : t.chains()) {
-        out.add(
-            ":"
-                + c.name()
-                + (c.builtin() ? " " + RuleTable.verdictName(c.verdict()) : " -")
-                + " ["
-                + Long.toUnsignedString(c.counters().pcnt())
-                + ":"
-                + Long.toUnsignedString(c.counters().bcnt())
-                + "]");
+        out.add(RulePrinter.saveChainLine(c));
       }
       for (Chain c : t.chains()) {
         for (Rule r : c.rules()) {
@@ -80,12 +73,12 @@ public final class SaveRenderer implements EntryRenderer {
           || cmd == Sockopt.IPT_SO_GET_REVISION_TARGET.cmd()) {
         return in;
       }
-      throw new SockoptError(92);
+      throw new SockoptError(Errno.ENOPROTOOPT.code());
     }
 
     @Override
     public byte[] set(int cmd, byte[] value) throws SockoptError {
-      throw new SockoptError(92);
+      throw new SockoptError(Errno.ENOPROTOOPT.code());
     }
   }
 }

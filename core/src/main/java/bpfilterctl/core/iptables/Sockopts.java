@@ -1,6 +1,7 @@
 package bpfilterctl.core.iptables;
 
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.uapi.Errno;
 
 /**
  * The iptables front-end's view of the module: getsockopt and setsockopt of IPT_SO_* options, as
@@ -22,7 +23,7 @@ public interface Sockopts {
     private final int errno;
 
     public SockoptError(int errno) {
-      super(Strerror.of(errno));
+      super(Errno.strerror(errno));
       this.errno = errno;
     }
 

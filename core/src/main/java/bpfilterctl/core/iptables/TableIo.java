@@ -5,6 +5,7 @@ import bpfilterctl.core.iptables.RuleTable.TableError;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.Abi;
+import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.IptGetEntries;
 import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.uapi.XtCounters;
@@ -17,8 +18,6 @@ import java.util.List;
  * the compiled table, then SET_ADD_COUNTERS from the old counters it returned).
  */
 public final class TableIo {
-  private static final int EAGAIN = 11;
-  private static final int EINVAL = 22;
   private static final int MAX_INIT_ATTEMPTS = 100;
 
   private TableIo() {}
@@ -26,7 +25,7 @@ public final class TableIo {
   /** TC_INIT. */
   public static RuleTable init(Sockopts port, String table) throws TableError, ModuleException {
     if (table.length() >= Abi.TABLE_NAME_LEN) {
-      throw new TableError(Fn.INIT, EINVAL);
+      throw new TableError(Fn.INIT, Errno.EINVAL.code());
     }
     for (int attempt = 0; ; attempt++) {
       IptGetinfo info;
@@ -41,11 +40,11 @@ public final class TableIo {
             port.get(Sockopt.IPT_SO_GET_ENTRIES.cmd(), IptGetEntries.request(table, info.size()));
         return RuleTable.parse(info, IptGetEntries.decode(got).entryList());
       } catch (Sockopts.SockoptError e) {
-        if (e.errno() != EAGAIN || attempt >= MAX_INIT_ATTEMPTS) {
+        if (e.errno() != Errno.EAGAIN.code() || attempt >= MAX_INIT_ATTEMPTS) {
           throw new TableError(Fn.INIT, e.errno());
         }
       } catch (IllegalArgumentException e) {
-        throw new TableError(Fn.INIT, EINVAL);
+        throw new TableError(Fn.INIT, Errno.EINVAL.code());
       }
     }
   }

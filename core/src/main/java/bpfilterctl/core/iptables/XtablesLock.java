@@ -1,5 +1,6 @@
 package bpfilterctl.core.iptables;
 
+import bpfilterctl.core.uapi.Errno;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,6 @@ public final class XtablesLock {
 
   private static final int LOCK_EX = 2;
   private static final int LOCK_NB = 4;
-  private static final int EWOULDBLOCK = 11;
   private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** A held lock; closing it releases it (close(2) of the file). */
@@ -94,7 +94,7 @@ public final class XtablesLock {
     if (fd < 0) {
       throw new RuleException(
               RuleException.Status.RESOURCE,
-              "Fatal: can't open lock file " + name + ": " + Strerror.of(p.errno()))
+              "Fatal: can't open lock file " + name + ": " + Errno.strerror(p.errno()))
           .bare();
     }
     long deadline = wait > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(wait) : Long.MAX_VALUE;
@@ -105,18 +105,18 @@ public final class XtablesLock {
       }
       int errno = p.errno();
       boolean timedOut = wait > 0 && System.nanoTime() >= deadline;
-      if ((errno != EWOULDBLOCK && errno != 4)
+      if ((errno != Errno.EAGAIN.code() && errno != Errno.EINTR.code())
           || timedOut
           || Thread.currentThread().isInterrupted()) {
         p.close(fd);
         // 1.8.9 reports an alarm's EINTR as EWOULDBLOCK
-        int shown = errno == 4 ? EWOULDBLOCK : errno;
+        int shown = errno == Errno.EINTR.code() ? Errno.EAGAIN.code() : errno;
         throw new RuleException(
                 RuleException.Status.RESOURCE,
                 "Can't lock "
                     + name
                     + ": "
-                    + Strerror.of(shown)
+                    + Errno.strerror(shown)
                     + "\nAnother app is currently holding the xtables lock. "
                     + (wait == 0
                         ? "Perhaps you want to use the -w option?"

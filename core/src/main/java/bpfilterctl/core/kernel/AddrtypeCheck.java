@@ -1,6 +1,11 @@
 package bpfilterctl.core.kernel;
 
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.LIMIT_IFACE_IN;
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.LIMIT_IFACE_OUT;
+
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.XtAddrtypeInfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -11,13 +16,11 @@ import java.util.Optional;
  * that has that interface.
  */
 final class AddrtypeCheck {
-  static final int LIMIT_IFACE_IN = 0x4;
-  static final int LIMIT_IFACE_OUT = 0x8;
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("addrtype", 0, 12).ipv4(),
-          Xt.match("addrtype", 1, 8).ipv4().check(AddrtypeCheck::checkV1));
+          Xt.match("addrtype", 0, XtAddrtypeInfo.SIZE).ipv4(),
+          Xt.match("addrtype", 1, XtAddrtypeInfo.SIZE_V1).ipv4().check(AddrtypeCheck::checkV1));
 
   private AddrtypeCheck() {}
 
@@ -27,7 +30,7 @@ final class AddrtypeCheck {
     boolean out = (flags & LIMIT_IFACE_OUT) != 0;
     return Check.einvalIf(
         (in && out)
-            || (in && ctx.reachedFrom(Hook.LOCAL_OUT | Hook.POST_ROUTING))
-            || (out && ctx.reachedFrom(Hook.PRE_ROUTING | Hook.LOCAL_IN)));
+            || (in && ctx.reachedFrom(Hook.OUTPUT.bit() | Hook.POSTROUTING.bit()))
+            || (out && ctx.reachedFrom(Hook.PREROUTING.bit() | Hook.INPUT.bit())));
   }
 }

@@ -1,5 +1,6 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.IptIp;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -9,14 +10,13 @@ import java.util.List;
  * @param table the table name ("filter", "nat", ...)
  * @param hookMask the hooks (1 << NF_INET_*) from which the rule is reachable
  * @param proto the rule's ipt_ip.proto
- * @param invflags the rule's ipt_ip.invflags (IPT_INV_PROTO = 0x40 inverts proto)
+ * @param invflags the rule's ipt_ip.invflags (IptIp.INV_PROTO inverts proto)
  * @param flags the rule's ipt_ip.flags (IPT_F_FRAG = 0x01)
  * @param matches every match of the rule, in order: some targets look at them (TCPMSS wants a tcp
  *     match on SYN), as the kernel's checkentry does through par->entryinfo
  */
 public record ExtensionContext(
     String table, int hookMask, int proto, int invflags, int flags, List<EntryMatch> matches) {
-  public static final int IPT_INV_PROTO = 0x40;
   public static final int IPT_F_FRAG = 0x01;
 
   public ExtensionContext {
@@ -30,7 +30,7 @@ public record ExtensionContext(
 
   /** True when the rule matches exactly protocol {@code p}, not inverted. */
   public boolean protoIs(int p) {
-    return proto == p && (invflags & IPT_INV_PROTO) == 0;
+    return proto == p && (invflags & IptIp.INV_PROTO) == 0;
   }
 
   /** True when the rule is reachable from any of the hooks in {@code mask}. */

@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.XtHashlimitMtinfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -10,9 +11,6 @@ import java.util.Optional;
  * hashlimit_cfg1/2/3) and the kernel's table pointer, which user space never sees back.
  */
 final class HashlimitCheck {
-  static final int MODE_ALL = 0x7f;
-  static final int MODE_BYTES = 0x20;
-  static final int MODE_RATE_MATCH = 0x40;
   static final long HZ = LimitCheck.HZ;
   static final long SCALE_V1 = 10000;
   static final long SCALE_V2 = 1000000;
@@ -29,18 +27,31 @@ final class HashlimitCheck {
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("hashlimit", 1, 56)
+          Xt.match("hashlimit", 1, XtHashlimitMtinfo.SIZE_V1)
               .ipv4()
-              .user(48)
-              .check((c, d) -> check(d, new Layout(1, 16, 16))),
-          Xt.match("hashlimit", 2, 64)
+              .user(XtHashlimitMtinfo.USER_SIZE_V1)
+              .check(
+                  (c, d) ->
+                      check(
+                          d,
+                          new Layout(
+                              1, XtHashlimitMtinfo.NAME_LEN_V1, XtHashlimitMtinfo.OFF_CFG_V1))),
+          Xt.match("hashlimit", 2, XtHashlimitMtinfo.SIZE_V2)
               .ipv4()
-              .user(56)
-              .check((c, d) -> check(d, new Layout(2, 16, 16))),
-          Xt.match("hashlimit", 3, 312)
+              .user(XtHashlimitMtinfo.USER_SIZE_V2)
+              .check(
+                  (c, d) ->
+                      check(
+                          d,
+                          new Layout(
+                              2, XtHashlimitMtinfo.NAME_LEN_V1, XtHashlimitMtinfo.OFF_CFG_V1))),
+          Xt.match("hashlimit", 3, XtHashlimitMtinfo.SIZE_V3)
               .ipv4()
-              .user(304)
-              .check((c, d) -> check(d, new Layout(3, 255, 256)))
+              .user(XtHashlimitMtinfo.USER_SIZE_V3)
+              .check(
+                  (c, d) ->
+                      check(
+                          d, new Layout(3, XtHashlimitMtinfo.NAME_LEN, XtHashlimitMtinfo.OFF_CFG)))
               .normalizes(HashlimitCheck::clampV3));
 
   /** HASHLIMIT_MAX_SIZE: larger table sizes and entry counts are truncated, with a warning. */
@@ -50,7 +61,7 @@ final class HashlimitCheck {
 
   /** Revision 3's config is the rule's own data, so the truncation of size and max shows. */
   static void clampV3(ByteBuffer d) {
-    for (int off : new int[] {256 + 20, 256 + 24}) {
+    for (int off : new int[] {XtHashlimitMtinfo.OFF_SIZE, XtHashlimitMtinfo.OFF_MAX}) {
       if ((d.getInt(off) & 0xffffffffL) > MAX_SIZE) {
         d.putInt(off, (int) MAX_SIZE);
       }
@@ -68,26 +79,44 @@ final class HashlimitCheck {
       return name;
     }
     int c = l.cfg();
-    int gc = d.getInt(l.wide() ? c + 28 : c + 20);
-    int expire = d.getInt(l.wide() ? c + 32 : c + 24);
-    int mode = d.getInt(l.wide() ? c + 16 : c);
-    int masks = l.wide() ? c + (l.revision() == 3 ? 40 : 36) : c + 28;
+    int gc =
+        d.getInt(
+            c
+                + (l.wide()
+                    ? XtHashlimitMtinfo.CFG_GC_INTERVAL
+                    : XtHashlimitMtinfo.CFG1_GC_INTERVAL));
+    int expire =
+        d.getInt(c + (l.wide() ? XtHashlimitMtinfo.CFG_EXPIRE : XtHashlimitMtinfo.CFG1_EXPIRE));
+    int mode = d.getInt(c + (l.wide() ? XtHashlimitMtinfo.CFG_MODE : XtHashlimitMtinfo.CFG1_MODE));
+    int masks =
+        c
+            + (l.wide()
+                ? (l.revision() == 3
+                    ? XtHashlimitMtinfo.CFG3_SRCMASK
+                    : XtHashlimitMtinfo.CFG2_SRCMASK)
+                : XtHashlimitMtinfo.CFG1_SRCMASK);
     if (gc == 0
         || expire == 0
         || (d.get(masks) & 0xff) > 32
         || (d.get(masks + 1) & 0xff) > 32
-        || (mode & ~MODE_ALL) != 0) {
+        || (mode & ~XtHashlimitMtinfo.MODE_ALL) != 0) {
       return Optional.of(Errno.EINVAL);
     }
-    long avg = l.wide() ? d.getLong(c) : d.getInt(c + 4) & 0xffffffffL;
-    long burst = l.wide() ? d.getLong(c + 8) : d.getInt(c + 8) & 0xffffffffL;
-    if (l.revision() >= 3 && (mode & MODE_RATE_MATCH) != 0) {
+    long avg =
+        l.wide()
+            ? d.getLong(c + XtHashlimitMtinfo.CFG_AVG)
+            : d.getInt(c + XtHashlimitMtinfo.CFG1_AVG) & 0xffffffffL;
+    long burst =
+        l.wide()
+            ? d.getLong(c + XtHashlimitMtinfo.CFG_BURST)
+            : d.getInt(c + XtHashlimitMtinfo.CFG1_BURST) & 0xffffffffL;
+    if (l.revision() >= 3 && (mode & XtHashlimitMtinfo.RATE_MATCH) != 0) {
       if (avg == 0 || Long.compareUnsigned(avg, 0xffffffffL) > 0) {
         return Optional.of(Errno.ERANGE);
       }
-      return Check.einvalIf(d.getInt(c + 36) == 0);
+      return Check.einvalIf(d.getInt(c + XtHashlimitMtinfo.CFG_INTERVAL) == 0);
     }
-    if ((mode & MODE_BYTES) != 0) {
+    if ((mode & XtHashlimitMtinfo.BYTES) != 0) {
       return Check.einvalIf(bytesToCredits(avg & 0xffffffffL) == 0);
     }
     boolean overflow =

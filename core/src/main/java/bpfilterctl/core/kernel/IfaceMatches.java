@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -28,9 +29,13 @@ final class IfaceMatches {
     return Check.einvalIf(
         (flags & ~DEVGROUP_MASK) != 0
             || ((flags & DEVGROUP_SRC) != 0
-                && (ctx.hookMask() & ~(Hook.PRE_ROUTING | Hook.LOCAL_IN | Hook.FORWARD)) != 0)
+                && (ctx.hookMask()
+                        & ~(Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit()))
+                    != 0)
             || ((flags & DEVGROUP_DST) != 0
-                && (ctx.hookMask() & ~(Hook.FORWARD | Hook.LOCAL_OUT | Hook.POST_ROUTING)) != 0));
+                && (ctx.hookMask()
+                        & ~(Hook.FORWARD.bit() | Hook.OUTPUT.bit() | Hook.POSTROUTING.bit()))
+                    != 0));
   }
 
   static Optional<Errno> l2tp(ExtensionContext ctx, ByteBuffer d) {

@@ -1,5 +1,6 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.Hook;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ final class MarkTargets {
               .check((c, d) -> Check.einvalIf(mode(d) > RESTORE || (d.get(13) & 0xff) > 1)),
           Xt.target("CLASSIFY", 0, 4)
               .ipv4()
-              .hooks(Hook.LOCAL_OUT | Hook.FORWARD | Hook.POST_ROUTING));
+              .hooks(Hook.OUTPUT.bit() | Hook.FORWARD.bit() | Hook.POSTROUTING.bit()));
 
   private MarkTargets() {}
 

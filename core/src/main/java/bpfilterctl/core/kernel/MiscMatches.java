@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * quota, rpfilter, socket, time, u32.
  */
 final class MiscMatches {
-  static final int CGROUP_HOOKS = Hook.LOCAL_OUT | Hook.POST_ROUTING | Hook.LOCAL_IN;
+  static final int CGROUP_HOOKS = Hook.OUTPUT.bit() | Hook.POSTROUTING.bit() | Hook.INPUT.bit();
   static final int PHYSDEV_OP_MASK = 0x1f;
   static final int PHYSDEV_OUT = 0x02;
   static final int PHYSDEV_BRIDGED = 0x04;
@@ -47,9 +48,12 @@ final class MiscMatches {
               .user(16)
               .check((c, d) -> Check.einvalIf((d.getInt(0) & ~1) != 0)),
           // xt_rpfilter_info {u8 flags}: only before routing, in raw or mangle
-          Xt.match("rpfilter", 0, 1).ipv4().hooks(Hook.PRE_ROUTING).check(MiscMatches::rpfilter),
+          Xt.match("rpfilter", 0, 1)
+              .ipv4()
+              .hooks(Hook.PREROUTING.bit())
+              .check(MiscMatches::rpfilter),
           // socket: no data, then xt_socket_mtinfo1/2/3 {u8 flags} with more known flags
-          Xt.match("socket", 0, 0).ipv4().hooks(Hook.PRE_ROUTING | Hook.LOCAL_IN),
+          Xt.match("socket", 0, 0).ipv4().hooks(Hook.PREROUTING.bit() | Hook.INPUT.bit()),
           socket(1, 0x1),
           socket(2, 0x3),
           socket(3, 0x7),
@@ -64,7 +68,7 @@ final class MiscMatches {
   static Xt socket(int revision, int knownFlags) {
     return Xt.match("socket", revision, 1)
         .ipv4()
-        .hooks(Hook.PRE_ROUTING | Hook.LOCAL_IN)
+        .hooks(Hook.PREROUTING.bit() | Hook.INPUT.bit())
         .check((c, d) -> Check.einvalIf((d.get(0) & ~knownFlags) != 0));
   }
 
@@ -98,7 +102,8 @@ final class MiscMatches {
         (bitmask & (PHYSDEV_OUT | PHYSDEV_ISOUT)) != 0
             && ((bitmask & PHYSDEV_BRIDGED) == 0 || (invert & PHYSDEV_BRIDGED) != 0);
     return Check.einvalIf(
-        outWithoutBridged && ctx.reachedFrom(Hook.LOCAL_OUT | Hook.FORWARD | Hook.POST_ROUTING));
+        outWithoutBridged
+            && ctx.reachedFrom(Hook.OUTPUT.bit() | Hook.FORWARD.bit() | Hook.POSTROUTING.bit()));
   }
 
   /** pol[4] are 76 bytes each; flags at 304 and len at 306. */
@@ -107,9 +112,9 @@ final class MiscMatches {
     int len = d.getShort(306) & 0xffff;
     return Check.einvalIf(
         (flags & (POLICY_MATCH_IN | POLICY_MATCH_OUT)) == 0
-            || (ctx.reachedFrom(Hook.PRE_ROUTING | Hook.LOCAL_IN)
+            || (ctx.reachedFrom(Hook.PREROUTING.bit() | Hook.INPUT.bit())
                 && (flags & POLICY_MATCH_OUT) != 0)
-            || (ctx.reachedFrom(Hook.POST_ROUTING | Hook.LOCAL_OUT)
+            || (ctx.reachedFrom(Hook.POSTROUTING.bit() | Hook.OUTPUT.bit())
                 && (flags & POLICY_MATCH_IN) != 0)
             || len > POLICY_MAX_ELEM);
   }

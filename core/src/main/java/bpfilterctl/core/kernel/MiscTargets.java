@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -126,7 +127,7 @@ final class MiscTargets {
     return Xt.target("TPROXY", revision, size)
         .ipv4()
         .table("mangle")
-        .hooks(Hook.PRE_ROUTING)
+        .hooks(Hook.PREROUTING.bit())
         .check((c, d) -> Check.einvalIf(!c.protoIs(Proto.TCP) && !c.protoIs(Proto.UDP)));
   }
 

@@ -1,5 +1,6 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.Hook;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -14,8 +15,8 @@ final class NatTarget {
   static final int RANGE_SIZE = 40;
   static final int RANGE2_SIZE = 44;
   static final int MAP_IPS = 0x1;
-  static final int SNAT_HOOKS = Hook.POST_ROUTING | Hook.LOCAL_IN;
-  static final int DNAT_HOOKS = Hook.PRE_ROUTING | Hook.LOCAL_OUT;
+  static final int SNAT_HOOKS = Hook.POSTROUTING.bit() | Hook.INPUT.bit();
+  static final int DNAT_HOOKS = Hook.PREROUTING.bit() | Hook.OUTPUT.bit();
 
   static final List<KernelExtension> ALL =
       List.of(
@@ -26,7 +27,7 @@ final class NatTarget {
           nat("DNAT", 1, RANGE_SIZE, DNAT_HOOKS),
           nat("DNAT", 2, RANGE2_SIZE, DNAT_HOOKS),
           // masquerading picks the address itself: a given one is refused
-          nat("MASQUERADE", 0, COMPAT_SIZE, Hook.POST_ROUTING)
+          nat("MASQUERADE", 0, COMPAT_SIZE, Hook.POSTROUTING.bit())
               .ipv4()
               .check((c, d) -> Check.einvalIf((flags(d) & MAP_IPS) != 0 || rangesize(d) != 1)),
           nat("REDIRECT", 0, COMPAT_SIZE, DNAT_HOOKS)

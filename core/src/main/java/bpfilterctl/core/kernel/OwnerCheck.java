@@ -1,6 +1,12 @@
 package bpfilterctl.core.kernel;
 
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.GID;
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.MASK;
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.UID;
+
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.XtOwnerMatchInfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -10,16 +16,13 @@ import java.util.Optional;
  * match, invert}. Only locally generated packets have an owner.
  */
 final class OwnerCheck {
-  static final int XT_OWNER_MASK = 0x0f;
-  static final int UID = 0x1;
-  static final int GID = 0x2;
   static final long INVALID_ID = 0xffffffffL;
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("owner", 1, 20)
+          Xt.match("owner", 1, XtOwnerMatchInfo.SIZE)
               .ipv4()
-              .hooks(Hook.LOCAL_OUT | Hook.POST_ROUTING)
+              .hooks(Hook.OUTPUT.bit() | Hook.POSTROUTING.bit())
               .check(OwnerCheck::check));
 
   private OwnerCheck() {}
@@ -30,7 +33,7 @@ final class OwnerCheck {
    */
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
     int match = d.get(16) & 0xff;
-    boolean bad = (match & ~XT_OWNER_MASK) != 0;
+    boolean bad = (match & ~MASK) != 0;
     if ((match & UID) != 0) {
       bad |= badRange(d.getInt(0) & INVALID_ID, d.getInt(4) & INVALID_ID);
     }

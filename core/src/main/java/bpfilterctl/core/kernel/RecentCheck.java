@@ -1,37 +1,35 @@
 package bpfilterctl.core.kernel;
 
+import static bpfilterctl.core.uapi.XtRecentMtinfo.CHECK;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.MODIFIERS;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.NAME_LEN;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.REAP;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.REMOVE;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.SET;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.UPDATE;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.VALID_FLAGS;
+
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.XtRecentMtinfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 
-/**
- * xt_recent.c: struct xt_recent_mtinfo {u32 seconds, hit_count; u8 check_set, invert; char
- * name[200]; u8 side} and _v1 (+ an nf_inet_addr mask).
- */
+/** xt_recent.c's checkentry of struct xt_recent_mtinfo ({@link XtRecentMtinfo}) and _v1. */
 final class RecentCheck {
-  static final int CHECK = 1;
-  static final int SET = 2;
-  static final int UPDATE = 4;
-  static final int REMOVE = 8;
-  static final int TTL = 16;
-  static final int REAP = 32;
-  static final int VALID_FLAGS = CHECK | SET | UPDATE | REMOVE | TTL | REAP;
-  static final int MODIFIERS = TTL | REAP;
   static final int MAX_NSTAMPS = 65536;
-  static final int NAME_LEN = 200;
 
   static final List<KernelExtension> ALL =
       List.of(
-          Xt.match("recent", 0, 212).ipv4().check(RecentCheck::check),
-          Xt.match("recent", 1, 228).ipv4().check(RecentCheck::check));
+          Xt.match("recent", 0, XtRecentMtinfo.SIZE).ipv4().check(RecentCheck::check),
+          Xt.match("recent", 1, XtRecentMtinfo.SIZE_V1).ipv4().check(RecentCheck::check));
 
   private RecentCheck() {}
 
   static Optional<Errno> check(ExtensionContext ctx, ByteBuffer d) {
-    long seconds = d.getInt(0) & 0xffffffffL;
-    long hitCount = d.getInt(4) & 0xffffffffL;
-    int set = d.get(8) & 0xff;
+    long seconds = d.getInt(XtRecentMtinfo.OFF_SECONDS) & 0xffffffffL;
+    long hitCount = d.getInt(XtRecentMtinfo.OFF_HIT_COUNT) & 0xffffffffL;
+    int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
     if ((set & ~VALID_FLAGS) != 0
         || Integer.bitCount(set & (SET | REMOVE | CHECK | UPDATE)) != 1
         || ((set & (SET | REMOVE)) != 0
@@ -40,6 +38,6 @@ final class RecentCheck {
         || hitCount >= MAX_NSTAMPS) {
       return Optional.of(Errno.EINVAL);
     }
-    return ProcName.check(d, 10, NAME_LEN);
+    return ProcName.check(d, XtRecentMtinfo.OFF_NAME, NAME_LEN);
   }
 }

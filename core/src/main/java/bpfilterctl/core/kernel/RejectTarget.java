@@ -1,6 +1,7 @@
 package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -16,7 +17,7 @@ final class RejectTarget {
           Xt.target("REJECT", 0, 4)
               .ipv4()
               .table("filter")
-              .hooks(Hook.LOCAL_IN | Hook.FORWARD | Hook.LOCAL_OUT)
+              .hooks(Hook.INPUT.bit() | Hook.FORWARD.bit() | Hook.OUTPUT.bit())
               .check(RejectTarget::check));
 
   private RejectTarget() {}

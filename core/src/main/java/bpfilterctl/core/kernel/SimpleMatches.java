@@ -1,5 +1,6 @@
 package bpfilterctl.core.kernel;
 
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.util.List;
 
@@ -11,7 +12,9 @@ final class SimpleMatches {
   static final List<KernelExtension> ALL =
       List.of(
           // xt_mac_info {u8 srcaddr[6]; int invert}: only where a source MAC exists
-          Xt.match("mac", 0, 12).ipv4().hooks(Hook.PRE_ROUTING | Hook.LOCAL_IN | Hook.FORWARD),
+          Xt.match("mac", 0, 12)
+              .ipv4()
+              .hooks(Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit()),
           // xt_iprange_mtinfo: 4 nf_inet_addr + u8 flags
           Xt.match("iprange", 1, 68).ipv4(),
           // xt_length_info {u16 min, max; u8 invert}
@@ -31,14 +34,18 @@ final class SimpleMatches {
           // xt_realm_info {u32 id, mask; u8 invert}: routing realm, known after routing
           Xt.match("realm", 0, 12)
               .ipv4()
-              .hooks(Hook.POST_ROUTING | Hook.FORWARD | Hook.LOCAL_OUT | Hook.LOCAL_IN),
+              .hooks(
+                  Hook.POSTROUTING.bit()
+                      | Hook.FORWARD.bit()
+                      | Hook.OUTPUT.bit()
+                      | Hook.INPUT.bit()),
           // xt_tcpmss_match_info {u16 mss_min, mss_max; u8 invert}
           Xt.match("tcpmss", 0, 6).ipv4().proto(Proto.TCP),
           // xt_osf_info {char genre[32]; u32 len, flags, loglevel, ttl}: TCP SYN fingerprints
           Xt.match("osf", 0, 48)
               .ipv4()
               .proto(Proto.TCP)
-              .hooks(Hook.PRE_ROUTING | Hook.LOCAL_IN | Hook.FORWARD));
+              .hooks(Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit()));
 
   private SimpleMatches() {}
 }

@@ -2,6 +2,7 @@ package bpfilterctl.core.kernel;
 
 import bpfilterctl.core.kernel.ExtensionContext.EntryMatch;
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -22,7 +23,7 @@ final class TcpTargets {
           // xt_synproxy_info {u8 options, wscale; u16 mss}
           Xt.target("SYNPROXY", 0, 4)
               .ipv4()
-              .hooks(Hook.LOCAL_IN | Hook.FORWARD)
+              .hooks(Hook.INPUT.bit() | Hook.FORWARD.bit())
               .check((c, d) -> Check.einvalIf(!c.protoIs(Proto.TCP))));
 
   private TcpTargets() {}
@@ -34,7 +35,8 @@ final class TcpTargets {
   static Optional<Errno> checkTcpmss(ExtensionContext ctx, ByteBuffer d) {
     int mss = d.getShort(0) & 0xffff;
     if (mss == CLAMP_PMTU
-        && (ctx.hookMask() & ~(Hook.FORWARD | Hook.LOCAL_OUT | Hook.POST_ROUTING)) != 0) {
+        && (ctx.hookMask() & ~(Hook.FORWARD.bit() | Hook.OUTPUT.bit() | Hook.POSTROUTING.bit()))
+            != 0) {
       return Optional.of(Errno.EINVAL);
     }
     return Check.einvalIf(ctx.matches().stream().noneMatch(TcpTargets::isSynMatch));

@@ -1,7 +1,7 @@
 /**
- * The kernel side of iptables extensions: what each x_tables module registers (name, revision,
- * family, data size, usersize, table, hooks, protocol) and its checkentry, with the errno the real
- * kernel gives.
+ * The kernel side of iptables extensions (xt_*.c): what each x_tables module registers (name,
+ * revision, family, data size, usersize, table, hooks, protocol) and its checkentry, with the errno
+ * the real kernel gives.
  *
  * <p>How the table engine uses it, in the kernel's order (ip_tables.c find_check_entry): for every
  * entry, with {@code hookMask} the hooks the entry is reachable from (mark_source_chains'

@@ -56,7 +56,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private final ModuleLog log;
   private final TrafficTap tap;
   private final RestartPolicy policy;
-  private final LatencyWindow latency = new LatencyWindow(4096);
+  private final PercentileWindow latency = new PercentileWindow(4096);
   private final int hostPid;
 
   /** Null when nothing persists. */
@@ -448,7 +448,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   @Override
   public ModuleStatus status() {
     UmhProcess p = umh;
-    LatencyWindow.Latency l = latency.snapshot();
+    PercentileWindow.Latency l = latency.snapshot();
     long now = System.nanoTime();
     ProcStats proc = p != null && p.alive() ? ProcStats.of(p.pid()) : new ProcStats(0, 0);
     ModuleState s = state();

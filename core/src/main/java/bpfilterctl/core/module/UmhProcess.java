@@ -1,5 +1,6 @@
 package bpfilterctl.core.module;
 
+import bpfilterctl.core.uapi.Errno;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,6 @@ import jnr.posix.SpawnFileAction;
  */
 final class UmhProcess {
   private static final int FD_CLOEXEC = 1;
-  private static final int EINTR = 4;
   private static final int PIPE_BYTES = 1 << 20;
 
   private final POSIX posix;
@@ -141,7 +141,7 @@ final class UmhProcess {
     LineSplitter splitter = new LineSplitter(line -> logSink.accept(pid, line));
     while (true) {
       int n = posix.read(logFd, buf, buf.length);
-      if (n < 0 && posix.errno() == EINTR) {
+      if (n < 0 && posix.errno() == Errno.EINTR.code()) {
         continue;
       }
       if (n <= 0) {
@@ -155,7 +155,7 @@ final class UmhProcess {
     int r;
     do {
       r = posix.waitpid(pid, status, 0);
-    } while (r < 0 && posix.errno() == EINTR);
+    } while (r < 0 && posix.errno() == Errno.EINTR.code());
     exit.complete(r == pid ? ExitStatus.fromWaitStatus(status[0]) : new ExitStatus(-1, 0));
   }
 
@@ -183,7 +183,7 @@ final class UmhProcess {
       io.clear();
       io.put(data, off, n).flip();
       int w = posix.write(requestFd, io, n);
-      if (w < 0 && posix.errno() == EINTR) {
+      if (w < 0 && posix.errno() == Errno.EINTR.code()) {
         continue;
       }
       if (w <= 0) {
@@ -201,7 +201,7 @@ final class UmhProcess {
       int want = Math.min(io.capacity(), n - off);
       io.clear();
       int r = posix.read(replyFd, io, want);
-      if (r < 0 && posix.errno() == EINTR) {
+      if (r < 0 && posix.errno() == Errno.EINTR.code()) {
         continue;
       }
       if (r <= 0) {

@@ -1,5 +1,6 @@
 package bpfilterctl.core.traffic;
 
+import bpfilterctl.core.inspect.HexDump;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.uapi.Abi;

@@ -4,6 +4,7 @@ import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.IptEntries;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.Ipv4;
 import bpfilterctl.core.uapi.Verdict;
 import bpfilterctl.core.uapi.XtCounters;
 import bpfilterctl.core.uapi.XtEntryMatch;
@@ -19,12 +20,6 @@ import java.util.Map;
  * size in bytes ({@code -m tcp[48]}) because only the iptables front-end knows their options.
  */
 public final class StructuralEntryRenderer implements EntryRenderer {
-  private static final int INV_VIA_IN = 0x01;
-  private static final int INV_VIA_OUT = 0x02;
-  private static final int INV_SRCIP = 0x08;
-  private static final int INV_DSTIP = 0x10;
-  private static final int INV_FRAG = 0x20;
-  private static final int INV_PROTO = 0x40;
   private static final int F_FRAG = 0x01;
   private static final int F_GOTO = 0x02;
 
@@ -87,15 +82,16 @@ public final class StructuralEntryRenderer implements EntryRenderer {
     StringBuilder b = new StringBuilder();
     b.append(counters(e.counters())).append(" -A ").append(chain);
     IptIp ip = e.ip();
-    address(b, "-s", ip.src(), ip.smsk(), (ip.invflags() & INV_SRCIP) != 0);
-    address(b, "-d", ip.dst(), ip.dmsk(), (ip.invflags() & INV_DSTIP) != 0);
-    iface(b, "-i", ip.iniface(), ip.inifaceMask(), (ip.invflags() & INV_VIA_IN) != 0);
-    iface(b, "-o", ip.outiface(), ip.outifaceMask(), (ip.invflags() & INV_VIA_OUT) != 0);
+    address(b, "-s", ip.src(), ip.smsk(), (ip.invflags() & IptIp.INV_SRCIP) != 0);
+    address(b, "-d", ip.dst(), ip.dmsk(), (ip.invflags() & IptIp.INV_DSTIP) != 0);
+    iface(b, "-i", ip.iniface(), ip.inifaceMask(), (ip.invflags() & IptIp.INV_VIA_IN) != 0);
+    iface(b, "-o", ip.outiface(), ip.outifaceMask(), (ip.invflags() & IptIp.INV_VIA_OUT) != 0);
     if (ip.proto() != 0) {
-      b.append((ip.invflags() & INV_PROTO) != 0 ? " ! -p " : " -p ").append(proto(ip.proto()));
+      b.append((ip.invflags() & IptIp.INV_PROTO) != 0 ? " ! -p " : " -p ")
+          .append(proto(ip.proto()));
     }
     if ((ip.flags() & F_FRAG) != 0) {
-      b.append((ip.invflags() & INV_FRAG) != 0 ? " ! -f" : " -f");
+      b.append((ip.invflags() & IptIp.INV_FRAG) != 0 ? " ! -f" : " -f");
     }
     for (XtEntryMatch m : e.matches()) {
       b.append(" -m ").append(m.name()).append('[').append(m.size()).append(']');
@@ -143,16 +139,12 @@ public final class StructuralEntryRenderer implements EntryRenderer {
     if (mask == 0 && addr == 0 && !inv) {
       return;
     }
-    b.append(inv ? " ! " : " ").append(flag).append(' ').append(dotted(addr));
+    b.append(inv ? " ! " : " ").append(flag).append(' ').append(Ipv4.dotted(addr));
     b.append('/')
         .append(
-            Integer.bitCount(mask) == 32 - Integer.numberOfTrailingZeros(mask)
-                ? Integer.toString(Integer.bitCount(mask))
-                : dotted(mask));
-  }
-
-  private static String dotted(int a) {
-    return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+            Ipv4.prefixLength(mask) >= 0
+                ? Integer.toString(Ipv4.prefixLength(mask))
+                : Ipv4.dotted(mask));
   }
 
   private static void iface(StringBuilder b, String flag, String name, byte[] mask, boolean inv) {

@@ -1,6 +1,7 @@
 package bpfilterctl.core.traffic;
 
 import bpfilterctl.core.module.Frame;
+import bpfilterctl.core.module.PercentileWindow;
 import java.util.Arrays;
 
 /**
@@ -15,14 +16,13 @@ public final class TrafficStats {
 
   private final long[] bucketCount = new long[BUCKETS];
   private final long[] bucketId = new long[BUCKETS];
-  private final long[] latencies;
-  private long replies;
+  private final PercentileWindow latencies;
   private long frames;
   private long requests;
   private long errors;
 
   public TrafficStats(int window) {
-    this.latencies = new long[window];
+    this.latencies = new PercentileWindow(window);
     Arrays.fill(bucketId, -1);
   }
 
@@ -41,8 +41,7 @@ public final class TrafficStats {
       if (f.isError()) {
         errors++;
       }
-      latencies[(int) (replies % latencies.length)] = f.latencyNanos();
-      replies++;
+      latencies.record(f.latencyNanos());
     }
   }
 
@@ -60,13 +59,8 @@ public final class TrafficStats {
 
   /** p50 and p99 of the recent reply latencies, {0, 0} before the first reply. */
   public long[] latencyPercentiles() {
-    int n = (int) Math.min(replies, latencies.length);
-    if (n == 0) {
-      return new long[] {0, 0};
-    }
-    long[] s = Arrays.copyOf(latencies, n);
-    Arrays.sort(s);
-    return new long[] {s[(n - 1) / 2], s[(int) Math.ceil(n * 0.99) - 1]};
+    PercentileWindow.Latency l = latencies.snapshot();
+    return new long[] {l.p50Nanos(), l.p99Nanos()};
   }
 
   public long frames() {

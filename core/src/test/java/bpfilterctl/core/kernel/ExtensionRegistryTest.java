@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.Proto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ExtensionRegistryTest {
   private static final ExtensionRegistry REGISTRY = ExtensionRegistry.kernel();
   private static final ExtensionContext FILTER_INPUT_TCP =
-      new ExtensionContext("filter", Hook.LOCAL_IN, Proto.TCP, 0, 0);
+      new ExtensionContext("filter", Hook.INPUT.bit(), Proto.TCP, 0, 0);
 
   @Test
   void everyRegistrationIsUnique() {
@@ -102,10 +103,10 @@ class ExtensionRegistryTest {
             REGISTRY.validate(
                 ExtensionKind.TARGET, "REJECT", 0, FILTER_INPUT_TCP, le(new byte[16])))
         .contains(Errno.EINVAL);
-    ExtensionContext mangle = new ExtensionContext("mangle", Hook.LOCAL_IN, Proto.TCP, 0, 0);
+    ExtensionContext mangle = new ExtensionContext("mangle", Hook.INPUT.bit(), Proto.TCP, 0, 0);
     assertThat(REGISTRY.validate(ExtensionKind.TARGET, "REJECT", 0, mangle, reset))
         .contains(Errno.EINVAL);
-    ExtensionContext udp = new ExtensionContext("filter", Hook.LOCAL_IN, Proto.UDP, 0, 0);
+    ExtensionContext udp = new ExtensionContext("filter", Hook.INPUT.bit(), Proto.UDP, 0, 0);
     assertThat(REGISTRY.validate(ExtensionKind.TARGET, "REJECT", 0, udp, reset))
         .contains(Errno.EINVAL);
   }
@@ -117,12 +118,12 @@ class ExtensionRegistryTest {
     ExtensionContext withSyn =
         new ExtensionContext(
             "mangle",
-            Hook.FORWARD,
+            Hook.FORWARD.bit(),
             Proto.TCP,
             0,
             0,
             List.of(new ExtensionContext.EntryMatch("tcp", 0, tcpSyn)));
-    ExtensionContext without = new ExtensionContext("mangle", Hook.FORWARD, Proto.TCP, 0, 0);
+    ExtensionContext without = new ExtensionContext("mangle", Hook.FORWARD.bit(), Proto.TCP, 0, 0);
     ByteBuffer clamp = le(new byte[8]).putShort(0, (short) 0xffff);
     assertThat(REGISTRY.validate(ExtensionKind.TARGET, "TCPMSS", 0, withSyn, clamp)).isEmpty();
     assertThat(REGISTRY.validate(ExtensionKind.TARGET, "TCPMSS", 0, without, clamp))

@@ -1,7 +1,13 @@
 package bpfilterctl.core.iptables.ext;
 
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.INVERT_DEST;
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.INVERT_SOURCE;
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.LIMIT_IFACE_IN;
+import static bpfilterctl.core.uapi.XtAddrtypeInfo.LIMIT_IFACE_OUT;
+
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtAddrtypeInfo;
 import java.util.List;
 
 /**
@@ -24,15 +30,16 @@ public final class AddrtypeMatch extends AbstractXtExtension {
     "NAT",
     "XRESOLVE"
   };
-  static final int INVERT_SOURCE = 1;
-  static final int INVERT_DEST = 2;
-  static final int LIMIT_IFACE_IN = 4;
-  static final int LIMIT_IFACE_OUT = 8;
 
   public static final List<XtExtension> ALL = List.of(new AddrtypeMatch(0), new AddrtypeMatch(1));
 
   private AddrtypeMatch(int revision) {
-    super(ExtensionKind.MATCH, "addrtype", revision, revision == 0 ? 12 : 8, options(revision));
+    super(
+        ExtensionKind.MATCH,
+        "addrtype",
+        revision,
+        revision == 0 ? XtAddrtypeInfo.SIZE : XtAddrtypeInfo.SIZE_V1,
+        options(revision));
   }
 
   private static List<XtOption> options(int revision) {

@@ -1,11 +1,11 @@
 package bpfilterctl.core.iptables.ext;
 
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtCommentInfo;
 import java.util.List;
 
 /** comment (libxt_comment.c): struct xt_comment_info { char comment[256]; }. */
 public final class CommentMatch extends AbstractXtExtension {
-  static final int LEN = 256;
 
   public static final List<XtExtension> ALL = List.of(new CommentMatch());
 
@@ -14,23 +14,25 @@ public final class CommentMatch extends AbstractXtExtension {
         ExtensionKind.MATCH,
         "comment",
         0,
-        LEN,
-        List.of(XtOption.of("comment", XtOptionType.STRING, 0, XtOption.MAND).withSize(LEN)));
+        XtCommentInfo.SIZE,
+        List.of(
+            XtOption.of("comment", XtOptionType.STRING, 0, XtOption.MAND)
+                .withSize(XtCommentInfo.SIZE)));
   }
 
   @Override
   public void parse(XtArg a, ExtData d) {
-    XtPrint.putCString(d.data(), 0, LEN, a.arg());
+    XtPrint.putCString(d.data(), 0, XtCommentInfo.SIZE, a.arg());
   }
 
   @Override
   public void print(ExtData d, boolean numeric, StringBuilder out) {
-    out.append(" /* ").append(XtPrint.cString(d.data(), 0, LEN - 1)).append(" */");
+    out.append(" /* ").append(XtPrint.cString(d.data(), 0, XtCommentInfo.SIZE - 1)).append(" */");
   }
 
   @Override
   public void save(ExtData d, StringBuilder out) {
     out.append(" --comment");
-    XtText.saveString(XtPrint.cString(d.data(), 0, LEN - 1), out);
+    XtText.saveString(XtPrint.cString(d.data(), 0, XtCommentInfo.SIZE - 1), out);
   }
 }

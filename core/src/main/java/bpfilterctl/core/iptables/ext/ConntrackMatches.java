@@ -5,6 +5,7 @@ import static bpfilterctl.core.iptables.ext.XtPrint.u8;
 
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.IptIp;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -31,9 +32,6 @@ public final class ConntrackMatches {
   static final int REPLDST_PORT = 1 << 11;
   static final int DIRECTION = 1 << 12;
   static final int STATE_ALIAS = 1 << 13;
-
-  /** ipt_ip's XT_INV_PROTO, which iptables tests against conntrack's own invert flags. */
-  static final int XT_INV_PROTO = 0x40;
 
   static final int ST_INVALID = 1;
   static final int ST_ESTABLISHED = 1 << 1;
@@ -260,7 +258,7 @@ public final class ConntrackMatches {
         case O_CTPROTO -> {
           info.l4proto = (int) a.val();
           // iptables tests ipt_ip's XT_INV_PROTO bit against conntrack's own flags here.
-          if (info.l4proto == 0 && (info.invertFlags & XT_INV_PROTO) != 0) {
+          if (info.l4proto == 0 && (info.invertFlags & IptIp.INV_PROTO) != 0) {
             throw RuleException.parameter("conntrack: rule would never match protocol");
           }
           flag = PROTO;

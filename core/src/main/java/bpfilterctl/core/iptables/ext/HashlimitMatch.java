@@ -1,7 +1,27 @@
 package bpfilterctl.core.iptables.ext;
 
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.BYTES;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.HASH_DIP;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.HASH_DPT;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.HASH_SIP;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.HASH_SPT;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.INVERT;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.NAME_LEN;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_AVG;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_BURST;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_DSTMASK;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_EXPIRE;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_GC_INTERVAL;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_INTERVAL;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_MAX;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_MODE;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_SIZE;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.OFF_SRCMASK;
+import static bpfilterctl.core.uapi.XtHashlimitMtinfo.RATE_MATCH;
+
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtHashlimitMtinfo;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -12,31 +32,11 @@ import java.util.List;
  * (libxtables' udata mult) lives in the rule's scratch word.
  */
 public final class HashlimitMatch extends AbstractXtExtension {
-  static final int DIP = 1;
-  static final int DPT = 2;
-  static final int SIP = 4;
-  static final int SPT = 8;
-  static final int INVERT = 16;
-  static final int BYTES = 32;
-  static final int RATE_MATCH = 64;
   static final long SCALE = 1_000_000L;
   static final int BURST_MAX = 1_000_000;
   static final int GC_INTERVAL = 1000;
   static final int BYTE_EXPIRE = 15;
   static final int BYTE_EXPIRE_BURST = 60;
-
-  static final int NAME_LEN = 255;
-  static final int CFG = 256;
-  static final int AVG = CFG;
-  static final int BURST = CFG + 8;
-  static final int MODE = CFG + 16;
-  static final int SIZE = CFG + 20;
-  static final int MAX = CFG + 24;
-  static final int GCINT = CFG + 28;
-  static final int EXPIRE = CFG + 32;
-  static final int INTERVAL = CFG + 36;
-  static final int SRCMASK = CFG + 40;
-  static final int DSTMASK = CFG + 41;
 
   static final int O_UPTO = 0;
   static final int O_ABOVE = 1;
@@ -59,7 +59,7 @@ public final class HashlimitMatch extends AbstractXtExtension {
         ExtensionKind.MATCH,
         "hashlimit",
         3,
-        312,
+        XtHashlimitMtinfo.SIZE_V3,
         List.of(
             XtOption.of("hashlimit-upto", XtOptionType.STRING, O_UPTO, XtOption.INVERT)
                 .withExcl(1 << O_ABOVE),
@@ -89,8 +89,8 @@ public final class HashlimitMatch extends AbstractXtExtension {
 
   @Override
   public void init(ExtData d) {
-    d.data().putLong(BURST, 5).putInt(GCINT, GC_INTERVAL).put(SRCMASK, (byte) 32);
-    d.data().put(DSTMASK, (byte) 32);
+    d.data().putLong(OFF_BURST, 5).putInt(OFF_GC_INTERVAL, GC_INTERVAL).put(OFF_SRCMASK, (byte) 32);
+    d.data().put(OFF_DSTMASK, (byte) 32);
   }
 
   private static RuleException bad(String opt, String arg) {
@@ -101,9 +101,9 @@ public final class HashlimitMatch extends AbstractXtExtension {
   @Override
   public void parse(XtArg a, ExtData d) throws RuleException {
     ByteBuffer b = d.data();
-    int mode = b.getInt(MODE);
+    int mode = b.getInt(OFF_MODE);
     switch (a.id()) {
-      case O_BURST -> b.putLong(BURST, parseBurst(a.arg()));
+      case O_BURST -> b.putLong(OFF_BURST, parseBurst(a.arg()));
       case O_UPTO, O_ABOVE -> {
         boolean above = a.id() == O_ABOVE;
         if (a.invert() != above) {
@@ -111,45 +111,45 @@ public final class HashlimitMatch extends AbstractXtExtension {
         }
         Long bytes = parseBytes(a.arg(), d);
         if (bytes != null) {
-          b.putLong(AVG, bytes);
+          b.putLong(OFF_AVG, bytes);
           mode |= BYTES;
         } else {
           Long rate = parseRate(a.arg(), d);
           if (rate == null) {
             throw bad(above ? "--hashlimit-above" : "--hashlimit-upto", a.arg());
           }
-          b.putLong(AVG, rate);
+          b.putLong(OFF_AVG, rate);
         }
       }
       case O_MODE -> {
         for (String tok : a.arg().split("[,|]")) {
           switch (tok) {
             case "" -> {}
-            case "dstip" -> mode |= DIP;
-            case "srcip" -> mode |= SIP;
-            case "srcport" -> mode |= SPT;
-            case "dstport" -> mode |= DPT;
+            case "dstip" -> mode |= HASH_DIP;
+            case "srcip" -> mode |= HASH_SIP;
+            case "srcport" -> mode |= HASH_SPT;
+            case "dstport" -> mode |= HASH_DPT;
             default -> throw bad("--hashlimit-mode", a.arg());
           }
         }
       }
-      case O_SRCMASK -> b.put(SRCMASK, (byte) a.val());
-      case O_DSTMASK -> b.put(DSTMASK, (byte) a.val());
+      case O_SRCMASK -> b.put(OFF_SRCMASK, (byte) a.val());
+      case O_DSTMASK -> b.put(OFF_DSTMASK, (byte) a.val());
       case O_NAME -> XtPrint.putCString(b, 0, NAME_LEN, a.arg());
-      case O_HTABLE_SIZE -> b.putInt(SIZE, (int) a.val());
-      case O_HTABLE_MAX -> b.putInt(MAX, (int) a.val());
-      case O_HTABLE_GCINT -> b.putInt(GCINT, (int) a.val());
-      case O_HTABLE_EXPIRE -> b.putInt(EXPIRE, (int) a.val());
+      case O_HTABLE_SIZE -> b.putInt(OFF_SIZE, (int) a.val());
+      case O_HTABLE_MAX -> b.putInt(OFF_MAX, (int) a.val());
+      case O_HTABLE_GCINT -> b.putInt(OFF_GC_INTERVAL, (int) a.val());
+      case O_HTABLE_EXPIRE -> b.putInt(OFF_EXPIRE, (int) a.val());
       case O_RATEMATCH -> mode |= RATE_MATCH;
       default -> {
         int r = LimitMatch.atoi(a.arg());
         if (r <= 0) {
           throw bad("--hashlimit-rate-interval", a.arg());
         }
-        b.putInt(INTERVAL, r);
+        b.putInt(OFF_INTERVAL, r);
       }
     }
-    b.putInt(MODE, mode);
+    b.putInt(OFF_MODE, mode);
   }
 
   private static int factor(char c) {
@@ -247,15 +247,15 @@ public final class HashlimitMatch extends AbstractXtExtension {
     }
     long mult = d.scratch();
     if ((seen & (1 << O_HTABLE_EXPIRE)) == 0) {
-      b.putInt(EXPIRE, (int) (mult * 1000));
+      b.putInt(OFF_EXPIRE, (int) (mult * 1000));
     }
-    int mode = b.getInt(MODE);
-    long avg = b.getLong(AVG);
+    int mode = b.getInt(OFF_MODE);
+    long avg = b.getLong(OFF_AVG);
     if ((mode & BYTES) != 0) {
       long burst = 0;
       if ((seen & (1 << O_BURST)) != 0) {
         long unit = costToBytes(avg);
-        long cfgBurst = b.getLong(BURST);
+        long cfgBurst = b.getLong(OFF_BURST);
         if (Long.compareUnsigned(cfgBurst, unit) < 0) {
           throw RuleException.parameter("burst cannot be smaller than " + unit + "b");
         }
@@ -265,20 +265,20 @@ public final class HashlimitMatch extends AbstractXtExtension {
           burst = (burst + 1) & 0xffffffffL;
         }
         if ((seen & (1 << O_HTABLE_EXPIRE)) == 0) {
-          b.putInt(EXPIRE, BYTE_EXPIRE_BURST * 1000);
+          b.putInt(OFF_EXPIRE, BYTE_EXPIRE_BURST * 1000);
         }
       }
-      b.putLong(BURST, burst);
-    } else if (Long.compareUnsigned(b.getLong(BURST), BURST_MAX) > 0) {
+      b.putLong(OFF_BURST, burst);
+    } else if (Long.compareUnsigned(b.getLong(OFF_BURST), BURST_MAX) > 0) {
       throw RuleException.parameter(
           "bad value for option \"--hashlimit-burst\", or out of range (1-" + BURST_MAX + ").");
     }
     if ((seen & (1 << O_RATEMATCH)) != 0) {
       if ((mode & BYTES) == 0) {
-        b.putLong(AVG, Long.divideUnsigned(b.getLong(AVG), mult));
+        b.putLong(OFF_AVG, Long.divideUnsigned(b.getLong(OFF_AVG), mult));
       }
-      if (b.getInt(INTERVAL) == 0) {
-        b.putInt(INTERVAL, (mode & BYTES) != 0 ? 1 : (int) mult);
+      if (b.getInt(OFF_INTERVAL) == 0) {
+        b.putInt(OFF_INTERVAL, (mode & BYTES) != 0 ? 1 : (int) mult);
       }
     }
   }
@@ -336,16 +336,16 @@ public final class HashlimitMatch extends AbstractXtExtension {
   private static void mode(int mode, char sep, StringBuilder out) {
     out.append(' ');
     String s = "";
-    if ((mode & SIP) != 0) {
+    if ((mode & HASH_SIP) != 0) {
       s += "srcip";
     }
-    if ((mode & SPT) != 0) {
+    if ((mode & HASH_SPT) != 0) {
       s += (s.isEmpty() ? "" : String.valueOf(sep)) + "srcport";
     }
-    if ((mode & DIP) != 0) {
+    if ((mode & HASH_DIP) != 0) {
       s += (s.isEmpty() ? "" : String.valueOf(sep)) + "dstip";
     }
-    if ((mode & DPT) != 0) {
+    if ((mode & HASH_DPT) != 0) {
       s += (s.isEmpty() ? "" : String.valueOf(sep)) + "dstport";
     }
     out.append(s);
@@ -354,21 +354,21 @@ public final class HashlimitMatch extends AbstractXtExtension {
   @Override
   public void print(ExtData d, boolean numeric, StringBuilder out) {
     ByteBuffer b = d.data();
-    int mode = b.getInt(MODE);
+    int mode = b.getInt(OFF_MODE);
     out.append((mode & INVERT) != 0 ? " limit: above" : " limit: up to");
     long quantum;
     if ((mode & BYTES) != 0) {
-      quantum = printBytes(b.getLong(AVG), b.getLong(BURST), "", out);
+      quantum = printBytes(b.getLong(OFF_AVG), b.getLong(OFF_BURST), "", out);
     } else {
-      long period = b.getLong(AVG);
-      long interval = XtPrint.u32(b, INTERVAL);
+      long period = b.getLong(OFF_AVG);
+      long interval = XtPrint.u32(b, OFF_INTERVAL);
       if (interval != 0) {
         period *= interval;
       }
       quantum = printRate(period, out);
-      out.append(" burst ").append(Long.toUnsignedString(b.getLong(BURST)));
+      out.append(" burst ").append(Long.toUnsignedString(b.getLong(OFF_BURST)));
     }
-    if ((mode & (SIP | SPT | DIP | DPT)) != 0) {
+    if ((mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT)) != 0) {
       out.append(" mode");
       mode(mode, '-', out);
     }
@@ -377,30 +377,33 @@ public final class HashlimitMatch extends AbstractXtExtension {
 
   /** The options both forms print after the rate, with their names as prefix + name. */
   private static void tail(ByteBuffer b, long quantum, String prefix, StringBuilder out) {
-    int mode = b.getInt(MODE);
+    int mode = b.getInt(OFF_MODE);
     String ht = prefix.isEmpty() ? "htable-" : prefix + "htable-";
-    if (b.getInt(SIZE) != 0) {
-      out.append(' ').append(ht).append("size ").append(XtPrint.u32(b, SIZE));
+    if (b.getInt(OFF_SIZE) != 0) {
+      out.append(' ').append(ht).append("size ").append(XtPrint.u32(b, OFF_SIZE));
     }
-    if (b.getInt(MAX) != 0) {
-      out.append(' ').append(ht).append("max ").append(XtPrint.u32(b, MAX));
+    if (b.getInt(OFF_MAX) != 0) {
+      out.append(' ').append(ht).append("max ").append(XtPrint.u32(b, OFF_MAX));
     }
-    if (b.getInt(GCINT) != GC_INTERVAL) {
-      out.append(' ').append(ht).append("gcinterval ").append(XtPrint.u32(b, GCINT));
+    if (b.getInt(OFF_GC_INTERVAL) != GC_INTERVAL) {
+      out.append(' ').append(ht).append("gcinterval ").append(XtPrint.u32(b, OFF_GC_INTERVAL));
     }
-    if (XtPrint.u32(b, EXPIRE) != (quantum & 0xffffffffL)) {
-      out.append(' ').append(ht).append("expire ").append(XtPrint.u32(b, EXPIRE));
+    if (XtPrint.u32(b, OFF_EXPIRE) != (quantum & 0xffffffffL)) {
+      out.append(' ').append(ht).append("expire ").append(XtPrint.u32(b, OFF_EXPIRE));
     }
-    if (XtPrint.u8(b, SRCMASK) != 32) {
-      out.append(' ').append(prefix).append("srcmask ").append(XtPrint.u8(b, SRCMASK));
+    if (XtPrint.u8(b, OFF_SRCMASK) != 32) {
+      out.append(' ').append(prefix).append("srcmask ").append(XtPrint.u8(b, OFF_SRCMASK));
     }
-    if (XtPrint.u8(b, DSTMASK) != 32) {
-      out.append(' ').append(prefix).append("dstmask ").append(XtPrint.u8(b, DSTMASK));
+    if (XtPrint.u8(b, OFF_DSTMASK) != 32) {
+      out.append(' ').append(prefix).append("dstmask ").append(XtPrint.u8(b, OFF_DSTMASK));
     }
     if ((mode & RATE_MATCH) != 0) {
       out.append(' ').append(prefix).append("rate-match");
-      if (b.getInt(INTERVAL) != 1) {
-        out.append(' ').append(prefix).append("rate-interval ").append(XtPrint.u32(b, INTERVAL));
+      if (b.getInt(OFF_INTERVAL) != 1) {
+        out.append(' ')
+            .append(prefix)
+            .append("rate-interval ")
+            .append(XtPrint.u32(b, OFF_INTERVAL));
       }
     }
   }
@@ -408,16 +411,16 @@ public final class HashlimitMatch extends AbstractXtExtension {
   @Override
   public void save(ExtData d, StringBuilder out) {
     ByteBuffer b = d.data();
-    int mode = b.getInt(MODE);
+    int mode = b.getInt(OFF_MODE);
     out.append((mode & INVERT) != 0 ? " --hashlimit-above" : " --hashlimit-upto");
     long quantum;
     if ((mode & BYTES) != 0) {
-      quantum = printBytes(b.getLong(AVG), b.getLong(BURST), "--hashlimit-", out);
+      quantum = printBytes(b.getLong(OFF_AVG), b.getLong(OFF_BURST), "--hashlimit-", out);
     } else {
-      quantum = printRate(b.getLong(AVG), out);
-      out.append(" --hashlimit-burst ").append(Long.toUnsignedString(b.getLong(BURST)));
+      quantum = printRate(b.getLong(OFF_AVG), out);
+      out.append(" --hashlimit-burst ").append(Long.toUnsignedString(b.getLong(OFF_BURST)));
     }
-    if ((mode & (SIP | SPT | DIP | DPT)) != 0) {
+    if ((mode & (HASH_SIP | HASH_SPT | HASH_DIP | HASH_DPT)) != 0) {
       out.append(" --hashlimit-mode");
       mode(mode, ',', out);
     }

@@ -9,6 +9,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u16;
 import static bpfilterctl.core.iptables.ext.XtText.u32;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -178,7 +179,7 @@ final class HmarkTargetCodec extends TargetCodec {
 
   /** xtables_ipmask_to_cidr: the prefix length, or -1 for a mask with holes. */
   private static int cidr(ByteBuffer b, int at) {
-    return XtText.maskBits(getBe32(b, at));
+    return Ipv4.prefixLength(getBe32(b, at));
   }
 
   private static boolean has(ByteBuffer b, int flag) {

@@ -4,12 +4,12 @@ import static bpfilterctl.core.iptables.ext.XtPrint.u8;
 
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.IptIcmp;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /** icmp (libipt_icmp.c): struct ipt_icmp { type, code[2], invflags }, 4 bytes. */
 public final class IcmpMatch extends AbstractXtExtension {
-  static final int INV = 0x01;
 
   /** A named ICMP type with its code range. */
   record Name(String name, int type, int codeMin, int codeMax) {}
@@ -80,7 +80,7 @@ public final class IcmpMatch extends AbstractXtExtension {
     int[] tc = parseType(a.arg());
     b.put(0, (byte) tc[0]).put(1, (byte) tc[1]).put(2, (byte) tc[2]);
     if (a.invert()) {
-      b.put(3, (byte) (u8(b, 3) | INV));
+      b.put(3, (byte) (u8(b, 3) | IptIcmp.INV));
     }
   }
 
@@ -156,7 +156,7 @@ public final class IcmpMatch extends AbstractXtExtension {
     if (!numeric) {
       for (Name n : CODES) {
         if (n.type() == type && n.codeMin() == lo && n.codeMax() == hi) {
-          out.append(' ').append((inv & INV) != 0 ? "!" : "").append(n.name());
+          out.append(' ').append((inv & IptIcmp.INV) != 0 ? "!" : "").append(n.name());
           named = true;
           break;
         }
@@ -164,7 +164,7 @@ public final class IcmpMatch extends AbstractXtExtension {
     }
     if (!named) {
       // iptables prints no blank between "!" or "icmp" and "type" here.
-      if ((inv & INV) != 0) {
+      if ((inv & IptIcmp.INV) != 0) {
         out.append(" !");
       }
       out.append("type ").append(type);
@@ -174,8 +174,8 @@ public final class IcmpMatch extends AbstractXtExtension {
         out.append(" codes ").append(lo).append('-').append(hi);
       }
     }
-    if ((inv & ~INV) != 0) {
-      out.append(String.format(" Unknown invflags: 0x%X", inv & ~INV));
+    if ((inv & ~IptIcmp.INV) != 0) {
+      out.append(String.format(" Unknown invflags: 0x%X", inv & ~IptIcmp.INV));
     }
   }
 
@@ -183,7 +183,7 @@ public final class IcmpMatch extends AbstractXtExtension {
   public void save(ExtData d, StringBuilder out) {
     ByteBuffer b = d.data();
     int type = u8(b, 0);
-    if ((u8(b, 3) & INV) != 0) {
+    if ((u8(b, 3) & IptIcmp.INV) != 0) {
       out.append(" !");
     }
     if (type == 0xff) {

@@ -2,9 +2,15 @@ package bpfilterctl.core.iptables.ext;
 
 import static bpfilterctl.core.iptables.ext.XtPrint.u16;
 import static bpfilterctl.core.iptables.ext.XtPrint.u8;
+import static bpfilterctl.core.uapi.XtMultiportV1.DESTINATION;
+import static bpfilterctl.core.uapi.XtMultiportV1.EITHER;
+import static bpfilterctl.core.uapi.XtMultiportV1.MULTI_PORTS;
+import static bpfilterctl.core.uapi.XtMultiportV1.SOURCE;
 
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.XtMultiportV1;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -13,11 +19,6 @@ import java.util.List;
  * bytes), and revision 1, xt_multiport_v1 adding pflags[15] (ranges) and invert (48 bytes).
  */
 public final class MultiportMatch extends AbstractXtExtension {
-  static final int MAX_PORTS = 15;
-  static final int SOURCE = 0;
-  static final int DESTINATION = 1;
-  static final int EITHER = 2;
-  static final int IPT_INV_PROTO = 0x40;
 
   private static final int ANY = 7;
 
@@ -28,7 +29,7 @@ public final class MultiportMatch extends AbstractXtExtension {
         ExtensionKind.MATCH,
         "multiport",
         revision,
-        revision == 0 ? 32 : 48,
+        revision == 0 ? XtMultiportV1.SIZE_V0 : XtMultiportV1.SIZE,
         List.of(
             XtOption.of("source-ports", XtOptionType.STRING, 0, XtOption.INVERT).withExcl(ANY),
             XtOption.of("sports", XtOptionType.STRING, 0, XtOption.INVERT).withExcl(ANY),
@@ -50,7 +51,7 @@ public final class MultiportMatch extends AbstractXtExtension {
 
   private static String checkProto(ExtData d) throws RuleException {
     String wrong = "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP";
-    if ((d.ip().invflags() & IPT_INV_PROTO) != 0) {
+    if ((d.ip().invflags() & IptIp.INV_PROTO) != 0) {
       throw RuleException.parameter(wrong);
     }
     String p = protoName(d.ip().proto());
@@ -71,7 +72,7 @@ public final class MultiportMatch extends AbstractXtExtension {
     String[] items = a.arg().split(",", -1);
     if (revision() == 0) {
       int i = 0;
-      for (; i < items.length && i < MAX_PORTS; i++) {
+      for (; i < items.length && i < MULTI_PORTS; i++) {
         b.putShort(2 + 2 * i, (short) XtOptionParser.servicePort(items[i], proto, d.lookups()));
       }
       if (i < items.length) {
@@ -79,15 +80,15 @@ public final class MultiportMatch extends AbstractXtExtension {
       }
       b.put(1, (byte) i);
     } else {
-      for (int k = 0; k < MAX_PORTS; k++) {
+      for (int k = 0; k < MULTI_PORTS; k++) {
         b.put(32 + k, (byte) 0);
       }
       int i = 0;
       int item = 0;
-      for (; item < items.length && i < MAX_PORTS; item++, i++) {
+      for (; item < items.length && i < MULTI_PORTS; item++, i++) {
         String cp = items[item];
         int colon = cp.indexOf(':');
-        if (colon >= 0 && i == MAX_PORTS - 1) {
+        if (colon >= 0 && i == MULTI_PORTS - 1) {
           throw RuleException.parameter("too many ports specified");
         }
         String lo = colon >= 0 ? cp.substring(0, colon) : cp;
@@ -161,12 +162,12 @@ public final class MultiportMatch extends AbstractXtExtension {
     ByteBuffer b = d.data();
     String proto = protoName(d.ip().proto());
     int count = u8(b, 1);
-    for (int i = 0; i < count && i < MAX_PORTS; i++) {
+    for (int i = 0; i < count && i < MULTI_PORTS; i++) {
       if (i > 0) {
         out.append(',');
       }
       out.append(XtPrint.port(u16(b, 2 + 2 * i), proto, numeric, d.lookups()));
-      if (revision() == 1 && u8(b, 32 + i) != 0 && i + 1 < MAX_PORTS) {
+      if (revision() == 1 && u8(b, 32 + i) != 0 && i + 1 < MULTI_PORTS) {
         i++;
         out.append(':').append(XtPrint.port(u16(b, 2 + 2 * i), proto, numeric, d.lookups()));
       }

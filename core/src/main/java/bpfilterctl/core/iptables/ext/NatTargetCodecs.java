@@ -2,11 +2,11 @@ package bpfilterctl.core.iptables.ext;
 
 import static bpfilterctl.core.iptables.ext.XtText.getBe16;
 import static bpfilterctl.core.iptables.ext.XtText.getBe32;
-import static bpfilterctl.core.iptables.ext.XtText.ipv4;
 import static bpfilterctl.core.iptables.ext.XtText.putBe16;
 import static bpfilterctl.core.iptables.ext.XtText.putBe32;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.OptionalInt;
@@ -226,9 +226,9 @@ final class NatTargetCodecs {
       Range r, String rangeOpt, String flagPrefix, boolean skipColon, StringBuilder out) {
     StringBuilder s = new StringBuilder();
     if ((r.flags & MAP_IPS) != 0) {
-      s.append(ipv4(r.minIp));
+      s.append(Ipv4.dotted(r.minIp));
       if (r.minIp != r.maxIp) {
-        s.append('-').append(ipv4(r.maxIp));
+        s.append('-').append(Ipv4.dotted(r.maxIp));
       }
     }
     if ((r.flags & PROTO_SPECIFIED) != 0) {
@@ -388,9 +388,9 @@ final class NatTargetCodecs {
       int min = getBe32(d.data(), 8);
       int max = getBe32(d.data(), 12);
       int mask = ~(min ^ max);
-      out.append(ipv4(min)).append('/');
-      int bits = XtText.maskBits(mask);
-      out.append(bits < 0 ? ipv4(mask) : Integer.toString(bits));
+      out.append(Ipv4.dotted(min)).append('/');
+      int bits = Ipv4.prefixLength(mask);
+      out.append(bits < 0 ? Ipv4.dotted(mask) : Integer.toString(bits));
     }
 
     @Override

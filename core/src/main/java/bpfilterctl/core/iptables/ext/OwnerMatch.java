@@ -1,5 +1,10 @@
 package bpfilterctl.core.iptables.ext;
 
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.GID;
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.SOCKET;
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.SUPPL_GROUPS;
+import static bpfilterctl.core.uapi.XtOwnerMatchInfo.UID;
+
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
@@ -10,10 +15,6 @@ import java.util.Optional;
  * gid_max; u8 match, invert; }, 20 bytes.
  */
 public final class OwnerMatch extends AbstractXtExtension {
-  static final int UID = 1;
-  static final int GID = 2;
-  static final int SOCKET = 4;
-  static final int SUPPL_GROUPS = 8;
 
   public static final List<XtExtension> ALL = List.of(new OwnerMatch());
 

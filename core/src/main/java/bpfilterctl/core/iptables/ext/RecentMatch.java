@@ -1,7 +1,19 @@
 package bpfilterctl.core.iptables.ext;
 
+import static bpfilterctl.core.uapi.XtRecentMtinfo.CHECK;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.NAME_LEN;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.OFF_MASK;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.OFF_NAME;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.OFF_SIDE;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.REAP;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.REMOVE;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.SET;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.TTL;
+import static bpfilterctl.core.uapi.XtRecentMtinfo.UPDATE;
+
 import bpfilterctl.core.iptables.RuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
+import bpfilterctl.core.uapi.XtRecentMtinfo;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,16 +22,6 @@ import java.util.List;
  * char name[200]; u8 side; } (212 bytes), revision 1 adding an nf_inet_addr mask (228).
  */
 public final class RecentMatch extends AbstractXtExtension {
-  static final int CHECK = 1;
-  static final int SET = 2;
-  static final int UPDATE = 4;
-  static final int REMOVE = 8;
-  static final int TTL = 16;
-  static final int REAP = 32;
-  static final int NAME_LEN = 200;
-  static final int OFF_NAME = 10;
-  static final int OFF_SIDE = 210;
-  static final int OFF_MASK = 212;
 
   static final int O_SET = 0;
   static final int O_RCHECK = 1;
@@ -38,7 +40,12 @@ public final class RecentMatch extends AbstractXtExtension {
   public static final List<XtExtension> ALL = List.of(new RecentMatch(0), new RecentMatch(1));
 
   private RecentMatch(int revision) {
-    super(ExtensionKind.MATCH, "recent", revision, revision == 0 ? 212 : 228, options(revision));
+    super(
+        ExtensionKind.MATCH,
+        "recent",
+        revision,
+        revision == 0 ? XtRecentMtinfo.SIZE : XtRecentMtinfo.SIZE_V1,
+        options(revision));
   }
 
   private static List<XtOption> options(int revision) {
@@ -90,8 +97,8 @@ public final class RecentMatch extends AbstractXtExtension {
       case O_REAP -> check |= REAP;
       // libxtables copies the name and one NUL over "DEFAULT": its tail stays in the blob.
       case O_NAME -> XtPrint.putCString(b, OFF_NAME, NAME_LEN, a.arg());
-      case O_RSOURCE -> b.put(OFF_SIDE, (byte) 0);
-      case O_RDEST -> b.put(OFF_SIDE, (byte) 1);
+      case O_RSOURCE -> b.put(OFF_SIDE, (byte) XtRecentMtinfo.SOURCE);
+      case O_RDEST -> b.put(OFF_SIDE, (byte) XtRecentMtinfo.DEST);
       default -> b.put(OFF_MASK, a.inetAddr());
     }
     b.put(8, (byte) check);

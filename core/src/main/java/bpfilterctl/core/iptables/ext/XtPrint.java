@@ -1,5 +1,6 @@
 package bpfilterctl.core.iptables.ext;
 
+import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -58,13 +59,7 @@ public final class XtPrint {
 
   /** Dotted quad of a host-order address. */
   public static String ip(long hostOrder) {
-    return ((hostOrder >>> 24) & 0xff)
-        + "."
-        + ((hostOrder >>> 16) & 0xff)
-        + "."
-        + ((hostOrder >>> 8) & 0xff)
-        + "."
-        + (hostOrder & 0xff);
+    return Ipv4.dotted((int) hostOrder);
   }
 
   /** Address bytes in network order as a host-order long. */
@@ -74,13 +69,7 @@ public final class XtPrint {
 
   /** xtables_ipmask_to_cidr: the prefix length of a host-order mask, -1 if none. */
   public static int cidr(long mask) {
-    for (int i = 32; i >= 0; i--) {
-      long bits = i == 0 ? 0 : (0xffffffffL << (32 - i)) & 0xffffffffL;
-      if (bits == mask) {
-        return i;
-      }
-    }
-    return -1;
+    return (mask >>> 32) != 0 ? -1 : Ipv4.prefixLength((int) mask);
   }
 
   /** A port as a service name of proto when not numeric and one exists (getservbyport). */

@@ -1,5 +1,6 @@
 package bpfilterctl.core.iptables.ext;
 
+import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -42,23 +43,11 @@ final class XtText {
 
   /** Dotted quad of 4 bytes in network order at {@code off}. */
   static String ipv4(ByteBuffer b, int off) {
-    return (b.get(off) & 0xff)
-        + "."
-        + (b.get(off + 1) & 0xff)
-        + "."
-        + (b.get(off + 2) & 0xff)
-        + "."
-        + (b.get(off + 3) & 0xff);
-  }
-
-  static String ipv4(int networkOrder) {
-    return ((networkOrder >>> 24) & 0xff)
-        + "."
-        + ((networkOrder >>> 16) & 0xff)
-        + "."
-        + ((networkOrder >>> 8) & 0xff)
-        + "."
-        + (networkOrder & 0xff);
+    return Ipv4.dotted(
+        (b.get(off) & 0xff) << 24
+            | (b.get(off + 1) & 0xff) << 16
+            | (b.get(off + 2) & 0xff) << 8
+            | (b.get(off + 3) & 0xff));
   }
 
   /** A 32-bit field stored in network order, as a host int (10.0.0.1 is 0x0a000001). */
@@ -154,12 +143,6 @@ final class XtText {
   /** printf("%x") of a 32-bit unsigned value. */
   static String hex(long v) {
     return Long.toHexString(v & 0xffffffffL);
-  }
-
-  /** netmask to prefix length, -1 for a mask with holes (network-order host int). */
-  static int maskBits(int mask) {
-    int bits = Integer.numberOfLeadingZeros(~mask);
-    return (mask << bits) == 0 || bits == 32 ? bits : -1;
   }
 
   /** printf("%.1f"): the exact binary value rounded half-even, as glibc does. */

@@ -42,8 +42,6 @@ final class RuleDriver {
   record Outcome(
       List<Parsed> matches, IptIp ip, String target, RuleException error, String unsupported) {}
 
-  static final int IPT_INV_PROTO = 0x40;
-
   Outcome parse(String table, String rule) {
     List<String> t = RuleText.split(rule);
     int proto = 0;
@@ -62,7 +60,7 @@ final class RuleDriver {
           case "-p", "--protocol" -> {
             proto = XtOptionParser.protocol(t.get(++i), LOOKUPS);
             if (invert) {
-              invflags |= IPT_INV_PROTO;
+              invflags |= IptIp.INV_PROTO;
             }
           }
           case "-s",

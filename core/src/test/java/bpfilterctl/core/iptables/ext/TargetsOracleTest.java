@@ -73,7 +73,7 @@ class TargetsOracleTest {
             return new Outcome(null, null, e, null);
           }
           if (invert) {
-            invflags |= RuleDriver.IPT_INV_PROTO;
+            invflags |= IptIp.INV_PROTO;
           }
         }
         default -> {}

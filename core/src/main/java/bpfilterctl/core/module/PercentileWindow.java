@@ -3,25 +3,26 @@ package bpfilterctl.core.module;
 import java.util.Arrays;
 
 /**
- * Round-trip times of the most recent requests, for last/p50/p99. A fixed window keeps memory
- * bounded and makes the percentiles describe the present, not the whole uptime.
+ * The most recent samples (round-trip times, in nanoseconds), for last/p50/p99: the one percentile
+ * window of the host's status and the traffic views. A fixed window keeps memory bounded and makes
+ * the percentiles describe the present, not the whole uptime.
  */
-final class LatencyWindow {
+public final class PercentileWindow {
   private final long[] samples;
   private long count;
   private long last;
 
-  LatencyWindow(int size) {
+  public PercentileWindow(int size) {
     samples = new long[size];
   }
 
-  synchronized void record(long nanos) {
+  public synchronized void record(long nanos) {
     samples[(int) (count % samples.length)] = nanos;
     count++;
     last = nanos;
   }
 
-  synchronized Latency snapshot() {
+  public synchronized Latency snapshot() {
     int n = (int) Math.min(count, samples.length);
     if (n == 0) {
       return new Latency(0, 0, 0, 0);
@@ -32,5 +33,5 @@ final class LatencyWindow {
   }
 
   /** Percentiles over the window, in nanoseconds; all 0 before the first sample. */
-  record Latency(int samples, long lastNanos, long p50Nanos, long p99Nanos) {}
+  public record Latency(int samples, long lastNanos, long p50Nanos, long p99Nanos) {}
 }
