@@ -59,7 +59,8 @@ public final class Commands {
 
   public static CommandLine create(Session session, Io io) {
     // How watch and traffic show print table entries: as iptables-save does, else (no layout, a
-    // malformed blob) structurally. Built when first used: a --version pays nothing for it.
+    // malformed blob) structurally. The save printer is made per rendering, from the session's
+    // extensions (built on first use), so a --version builds none of it.
     EntryRenderer structural = new StructuralEntryRenderer();
     EntryRenderer entries =
         (table, layout, list) ->

@@ -4,9 +4,9 @@ import bpfilterctl.core.uapi.IptEntry;
 import java.util.List;
 
 /**
- * Prints a table's entries for people, as {@code iptables-save} would. The traffic views take one
- * as a parameter: {@link StructuralEntryRenderer} until the iptables front-end's printer, which
- * knows every extension's options, takes its place.
+ * Prints a table's entries for people. The traffic views take one as a parameter: the iptables
+ * front-end's save printer (iptables-save lines, every extension's options) where the entries read
+ * as rules, {@link StructuralEntryRenderer} (names and sizes) where they do not.
  */
 @FunctionalInterface
 public interface EntryRenderer {
