@@ -568,73 +568,12 @@ public final class IptablesRestore {
     return out;
   }
 
-  /** sizeof(struct xt_param_buf.buffer): a word reaching it is refused. */
-  private static final int PARAM_MAX = 1024;
-
-  /** MAX_ARGC: the store holds at most this many words, argv[0] and a NULL included. */
-  private static final int MAX_ARGC = 255;
-
-  /**
-   * add_param_to_argv: blanks split, "..." quotes with backslash escapes inside them; {@code
-   * stored} words are in the store already. A word of {@value #PARAM_MAX} characters, quoted or
-   * not, or one word too many is a parameter problem.
-   */
+  /** add_param_to_argv's words of a rule line; {@code stored} words are in the store already. */
   static List<String> ruleWords(String line, int stored) throws RuleException {
-    List<String> out = new ArrayList<>();
-    StringBuilder param = new StringBuilder();
-    boolean quoteOpen = false;
-    boolean escaped = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoteOpen) {
-        if (escaped) {
-          addParam(param, c);
-          escaped = false;
-          continue;
-        } else if (c == '\\') {
-          escaped = true;
-          continue;
-        } else if (c == '"') {
-          quoteOpen = false;
-        } else {
-          addParam(param, c);
-          continue;
-        }
-      } else if (c == '"') {
-        quoteOpen = true;
-        continue;
-      }
-      if (c == '"') {
-        // the closing quote ends the word, even an empty one
-      } else if (c == ' ' || c == '\t' || c == '\n') {
-        if (param.length() == 0) {
-          continue;
-        }
-      } else {
-        addParam(param, c);
-        continue;
-      }
-      addArgv(out, stored, param);
+    try {
+      return ParamSplitter.split(line, stored).stream().map(ParamSplitter.Word::text).toList();
+    } catch (ParamSplitter.Problem p) {
+      throw RuleException.parameter(p.getMessage());
     }
-    if (param.length() > 0) {
-      addArgv(out, stored, param);
-    }
-    return out;
-  }
-
-  private static void addParam(StringBuilder param, char c) throws RuleException {
-    param.append(c);
-    if (param.length() >= PARAM_MAX) {
-      throw RuleException.parameter("Parameter too long!");
-    }
-  }
-
-  private static void addArgv(List<String> out, int stored, StringBuilder param)
-      throws RuleException {
-    if (stored + out.size() + 1 >= MAX_ARGC) {
-      throw RuleException.parameter("Parser cannot handle more arguments");
-    }
-    out.add(param.toString());
-    param.setLength(0);
   }
 }

@@ -34,8 +34,6 @@ public final class IptablesXml {
   private static final int FGETS_BUFFER = 10240;
   private static final int NAME_MAX = 32; // XT_TABLE_MAXNAMELEN, also the chain name's copy
   private static final int MAX_CHAINS = 10240;
-  private static final int MAX_ARGC = 255;
-  private static final int PARAM_BUFFER = 1024;
   private static final String INDENT1 = "        ";
   private static final String INDENT2 = "          ";
   private static final String CLOSE_ACTIONS = "       </actions>\n";
@@ -273,65 +271,21 @@ public final class IptablesXml {
 
   /** iptables-restore's splitting of a rule line into words (add_param_to_argv). */
   private Words words(char[] buffer, int from) throws Exit {
+    int end = from;
+    while (buffer[end] != 0) {
+      end++;
+    }
     List<String> argv = new ArrayList<>();
     List<Boolean> quoted = new ArrayList<>();
-    StringBuilder param = new StringBuilder();
-    boolean quoteOpen = false;
-    boolean escaped = false;
-    boolean isQuoted = false;
-    for (int i = from; buffer[i] != 0; i++) {
-      char c = buffer[i];
-      if (quoteOpen) {
-        if (escaped) {
-          addParam(param, c);
-          escaped = false;
-          continue;
-        } else if (c == '\\') {
-          escaped = true;
-          continue;
-        } else if (c == '"') {
-          quoteOpen = false;
-        } else {
-          addParam(param, c);
-          continue;
-        }
-      } else if (c == '"') {
-        quoteOpen = true;
-        isQuoted = true;
-        continue;
+    try {
+      for (ParamSplitter.Word w : ParamSplitter.split(new String(buffer, from, end - from), 0)) {
+        argv.add(w.text());
+        quoted.add(w.quoted());
       }
-      if (c == ' ' || c == '\t' || c == '\n') {
-        if (param.length() == 0) {
-          continue;
-        }
-      } else if (c != '"') {
-        addParam(param, c);
-        continue;
-      }
-      addArgv(argv, quoted, param.toString(), isQuoted);
-      param.setLength(0);
-      isQuoted = false;
-    }
-    if (param.length() > 0) {
-      addArgv(argv, quoted, param.toString(), false);
+    } catch (ParamSplitter.Problem p) {
+      parameterProblem(p.getMessage());
     }
     return new Words(argv, quoted);
-  }
-
-  private void addParam(StringBuilder param, char c) throws Exit {
-    param.append(c);
-    if (param.length() >= PARAM_BUFFER) {
-      parameterProblem("Parameter too long!");
-    }
-  }
-
-  private void addArgv(List<String> argv, List<Boolean> quoted, String word, boolean q)
-      throws Exit {
-    if (argv.size() + 1 >= MAX_ARGC) {
-      parameterProblem("Parser cannot handle more arguments");
-    }
-    argv.add(word);
-    quoted.add(q);
   }
 
   /**
