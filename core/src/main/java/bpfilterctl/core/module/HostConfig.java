@@ -41,6 +41,18 @@ public record HostConfig(
 
   /** The same configuration with another state dir (empty: nothing persists). */
   public HostConfig withStateDir(Optional<Path> dir) {
+    Builder b = toBuilder();
+    b.stateDir = dir;
+    return b.build();
+  }
+
+  /** The same configuration with enforcement asked for or not. */
+  public HostConfig withEnforce(boolean on) {
+    return toBuilder().enforce(on).build();
+  }
+
+  /** A builder that starts from this configuration. */
+  private Builder toBuilder() {
     Builder b = new Builder(image);
     b.handshakeTimeout = handshakeTimeout;
     b.requestTimeout = requestTimeout;
@@ -54,29 +66,9 @@ public record HostConfig(
     b.tapCapacity = tapCapacity;
     b.tapPayloadLimit = tapPayloadLimit;
     b.tapBytes = tapBytes;
-    b.stateDir = dir;
+    b.stateDir = stateDir;
     b.enforce = enforce;
-    return b.build();
-  }
-
-  /** The same configuration with enforcement asked for or not. */
-  public HostConfig withEnforce(boolean on) {
-    return new HostConfig(
-        image,
-        handshakeTimeout,
-        requestTimeout,
-        watchdogInterval,
-        minBackoff,
-        maxBackoff,
-        startLimitBurst,
-        startLimitInterval,
-        unloadGrace,
-        logCapacity,
-        tapCapacity,
-        tapPayloadLimit,
-        tapBytes,
-        stateDir,
-        on);
+    return b;
   }
 
   public static Builder builder(UmhImage image) {
