@@ -13,6 +13,14 @@ public final class ExitCodes {
 
   public static final int PERMISSION_DENIED = 4;
 
+  /** The lines of --help's "Exit status" that mean the same for every command (picocli's form). */
+  public static final String USAGE_LINE = "2:usage error";
+
+  public static final String MODULE_DOWN_LINE =
+      "3:module not loaded, or its umh dead, failed or unresponsive";
+
+  public static final String DENIED_LINE = "4:permission denied (the daemon refused this caller)";
+
   private ExitCodes() {}
 
   public static int of(ModuleException e) {

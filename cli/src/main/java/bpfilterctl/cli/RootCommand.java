@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bpfilterctl",
     mixinStandardHelpOptions = true,
-    version = "bpfilterctl 0.1.0",
+    versionProvider = Version.class,
     description = {
       "Load, supervise and talk to a bpfilter-style firewall module and its user mode helper"
           + " (umh).",
@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:success",
       "1:failure",
-      "2:usage error",
-      "3:module not loaded, or its umh dead, failed or unresponsive",
+      ExitCodes.USAGE_LINE,
+      ExitCodes.MODULE_DOWN_LINE,
       "4:permission denied"
     })
 public final class RootCommand implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.inspect.Bits;
 import bpfilterctl.core.inspect.EntryView;
@@ -32,9 +33,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:the entries were printed",
       "1:the umh refused a call (ENOENT: no such table), or its answer does not decode",
-      "2:usage error",
-      "3:module not loaded, or its umh dead, failed or unresponsive",
-      "4:permission denied (the daemon refused this caller)"
+      ExitCodes.USAGE_LINE,
+      ExitCodes.MODULE_DOWN_LINE,
+      ExitCodes.DENIED_LINE
     },
     description = {
       "Send IPT_SO_GET_INFO then IPT_SO_GET_ENTRIES, and print each entry decoded.",

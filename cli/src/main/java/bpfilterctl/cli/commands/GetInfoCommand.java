@@ -1,5 +1,6 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.inspect.HexDump;
 import bpfilterctl.core.inspect.InfoView;
@@ -25,9 +26,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:the table's info was printed",
       "1:the umh refused the call (ENOENT: no such table)",
-      "2:usage error",
-      "3:module not loaded, or its umh dead, failed or unresponsive",
-      "4:permission denied (the daemon refused this caller)"
+      ExitCodes.USAGE_LINE,
+      ExitCodes.MODULE_DOWN_LINE,
+      ExitCodes.DENIED_LINE
     },
     description = {
       "Send IPT_SO_GET_INFO for a table and print the decoded ipt_getinfo.",

@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
       "0:success",
       "1:failure",
       "2:bad parameter (iptables' PARAMETER_PROBLEM)",
-      "3:no such table, or the module cannot be reached",
-      "4:the table changed under the commit (EAGAIN), or the daemon's socket may not be opened",
+      "3:no such table, the module cannot be reached, or its socket refuses this user (as iptables"
+          + " answers a user who is not root)",
+      "4:the table changed under the commit (EAGAIN)",
     },
     description = {
       "Run iptables-legacy 1.8.9 against the module.",

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:success",
       "1:failure",
-      "2:bad parameter (iptables' PARAMETER_PROBLEM)",
+      "2:bad parameter (iptables' PARAMETER_PROBLEM), or the module's socket refuses this user",
       "3:no such table, or the module cannot be reached",
-      "4:the table changed under the commit (EAGAIN), or the daemon's socket may not be opened",
+      "4:the table changed under the commit (EAGAIN)",
     },
     description = {
       "Restore tables from iptables-save output, as iptables-restore 1.8.9 does.",

@@ -22,10 +22,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
-      "1:failure",
+      "1:failure, or the module's socket refuses this user (as iptables-save on the kernel)",
       "2:bad parameter (iptables' PARAMETER_PROBLEM)",
       "3:no such table, or the module cannot be reached",
-      "4:the daemon's socket may not be opened",
     },
     description = {
       "Print the module's tables in the iptables-restore format, as iptables-save 1.8.9 does.",

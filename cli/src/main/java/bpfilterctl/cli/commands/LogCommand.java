@@ -1,5 +1,6 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
@@ -32,10 +33,10 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:success (with -f: stopped by Ctrl-C in the shell)",
       "1:failure (the daemon could not be reached)",
-      "2:usage error",
+      ExitCodes.USAGE_LINE,
       "3:with -f: the module went away (daemon gone, module unloaded or FAILED), or an"
           + " embedded module was not loaded",
-      "4:permission denied (the daemon refused this caller)"
+      ExitCodes.DENIED_LINE
     },
     description = {
       "Show the module log: the umh's stderr lines and the host's events.",

@@ -1,5 +1,6 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.complete.ExtensionNames;
 import bpfilterctl.core.mbox.Sockopt;
@@ -14,9 +15,9 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:the target exists in that revision",
       "1:it does not (ENOENT: no such target; EPROTONOSUPPORT: not in that revision)",
-      "2:usage error",
-      "3:module not loaded, or its umh dead, failed or unresponsive",
-      "4:permission denied (the daemon refused this caller)"
+      ExitCodes.USAGE_LINE,
+      ExitCodes.MODULE_DOWN_LINE,
+      ExitCodes.DENIED_LINE
     },
     description = "Send IPT_SO_GET_REVISION_TARGET: does the target NAME exist in revision REV?")
 public final class RevisionTargetCommand extends RevisionQuery {

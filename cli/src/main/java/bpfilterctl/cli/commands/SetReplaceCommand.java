@@ -1,5 +1,6 @@
 package bpfilterctl.cli.commands;
 
+import bpfilterctl.cli.ExitCodes;
 import bpfilterctl.cli.Session;
 import bpfilterctl.core.inspect.Bits;
 import bpfilterctl.core.inspect.HexDump;
@@ -37,9 +38,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:the table was replaced",
       "1:the umh refused the blob (EINVAL, ELOOP, ENOENT, EAGAIN...): the table is unchanged",
-      "2:usage error",
-      "3:module not loaded, or its umh dead, failed or unresponsive",
-      "4:permission denied (the daemon refused this caller)"
+      ExitCodes.USAGE_LINE,
+      ExitCodes.MODULE_DOWN_LINE,
+      ExitCodes.DENIED_LINE
     },
     description = {
       "Send IPT_SO_SET_REPLACE with a raw ipt_replace blob and print what it replaced.",

@@ -6,6 +6,7 @@ import bpfilterctl.cli.GlobalFlags;
 import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
+import bpfilterctl.cli.Version;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
 import bpfilterctl.cli.complete.IptablesLineCompleter;
@@ -104,15 +105,15 @@ public final class Shell {
       Optional<Path> daemon = session.daemonSocketInUse();
       if (daemon.isPresent()) {
         out.printf(
-            "bpfilterctl 0.1.0 - module in the daemon at %s; history in %s%n"
+            "%s - module in the daemon at %s; history in %s%n"
                 + "help lists the commands, Tab completes, Ctrl-D or exit leaves"
                 + " (the daemon's module stays loaded).%n",
-            daemon.get(), history);
+            Version.text(), daemon.get(), history);
       } else {
         out.printf(
-            "bpfilterctl 0.1.0 - embedded module host; history in %s%n"
+            "%s - embedded module host; history in %s%n"
                 + "help lists the commands, Tab completes, Ctrl-D or exit leaves and unloads.%n",
-            history);
+            Version.text(), history);
       }
       out.flush();
       int last = ExitCodes.OK;
