@@ -64,7 +64,7 @@ public final class GetEntriesCommand implements Callable<Integer> {
     OutputFormat.Kind kind = format.kind(spec.commandLine());
     String name = table.table(spec.commandLine());
     String subject = "table '" + name + "'";
-    Sockopts calls = new Sockopts(session.module());
+    CommandSockopts calls = new CommandSockopts(session.module());
     IptGetinfo info;
     byte[] reply;
     for (int attempt = 1; ; attempt++) {

@@ -52,7 +52,7 @@ public final class GetInfoCommand implements Callable<Integer> {
     OutputFormat.Kind kind = format.kind(spec.commandLine());
     String name = table.table(spec.commandLine());
     byte[] reply =
-        new Sockopts(session.module())
+        new CommandSockopts(session.module())
             .call(Sockopt.IPT_SO_GET_INFO, IptGetinfo.request(name), "table '" + name + "'");
     PrintWriter out = spec.commandLine().getOut();
     switch (kind) {

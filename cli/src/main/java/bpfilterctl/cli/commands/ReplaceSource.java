@@ -11,5 +11,5 @@ import java.io.IOException;
  */
 @FunctionalInterface
 public interface ReplaceSource {
-  byte[] replaceBlob(Sockopts module) throws IOException, ModuleException, SockoptRefused;
+  byte[] replaceBlob(CommandSockopts module) throws IOException, ModuleException, SockoptRefused;
 }

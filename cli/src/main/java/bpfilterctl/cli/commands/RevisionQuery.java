@@ -65,7 +65,7 @@ abstract class RevisionQuery implements Callable<Integer> {
     int errno = 0;
     try {
       reply =
-          new Sockopts(session.module())
+          new CommandSockopts(session.module())
               .call(
                   option(),
                   new XtGetRevision(name, revision).encode(),

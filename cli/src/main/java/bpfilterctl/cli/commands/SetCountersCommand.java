@@ -102,7 +102,7 @@ public final class SetCountersCommand implements Callable<Integer> {
     if ((file == null) == pairs.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "give either FILE or --counters pairs");
     }
-    Sockopts calls = new Sockopts(session.module());
+    CommandSockopts calls = new CommandSockopts(session.module());
     byte[] value;
     String name;
     if (file != null) {

@@ -101,7 +101,7 @@ public final class SetReplaceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, ModuleException, SockoptRefused {
     OutputFormat.Kind kind = format.kind(spec.commandLine());
-    Sockopts calls = new Sockopts(session.module());
+    CommandSockopts calls = new CommandSockopts(session.module());
     byte[] blob = source().replaceBlob(calls);
     String table =
         blob.length >= Abi.TABLE_NAME_LEN
