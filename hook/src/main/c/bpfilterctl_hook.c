@@ -93,7 +93,8 @@ static _Atomic ino_t inode[MAX_FDS];
 static atomic_flag busy[MAX_FDS];
 static _Atomic int shadow[MAX_FDS]; /* real raw socket + 1; 0 when none */
 static _Atomic int access_of[MAX_FDS];     /* what WELCOME granted the connection */
-static _Atomic uint32_t creds_of[MAX_FDS]; /* for which credentials (creds_now) */
+static _Atomic uint64_t creds_of[MAX_FDS]; /* for which uid and gid (ids_now) */
+static _Atomic uint32_t groups_of[MAX_FDS]; /* and which groups (groups_now) */
 static atomic_int daemon_started;   /* this process started a daemon: say so once */
 
 /* One idle daemon connection per process, kept when a hooked socket closes: libxtables opens and
@@ -104,7 +105,8 @@ static atomic_int daemon_started;   /* this process started a daemon: say so onc
 static _Atomic uint64_t parked;
 static ino_t parked_inode[MAX_FDS];
 static int parked_access[MAX_FDS];
-static uint32_t parked_creds[MAX_FDS];
+static uint64_t parked_ids[MAX_FDS];
+static uint32_t parked_groups[MAX_FDS];
 enum { PARK_FD_MIN = 256 };
 static atomic_int said_unreachable; /* and say once that none could be reached */
 
@@ -586,23 +588,24 @@ static void forget(int fd) {
   atomic_store(&owner[fd], 0);
 }
 
-/* The credentials the daemon judges a connection by (SO_PEERCRED, SO_PEERGROUPS), hashed. */
-static uint32_t creds_now(void) {
+/* The credentials the daemon judges a connection by: SO_PEERCRED's euid and egid, exactly, */
+static uint64_t ids_now(void) { return ((uint64_t)geteuid() << 32) | (uint32_t)getegid(); }
+
+/* and SO_PEERGROUPS' groups (hashed: a change of groups alone, under the same uid, is rare). */
+static uint32_t groups_now(void) {
   gid_t groups[256];
   int n = getgroups(256, groups);
   uint32_t h = 2166136261u;
-  uint32_t words[2] = {(uint32_t)geteuid(), (uint32_t)getegid()};
-  for (int i = 0; i < 2 + (n > 0 ? n : 0); i++) {
-    uint32_t w = i < 2 ? words[i] : (uint32_t)groups[i - 2];
-    h = (h ^ w) * 16777619u;
+  for (int i = 0; i < n; i++) {
+    h = (h ^ (uint32_t)groups[i]) * 16777619u;
   }
   return h ^ (uint32_t)(n < 0 ? 0xffffffffu : (uint32_t)n);
 }
 
-/* Keeps a closing hooked socket's connection for the next socket(); 0 when it was kept. */
-static int park(int fd) {
+/* Keeps a closing hooked socket's connection for the next socket(), when nothing else uses it. */
+static void park(int fd) {
   if (atomic_load(&owner[fd]) != getpid() || atomic_flag_test_and_set(&busy[fd])) {
-    return -1; /* a child's copy, or a call in flight on another thread: close it as asked */
+    return; /* a child's copy, or a call in flight on another thread: close it as asked */
   }
   int p = fcntl(fd, F_DUPFD_CLOEXEC, PARK_FD_MIN);
   atomic_flag_clear(&busy[fd]);
@@ -610,23 +613,24 @@ static int park(int fd) {
     if (p >= 0) {
       real_close(p);
     }
-    return -1;
+    return;
   }
   parked_inode[p] = atomic_load(&inode[fd]);
   parked_access[p] = atomic_load(&access_of[fd]);
-  parked_creds[p] = atomic_load(&creds_of[fd]);
+  parked_ids[p] = atomic_load(&creds_of[fd]);
+  parked_groups[p] = atomic_load(&groups_of[fd]);
   uint64_t none = 0;
-  if (!atomic_compare_exchange_strong(&parked, &none, ((uint64_t)getpid() << 32) | (uint32_t)(p + 1))) {
+  if (!atomic_compare_exchange_strong(&parked, &none,
+                                      ((uint64_t)getpid() << 32) | (uint32_t)(p + 1))) {
     real_close(p); /* one is kept already */
   }
-  return 0;
 }
 
 /*
  * The kept connection as a new fd numbered as socket() would number it, or -1. One kept by the
  * parent of a fork, one the daemon closed meanwhile, or one for other credentials is let go.
  */
-static int unpark(int *access, uint32_t creds) {
+static int unpark(int *access, uint64_t ids, uint32_t groups) {
   uint64_t v = atomic_exchange(&parked, 0);
   if (v == 0) {
     return -1;
@@ -636,8 +640,9 @@ static int unpark(int *access, uint32_t creds) {
     return -1; /* the number was closed and reused behind our back: not ours to touch */
   }
   char c;
-  int idle = (pid_t)(v >> 32) == getpid() && parked_creds[p] == creds &&
-             recv(p, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN;
+  int idle = (pid_t)(v >> 32) == getpid() && parked_ids[p] == ids &&
+             parked_groups[p] == groups && recv(p, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+             errno == EAGAIN;
   if (!idle) {
     real_close(p);
     return -1;
@@ -708,9 +713,10 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   char path[PATH_MAX];
   const char *why = NULL;
   int access = ACCESS_UNKNOWN;
-  uint32_t creds = creds_now();
+  uint64_t ids = ids_now();
+  uint32_t groups = groups_now();
   int saved = errno;
-  int fd = unpark(&access, creds);
+  int fd = unpark(&access, ids, groups);
   errno = saved;
   if (fd < 0) {
     fd = open_connection(&why, path, sizeof path, &access);
@@ -750,7 +756,8 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   /* SOCK_NONBLOCK is not honoured: each exchange blocks until the daemon answers. */
   atomic_store(&shadow[fd], 0);
   atomic_store(&access_of[fd], access);
-  atomic_store(&creds_of[fd], creds);
+  atomic_store(&creds_of[fd], ids);
+  atomic_store(&groups_of[fd], groups);
   atomic_store(&inode[fd], inode_of(fd));
   atomic_flag_clear(&busy[fd]);
   atomic_store(&owner[fd], getpid());
