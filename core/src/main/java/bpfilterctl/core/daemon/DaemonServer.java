@@ -8,6 +8,7 @@ import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.TapSubscription;
 import bpfilterctl.core.persist.OwnedDir;
+import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -180,7 +181,7 @@ public final class DaemonServer implements AutoCloseable {
    * class cannot be loaded later, and the JVM remembers such a failure for good.
    */
   private void warmUp(Path sock) throws IOException {
-    NativeSockets.strerror(NativeSockets.EMFILE);
+    NativeSockets.strerror(Errno.EMFILE.code());
     try (DaemonClient c = DaemonClient.connect(sock, Duration.ofSeconds(30))) {
       c.status();
       c.exchange(DaemonFrame.text(FrameType.CONTROL, "log -1"));
@@ -427,10 +428,10 @@ public final class DaemonServer implements AutoCloseable {
       int fd = ns.accept(listenFd);
       if (fd < 0) {
         int e = ns.errno();
-        if (e == NativeSockets.EAGAIN) {
+        if (e == Errno.EAGAIN.code()) {
           return;
         }
-        if (e == NativeSockets.EINTR) {
+        if (e == Errno.EINTR.code()) {
           continue;
         }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM, or worse: stop accepting a while, then go on.
@@ -496,7 +497,7 @@ public final class DaemonServer implements AutoCloseable {
     }
     if (r < 0) {
       int e = ns.errno();
-      if (e != NativeSockets.EAGAIN && e != NativeSockets.EINTR) {
+      if (e != Errno.EAGAIN.code() && e != Errno.EINTR.code()) {
         drop(c);
       }
       return;
@@ -595,10 +596,10 @@ public final class DaemonServer implements AutoCloseable {
       long w = ns.send(c.fd, io, n);
       if (w < 0) {
         int e = ns.errno();
-        if (e == NativeSockets.EINTR) {
+        if (e == Errno.EINTR.code()) {
           continue;
         }
-        if (e != NativeSockets.EAGAIN) {
+        if (e != Errno.EAGAIN.code()) {
           drop(c);
         }
         return;

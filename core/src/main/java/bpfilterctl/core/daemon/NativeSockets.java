@@ -20,12 +20,6 @@ import jnr.ffi.annotations.SaveError;
  * x86-64 constants; every call returns -1 with {@link #errno()} set on failure.
  */
 final class NativeSockets {
-  static final int EINTR = 4;
-  static final int EAGAIN = 11;
-  static final int ENOMEM = 12;
-  static final int ENFILE = 23;
-  static final int EMFILE = 24;
-  static final int ENOBUFS = 105;
 
   static final short POLLIN = 0x1;
   static final short POLLOUT = 0x4;
