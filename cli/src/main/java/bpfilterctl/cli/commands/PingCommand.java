@@ -6,6 +6,7 @@ import bpfilterctl.cli.StatusView;
 import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.module.ModuleException;
+import bpfilterctl.core.module.PercentileWindow;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -78,8 +79,8 @@ public final class PingCommand implements Callable<Integer> {
     long[] got = Arrays.copyOf(rtts, ok);
     Arrays.sort(got);
     long min = ok == 0 ? 0 : got[0];
-    long p50 = ok == 0 ? 0 : got[(ok - 1) / 2];
-    long p99 = ok == 0 ? 0 : got[(int) Math.ceil(ok * 0.99) - 1];
+    long p50 = PercentileWindow.percentile(got, ok, 0.5);
+    long p99 = PercentileWindow.percentile(got, ok, 0.99);
     long max = ok == 0 ? 0 : got[ok - 1];
     if (json) {
       // no reply, no round trip: null, not a 0 ns one

@@ -29,7 +29,15 @@ public final class PercentileWindow {
     }
     long[] sorted = Arrays.copyOf(samples, n);
     Arrays.sort(sorted);
-    return new Latency(n, last, sorted[(n - 1) / 2], sorted[(int) Math.ceil(n * 0.99) - 1]);
+    return new Latency(n, last, percentile(sorted, n, 0.5), percentile(sorted, n, 0.99));
+  }
+
+  /**
+   * The nearest-rank percentile {@code q} (0 &lt; q &lt;= 1) of the first {@code n} samples of
+   * {@code sorted}, ascending; 0 when there are none.
+   */
+  public static long percentile(long[] sorted, int n, double q) {
+    return n == 0 ? 0 : sorted[(int) Math.ceil(n * q) - 1];
   }
 
   /** Percentiles over the window, in nanoseconds; all 0 before the first sample. */
