@@ -27,9 +27,9 @@ import jnr.posix.POSIXFactory;
  * health-checks it, forwards requests one at a time, supervises and restarts it, and kills it on
  * unload. Thread-safe: any number of callers, one request in flight.
  *
- * <p>Always true: only the holder of {@code lock} writes to the pipes or changes {@code state}
- * (the supervisor and the deadline thread take it or only read); {@code state} is HEALTHY only
- * with a live {@code umh} that answered its handshake; a request reaches the umh only after every
+ * <p>Always true: only the holder of {@code lock} writes to the pipes or changes {@code state} (the
+ * supervisor and the deadline thread take it or only read); {@code state} is HEALTHY only with a
+ * live {@code umh} that answered its handshake; a request reaches the umh only after every
  * committed table was replayed into it; a set that commits is durable in the state dir before its
  * caller hears of it; a request past its deadline kills the umh (a late reply is never taken);
  * every umh is reaped exactly once, by its reaper thread.
