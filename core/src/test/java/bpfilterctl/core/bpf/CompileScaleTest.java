@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.sys.Bpf;
-import bpfilterctl.core.iptables.IptablesRestore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,17 +60,7 @@ class CompileScaleTest {
   }
 
   static FilterBed bed(String table, int minRun) throws Exception {
-    FilterBed bed = new FilterBed().minRun(minRun);
-    StringBuilder err = new StringBuilder();
-    int rc =
-        new IptablesRestore(bed.iptables)
-            .run(
-                new IptablesRestore.Options(false, false, false, 0, null, null),
-                table,
-                new StringBuilder(),
-                err);
-    assertThat(rc).as("%s", err).isZero();
-    return bed;
+    return new FilterBed().minRun(minRun).restore(table);
   }
 
   @Test

@@ -14,6 +14,7 @@ import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
@@ -89,6 +90,20 @@ final class FilterBed implements AutoCloseable {
       int rc = iptables.run(List.of(l.trim().split("\\s+")), out, err);
       assertThat(rc).as("iptables %s: %s", l, err).isZero();
     }
+    return this;
+  }
+
+  /** Runs {@code table} (iptables-save format) through iptables-restore; fails if it is refused. */
+  FilterBed restore(String table) throws Exception {
+    StringBuilder err = new StringBuilder();
+    int rc =
+        new IptablesRestore(iptables)
+            .run(
+                new IptablesRestore.Options(false, false, false, 0, null, null),
+                table,
+                new StringBuilder(),
+                err);
+    assertThat(rc).as("iptables-restore: %s\n%s", err, table).isZero();
     return this;
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.uapi.XtCounters;
@@ -64,16 +63,7 @@ class KernelDifferentialTest {
         // runs of 4+ rules as lookups; odd seeds with accumulated tests (one jump per entry)
         try (FilterBed bed =
             seed % 2 == 0 ? new FilterBed().minRun(4) : new FilterBed().minRun(4).accumulated()) {
-          StringBuilder err = new StringBuilder();
-          int rc =
-              new IptablesRestore(bed.iptables)
-                  .run(
-                      new IptablesRestore.Options(false, false, false, 0, null, null),
-                      table,
-                      new StringBuilder(),
-                      err);
-          assertThat(rc).as("our restore, seed %d: %s", seed, err).isZero();
-          bed.load();
+          bed.restore(table).load();
           withLookups += bed.compiled.lookups().count() > 0 ? 1 : 0;
           List<Fd> links = new ArrayList<>();
           boolean[] ourSent;

@@ -1,9 +1,15 @@
 package bpfilterctl.core.bpf;
 
+import static bpfilterctl.core.bpf.FilterProgramTest.A;
+import static bpfilterctl.core.bpf.FilterProgramTest.ACCEPT;
+import static bpfilterctl.core.bpf.FilterProgramTest.B;
+import static bpfilterctl.core.bpf.FilterProgramTest.C;
+import static bpfilterctl.core.bpf.FilterProgramTest.DROP;
+import static bpfilterctl.core.bpf.FilterProgramTest.IN;
+import static bpfilterctl.core.bpf.FilterProgramTest.OUT;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.iptables.IptablesRestore;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,15 +23,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class LookupRunTest {
-  static final int IN = 1;
-  static final int OUT = 3;
-  static final int DROP = 0;
-  static final int ACCEPT = 1;
-
-  static final int A = addr(10, 0, 0, 1);
-  static final int B = addr(10, 0, 0, 2);
-  static final int C = addr(192, 168, 7, 9);
-
   FilterBed bed;
 
   @BeforeEach
@@ -200,16 +197,6 @@ class LookupRunTest {
   }
 
   private static FilterBed restored(String table) throws Exception {
-    FilterBed b = new FilterBed();
-    StringBuilder err = new StringBuilder();
-    int rc =
-        new IptablesRestore(b.iptables)
-            .run(
-                new IptablesRestore.Options(false, false, false, 0, null, null),
-                table,
-                new StringBuilder(),
-                err);
-    assertThat(rc).as("%s", err).isZero();
-    return b;
+    return new FilterBed().restore(table);
   }
 }
