@@ -1,7 +1,7 @@
 package bpfilterctl.core.iptables;
 
 import bpfilterctl.core.iptables.ext.CNumbers;
-import bpfilterctl.core.iptables.ext.XtOptionParser;
+import bpfilterctl.core.iptables.ext.Libxtables;
 import bpfilterctl.core.iptables.ext.XtPrint;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -87,7 +87,7 @@ public final class Addresses {
     if (isMask && text.split("\\.", -1).length != 4) {
       return null;
     }
-    byte[] a = XtOptionParser.dottedAddress(text);
+    byte[] a = Libxtables.dottedAddress(text);
     return a == null ? null : (int) XtPrint.ip(a);
   }
 }

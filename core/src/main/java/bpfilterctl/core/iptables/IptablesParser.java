@@ -4,6 +4,7 @@ import static bpfilterctl.core.iptables.ParsedCommand.*;
 
 import bpfilterctl.core.iptables.ext.CNumbers;
 import bpfilterctl.core.iptables.ext.ExtData;
+import bpfilterctl.core.iptables.ext.Libxtables;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtension;
 import bpfilterctl.core.iptables.ext.XtOption;
@@ -397,7 +398,7 @@ public final class IptablesParser {
       case 'p' -> {
         setOption(s, OPT_PROTOCOL, invert);
         s.protocol = g.previousWord().toLowerCase(Locale.ROOT);
-        s.proto = XtOptionParser.protocol(s.protocol, lookups);
+        s.proto = Libxtables.protocol(s.protocol, lookups);
         if (s.proto == 0 && (s.invflags & IptIp.INV_PROTO) != 0) {
           throw RuleException.parameter("rule would never match protocol");
         }
@@ -619,7 +620,7 @@ public final class IptablesParser {
    */
   private void parseInterface(String arg, byte[] name, byte[] mask) throws RuleException {
     java.nio.ByteBuffer field = java.nio.ByteBuffer.allocate(2 * IptIp.IFNAMSIZ);
-    XtOptionParser.parseInterface(arg, field, 0, IptIp.IFNAMSIZ);
+    Libxtables.parseInterface(arg, field, 0, IptIp.IFNAMSIZ);
     field.get(0, name).get(IptIp.IFNAMSIZ, mask);
     if (arg.indexOf('/') >= 0 || arg.indexOf(' ') >= 0) {
       warnings.accept(
@@ -791,7 +792,7 @@ public final class IptablesParser {
     Long n = CNumbers.xtStrtoulStrict(s.protocol, 0, 255);
     String name = s.protocol;
     if (n != null) {
-      name = XtOptionParser.protocolName(n.intValue(), (s.options & OPT_NUMERIC) != 0, lookups);
+      name = Libxtables.protocolName(n.intValue(), (s.options & OPT_NUMERIC) != 0, lookups);
       if (name == null) {
         return Optional.empty();
       }

@@ -3,9 +3,9 @@ package bpfilterctl.core.iptables;
 import bpfilterctl.core.iptables.RuleTable.Chain;
 import bpfilterctl.core.iptables.RuleTable.Rule;
 import bpfilterctl.core.iptables.ext.ExtData;
+import bpfilterctl.core.iptables.ext.Libxtables;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtension;
-import bpfilterctl.core.iptables.ext.XtOptionParser;
 import bpfilterctl.core.iptables.ext.XtPrint;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.ExtensionKind;
@@ -116,7 +116,7 @@ public final class RulePrinter {
       out.append(notable ? targetName + " " : String.format("%-9s ", targetName));
     }
     out.append((ip.invflags() & IptIp.INV_PROTO) != 0 ? '!' : ' ');
-    String pname = XtOptionParser.protocolName(ip.proto(), numeric, lookups);
+    String pname = Libxtables.protocolName(ip.proto(), numeric, lookups);
     if ((format & (FMT_NUMERIC | FMT_NOTABLE)) == FMT_NUMERIC || pname == null) {
       out.append(notable ? ip.proto() + " " : String.format("%-4d ", ip.proto()));
     } else {
@@ -278,7 +278,7 @@ public final class RulePrinter {
     saveIface(out, 'i', ip.iniface(), ip.inifaceMask(), (ip.invflags() & IptIp.INV_VIA_IN) != 0);
     saveIface(out, 'o', ip.outiface(), ip.outifaceMask(), (ip.invflags() & IptIp.INV_VIA_OUT) != 0);
     if (ip.proto() > 0) {
-      String pname = XtOptionParser.protocolName(ip.proto(), false, lookups);
+      String pname = Libxtables.protocolName(ip.proto(), false, lookups);
       if ((ip.invflags() & IptIp.INV_PROTO) != 0) {
         out.append(" !");
       }

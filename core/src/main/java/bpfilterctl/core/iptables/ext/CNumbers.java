@@ -1,5 +1,7 @@
 package bpfilterctl.core.iptables.ext;
 
+import java.util.Locale;
+
 /**
  * C's strtoull and libxtables' xtables_strtoul, whose quirks iptables' messages and accepted forms
  * depend on: leading blanks, an optional sign, base 0 detection (0x hex, 0 octal), saturation on
@@ -149,5 +151,26 @@ public final class CNumbers {
       return -1;
     }
     return d < base ? d : -1;
+  }
+
+  /** strtod over a whole string (leading blanks allowed): decimal forms, inf and nan. */
+  static Double strtod(String s) {
+    int i = 0;
+    while (i < s.length() && CNumbers.isSpace(s.charAt(i))) {
+      i++;
+    }
+    String t = s.substring(i).toLowerCase(Locale.ROOT);
+    boolean neg = t.startsWith("-");
+    String body = t.startsWith("+") || neg ? t.substring(1) : t;
+    if (body.equals("inf") || body.equals("infinity")) {
+      return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (body.equals("nan")) {
+      return Double.NaN;
+    }
+    if (!body.matches("(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?")) {
+      return null;
+    }
+    return Double.parseDouble(t);
   }
 }

@@ -38,7 +38,7 @@ public final class IprangeMatch extends AbstractXtExtension {
     int at = src ? 0 : 32;
     for (int i = 0; i < 2; i++) {
       String spec = i == 0 ? from : to;
-      byte[] addr = XtOptionParser.dottedAddress(spec);
+      byte[] addr = Libxtables.dottedAddress(spec);
       if (addr == null) {
         throw RuleException.parameter(
             "iprange: Bad value for \"" + opt + "\" option: \"" + spec + "\"");

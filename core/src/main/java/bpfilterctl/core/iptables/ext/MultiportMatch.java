@@ -73,7 +73,7 @@ public final class MultiportMatch extends AbstractXtExtension {
     if (revision() == 0) {
       int i = 0;
       for (; i < items.length && i < MULTI_PORTS; i++) {
-        b.putShort(2 + 2 * i, (short) XtOptionParser.servicePort(items[i], proto, d.lookups()));
+        b.putShort(2 + 2 * i, (short) Libxtables.servicePort(items[i], proto, d.lookups()));
       }
       if (i < items.length) {
         throw RuleException.parameter("too many ports specified");
@@ -92,13 +92,13 @@ public final class MultiportMatch extends AbstractXtExtension {
           throw RuleException.parameter("too many ports specified");
         }
         String lo = colon >= 0 ? cp.substring(0, colon) : cp;
-        b.putShort(2 + 2 * i, (short) XtOptionParser.servicePort(lo, proto, d.lookups()));
+        b.putShort(2 + 2 * i, (short) Libxtables.servicePort(lo, proto, d.lookups()));
         if (colon >= 0) {
           b.put(32 + i, (byte) 1);
           i++;
           b.putShort(
               2 + 2 * i,
-              (short) XtOptionParser.servicePort(cp.substring(colon + 1), proto, d.lookups()));
+              (short) Libxtables.servicePort(cp.substring(colon + 1), proto, d.lookups()));
           if (u16(b, 2 * i) >= u16(b, 2 + 2 * i)) {
             throw RuleException.parameter("invalid portrange specified");
           }

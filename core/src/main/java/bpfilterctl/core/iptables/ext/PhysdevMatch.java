@@ -43,9 +43,9 @@ public final class PhysdevMatch extends AbstractXtExtension {
           default -> BRIDGED;
         };
     if (a.id() == 0) {
-      XtOptionParser.parseInterface(a.arg(), b, 0, 16);
+      Libxtables.parseInterface(a.arg(), b, 0, 16);
     } else if (a.id() == 1) {
-      XtOptionParser.parseInterface(a.arg(), b, 32, 48);
+      Libxtables.parseInterface(a.arg(), b, 32, 48);
     }
     if (a.invert()) {
       b.put(64, (byte) (XtPrint.u8(b, 64) | bit));

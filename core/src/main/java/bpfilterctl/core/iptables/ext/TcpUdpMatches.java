@@ -121,12 +121,12 @@ public final class TcpUdpMatches {
       int lo;
       int hi;
       if (colon < 0) {
-        lo = hi = XtOptionParser.servicePort(s, "tcp", l);
+        lo = hi = Libxtables.servicePort(s, "tcp", l);
       } else {
         String a = s.substring(0, colon);
         String z = s.substring(colon + 1);
-        lo = a.isEmpty() ? 0 : XtOptionParser.servicePort(a, "tcp", l);
-        hi = z.isEmpty() ? 0xffff : XtOptionParser.servicePort(z, "tcp", l);
+        lo = a.isEmpty() ? 0 : Libxtables.servicePort(a, "tcp", l);
+        hi = z.isEmpty() ? 0xffff : Libxtables.servicePort(z, "tcp", l);
         if (lo > hi) {
           throw RuleException.parameter("invalid portrange (min > max)");
         }

@@ -58,7 +58,7 @@ final class RuleDriver {
             continue;
           }
           case "-p", "--protocol" -> {
-            proto = XtOptionParser.protocol(t.get(++i), LOOKUPS);
+            proto = Libxtables.protocol(t.get(++i), LOOKUPS);
             if (invert) {
               invflags |= IptIp.INV_PROTO;
             }

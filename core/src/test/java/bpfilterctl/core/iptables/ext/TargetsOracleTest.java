@@ -68,7 +68,7 @@ class TargetsOracleTest {
         }
         case "-p", "--protocol" -> {
           try {
-            proto = XtOptionParser.protocol(t.get(++i), RuleDriver.LOOKUPS);
+            proto = Libxtables.protocol(t.get(++i), RuleDriver.LOOKUPS);
           } catch (RuleException e) {
             return new Outcome(null, null, e, null);
           }
