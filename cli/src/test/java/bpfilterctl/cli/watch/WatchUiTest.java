@@ -72,54 +72,72 @@ class WatchUiTest {
     byte[] replace = r.encode();
     long t = 1_700_000_000_000L;
     return List.of(
-        new Frame(1, 0, t, Frame.Direction.REQUEST, 7, 99, 4242, false, 64, 84, 0, in, 84, 0),
-        new Frame(
-            2,
-            0,
-            t,
-            Frame.Direction.REPLY,
-            7,
-            99,
-            4242,
-            false,
-            64,
-            84,
-            84,
-            info.encode(),
-            84,
-            14_000),
-        new Frame(
-            3,
-            0,
-            t,
-            Frame.Direction.REQUEST,
-            8,
-            99,
-            4242,
-            true,
-            64,
-            replace.length,
-            0,
-            replace,
-            replace.length,
-            0),
-        new Frame(
-            4,
-            0,
-            t,
-            Frame.Direction.REPLY,
-            8,
-            99,
-            4242,
-            true,
-            64,
-            replace.length,
-            Errno.ELOOP.status(),
-            new byte[0],
-            0,
-            95_000),
-        new Frame(5, 0, t, Frame.Direction.REQUEST, 9, 99, 0, false, 0, 0, 0, new byte[0], 0, 0),
-        new Frame(6, 0, t, Frame.Direction.REPLY, 9, 99, 0, false, 0, 0, 0, new byte[0], 0, 9_000));
+        Frame.builder()
+            .seq(1)
+            .epochMillis(t)
+            .direction(Frame.Direction.REQUEST)
+            .id(7)
+            .umhPid(99)
+            .callerPid(4242)
+            .option(false, 64)
+            .len(84)
+            .payload(in)
+            .payloadLength(84)
+            .build(),
+        Frame.builder()
+            .seq(2)
+            .epochMillis(t)
+            .direction(Frame.Direction.REPLY)
+            .id(7)
+            .umhPid(99)
+            .callerPid(4242)
+            .option(false, 64)
+            .len(84)
+            .status(84)
+            .payload(info.encode())
+            .payloadLength(84)
+            .latencyNanos(14_000)
+            .build(),
+        Frame.builder()
+            .seq(3)
+            .epochMillis(t)
+            .direction(Frame.Direction.REQUEST)
+            .id(8)
+            .umhPid(99)
+            .callerPid(4242)
+            .option(true, 64)
+            .len(replace.length)
+            .payload(replace)
+            .build(),
+        Frame.builder()
+            .seq(4)
+            .epochMillis(t)
+            .direction(Frame.Direction.REPLY)
+            .id(8)
+            .umhPid(99)
+            .callerPid(4242)
+            .option(true, 64)
+            .len(replace.length)
+            .status(Errno.ELOOP.status())
+            .latencyNanos(95_000)
+            .build(),
+        Frame.builder()
+            .seq(5)
+            .epochMillis(t)
+            .direction(Frame.Direction.REQUEST)
+            .id(9)
+            .umhPid(99)
+            .option(false, 0)
+            .build(),
+        Frame.builder()
+            .seq(6)
+            .epochMillis(t)
+            .direction(Frame.Direction.REPLY)
+            .id(9)
+            .umhPid(99)
+            .option(false, 0)
+            .latencyNanos(9_000)
+            .build());
   }
 
   @BeforeEach

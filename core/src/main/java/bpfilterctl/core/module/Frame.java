@@ -43,38 +43,122 @@ public record Frame(
     int payloadLength,
     long latencyNanos) {
 
-  /** A frame of a caller whose command name is not known (recordings from before it was kept). */
-  public Frame(
-      long seq,
-      long monoNanos,
-      long epochMillis,
-      Direction direction,
-      long id,
-      int umhPid,
-      int callerPid,
-      boolean isSet,
-      int cmd,
-      int len,
-      int status,
-      byte[] payload,
-      int payloadLength,
-      long latencyNanos) {
-    this(
-        seq,
-        monoNanos,
-        epochMillis,
-        direction,
-        id,
-        umhPid,
-        callerPid,
-        "",
-        isSet,
-        cmd,
-        len,
-        status,
-        payload,
-        payloadLength,
-        latencyNanos);
+  /** A builder: every field starts at zero, "" or empty, and payloadLength follows payload. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Names each of a frame's fields as it is set (a frame has fifteen). */
+  public static final class Builder {
+    private long seq;
+    private long monoNanos;
+    private long epochMillis;
+    private Direction direction = Direction.REQUEST;
+    private long id;
+    private int umhPid;
+    private int callerPid;
+    private String callerComm = "";
+    private boolean isSet;
+    private int cmd;
+    private int len;
+    private int status;
+    private byte[] payload = new byte[0];
+    private int payloadLength = -1;
+    private long latencyNanos;
+
+    private Builder() {}
+
+    public Builder seq(long v) {
+      seq = v;
+      return this;
+    }
+
+    public Builder monoNanos(long v) {
+      monoNanos = v;
+      return this;
+    }
+
+    public Builder epochMillis(long v) {
+      epochMillis = v;
+      return this;
+    }
+
+    public Builder direction(Direction v) {
+      direction = v;
+      return this;
+    }
+
+    public Builder id(long v) {
+      id = v;
+      return this;
+    }
+
+    public Builder umhPid(int v) {
+      umhPid = v;
+      return this;
+    }
+
+    public Builder callerPid(int v) {
+      callerPid = v;
+      return this;
+    }
+
+    public Builder callerComm(String v) {
+      callerComm = v;
+      return this;
+    }
+
+    /** Which option: set or get, and its number. */
+    public Builder option(boolean set, int command) {
+      isSet = set;
+      cmd = command;
+      return this;
+    }
+
+    public Builder len(int v) {
+      len = v;
+      return this;
+    }
+
+    public Builder status(int v) {
+      status = v;
+      return this;
+    }
+
+    /** The payload kept; its full length is its own length unless {@link #payloadLength} says. */
+    public Builder payload(byte[] v) {
+      payload = v;
+      return this;
+    }
+
+    public Builder payloadLength(int v) {
+      payloadLength = v;
+      return this;
+    }
+
+    public Builder latencyNanos(long v) {
+      latencyNanos = v;
+      return this;
+    }
+
+    public Frame build() {
+      return new Frame(
+          seq,
+          monoNanos,
+          epochMillis,
+          direction,
+          id,
+          umhPid,
+          callerPid,
+          callerComm,
+          isSet,
+          cmd,
+          len,
+          status,
+          payload,
+          payloadLength < 0 ? payload.length : payloadLength,
+          latencyNanos);
+    }
   }
 
   /** Which way a frame went. */
@@ -143,22 +227,22 @@ public record Frame(
     if (payloadLength < payload.length) {
       throw new IllegalArgumentException("\"payload_len\" is shorter than \"payload\"");
     }
-    return new Frame(
-        number(m, "seq"),
-        number(m, "mono_ns"),
-        number(m, "epoch_ms"),
-        dir.equals("request") ? Direction.REQUEST : Direction.REPLY,
-        number(m, "id"),
-        (int) number(m, "umh_pid"),
-        (int) number(m, "caller_pid"),
-        m.get("caller_comm") instanceof String comm ? comm : "",
-        op.equals("set"),
-        (int) number(m, "cmd"),
-        (int) number(m, "len"),
-        (int) number(m, "status"),
-        payload,
-        (int) payloadLength,
-        number(m, "latency_ns"));
+    return builder()
+        .seq(number(m, "seq"))
+        .monoNanos(number(m, "mono_ns"))
+        .epochMillis(number(m, "epoch_ms"))
+        .direction(dir.equals("request") ? Direction.REQUEST : Direction.REPLY)
+        .id(number(m, "id"))
+        .umhPid((int) number(m, "umh_pid"))
+        .callerPid((int) number(m, "caller_pid"))
+        .callerComm(m.get("caller_comm") instanceof String comm ? comm : "")
+        .option(op.equals("set"), (int) number(m, "cmd"))
+        .len((int) number(m, "len"))
+        .status((int) number(m, "status"))
+        .payload(payload)
+        .payloadLength((int) payloadLength)
+        .latencyNanos(number(m, "latency_ns"))
+        .build();
   }
 
   private static long number(Map<String, Object> m, String key) {

@@ -63,22 +63,22 @@ public final class TrafficTap {
     Frame f;
     synchronized (this) {
       f =
-          new Frame(
-              next,
-              System.nanoTime(),
-              System.currentTimeMillis(),
-              dir,
-              req.addr(),
-              umhPid,
-              req.pid(),
-              callerComm,
-              req.isSet(),
-              req.cmd(),
-              req.len(),
-              status,
-              kept,
-              payload.length,
-              latencyNanos);
+          Frame.builder()
+              .seq(next)
+              .monoNanos(System.nanoTime())
+              .epochMillis(System.currentTimeMillis())
+              .direction(dir)
+              .id(req.addr())
+              .umhPid(umhPid)
+              .callerPid(req.pid())
+              .callerComm(callerComm)
+              .option(req.isSet(), req.cmd())
+              .len(req.len())
+              .status(status)
+              .payload(kept)
+              .payloadLength(payload.length)
+              .latencyNanos(latencyNanos)
+              .build();
       if (next - oldest == ring.length) {
         evictOldest();
       }

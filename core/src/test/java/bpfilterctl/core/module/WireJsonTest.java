@@ -23,22 +23,22 @@ class WireJsonTest {
       "{\"state\":\"HEALTHY\",\"umh_pid\":48211,\"started_at\":\"2026-12-02T07:10:56.123456789Z\",\"uptime_ms\":133000,\"starts\":2,\"restarts\":1,\"last_exit\":{\"pid\":48000,\"code\":0,\"signal\":9,\"at\":\"2026-12-02T07:10:56.123456789Z\",\"reason\":\"killed\"},\"requests\":9223372036854775807,\"errors\":0,\"timeouts\":-1,\"rtt_ns\":{\"last\":18000,\"p50\":18000,\"p99\":95000},\"rss_bytes\":42991616,\"cpu_ms\":1234,\"load_ms\":61.5,\"image_sha256\":\"abababababababababababababababababababababababababababababababab\",\"message\":\"\",\"next_start_in_ms\":0,\"tap_frames\":9,\"tap_drops\":0,\"enforcement\":{\"state\":\"OFF\",\"reason\":\"\",\"generation\":0,\"priority\":0,\"adopted\":false,\"pin_dir\":\"\",\"hooks\":[]}}";
 
   static Frame reply() {
-    return new Frame(
-        7,
-        123_456_789_012L,
-        1_764_659_456_123L,
-        Frame.Direction.REPLY,
-        42,
-        4811,
-        4812,
-        "ipt\"a\\b\u0001\u001a\b\f\n\t\ré",
-        false,
-        64,
-        84,
-        -2,
-        new byte[] {0x66, 0x69, (byte) 0xff},
-        84,
-        14_000);
+    return Frame.builder()
+        .seq(7)
+        .monoNanos(123_456_789_012L)
+        .epochMillis(1_764_659_456_123L)
+        .direction(Frame.Direction.REPLY)
+        .id(42)
+        .umhPid(4811)
+        .callerPid(4812)
+        .callerComm("ipt\"a\\b\u0001\u001a\b\f\n\t\ré")
+        .option(false, 64)
+        .len(84)
+        .status(-2)
+        .payload(new byte[] {0x66, 0x69, (byte) 0xff})
+        .payloadLength(84)
+        .latencyNanos(14_000)
+        .build();
   }
 
   static ModuleStatus status() {

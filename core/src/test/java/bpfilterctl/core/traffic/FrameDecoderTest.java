@@ -89,21 +89,17 @@ class FrameDecoderTest {
   void aCutPayloadIsSaidSoNotMisread() {
     byte[] full = table.encode();
     Frame cut =
-        new Frame(
-            1,
-            0,
-            0,
-            Frame.Direction.REQUEST,
-            1,
-            1,
-            1,
-            true,
-            64,
-            full.length,
-            0,
-            java.util.Arrays.copyOf(full, 100),
-            full.length,
-            0);
+        Frame.builder()
+            .seq(1)
+            .direction(Frame.Direction.REQUEST)
+            .id(1)
+            .umhPid(1)
+            .callerPid(1)
+            .option(true, 64)
+            .len(full.length)
+            .payload(java.util.Arrays.copyOf(full, 100))
+            .payloadLength(full.length)
+            .build();
     assertThat(d.detail(cut, null, 1, 16))
         .contains("payload cut at 100 of " + full.length + " bytes: not decoded");
   }

@@ -56,38 +56,32 @@ final class TrafficFixtures {
   }
 
   static Frame request(long seq, long id, boolean set, int cmd, byte[] payload) {
-    return new Frame(
-        seq,
-        0,
-        1_700_000_000_000L,
-        Frame.Direction.REQUEST,
-        id,
-        42,
-        4242,
-        set,
-        cmd,
-        payload.length,
-        0,
-        payload,
-        payload.length,
-        0);
+    return Frame.builder()
+        .seq(seq)
+        .epochMillis(1_700_000_000_000L)
+        .direction(Frame.Direction.REQUEST)
+        .id(id)
+        .umhPid(42)
+        .callerPid(4242)
+        .option(set, cmd)
+        .len(payload.length)
+        .payload(payload)
+        .build();
   }
 
   static Frame reply(long seq, Frame req, int status, byte[] payload, long latency) {
-    return new Frame(
-        seq,
-        0,
-        1_700_000_000_001L,
-        Frame.Direction.REPLY,
-        req.id(),
-        42,
-        req.callerPid(),
-        req.isSet(),
-        req.cmd(),
-        req.len(),
-        status,
-        payload,
-        payload.length,
-        latency);
+    return Frame.builder()
+        .seq(seq)
+        .epochMillis(1_700_000_000_001L)
+        .direction(Frame.Direction.REPLY)
+        .id(req.id())
+        .umhPid(42)
+        .callerPid(req.callerPid())
+        .option(req.isSet(), req.cmd())
+        .len(req.len())
+        .status(status)
+        .payload(payload)
+        .latencyNanos(latency)
+        .build();
   }
 }
