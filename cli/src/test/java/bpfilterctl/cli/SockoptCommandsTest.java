@@ -88,8 +88,7 @@ class SockoptCommandsTest {
 
   /** Fresh filter with one rule first in INPUT (-s 10.0.0.1 -j DROP), as iptables -A makes it. */
   static IptReplace filterWithOneRule(int numCounters) {
-    IptIp from10001 =
-        new IptIp(0x0a000001, 0, 0xffffffff, 0, "", "", new byte[16], new byte[16], 0, 0, 0);
+    IptIp from10001 = IptIp.ANY.withSource(0x0a000001, 0xffffffff);
     List<IptEntry> e =
         List.of(
             IptEntry.of(from10001, List.of(), XtEntryTarget.standard(Verdict.DROP)),

@@ -338,20 +338,7 @@ public final class Iptables {
   }
 
   private static IptEntry withAddresses(IptEntry e, Addresses.Net s, Addresses.Net d) {
-    IptIp ip = e.ip();
-    IptIp with =
-        new IptIp(
-            s.addr(),
-            d.addr(),
-            s.mask(),
-            d.mask(),
-            ip.iniface(),
-            ip.outiface(),
-            ip.inifaceMask(),
-            ip.outifaceMask(),
-            ip.proto(),
-            ip.flags(),
-            ip.invflags());
+    IptIp with = e.ip().withSource(s.addr(), s.mask()).withDestination(d.addr(), d.mask());
     return new IptEntry(with, e.nfcache(), e.comefrom(), e.counters(), e.matches(), e.target());
   }
 

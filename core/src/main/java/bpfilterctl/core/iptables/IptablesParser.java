@@ -190,18 +190,11 @@ public final class IptablesParser {
     }
 
     IptIp ip() {
-      return new IptIp(
-          0,
-          0,
-          0,
-          0,
-          cString(iniface),
-          cString(outiface),
-          inifaceMask,
-          outifaceMask,
-          proto,
-          flags,
-          invflags);
+      return IptIp.ANY
+          .withInIface(cString(iniface), inifaceMask)
+          .withOutIface(cString(outiface), outifaceMask)
+          .withProto(proto)
+          .withFlags(flags, invflags);
     }
   }
 

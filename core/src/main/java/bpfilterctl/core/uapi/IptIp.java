@@ -76,6 +76,61 @@ public record IptIp(
     return outifaceMask.clone();
   }
 
+  /** This ipt_ip with another source address and mask (host order). */
+  public IptIp withSource(int addr, int mask) {
+    return new IptIp(
+        addr,
+        dst,
+        mask,
+        dmsk,
+        iniface,
+        outiface,
+        inifaceMask,
+        outifaceMask,
+        proto,
+        flags,
+        invflags);
+  }
+
+  /** This ipt_ip with another destination address and mask (host order). */
+  public IptIp withDestination(int addr, int mask) {
+    return new IptIp(
+        src,
+        addr,
+        smsk,
+        mask,
+        iniface,
+        outiface,
+        inifaceMask,
+        outifaceMask,
+        proto,
+        flags,
+        invflags);
+  }
+
+  /** This ipt_ip with another input interface name and its mask. */
+  public IptIp withInIface(String name, byte[] mask) {
+    return new IptIp(
+        src, dst, smsk, dmsk, name, outiface, mask, outifaceMask, proto, flags, invflags);
+  }
+
+  /** This ipt_ip with another output interface name and its mask. */
+  public IptIp withOutIface(String name, byte[] mask) {
+    return new IptIp(
+        src, dst, smsk, dmsk, iniface, name, inifaceMask, mask, proto, flags, invflags);
+  }
+
+  public IptIp withProto(int p) {
+    return new IptIp(
+        src, dst, smsk, dmsk, iniface, outiface, inifaceMask, outifaceMask, p, flags, invflags);
+  }
+
+  /** This ipt_ip with other IPT_F_* flags and IPT_INV_* inversion bits. */
+  public IptIp withFlags(int f, int inv) {
+    return new IptIp(
+        src, dst, smsk, dmsk, iniface, outiface, inifaceMask, outifaceMask, proto, f, inv);
+  }
+
   public static IptIp decode(ByteBuffer b, int at) {
     byte[] im = new byte[IFNAMSIZ];
     byte[] om = new byte[IFNAMSIZ];

@@ -24,8 +24,12 @@ class EntryViewTest {
     byte[] ethPlus = new byte[16];
     Arrays.fill(ethPlus, 0, 3, (byte) 0xff);
     IptIp ip =
-        new IptIp(0x0a000000, 0, 0xff000000, 0, "eth", "", ethPlus, new byte[16], 6, 0, 0x08);
-    IptIp gotoIp = new IptIp(0, 0, 0, 0, "", "", new byte[16], new byte[16], 0, Bits.IPT_F_GOTO, 0);
+        IptIp.ANY
+            .withSource(0x0a000000, 0xff000000)
+            .withInIface("eth", ethPlus)
+            .withProto(6)
+            .withFlags(0, 0x08);
+    IptIp gotoIp = IptIp.ANY.withFlags(Bits.IPT_F_GOTO, 0);
     XtEntryMatch tcp = XtEntryMatch.of("tcp", 0, new byte[] {0, 0, (byte) 0xff, (byte) 0xff});
     // Offsets: 0 rule (112+40+40=192), 192 goto (152), 344 policy (152), 496 FORWARD, 648
     // OUTPUT, 800 chain head (176), 976 RETURN (152), 1128 end.

@@ -31,7 +31,8 @@ final class TrafficFixtures {
     for (int i = 0; i < 3; i++) {
       ethMask[i] = (byte) 0xff;
     }
-    IptIp tcp = new IptIp(0x0a000000, 0, 0xff000000, 0, "eth", "", ethMask, new byte[16], 6, 0, 0);
+    IptIp tcp =
+        IptIp.ANY.withSource(0x0a000000, 0xff000000).withInIface("eth", ethMask).withProto(6);
     List<IptEntry> e = new ArrayList<>();
     e.add(
         IptEntry.of(

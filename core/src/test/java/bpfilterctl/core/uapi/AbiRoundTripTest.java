@@ -99,7 +99,7 @@ class AbiRoundTripTest {
   @Test
   void addressesAreHostOrderInTheRecordAndNetworkOrderOnTheWire() {
     IptIp ip =
-        new IptIp(0x0a000001, 0, 0xffffffff, 0, "eth0", "", new byte[16], new byte[16], 6, 0, 0);
+        IptIp.ANY.withSource(0x0a000001, 0xffffffff).withInIface("eth0", new byte[16]).withProto(6);
     java.nio.ByteBuffer b = Abi.allocate(IptIp.SIZE);
     ip.encode(b, 0);
     assertThat(b.get(0)).isEqualTo((byte) 10);

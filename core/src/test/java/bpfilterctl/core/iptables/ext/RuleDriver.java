@@ -135,7 +135,7 @@ final class RuleDriver {
   }
 
   static IptIp ip(int proto, int invflags) {
-    return new IptIp(0, 0, 0, 0, "", "", new byte[16], new byte[16], proto, 0, invflags);
+    return IptIp.ANY.withProto(proto).withFlags(0, invflags);
   }
 
   private Parsed load(XtExtension e, String table, int proto, int invflags) {

@@ -335,7 +335,7 @@ class SpecialMatchesOracleTest {
 
   private static IptIp ipOf(String proto) {
     int p = proto == null ? 0 : LOOKUPS.protocol(proto).orElse(0);
-    return new IptIp(0, 0, 0, 0, "", "", new byte[16], new byte[16], p, 0, 0);
+    return IptIp.ANY.withProto(p);
   }
 
   private static String hex(byte[] b) {

@@ -97,7 +97,7 @@ class TableEngineTest {
     java.nio.ByteBuffer d = bpfilterctl.core.uapi.Abi.wrap(tcpData);
     d.putShort(0, (short) 0).putShort(2, (short) 0xffff);
     d.putShort(4, (short) 22).putShort(6, (short) 22);
-    IptIp tcp = new IptIp(0, 0, 0, 0, "", "", new byte[16], new byte[16], 6, 0, 0);
+    IptIp tcp = IptIp.ANY.withProto(6);
     List<IptEntry> e = new ArrayList<>();
     e.add(
         IptEntry.of(
