@@ -4,6 +4,7 @@ import bpfilterctl.core.json.JsonWriter;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptIp;
 import bpfilterctl.core.uapi.Ipv4;
+import bpfilterctl.core.uapi.LocatedEntry;
 import bpfilterctl.core.uapi.Verdict;
 import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtEntryTarget;

@@ -2,6 +2,7 @@ package bpfilterctl.core.inspect;
 
 import bpfilterctl.core.uapi.Hook;
 import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.LocatedEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;

@@ -37,17 +37,11 @@ public final class IptEntries {
     return b.array();
   }
 
-  /** Decodes {@code size} bytes of entries starting at {@code at}. */
+  /** Decodes {@code size} bytes of entries starting at {@code at} ({@link LocatedEntry#walk}). */
   public static List<IptEntry> decode(ByteBuffer b, int at, int size) {
-    List<IptEntry> out = new ArrayList<>();
-    int off = 0;
-    while (off < size) {
-      IptEntry e = IptEntry.decode(b, at + off);
-      out.add(e);
-      off += Short.toUnsignedInt(b.getShort(at + off + IptEntry.OFF_NEXT_OFFSET));
-    }
-    if (off != size) {
-      throw new IllegalArgumentException("entries overrun the blob: " + off + " > " + size);
+    List<IptEntry> out = new ArrayList<>(); // callers edit what they decoded
+    for (LocatedEntry le : LocatedEntry.walk(b, at, size)) {
+      out.add(le.entry());
     }
     return out;
   }

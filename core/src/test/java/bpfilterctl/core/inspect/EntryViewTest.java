@@ -9,6 +9,7 @@ import bpfilterctl.core.uapi.IptEntries;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.uapi.IptIp;
+import bpfilterctl.core.uapi.LocatedEntry;
 import bpfilterctl.core.uapi.Verdict;
 import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtEntryTarget;
