@@ -33,16 +33,15 @@ import jnr.posix.POSIXFactory;
  * committed table was replayed into it; a set that commits is durable in the state dir before its
  * caller hears of it; a request past its deadline kills the umh (a late reply is never taken);
  * every umh is reaped exactly once, by its reaper thread.
+ *
+ * <p>Its parts: {@link PipeExchange} (one request/reply on the pipes), {@link RequestDeadline} (the
+ * thread that kills a umh past a request's deadline), {@link Supervisor} (the thread that notices
+ * deaths, pings and restarts, doing this host's {@code Watchdog} work).
  */
 public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int SIGKILL = 9;
 
-  /** How long the supervisor waits for the lock a request holds before it looks again. */
-  private static final long BUSY_RETRY_MILLIS = 5;
-
   private static final int STDERR_LINES_IN_ERRORS = 5;
-  private static final int IPT_REPLACE_NUM_COUNTERS_OFFSET = 84;
-  private static final int XT_COUNTERS_BYTES = 16;
 
   /**
    * What a umh started with --enforce may take beyond the handshake timeout: before it answers, it
@@ -88,10 +87,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private volatile long restartNotBefore;
   private volatile double loadMillis;
 
-  // The request on the pipes now, for the supervisor's deadline check.
-  private volatile UmhProcess inflightUmh;
-  private volatile long inflightDeadline;
-  private volatile boolean inflightTimedOut;
+  private final RequestDeadline deadline;
+  private final Supervisor supervisor;
+
   // The command name of the caller whose request is in flight, for the tap; written under lock.
   private String inflightCallerComm = "";
 
@@ -103,16 +101,6 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   /** What the umh last reported; OFF whenever enforcement is not asked for. */
   private volatile EnforcementStatus enforcement = EnforcementStatus.OFF;
 
-  // The supervisor and the deadline thread sleep until there is work: these wake them.
-  private final Object supervisorSignal = new Object();
-  private boolean supervisorPoked;
-  private final Object deadlineSignal = new Object();
-
-  /** The deadline the deadline thread sleeps until; 0: it sleeps until poked. */
-  private volatile long deadlineWatched;
-
-  private Thread supervisor;
-  private Thread deadlines;
   private volatile boolean closed;
 
   public ModuleHost(HostConfig config) {
@@ -140,6 +128,16 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
                     new TablePersistence(
                         new TableStore(d.resolve("tables"), OwnedDir.processUid()), log, hostPid))
             .orElse(null);
+    this.deadline =
+        new RequestDeadline(
+            victim -> {
+              log.add(
+                  hostPid,
+                  LogLine.Source.HOST,
+                  "umh " + victim.pid() + " missed its deadline: SIGKILL");
+              victim.kill(SIGKILL);
+            });
+    this.supervisor = new Supervisor(lock, new Watchdog());
   }
 
   public HostConfig config() {
@@ -223,7 +221,8 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         }
       }
       state = ModuleState.LOADING;
-      startSupervisor();
+      supervisor.start();
+      deadline.start();
       return start(false).pid();
     } finally {
       lock.unlock();
@@ -449,7 +448,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   }
 
   public ModuleState state() {
-    return inflightTimedOut && inflightDeadline != 0 ? ModuleState.UNRESPONSIVE : state;
+    return deadline.unresponsive() ? ModuleState.UNRESPONSIVE : state;
   }
 
   @Override
@@ -491,23 +490,11 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   public void close() {
     unload(false);
     closed = true;
-    pokeSupervisor();
-    synchronized (deadlineSignal) {
-      deadlineSignal.notifyAll();
-    }
     if (persistence != null) {
       persistence.release(true);
     }
-    for (Thread t : new Thread[] {supervisor, deadlines}) {
-      if (t != null) {
-        t.interrupt();
-        try {
-          t.join(1000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    supervisor.close();
+    deadline.close();
   }
 
   // ---- under the lock ----
@@ -638,13 +625,13 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     }
     umh = p;
     // A death is noticed at once without polling: the reaper completes exit().
-    p.exit().whenComplete((st, e) -> pokeSupervisor());
+    p.exit().whenComplete((st, e) -> supervisor.poke());
     umhStartedAt = clock.instant();
     loadMillis = (System.nanoTime() - p.startedNanos()) / 1e6;
     state = ModuleState.HEALTHY;
     message = "";
     lastPingNanos = System.nanoTime();
-    pokeSupervisor(); // its next ping is due from now
+    supervisor.poke(); // its next ping is due from now
     log.add(
         hostPid,
         LogLine.Source.HOST,
@@ -684,7 +671,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       state = ModuleState.RESTARTING;
       restartNotBefore = System.nanoTime() + policy.backoffNanos();
       message = why;
-      pokeSupervisor();
+      supervisor.poke();
     } else {
       state = ModuleState.FAILED;
       message =
@@ -745,60 +732,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         f.kind().errorKind(), state == ModuleState.FAILED ? failedMessage() : what);
   }
 
-  /** One request/reply on the pipes, with the reply checked against what the request allows. */
+  /** One request/reply on the pipes (PipeExchange), for the caller now holding the lock. */
   private Exchange exchange(UmhProcess p, MboxRequest req, long timeoutNanos) {
-    byte[] wire = req.encode();
-    long t0 = System.nanoTime();
-    inflightTimedOut = false;
-    inflightUmh = p;
-    inflightDeadline = t0 + timeoutNanos;
-    long watched = deadlineWatched;
-    if (watched == 0 || inflightDeadline < watched) {
-      synchronized (deadlineSignal) {
-        deadlineSignal.notifyAll();
-      }
-    }
-    try {
-      tap.publish(Frame.Direction.REQUEST, req, inflightCallerComm, p.pid(), 0, req.payload(), 0);
-      int sent = p.writeFully(wire);
-      if (sent < wire.length) {
-        return fault(Exchange.FaultKind.WRITE_FAILED, sent, wire.length);
-      }
-      byte[] header = new byte[MboxReply.HEADER_BYTES];
-      int got = p.readFully(header, header.length);
-      if (got < header.length) {
-        return fault(Exchange.FaultKind.SHORT_REPLY, got, header.length);
-      }
-      int status = MboxReply.decodeStatus(header);
-      if (status < -4095) {
-        return fault(Exchange.FaultKind.GARBAGE, status, 0);
-      }
-      int allowed = allowedReplyBytes(req);
-      if (status > allowed) {
-        return fault(Exchange.FaultKind.TOO_LONG, status, allowed);
-      }
-      byte[] payload = new byte[Math.max(status, 0)];
-      got = p.readFully(payload, payload.length);
-      if (got < payload.length) {
-        return fault(Exchange.FaultKind.SHORT_REPLY, got, payload.length);
-      }
-      if (inflightTimedOut) {
-        // The supervisor is killing it: a late reply does not make it healthy again.
-        return fault(Exchange.FaultKind.TIMEOUT, 0, 0);
-      }
-      long rtt = System.nanoTime() - t0;
-      MboxReply reply = new MboxReply(status, payload);
-      tap.publish(Frame.Direction.REPLY, req, inflightCallerComm, p.pid(), status, payload, rtt);
-      return new Exchange.Replied(reply, rtt);
-    } finally {
-      inflightDeadline = 0;
-      inflightUmh = null;
-    }
-  }
-
-  private Exchange fault(Exchange.FaultKind kind, long a, long b) {
-    // A pipe that broke because the supervisor killed the umh for its deadline is a timeout.
-    return new Exchange.Fault(inflightTimedOut ? Exchange.FaultKind.TIMEOUT : kind, a, b);
+    return PipeExchange.run(p, req, timeoutNanos, deadline, tap, inflightCallerComm);
   }
 
   /** Under the lock. */
@@ -807,23 +743,6 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       posix = POSIXFactory.getNativePOSIX();
     }
     return posix;
-  }
-
-  /** The most reply payload a request may get: the wire format's rule. */
-  static int allowedReplyBytes(MboxRequest req) {
-    if (!req.isSet()) {
-      return req.len();
-    }
-    if (req.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd()
-        && req.len() >= IPT_REPLACE_NUM_COUNTERS_OFFSET + 4) {
-      long n =
-          Integer.toUnsignedLong(
-              ByteBuffer.wrap(req.payload())
-                  .order(ByteOrder.LITTLE_ENDIAN)
-                  .getInt(IPT_REPLACE_NUM_COUNTERS_OFFSET));
-      return (int) Math.min(Integer.MAX_VALUE, n * XT_COUNTERS_BYTES);
-    }
-    return 0;
   }
 
   /** SIGKILL, reap, release the pipes. */
@@ -878,156 +797,57 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     return lines.isEmpty() ? "" : "; last stderr: " + String.join(" | ", lines);
   }
 
-  // ---- the supervisor thread ----
+  // ---- the supervisor's work ----
 
-  private void startSupervisor() {
-    if (supervisor == null) {
-      supervisor = daemon("module-supervisor", this::supervise);
-      deadlines = daemon("module-deadlines", this::enforceDeadlines);
-    }
-  }
-
-  private static Thread daemon(String name, Runnable body) {
-    Thread t = new Thread(body, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  /**
-   * Kills the umh when the request on the pipes passes its deadline. A thread of its own, because
-   * the supervisor's watchdog pings are requests too. It sleeps until a request starts, then until
-   * that request's deadline; steady traffic does not wake it more than once per deadline.
-   */
-  private void enforceDeadlines() {
-    synchronized (deadlineSignal) {
-      while (!closed) {
-        // "Looking" before reading: a request that starts now either is seen here or sees 0
-        // and pokes us (both volatile), so its deadline is never missed.
-        deadlineWatched = 0;
-        long deadline = inflightDeadline;
-        long now = System.nanoTime();
-        try {
-          if (deadline == 0) {
-            deadlineSignal.wait();
-            continue;
-          }
-          if (now < deadline) {
-            deadlineWatched = deadline;
-            TimeUnit.NANOSECONDS.timedWait(deadlineSignal, deadline - now);
-            continue;
-          }
-        } catch (InterruptedException e) {
-          return;
-        }
-        UmhProcess victim = inflightUmh;
-        if (victim != null && !inflightTimedOut && deadline == inflightDeadline) {
-          // No state write here: transitions belong to the lock holder; state() derives
-          // UNRESPONSIVE from this flag while the killed request unwinds.
-          inflightTimedOut = true;
-          log.add(
-              hostPid,
-              LogLine.Source.HOST,
-              "umh " + victim.pid() + " missed its deadline: SIGKILL");
-          victim.kill(SIGKILL);
-        }
-        deadlineWatched = 0;
-        try {
-          // until the killed request unwinds and the next one starts
-          deadlineSignal.wait(BUSY_RETRY_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
+  /** Notices a dead umh at once and, with the watchdog on, pings it and restarts it. */
+  private final class Watchdog implements Supervisor.Work {
+    /** When the supervisor has something to do next on its own; Long.MAX_VALUE: only when poked. */
+    @Override
+    public long nextAttentionNanos(long now) {
+      ModuleState s = state;
+      boolean watchdog = !config.watchdogInterval().isZero();
+      if (watchdog && s == ModuleState.HEALTHY) {
+        return lastPingNanos + config.watchdogInterval().toNanos();
       }
+      if (watchdog && s == ModuleState.RESTARTING) {
+        return restartNotBefore;
+      }
+      return Long.MAX_VALUE;
     }
-  }
 
-  private void pokeSupervisor() {
-    synchronized (supervisorSignal) {
-      supervisorPoked = true;
-      supervisorSignal.notifyAll();
+    @Override
+    public boolean needsAttention(long now) {
+      ModuleState s = state;
+      UmhProcess p = umh;
+      boolean watchdog = !config.watchdogInterval().isZero();
+      return (s == ModuleState.HEALTHY && p != null && !p.alive())
+          || (watchdog && s == ModuleState.RESTARTING && now >= restartNotBefore)
+          || (watchdog
+              && s == ModuleState.HEALTHY
+              && now - lastPingNanos >= config.watchdogInterval().toNanos());
     }
-  }
 
-  /**
-   * Notices a dead umh at once and, with the watchdog on, pings it and restarts it. Sleeps until
-   * the next ping or restart is due, or until poked (a death, a state change).
-   */
-  private void supervise() {
-    while (!closed) {
-      long now = System.nanoTime();
-      long waitNanos = nextAttentionNanos(now) - now;
-      if (needsAttention(now)) {
-        if (lock.tryLock()) {
-          try {
-            attend(System.nanoTime());
-          } finally {
-            lock.unlock();
-          }
-          continue;
+    @Override
+    public void attend(long now) {
+      UmhProcess p = umh;
+      if (state == ModuleState.HEALTHY && p != null && !p.alive()) {
+        noticeDeath(p);
+        return;
+      }
+      if (config.watchdogInterval().isZero()) {
+        return;
+      }
+      try {
+        if (state == ModuleState.RESTARTING && now >= restartNotBefore) {
+          start(true);
+        } else if (state == ModuleState.HEALTHY && p != null) {
+          lastPingNanos = now;
+          exchangeOrFail(
+              p, MboxRequest.handshake(ids.incrementAndGet()), config.requestTimeout().toNanos());
         }
-        waitNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_RETRY_MILLIS); // a request holds the lock
+      } catch (ModuleException e) {
+        errors.incrementAndGet();
       }
-      synchronized (supervisorSignal) {
-        try {
-          if (!supervisorPoked && !closed) {
-            if (waitNanos == Long.MAX_VALUE - now) {
-              supervisorSignal.wait();
-            } else if (waitNanos > 0) {
-              TimeUnit.NANOSECONDS.timedWait(supervisorSignal, waitNanos);
-            }
-          }
-        } catch (InterruptedException e) {
-          return;
-        }
-        supervisorPoked = false;
-      }
-    }
-  }
-
-  /** When the supervisor has something to do next on its own; Long.MAX_VALUE: only when poked. */
-  private long nextAttentionNanos(long now) {
-    ModuleState s = state;
-    boolean watchdog = !config.watchdogInterval().isZero();
-    if (watchdog && s == ModuleState.HEALTHY) {
-      return lastPingNanos + config.watchdogInterval().toNanos();
-    }
-    if (watchdog && s == ModuleState.RESTARTING) {
-      return restartNotBefore;
-    }
-    return Long.MAX_VALUE;
-  }
-
-  private boolean needsAttention(long now) {
-    ModuleState s = state;
-    UmhProcess p = umh;
-    boolean watchdog = !config.watchdogInterval().isZero();
-    return (s == ModuleState.HEALTHY && p != null && !p.alive())
-        || (watchdog && s == ModuleState.RESTARTING && now >= restartNotBefore)
-        || (watchdog
-            && s == ModuleState.HEALTHY
-            && now - lastPingNanos >= config.watchdogInterval().toNanos());
-  }
-
-  private void attend(long now) {
-    UmhProcess p = umh;
-    if (state == ModuleState.HEALTHY && p != null && !p.alive()) {
-      noticeDeath(p);
-      return;
-    }
-    if (config.watchdogInterval().isZero()) {
-      return;
-    }
-    try {
-      if (state == ModuleState.RESTARTING && now >= restartNotBefore) {
-        start(true);
-      } else if (state == ModuleState.HEALTHY && p != null) {
-        lastPingNanos = now;
-        exchangeOrFail(
-            p, MboxRequest.handshake(ids.incrementAndGet()), config.requestTimeout().toNanos());
-      }
-    } catch (ModuleException e) {
-      errors.incrementAndGet();
     }
   }
 }
