@@ -110,9 +110,9 @@ public final class RootCommand implements Callable<Integer> {
   }
 
   /**
-   * One command per line; a line ending in a backslash continues on the next. What a command writes
-   * to stderr is prefixed with {@code NAME:LINE: } (NAME "-" for stdin), the line where the command
-   * starts.
+   * One command per line; a line that {@link ShellWords} finds unfinished (ending in a backslash,
+   * or inside quotes) goes on with the next, as the shell's does. What a command writes to stderr
+   * is prefixed with {@code NAME:LINE: } (NAME "-" for stdin), the line where the command starts.
    */
   private int runBatch(String name, BufferedReader in) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -121,28 +121,30 @@ public final class RootCommand implements Callable<Integer> {
     int lineNo = 0;
     int startLine = 0;
     StringBuilder pending = new StringBuilder();
-    for (String line = in.readLine(); line != null; line = in.readLine()) {
+    while (true) {
+      String line = in.readLine();
+      if (line == null) {
+        if (pending.length() == 0) {
+          return status;
+        }
+        // The file ended inside a quote or after a backslash.
+        err.printf(
+            "%s:%d: bpfilterctl: %s%n",
+            name, startLine, ShellWords.scan(pending.toString()).missing().message());
+        return ExitCodes.USAGE;
+      }
       lineNo++;
       if (pending.length() == 0) {
         startLine = lineNo;
+      } else {
+        pending.append('\n');
       }
-      if (line.endsWith("\\")) {
-        pending.append(line, 0, line.length() - 1).append(' ');
+      ShellWords.Scan scan = ShellWords.scan(pending.append(line).toString());
+      if (!scan.complete()) {
         continue;
       }
-      String full = pending.append(line).toString();
       pending.setLength(0);
-      List<String> words;
-      try {
-        words = ShellWords.split(full);
-      } catch (IllegalArgumentException e) {
-        err.printf("%s:%d: bpfilterctl: %s%n", name, startLine, e.getMessage());
-        status = ExitCodes.USAGE;
-        if (!keepGoing) {
-          return status;
-        }
-        continue;
-      }
+      List<String> words = scan.texts();
       if (words.isEmpty()) {
         continue;
       }
@@ -162,6 +164,5 @@ public final class RootCommand implements Callable<Integer> {
         }
       }
     }
-    return status;
   }
 }

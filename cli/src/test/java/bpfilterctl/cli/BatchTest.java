@@ -81,6 +81,35 @@ class BatchTest {
   }
 
   @Test
+  void aQuoteOrABackslashGoesOnToTheNextLineAsInTheShell() throws IOException {
+    // the quoted newline is part of the word: "--json\n" is no option
+    int rc = run("--batch", batch("status '--json\n'\nstatus --json\n"));
+    assertThat(rc).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith(dir.resolve("cmds") + ":1: ");
+    assertThat(out.toString()).doesNotContain("\"state\"");
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    // backslash-newline joins (as in sh); a backslash in a comment continues nothing
+    rc = run("--batch", batch("status --js\\\non # x \\\nstatus --json\n"));
+    assertThat(rc).isZero();
+    assertThat(out.toString().split("\n")).hasSize(2).allMatch(l -> l.startsWith("{\"mode\""));
+  }
+
+  @Test
+  void aBatchThatEndsUnfinishedSaysWhereTheCommandStarted() throws IOException {
+    assertThat(run("--batch", batch("status --json\nstatus \\\n"))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            dir.resolve("cmds")
+                + ":2: bpfilterctl: the line ends in a backslash, and no line continues it\n");
+    assertThat(out.toString()).startsWith("{\"mode\"");
+    err.getBuffer().setLength(0);
+    assertThat(run("--batch", batch("status\nstatus \"a\nb\n"))).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString())
+        .isEqualTo(dir.resolve("cmds") + ":2: bpfilterctl: unterminated double quote\n");
+  }
+
+  @Test
   void aMissingBatchFileIsAUsageError() {
     assertThat(run("--batch", dir.resolve("absent").toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("no such file");

@@ -1,5 +1,6 @@
 package bpfilterctl.cli.shell;
 
+import bpfilterctl.cli.ShellWords;
 import bpfilterctl.cli.complete.FrontEndGrammar;
 import bpfilterctl.cli.complete.LineGrammar;
 import bpfilterctl.core.iptables.ext.XtExtensions;
@@ -44,13 +45,12 @@ public final class CommandHighlighter implements Highlighter {
   @Override
   public AttributedString highlight(LineReader reader, String buffer) {
     AttributedStringBuilder sb = new AttributedStringBuilder();
-    List<Token> tokens = new ArrayList<>();
-    int comment = tokenize(buffer, tokens);
+    ShellWords.Scan scan = ShellWords.scan(buffer);
     int pos = 0;
     List<String> before = new ArrayList<>();
     FrontEnd frontEnd = null;
-    for (Token t : tokens) {
-      sb.append(buffer.substring(pos, t.start()));
+    for (Token t : tokens(scan)) {
+      appendBetween(sb, buffer, pos, t.start(), scan.comments());
       boolean finished = t.end() < buffer.length();
       if (frontEnd == null) {
         frontEnd = frontEnd(before);
@@ -61,9 +61,22 @@ public final class CommandHighlighter implements Highlighter {
       before.add(t.text());
       pos = t.end();
     }
-    sb.append(buffer.substring(pos, comment));
-    sb.styled(COMMENT, buffer.substring(comment));
+    appendBetween(sb, buffer, pos, buffer.length(), scan.comments());
     return sb.toAttributedString();
+  }
+
+  /** The text between words: blanks, continuations and comments, the comments faint. */
+  private static void appendBetween(
+      AttributedStringBuilder sb, String buffer, int from, int to, List<ShellWords.Span> comments) {
+    int pos = from;
+    for (ShellWords.Span c : comments) {
+      if (c.start() >= from && c.end() <= to) {
+        sb.append(buffer.substring(pos, c.start()));
+        sb.styled(COMMENT, buffer.substring(c.start(), c.end()));
+        pos = c.end();
+      }
+    }
+    sb.append(buffer.substring(pos, to));
   }
 
   private AttributedStyle style(Token t, List<String> before, boolean finished) {
@@ -144,46 +157,19 @@ public final class CommandHighlighter implements Highlighter {
     }
   }
 
-  /** Splits as ShellWords does; returns where an unquoted # comment starts (or the length). */
-  static int tokenize(String s, List<Token> out) {
-    int i = 0;
-    while (i < s.length()) {
-      char c = s.charAt(i);
-      if (Character.isWhitespace(c)) {
-        i++;
-        continue;
-      }
-      if (c == '#') {
-        return i;
-      }
-      int start = i;
-      StringBuilder text = new StringBuilder();
-      boolean quoted = false;
-      boolean closed = true;
-      while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
-        char d = s.charAt(i);
-        if (d == '\'' || d == '"') {
-          quoted = true;
-          int end = s.indexOf(d, i + 1);
-          if (end < 0) {
-            closed = false;
-            text.append(s, i + 1, s.length());
-            i = s.length();
-            break;
-          }
-          text.append(s, i + 1, end);
-          i = end + 1;
-        } else if (d == '\\' && i + 1 < s.length()) {
-          text.append(s.charAt(i + 1));
-          i += 2;
-        } else {
-          text.append(d);
-          i++;
-        }
-      }
-      out.add(new Token(start, i, text.toString(), quoted, closed));
+  /** The buffer's words as {@link ShellWords} splits them, with whether each one's quote closes. */
+  static List<Token> tokens(ShellWords.Scan scan) {
+    List<Token> out = new ArrayList<>();
+    List<ShellWords.Word> words = scan.words();
+    boolean openQuote =
+        scan.missing() == ShellWords.Missing.SINGLE_QUOTE
+            || scan.missing() == ShellWords.Missing.DOUBLE_QUOTE;
+    for (int i = 0; i < words.size(); i++) {
+      ShellWords.Word w = words.get(i);
+      boolean closed = !(openQuote && i == words.size() - 1);
+      out.add(new Token(w.start(), w.end(), w.text(), w.quoted(), closed));
     }
-    return s.length();
+    return out;
   }
 
   @Override

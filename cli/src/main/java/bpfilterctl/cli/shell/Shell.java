@@ -6,6 +6,7 @@ import bpfilterctl.cli.GlobalFlags;
 import bpfilterctl.cli.Io;
 import bpfilterctl.cli.Session;
 import bpfilterctl.cli.ShellWords;
+import bpfilterctl.cli.ShellWordsParser;
 import bpfilterctl.cli.Version;
 import bpfilterctl.cli.complete.GrammarCompleter;
 import bpfilterctl.cli.complete.GrammarValues;
@@ -26,7 +27,6 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
-import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedStringBuilder;
@@ -74,14 +74,11 @@ public final class Shell {
       // One model for the completer and the highlighter; each line runs on a fresh one, as a
       // one-shot does, so that no option value leaks from one line into the next.
       CommandLine model = Commands.create(session, io);
-      DefaultParser parser = new DefaultParser();
-      parser.setEofOnEscapedNewLine(true);
-      parser.setEofOnUnclosedQuote(true);
       LineReaderBuilder builder =
           LineReaderBuilder.builder()
               .terminal(terminal)
               .appName("bpfilterctl")
-              .parser(parser)
+              .parser(new ShellWordsParser())
               .completer(
                   new GrammarCompleter(
                       model,
@@ -141,8 +138,8 @@ public final class Shell {
   private int execute(Io io, String line) {
     List<String> words;
     try {
-      // The parser keeps a continued line's backslash-newline; the shell reads it as a blank.
-      words = ShellWords.split(line.replace("\\\n", " ").replace("\n", " "));
+      // The parser that let jline accept the line splits it the same way: nothing is unfinished.
+      words = ShellWords.split(line);
     } catch (IllegalArgumentException e) {
       io.err().println("bpfilterctl: " + e.getMessage());
       return ExitCodes.USAGE;

@@ -1,18 +1,19 @@
 package bpfilterctl.cli.watch;
 
+import bpfilterctl.cli.ShellWordsParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
-import org.jline.reader.ParsedLine;
 import org.jline.reader.Parser;
-import org.jline.reader.impl.DefaultParser;
+import org.jline.reader.SyntaxError;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
@@ -22,8 +23,15 @@ import org.jline.terminal.TerminalBuilder;
  * completer wants a reader, so it gets one on a dumb terminal that reads and writes nothing).
  */
 final class CommandCompletion implements AutoCloseable {
-  /** The candidates for the word before the cursor, of which {@code prefixLength} is typed. */
-  record Result(int prefixLength, List<Candidate> candidates) {
+  /**
+   * The candidates for the word at the cursor, whose text up to the cursor is {@code typed}; an
+   * insertion replaces the {@code rawTyped} characters before the cursor (the typed text as it is
+   * written, quotes and backslashes included) and is quoted as the word is.
+   */
+  record Result(
+      String typed, int rawTyped, List<Candidate> candidates, ShellWordsParser.Line line) {
+    static final Result NONE = new Result("", 0, List.of(), null);
+
     /** What all candidates start with: what Tab can insert without choosing. */
     String commonPrefix() {
       if (candidates.isEmpty()) {
@@ -39,12 +47,27 @@ final class CommandCompletion implements AutoCloseable {
       }
       return p;
     }
+
+    /** The text that replaces the typed part of the word with {@code c} (and a blank if whole). */
+    String insertion(Candidate c) {
+      return line.escape(c.value(), c.complete()) + (c.complete() ? " " : "");
+    }
+
+    /**
+     * The text that replaces the typed part of the word with the common prefix, if it is longer.
+     */
+    Optional<String> commonInsertion() {
+      String common = commonPrefix();
+      return common.length() > typed.length()
+          ? Optional.of(line.escape(common, false).toString())
+          : Optional.empty();
+    }
   }
 
   private final Completer completer;
   private final Terminal terminal;
   private final LineReader reader;
-  private final DefaultParser parser = new DefaultParser();
+  private final ShellWordsParser parser = new ShellWordsParser();
 
   CommandCompletion(Completer completer) {
     this.completer = completer;
@@ -61,7 +84,12 @@ final class CommandCompletion implements AutoCloseable {
   }
 
   Result complete(String line, int cursor) {
-    ParsedLine pl = parser.parse(line, cursor, Parser.ParseContext.COMPLETE);
+    ShellWordsParser.Line pl;
+    try {
+      pl = parser.parse(line, cursor, Parser.ParseContext.COMPLETE);
+    } catch (SyntaxError e) {
+      return Result.NONE; // the cursor is in a comment
+    }
     List<Candidate> all = new ArrayList<>();
     completer.complete(reader, pl, all);
     String typed = pl.word().substring(0, pl.wordCursor());
@@ -72,7 +100,7 @@ final class CommandCompletion implements AutoCloseable {
         matching.add(c);
       }
     }
-    return new Result(typed.length(), matching);
+    return new Result(typed, pl.rawWordCursor(), matching, pl);
   }
 
   @Override

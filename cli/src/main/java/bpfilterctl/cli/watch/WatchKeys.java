@@ -139,14 +139,11 @@ final class WatchKeys {
     }
     if (r.candidates().size() == 1) {
       var c = r.candidates().get(0);
-      e.replaceBefore(r.prefixLength(), c.value() + (c.complete() ? " " : ""));
+      e.replaceBefore(r.rawTyped(), r.insertion(c));
       state.message("");
       return;
     }
-    String common = r.commonPrefix();
-    if (common.length() > r.prefixLength()) {
-      e.replaceBefore(r.prefixLength(), common);
-    }
+    r.commonInsertion().ifPresent(common -> e.replaceBefore(r.rawTyped(), common));
     state.message(r.candidates().stream().map(c -> c.value()).collect(Collectors.joining("  ")));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.Commands;
 import bpfilterctl.cli.Session;
+import bpfilterctl.cli.ShellWordsParser;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.kernel.ExtensionRegistry;
 import java.io.PrintWriter;
@@ -15,7 +16,6 @@ import java.util.List;
 import org.jline.reader.Candidate;
 import org.jline.reader.ParsedLine;
 import org.jline.reader.Parser;
-import org.jline.reader.impl.DefaultParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +33,7 @@ class GrammarCompleterTest {
   private List<Candidate> candidates(String line) {
     CommandLine root = Commands.create(session, sink, sink);
     ParsedLine parsed =
-        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+        new ShellWordsParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
     List<Candidate> out = new ArrayList<>();
     new GrammarCompleter(
             root,
@@ -46,7 +46,7 @@ class GrammarCompleterTest {
   private List<String> complete(ChainSource chains, String line) {
     CommandLine root = Commands.create(session, sink, sink);
     ParsedLine parsed =
-        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+        new ShellWordsParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
     List<Candidate> out = new ArrayList<>();
     new GrammarCompleter(
             root,
@@ -168,7 +168,7 @@ class GrammarCompleterTest {
     String line = "--batch " + dir + "/ru";
     CommandLine root = Commands.create(session, sink, sink);
     ParsedLine parsed =
-        new DefaultParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
+        new ShellWordsParser().parse(line, line.length(), Parser.ParseContext.COMPLETE);
     List<Candidate> out = new ArrayList<>();
     org.jline.terminal.Terminal t =
         org.jline.terminal.TerminalBuilder.builder()
