@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,5 +211,22 @@ class ShellTest {
     tmux.await("^bpfilterctl: unknown command 'frobnicate'$", WAIT);
     tmux.type("exit 3").send("Enter");
     tmux.await("\\[exit 3\\]", WAIT);
+  }
+
+  @Test
+  void anOpenQuoteContinuesTheLineAndQuotedFileNamesComplete() throws IOException {
+    // inside double quotes backslash-newline joins, as in sh: the word is --json
+    tmux.type("status \"--js\\").send("Enter");
+    tmux.type("on\"").send("Enter");
+    tmux.await("^\\{\"mode\":\"embedded\",\"state\":\"UNLOADED\"", WAIT);
+    Files.writeString(state.resolve("my calls.jsonl"), "");
+    tmux.send("C-l");
+    tmux.type("raw '" + state + "/my c").send("Tab");
+    // (tmux drops the blank that follows a completed word)
+    String dir = Pattern.quote(state.toString());
+    tmux.await("^" + PROMPT_UNLOADED + "raw '" + dir + "/my calls\\.jsonl'$", WAIT);
+    tmux.send("C-u", "C-l");
+    tmux.type("raw " + state + "/my\\ c").send("Tab");
+    tmux.await("^" + PROMPT_UNLOADED + "raw " + dir + "/my\\\\ calls\\.jsonl$", WAIT);
   }
 }
