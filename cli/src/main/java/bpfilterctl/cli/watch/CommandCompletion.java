@@ -30,7 +30,14 @@ final class CommandCompletion implements AutoCloseable {
    */
   record Result(
       String typed, int rawTyped, List<Candidate> candidates, ShellWordsParser.Line line) {
-    static final Result NONE = new Result("", 0, List.of(), null);
+    /** No candidates (the cursor is in a comment). */
+    static Result none(String line, int cursor) {
+      return new Result(
+          "",
+          0,
+          List.of(),
+          new ShellWordsParser.Line(line, cursor, List.of(), 0, "", 0, 0, 0, (char) 0));
+    }
 
     /** What all candidates start with: what Tab can insert without choosing. */
     String commonPrefix() {
@@ -88,7 +95,7 @@ final class CommandCompletion implements AutoCloseable {
     try {
       pl = parser.parse(line, cursor, Parser.ParseContext.COMPLETE);
     } catch (SyntaxError e) {
-      return Result.NONE; // the cursor is in a comment
+      return Result.none(line, cursor); // the cursor is in a comment
     }
     List<Candidate> all = new ArrayList<>();
     completer.complete(reader, pl, all);
