@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Loads a compiled table's programs: creates and fills its lookup map (when it has runs compiled as
- * lookups) and hands it to each program through the fd_array. The programs hold the map; this
- * process's fd is closed once they are loaded, so the map lives exactly as long as they do.
+ * lookups) and the limit buckets (fresh for every load, as the kernel's are for every replace) and
+ * hands them to each program through the fd_array. The programs hold the map; this process's fd is
+ * closed once they are loaded, so the map lives exactly as long as they do.
  */
 public final class ProgramLoader {
   private ProgramLoader() {}
@@ -22,8 +23,13 @@ public final class ProgramLoader {
     CompiledTable.Lookups l = compiled.lookups();
     Map<Integer, Fd> progs = new LinkedHashMap<>();
     Fd lookups = null;
+    Fd limits = null;
     try {
       int[] fdArray = new int[0];
+      if (compiled.limits().size() > 0) {
+        limits = LimitMap.create(bpf, compiled.limits());
+        fdArray = new int[] {limits.value(), limits.value()}; // index 0 replaced by lookups
+      }
       if (l.count() > 0) {
         lookups =
             bpf.mapCreate(
@@ -33,7 +39,10 @@ public final class ProgramLoader {
                 l.count(),
                 "bpfilter_lkup");
         bpf.mapUpdateBatch(lookups, l.keys(), l.values(), l.count());
-        fdArray = new int[] {lookups.value()};
+        fdArray =
+            limits == null
+                ? new int[] {lookups.value()}
+                : new int[] {lookups.value(), limits.value()};
       }
       for (var p : compiled.programs().entrySet()) {
         progs.put(
@@ -52,6 +61,9 @@ public final class ProgramLoader {
     } finally {
       if (lookups != null) {
         lookups.close();
+      }
+      if (limits != null) {
+        limits.close();
       }
     }
   }
