@@ -119,7 +119,11 @@ final class EntryTests {
   /** The names and revisions of the matches this compiler knows. */
   static boolean supported(XtEntryMatch m) {
     return FilterCompiler.compilesMatch(m.name())
-        && m.revision() == (m.name().equals("owner") ? OwnerMatch.REVISION : 0);
+        && switch (m.name()) {
+          case "owner" -> m.revision() == OwnerMatch.REVISION;
+          case "addrtype" -> m.revision() <= 1;
+          default -> m.revision() == 0;
+        };
   }
 
   boolean anyJump() {
@@ -331,6 +335,7 @@ final class EntryTests {
       case "icmp" -> icmp(IptIcmp.decode(d));
       case "limit" -> LimitMatch.emit(this);
       case "owner" -> OwnerMatch.emit(this, d);
+      case "addrtype" -> AddrtypeMatch.emit(this, m, d);
       default -> throw new Refusal("match " + m.name());
     }
   }

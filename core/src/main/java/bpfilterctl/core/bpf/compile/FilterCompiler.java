@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
- * compile: matches other than tcp (without --tcp-option), udp, udplite, icmp, limit and owner
- * (without --suppl-groups); targets other than the standard ones (ACCEPT, DROP, RETURN, jumps,
+ * compile: matches other than tcp (without --tcp-option), udp, udplite, icmp, limit, owner (without
+ * --suppl-groups) and addrtype; targets other than the standard ones (ACCEPT, DROP, RETURN, jumps,
  * gotos); QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
@@ -51,10 +51,10 @@ public final class FilterCompiler {
     this.eagerLimit = eagerLimit;
   }
 
-  /** True for the match names the compiler knows (revision 0, owner's 1). */
+  /** True for the match names the compiler knows (revision 0; owner's 1, addrtype's 0 and 1). */
   public static boolean compilesMatch(String name) {
     return switch (name) {
-      case "tcp", "udp", "udplite", "icmp", "limit", "owner" -> true;
+      case "tcp", "udp", "udplite", "icmp", "limit", "owner", "addrtype" -> true;
       default -> false;
     };
   }

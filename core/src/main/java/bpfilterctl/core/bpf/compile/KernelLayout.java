@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param skbLen offset of sk_buff.len
  * @param hz CONFIG_HZ (0 when the kernel's configuration is not readable: limit is refused)
  * @param owner what the owner match reads (empty: owner is refused)
+ * @param devIfindex offset of net_device.ifindex
  */
 public record KernelLayout(
     int dynptrFromSkb,
@@ -24,7 +25,8 @@ public record KernelLayout(
     int devName,
     int skbLen,
     int hz,
-    Optional<OwnerLayout> owner) {
+    Optional<OwnerLayout> owner,
+    int devIfindex) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -36,7 +38,8 @@ public record KernelLayout(
         member(btf, "net_device", "name"),
         member(btf, "sk_buff", "len"),
         KernelConfig.hz(),
-        OwnerLayout.from(btf));
+        OwnerLayout.from(btf),
+        member(btf, "net_device", "ifindex"));
   }
 
   private static int func(Btf btf, String name) throws Refusal {

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf.enforce;
 
+import bpfilterctl.core.bpf.compile.AddrtypeMatch;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.sys.Bpf;
@@ -19,6 +20,15 @@ public final class ProgramLoader {
 
   /** The loaded programs per hook, named {@code <prefix><hook>}; nothing stays open on failure. */
   public static Map<Integer, Fd> load(Bpf bpf, CompiledTable compiled, String prefix)
+      throws BpfException {
+    return load(bpf, compiled, prefix, null);
+  }
+
+  /**
+   * As above; {@code routes}, the local route mirror ({@link RouteMirror#map()}), is fd_array index
+   * {@link AddrtypeMatch#MAP_INDEX} for tables with addrtype matches (null for others).
+   */
+  public static Map<Integer, Fd> load(Bpf bpf, CompiledTable compiled, String prefix, Fd routes)
       throws BpfException {
     CompiledTable.Lookups l = compiled.lookups();
     Map<Integer, Fd> progs = new LinkedHashMap<>();
@@ -43,6 +53,13 @@ public final class ProgramLoader {
             limits == null
                 ? new int[] {lookups.value()}
                 : new int[] {lookups.value(), limits.value()};
+      }
+      if (routes != null) {
+        int[] withRoutes = new int[AddrtypeMatch.MAP_INDEX + 1];
+        java.util.Arrays.fill(withRoutes, routes.value()); // indexes no program names
+        System.arraycopy(fdArray, 0, withRoutes, 0, fdArray.length);
+        withRoutes[AddrtypeMatch.MAP_INDEX] = routes.value();
+        fdArray = withRoutes;
       }
       for (var p : compiled.programs().entrySet()) {
         progs.put(

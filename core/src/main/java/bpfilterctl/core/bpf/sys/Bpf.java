@@ -21,6 +21,7 @@ public final class Bpf {
   private static final int MAP_CREATE = 0;
   private static final int MAP_LOOKUP_ELEM = 1;
   private static final int MAP_UPDATE_ELEM = 2;
+  private static final int MAP_DELETE_ELEM = 3;
   private static final int PROG_LOAD = 5;
   private static final int OBJ_PIN = 6;
   private static final int OBJ_GET = 7;
@@ -33,6 +34,7 @@ public final class Bpf {
   public static final int MAP_TYPE_HASH = 1;
   public static final int MAP_TYPE_ARRAY = 2;
   public static final int MAP_TYPE_PERCPU_ARRAY = 6;
+  public static final int MAP_TYPE_LPM_TRIE = 11;
   public static final int PROG_TYPE_NETFILTER = 32;
   public static final int ATTACH_NETFILTER = 45;
   public static final int NFPROTO_IPV4 = 2;
@@ -335,5 +337,27 @@ public final class Bpf {
     a.putInt(52, keyType);
     a.putInt(56, valueType);
     return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+  }
+
+  /** BPF_MAP_CREATE with map_flags (BPF_F_NO_PREALLOC, which an LPM trie needs). */
+  public Fd mapCreate(int type, int keySize, int valueSize, int maxEntries, String name, int flags)
+      throws BpfException {
+    Pointer a = attr();
+    a.putInt(0, type);
+    a.putInt(4, keySize);
+    a.putInt(8, valueSize);
+    a.putInt(12, maxEntries);
+    a.putInt(16, flags);
+    name(a, 28, name);
+    return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+  }
+
+  /** BPF_MAP_DELETE_ELEM. */
+  public void mapDelete(Fd map, byte[] key) throws BpfException {
+    Pointer k = bytes(key);
+    Pointer a = attr();
+    a.putInt(0, map.value());
+    a.putLong(8, k.address());
+    call(MAP_DELETE_ELEM, a, "BPF_MAP_DELETE_ELEM");
   }
 }
