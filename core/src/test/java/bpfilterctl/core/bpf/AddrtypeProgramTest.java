@@ -6,10 +6,20 @@ import static bpfilterctl.core.bpf.FilterProgramTest.OUT;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.bpf.compile.CompiledTable;
+import bpfilterctl.core.bpf.compile.FilterCompiler;
+import bpfilterctl.core.bpf.compile.FilterTable;
+import bpfilterctl.core.bpf.enforce.ProgramLoader;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.uapi.IptEntries;
+import bpfilterctl.core.uapi.IptEntry;
+import bpfilterctl.core.uapi.XtAddrtypeInfo;
+import bpfilterctl.core.uapi.XtEntryMatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,5 +134,61 @@ class AddrtypeProgramTest {
     assertThat(to(addr(10, 0, 0, 2), 1)).isEqualTo(ACCEPT);
     assertThat(to(addr(127, 0, 0, 1), 1)).as("! UNICAST").isEqualTo(DROP);
     assertThat(to(addr(8, 8, 4, 4), 7)).isEqualTo(ACCEPT);
+  }
+
+  /**
+   * Revision 0 (ipt_addrtype_info: u16 source, dest; u32 invert_source, invert_dest), which
+   * iptables 1.8.9 no longer sends: the rules are written as revision 1, then rewritten. ret &=
+   * match ^ invert keeps only bit 0 of an inversion: 2 does not invert, 3 does.
+   */
+  @Test
+  void revisionZero() throws Exception {
+    bed.rules(
+        "-A OUTPUT -p udp --dport 1 -m addrtype --dst-type LOCAL -j DROP",
+        "-A OUTPUT -p udp --dport 2 -m addrtype --dst-type LOCAL -j DROP",
+        "-A OUTPUT -p udp --dport 3 -m addrtype --dst-type LOCAL -j DROP",
+        "-A OUTPUT -p udp --dport 4 -m addrtype --src-type UNICAST -j DROP");
+    int[] inverts = {0, 1, 2, 3};
+    FilterTable v1 = bed.read();
+    List<IptEntry> entries = new ArrayList<>();
+    int rule = 0;
+    for (int i = 0; i < v1.size(); i++) {
+      IptEntry en = v1.entry(i);
+      List<XtEntryMatch> ms = new ArrayList<>();
+      for (XtEntryMatch m : en.matches()) {
+        if (m.name().equals("addrtype")) {
+          ByteBuffer d = ByteBuffer.wrap(m.data()).order(ByteOrder.nativeOrder());
+          ByteBuffer v0 = ByteBuffer.allocate(XtAddrtypeInfo.SIZE).order(ByteOrder.nativeOrder());
+          v0.putShort(0, d.getShort(0)).putShort(2, d.getShort(2));
+          int inv = inverts[rule++];
+          v0.putInt(d.getShort(0) != 0 ? 4 : 8, inv);
+          m = XtEntryMatch.of("addrtype", 0, v0.array());
+        }
+        ms.add(m);
+      }
+      entries.add(
+          new IptEntry(en.ip(), en.nfcache(), en.comefrom(), en.counters(), ms, en.target()));
+    }
+    int[] offsets = IptEntries.offsets(entries);
+    int[] hookEntry = new int[5];
+    int[] underflow = new int[5];
+    for (int h = 1; h <= 3; h++) {
+      hookEntry[h] = offsets[v1.hookEntry(h)];
+      underflow[h] = offsets[v1.underflow(h)];
+    }
+    bed.table = new FilterTable(IptEntries.encode(entries), hookEntry, underflow, 0b1110);
+    bed.map =
+        FilterBed.BPF.mapCreate(
+            Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, bed.table.size(), "ctrs");
+    bed.compiled = new FilterCompiler(FilterBed.KERNEL).compile(bed.table, bed.map.value());
+    bed.progs.putAll(ProgramLoader.load(FilterBed.BPF, bed.compiled, "filter_h", routes));
+    assertThat(to(addr(10, 0, 0, 1), 1)).as("invert 0, local").isEqualTo(DROP);
+    assertThat(to(addr(8, 8, 8, 8), 1)).isEqualTo(ACCEPT);
+    assertThat(to(addr(10, 0, 0, 1), 2)).as("invert 1, local").isEqualTo(ACCEPT);
+    assertThat(to(addr(8, 8, 8, 8), 2)).isEqualTo(DROP);
+    assertThat(to(addr(10, 0, 0, 1), 3)).as("invert 2: bit 0 only").isEqualTo(DROP);
+    assertThat(to(addr(8, 8, 8, 8), 3)).isEqualTo(ACCEPT);
+    assertThat(to(addr(8, 8, 8, 8), 4)).as("invert 3, unicast source").isEqualTo(ACCEPT);
+    assertThat(bed.verdict(OUT, Packets.udp(addr(10, 0, 0, 1), A, 9, 4))).isEqualTo(DROP);
   }
 }
