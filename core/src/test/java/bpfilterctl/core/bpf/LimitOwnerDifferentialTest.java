@@ -176,6 +176,66 @@ class LimitOwnerDifferentialTest {
         });
   }
 
+  /**
+   * A replace (iptables -A of an unrelated rule: GET_ENTRIES, then SET_REPLACE of the whole table)
+   * gives every limit rule a fresh, full bucket in the kernel; ours reload the same way.
+   */
+  @Test
+  void aReplaceRefillsEveryBucketAsTheKernelDoes() throws Exception {
+    FilterBed.assumeBpf();
+    Require.that(
+        Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
+        "iptables-legacy-restore is not installed");
+    List<byte[]> packets = new ArrayList<>();
+    for (int i = 0; i < 14; i++) {
+      packets.add(Packets.udp(Packets.addr(10, 1, 0, 1), Packets.addr(10, 9, 0, 1), 4000, 9));
+    }
+    try (TestNetns kernel = TestNetns.create();
+        TestNetns ours = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      for (TestNetns ns : List.of(kernel, ours)) {
+        ns.ip("link", "set", "d0", "arp", "off");
+      }
+      assertThat(kernel.exec(LIMIT_TABLE, "iptables-legacy-restore").rc()).isZero();
+      String kernel1 = bits(kernel.send(packets));
+      assertThat(kernel.exec("", "iptables-legacy", "-A", "INPUT", "-j", "ACCEPT").rc()).isZero();
+      String kernel2 = bits(kernel.send(packets));
+
+      bed.restore(LIMIT_TABLE);
+      String ours1 = sendThrough(bed.load(), ours, packets);
+      bed.rules("-A INPUT -j ACCEPT");
+      String ours2 = sendThrough(bed.load(), ours, packets);
+      assertThat(kernel1).isEqualTo("11111111110000").isEqualTo(kernel2);
+      assertThat(ours1).isEqualTo(kernel1);
+      assertThat(ours2).isEqualTo(kernel2);
+    }
+  }
+
+  private static String sendThrough(FilterBed bed, TestNetns ns, List<byte[]> packets)
+      throws Exception {
+    List<Fd> links = new ArrayList<>();
+    try {
+      for (int hook : bed.progs.keySet()) {
+        links.add(
+            Netns.call(
+                FilterBed.BPF,
+                ns.path(),
+                () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
+      }
+      return bits(ns.send(packets));
+    } finally {
+      links.forEach(Fd::close);
+    }
+  }
+
+  private static String bits(boolean[] sent) {
+    StringBuilder s = new StringBuilder();
+    for (boolean b : sent) {
+      s.append(b ? '1' : '0');
+    }
+    return s.toString();
+  }
+
   private interface Traffic {
     String run(TestNetns ns) throws Exception;
   }
