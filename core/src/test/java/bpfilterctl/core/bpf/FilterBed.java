@@ -69,10 +69,17 @@ final class FilterBed implements AutoCloseable {
   final Map<Integer, Fd> progs = new HashMap<>();
   private int minRun = FilterCompiler.DEFAULT_MIN_RUN;
   private int eagerLimit = FilterCompiler.DEFAULT_EAGER_LIMIT;
+  private Fd routes;
 
   /** Every entry compiled with one jump (accumulated tests), whatever the table's size. */
   FilterBed accumulated() {
     eagerLimit = -1;
+    return this;
+  }
+
+  /** The route map addrtype matches look up (the caller fills and closes it). */
+  FilterBed routes(Fd map) {
+    routes = map;
     return this;
   }
 
@@ -125,7 +132,7 @@ final class FilterBed implements AutoCloseable {
         BPF.mapCreate(
             Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, table.size(), "counters");
     compiled = new FilterCompiler(KERNEL, minRun, eagerLimit).compile(table, map.value());
-    progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h"));
+    progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h", routes));
     return this;
   }
 

@@ -9,9 +9,11 @@ import java.util.Map;
  * counting into one per-CPU array of {@code counterSlots} entries ({u64 packets, u64 bytes}, slot =
  * entry index). Runs of rules decided by one hash lookup ({@code lookups}) read a hash map the
  * programs name as index {@link #LOOKUP_MAP_INDEX} of their fd_array; the loader creates it from
- * {@code lookups} when that holds any element.
+ * {@code lookups} when that holds any element. The token buckets of limit matches ({@code limits})
+ * are index {@link LimitBuckets#MAP_INDEX}.
  */
-public record CompiledTable(Map<Integer, List<Insn>> programs, int counterSlots, Lookups lookups) {
+public record CompiledTable(
+    Map<Integer, List<Insn>> programs, int counterSlots, Lookups lookups, LimitBuckets limits) {
   /** The hooks ip_tables' filter table registers at (NF_INET_LOCAL_IN, FORWARD, LOCAL_OUT). */
   public static final List<Integer> HOOKS = List.of(1, 2, 3);
 

@@ -58,11 +58,52 @@ final class EntryTests {
   private final boolean eager;
   private int branches;
 
+  private MatchContext context;
+  private int index;
+  private int limits;
+
   EntryTests(Emitter e, Label next, boolean eager) {
     this.e = e;
     this.next = next;
     this.flushTo = next;
     this.eager = eager;
+  }
+
+  /** The table-wide state match emitters use, and this entry's index in the table. */
+  EntryTests at(MatchContext context, int index) {
+    this.context = context;
+    this.index = index;
+    return this;
+  }
+
+  MatchContext context() {
+    return context;
+  }
+
+  Emitter emitter() {
+    return e;
+  }
+
+  /** Flushes pending failures: the tests emitted next may call helpers (r1-r5 are then lost). */
+  void beforeCalls() {
+    flush();
+  }
+
+  /** Where a test's failing branch goes (the next entry); counts the branch. */
+  Label failBranch() {
+    anyJump = true;
+    branches++;
+    return next;
+  }
+
+  /** Counts a conditional jump that stays inside the entry's tests. */
+  void innerBranch() {
+    branches++;
+  }
+
+  /** The bucket of the entry's next limit match. */
+  int nextLimitSlot() {
+    return context.limits().slot(index, limits++);
   }
 
   /** Conditional jumps out of the entry's tests (the verifier keeps all but one pending). */
@@ -77,7 +118,12 @@ final class EntryTests {
 
   /** The names and revisions of the matches this compiler knows. */
   static boolean supported(XtEntryMatch m) {
-    return m.revision() == 0 && FilterCompiler.compilesMatch(m.name());
+    return FilterCompiler.compilesMatch(m.name())
+        && switch (m.name()) {
+          case "owner" -> m.revision() == OwnerMatch.REVISION;
+          case "addrtype" -> m.revision() <= 1;
+          default -> m.revision() == 0;
+        };
   }
 
   boolean anyJump() {
@@ -125,9 +171,12 @@ final class EntryTests {
     }
   }
 
-  /** Every match the compiler knows examines the transport header. */
+  /** The matches that examine the transport header. */
   private static boolean transportProto(XtEntryMatch m) {
-    return FilterCompiler.compilesMatch(m.name());
+    return switch (m.name()) {
+      case "tcp", "udp", "udplite", "icmp" -> true;
+      default -> false;
+    };
   }
 
   /**
@@ -284,6 +333,9 @@ final class EntryTests {
             PacketSummary.DPORT, u.dptMin(), u.dptMax(), 0xffff, (u.inv() & XtUdp.INV_DSTPT) != 0);
       }
       case "icmp" -> icmp(IptIcmp.decode(d));
+      case "limit" -> LimitMatch.emit(this);
+      case "owner" -> OwnerMatch.emit(this, d);
+      case "addrtype" -> AddrtypeMatch.emit(this, m, d);
       default -> throw new Refusal("match " + m.name());
     }
   }

@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
- * compile: matches other than tcp (without --tcp-option), udp, udplite and icmp; targets other than
- * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos); QUEUE; chains nested beyond the BPF call
- * depth.
+ * compile: matches other than tcp (without --tcp-option), udp, udplite, icmp, limit, owner (without
+ * --suppl-groups) and addrtype; targets other than the standard ones (ACCEPT, DROP, RETURN, jumps,
+ * gotos); QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -51,10 +51,10 @@ public final class FilterCompiler {
     this.eagerLimit = eagerLimit;
   }
 
-  /** True for the match names the compiler knows (any revision it accepts is 0). */
+  /** True for the match names the compiler knows (revision 0; owner's 1, addrtype's 0 and 1). */
   public static boolean compilesMatch(String name) {
     return switch (name) {
-      case "tcp", "udp", "udplite", "icmp" -> true;
+      case "tcp", "udp", "udplite", "icmp", "limit", "owner", "addrtype" -> true;
       default -> false;
     };
   }
@@ -71,6 +71,9 @@ public final class FilterCompiler {
       for (XtEntryMatch m : en.matches()) {
         if (!EntryTests.supported(m)) {
           throw Refusal.extension("match " + m.name() + " (revision " + m.revision() + ")");
+        }
+        if (m.name().equals("owner")) {
+          OwnerMatch.check(bpfilterctl.core.uapi.Abi.wrap(m.data()));
         }
       }
       if (en.target().isStandard()) {
@@ -106,7 +109,8 @@ public final class FilterCompiler {
                 table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit));
       }
     }
-    return new CompiledTable(programs, table.size(), groups.lookups());
+    return new CompiledTable(
+        programs, table.size(), groups.lookups(), LimitBuckets.of(table, kernel.hz()));
   }
 
   private static boolean nonZero(byte[] b) {

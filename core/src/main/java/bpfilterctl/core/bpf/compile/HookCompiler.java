@@ -51,6 +51,7 @@ final class HookCompiler {
 
   private final boolean eager;
   private int pendingBranches;
+  private MatchContext context;
 
   HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
@@ -86,6 +87,7 @@ final class HookCompiler {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
     PacketSummary.emitPrologue(e, k, readDevices);
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
@@ -198,7 +200,7 @@ final class HookCompiler {
     private boolean entry(int i) throws Refusal {
       IptEntry en = table.entry(i);
       Label next = e.label("next" + i);
-      EntryTests tests = new EntryTests(e, next, eager);
+      EntryTests tests = new EntryTests(e, next, eager).at(context, i);
       boolean matches = tests.emit(en);
       pendingBranches += Math.max(0, tests.branches() - 1);
       if (!matches) {

@@ -1,6 +1,7 @@
 package bpfilterctl.core.bpf.compile;
 
 import bpfilterctl.core.bpf.btf.Btf;
+import java.util.Optional;
 
 /**
  * What the programs need from the running kernel, read from its BTF: the kfunc ids for packet
@@ -12,9 +13,20 @@ import bpfilterctl.core.bpf.btf.Btf;
  * @param stateOut offset of nf_hook_state.out
  * @param devName offset of net_device.name
  * @param skbLen offset of sk_buff.len
+ * @param hz CONFIG_HZ (0 when the kernel's configuration is not readable: limit is refused)
+ * @param owner what the owner match reads (empty: owner is refused)
+ * @param devIfindex offset of net_device.ifindex
  */
 public record KernelLayout(
-    int dynptrFromSkb, int dynptrSlice, int stateIn, int stateOut, int devName, int skbLen) {
+    int dynptrFromSkb,
+    int dynptrSlice,
+    int stateIn,
+    int stateOut,
+    int devName,
+    int skbLen,
+    int hz,
+    Optional<OwnerLayout> owner,
+    int devIfindex) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -24,7 +36,10 @@ public record KernelLayout(
         member(btf, "nf_hook_state", "in"),
         member(btf, "nf_hook_state", "out"),
         member(btf, "net_device", "name"),
-        member(btf, "sk_buff", "len"));
+        member(btf, "sk_buff", "len"),
+        KernelConfig.hz(),
+        OwnerLayout.from(btf),
+        member(btf, "net_device", "ifindex"));
   }
 
   private static int func(Btf btf, String name) throws Refusal {

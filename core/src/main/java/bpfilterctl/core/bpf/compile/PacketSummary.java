@@ -39,7 +39,12 @@ final class PacketSummary {
   private static final int THOFF = 44;
   static final int IN = 48;
   static final int OUT = 64;
-  static final int SIZE = 80;
+
+  /** The packet's sk_buff and nf_hook_state pointers, spilled (8 bytes each). */
+  static final int SKB = 80;
+
+  static final int STATE = 88;
+  static final int SIZE = 96;
 
   static final int STATUS_OK = 0;
   static final int STATUS_FRAGMENT = 1;
@@ -53,8 +58,8 @@ final class PacketSummary {
 
   private static final int BUF = -48;
 
-  static final int BASE = -128;
-  static final int MAIN_STACK = 128;
+  static final int BASE = -144;
+  static final int MAIN_STACK = 144;
 
   /**
    * Where every function builds a lookup key (24 bytes), from r9: the main frame's slice buffer,
@@ -87,6 +92,7 @@ final class PacketSummary {
       e.st(Insn.DW, R9, off, 0);
     }
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
+    e.stx(Insn.DW, R9, SKB, R7).stx(Insn.DW, R9, STATE, R6);
     e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
     e.callKfunc(k.dynptrFromSkb());
     e.jmp(Insn.JNE, R0, 0, accept);

@@ -1,6 +1,7 @@
 package bpfilterctl.core.bpf.enforce;
 
 import bpfilterctl.core.bpf.btf.Btf;
+import bpfilterctl.core.bpf.compile.AddrtypeMatch;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
@@ -38,6 +39,7 @@ public final class Enforcer implements AutoCloseable {
   private Generation live;
   private long generations;
   private Pins pins;
+  private RouteMirror routes;
 
   private Enforcer(Bpf bpf, KernelLayout layout) {
     this.bpf = bpf;
@@ -126,7 +128,11 @@ public final class Enforcer implements AutoCloseable {
     Generation next = null;
     try {
       CompiledTable compiled = compiler.compile(table, map.value());
-      progs.putAll(ProgramLoader.load(bpf, compiled, "bpfilter_h"));
+      if (AddrtypeMatch.uses(table) && routes == null) {
+        routes = RouteMirror.open(bpf, System.err);
+      }
+      progs.putAll(
+          ProgramLoader.load(bpf, compiled, "bpfilter_h", routes == null ? null : routes.map()));
       int priority =
           live == null || live.priority() != PRIORITIES[0] ? PRIORITIES[0] : PRIORITIES[1];
       next = new Generation(bpf, ++generations, priority, map, compiled, progs);
@@ -135,6 +141,11 @@ public final class Enforcer implements AutoCloseable {
         pins.pin(next);
       }
     } catch (IOException e) {
+      if (next == null) {
+        progs.values().forEach(Fd::close);
+        map.close();
+        throw new BpfException("local routes: " + e.getMessage(), 5 /* EIO */);
+      }
       next.close();
       throw new BpfException("pin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
     } catch (Refusal | BpfException | RuntimeException e) {
@@ -184,6 +195,10 @@ public final class Enforcer implements AutoCloseable {
     if (live != null) {
       live.close();
       live = null;
+    }
+    if (routes != null) {
+      routes.close(); // a pinned generation's addrtype matches keep the last mirrored table
+      routes = null;
     }
   }
 }

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf.enforce;
 
+import bpfilterctl.core.bpf.compile.AddrtypeMatch;
 import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.sys.Bpf;
@@ -10,8 +11,9 @@ import java.util.Map;
 
 /**
  * Loads a compiled table's programs: creates and fills its lookup map (when it has runs compiled as
- * lookups) and hands it to each program through the fd_array. The programs hold the map; this
- * process's fd is closed once they are loaded, so the map lives exactly as long as they do.
+ * lookups) and the limit buckets (fresh for every load, as the kernel's are for every replace) and
+ * hands them to each program through the fd_array. The programs hold the map; this process's fd is
+ * closed once they are loaded, so the map lives exactly as long as they do.
  */
 public final class ProgramLoader {
   private ProgramLoader() {}
@@ -19,11 +21,25 @@ public final class ProgramLoader {
   /** The loaded programs per hook, named {@code <prefix><hook>}; nothing stays open on failure. */
   public static Map<Integer, Fd> load(Bpf bpf, CompiledTable compiled, String prefix)
       throws BpfException {
+    return load(bpf, compiled, prefix, null);
+  }
+
+  /**
+   * As above; {@code routes}, the local route mirror ({@link RouteMirror#map()}), is fd_array index
+   * {@link AddrtypeMatch#MAP_INDEX} for tables with addrtype matches (null for others).
+   */
+  public static Map<Integer, Fd> load(Bpf bpf, CompiledTable compiled, String prefix, Fd routes)
+      throws BpfException {
     CompiledTable.Lookups l = compiled.lookups();
     Map<Integer, Fd> progs = new LinkedHashMap<>();
     Fd lookups = null;
+    Fd limits = null;
     try {
       int[] fdArray = new int[0];
+      if (compiled.limits().size() > 0) {
+        limits = LimitMap.create(bpf, compiled.limits());
+        fdArray = new int[] {limits.value(), limits.value()}; // index 0 replaced by lookups
+      }
       if (l.count() > 0) {
         lookups =
             bpf.mapCreate(
@@ -33,7 +49,17 @@ public final class ProgramLoader {
                 l.count(),
                 "bpfilter_lkup");
         bpf.mapUpdateBatch(lookups, l.keys(), l.values(), l.count());
-        fdArray = new int[] {lookups.value()};
+        fdArray =
+            limits == null
+                ? new int[] {lookups.value()}
+                : new int[] {lookups.value(), limits.value()};
+      }
+      if (routes != null) {
+        int[] withRoutes = new int[AddrtypeMatch.MAP_INDEX + 1];
+        java.util.Arrays.fill(withRoutes, routes.value()); // indexes no program names
+        System.arraycopy(fdArray, 0, withRoutes, 0, fdArray.length);
+        withRoutes[AddrtypeMatch.MAP_INDEX] = routes.value();
+        fdArray = withRoutes;
       }
       for (var p : compiled.programs().entrySet()) {
         progs.put(
@@ -52,6 +78,9 @@ public final class ProgramLoader {
     } finally {
       if (lookups != null) {
         lookups.close();
+      }
+      if (limits != null) {
+        limits.close();
       }
     }
   }

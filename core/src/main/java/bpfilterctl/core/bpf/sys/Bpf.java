@@ -21,17 +21,20 @@ public final class Bpf {
   private static final int MAP_CREATE = 0;
   private static final int MAP_LOOKUP_ELEM = 1;
   private static final int MAP_UPDATE_ELEM = 2;
+  private static final int MAP_DELETE_ELEM = 3;
   private static final int PROG_LOAD = 5;
   private static final int OBJ_PIN = 6;
   private static final int OBJ_GET = 7;
   private static final int PROG_TEST_RUN = 10;
   private static final int OBJ_GET_INFO_BY_FD = 15;
   private static final int MAP_UPDATE_BATCH = 26;
+  private static final int BTF_LOAD = 18;
   private static final int LINK_CREATE = 28;
 
   public static final int MAP_TYPE_HASH = 1;
   public static final int MAP_TYPE_ARRAY = 2;
   public static final int MAP_TYPE_PERCPU_ARRAY = 6;
+  public static final int MAP_TYPE_LPM_TRIE = 11;
   public static final int PROG_TYPE_NETFILTER = 32;
   public static final int ATTACH_NETFILTER = 45;
   public static final int NFPROTO_IPV4 = 2;
@@ -299,5 +302,62 @@ public final class Bpf {
     a.putLong(8, info.address());
     call(OBJ_GET_INFO_BY_FD, a, "BPF_OBJ_GET_INFO_BY_FD");
     return info.getInt(4);
+  }
+
+  /** BPF_BTF_LOAD of a BTF blob (header, types, strings); its fd describes map values. */
+  public Fd btfLoad(byte[] blob) throws BpfException {
+    Pointer b = bytes(blob);
+    Pointer a = attr();
+    a.putLong(0, b.address());
+    a.putInt(16, blob.length);
+    return fd(call(BTF_LOAD, a, "BPF_BTF_LOAD"));
+  }
+
+  /**
+   * BPF_MAP_CREATE whose key and value are the types {@code keyType} and {@code valueType} of
+   * {@code btf} (a value with a struct bpf_spin_lock needs this).
+   */
+  public Fd mapCreate(
+      int type,
+      int keySize,
+      int valueSize,
+      int maxEntries,
+      String name,
+      Fd btf,
+      int keyType,
+      int valueType)
+      throws BpfException {
+    Pointer a = attr();
+    a.putInt(0, type);
+    a.putInt(4, keySize);
+    a.putInt(8, valueSize);
+    a.putInt(12, maxEntries);
+    name(a, 28, name);
+    a.putInt(48, btf.value());
+    a.putInt(52, keyType);
+    a.putInt(56, valueType);
+    return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+  }
+
+  /** BPF_MAP_CREATE with map_flags (BPF_F_NO_PREALLOC, which an LPM trie needs). */
+  public Fd mapCreate(int type, int keySize, int valueSize, int maxEntries, String name, int flags)
+      throws BpfException {
+    Pointer a = attr();
+    a.putInt(0, type);
+    a.putInt(4, keySize);
+    a.putInt(8, valueSize);
+    a.putInt(12, maxEntries);
+    a.putInt(16, flags);
+    name(a, 28, name);
+    return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+  }
+
+  /** BPF_MAP_DELETE_ELEM. */
+  public void mapDelete(Fd map, byte[] key) throws BpfException {
+    Pointer k = bytes(key);
+    Pointer a = attr();
+    a.putInt(0, map.value());
+    a.putLong(8, k.address());
+    call(MAP_DELETE_ELEM, a, "BPF_MAP_DELETE_ELEM");
   }
 }
