@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
- * compile: matches other than tcp (without --tcp-option), udp, udplite and icmp; targets other than
- * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos); QUEUE; chains nested beyond the BPF call
- * depth.
+ * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
+ * ttl, tos, dscp and pkttype (or at another revision); targets other than the standard ones
+ * (ACCEPT, DROP, RETURN, jumps, gotos); QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -51,12 +51,14 @@ public final class FilterCompiler {
     this.eagerLimit = eagerLimit;
   }
 
-  /** True for the match names the compiler knows (any revision it accepts is 0). */
+  /** True for the match names the compiler knows (each at one revision: CompiledMatches). */
   public static boolean compilesMatch(String name) {
-    return switch (name) {
-      case "tcp", "udp", "udplite", "icmp" -> true;
-      default -> false;
-    };
+    return CompiledMatches.REVISION.containsKey(name);
+  }
+
+  /** True when the compiler turns this revision of the match into BPF. */
+  public static boolean compilesMatch(String name, int revision) {
+    return CompiledMatches.compiles(name, revision);
   }
 
   /** True for the target names the compiler knows: the standard target and ERROR. */

@@ -87,6 +87,7 @@ final class HookCompiler {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
     PacketSummary.emitPrologue(e, k, readDevices);
+    TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
     main.sharedBlocks();

@@ -12,9 +12,18 @@ import bpfilterctl.core.bpf.btf.Btf;
  * @param stateOut offset of nf_hook_state.out
  * @param devName offset of net_device.name
  * @param skbLen offset of sk_buff.len
+ * @param skbMark offset of sk_buff.mark
+ * @param skbPktType bit offset of sk_buff.pkt_type (a 3-bit field)
  */
 public record KernelLayout(
-    int dynptrFromSkb, int dynptrSlice, int stateIn, int stateOut, int devName, int skbLen) {
+    int dynptrFromSkb,
+    int dynptrSlice,
+    int stateIn,
+    int stateOut,
+    int devName,
+    int skbLen,
+    int skbMark,
+    int skbPktType) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -24,7 +33,20 @@ public record KernelLayout(
         member(btf, "nf_hook_state", "in"),
         member(btf, "nf_hook_state", "out"),
         member(btf, "net_device", "name"),
-        member(btf, "sk_buff", "len"));
+        member(btf, "sk_buff", "len"),
+        member(btf, "sk_buff", "mark"),
+        pktType(btf));
+  }
+
+  /** sk_buff.pkt_type is a 3-bit field; its bit offset (bits count from the byte's low bit). */
+  private static int pktType(Btf btf) throws Refusal {
+    Btf.Member m =
+        btf.member("sk_buff", "pkt_type")
+            .orElseThrow(() -> new Refusal("kernel BTF has no sk_buff.pkt_type"));
+    if (m.bitSize() != 3 || m.bitOffset() % 8 > 5) {
+      throw new Refusal("sk_buff.pkt_type is not a 3-bit field within one byte");
+    }
+    return m.bitOffset();
   }
 
   private static int func(Btf btf, String name) throws Refusal {
