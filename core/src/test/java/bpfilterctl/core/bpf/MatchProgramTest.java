@@ -2,7 +2,10 @@ package bpfilterctl.core.bpf;
 
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import bpfilterctl.core.bpf.compile.FilterCompiler;
+import bpfilterctl.core.bpf.compile.Refusal;
 import bpfilterctl.core.iptables.ext.IcmpMatch;
 import bpfilterctl.core.uapi.Abi;
 import bpfilterctl.core.uapi.IptIcmp;
@@ -420,6 +423,14 @@ class MatchProgramTest {
     assertThat(bed.verdict(IN, Packets.udp(A, B, 1, 9))).isEqualTo(ACCEPT);
     assertThat(bed.verdict(IN, ip(0, 64, Packets.TCP, 2, new byte[20]))).isEqualTo(ACCEPT);
     assertThat(bed.counter(2)[0]).isEqualTo(2);
+  }
+
+  @Test
+  void aMatchTheCompilerDoesNotKnowIsRefusedByName() throws Exception {
+    bed.rules("-A INPUT -p udp -m limit --limit 5/min -j ACCEPT");
+    assertThatThrownBy(() -> FilterCompiler.check(bed.read()))
+        .isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.isExtension()).isTrue())
+        .hasMessage("cannot compile: match limit (revision 0)");
   }
 
   @Test
