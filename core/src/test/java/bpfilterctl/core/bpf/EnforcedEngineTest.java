@@ -66,17 +66,27 @@ class EnforcedEngineTest {
           .contains("[3:" + 3 * p9.length + "] -A OUTPUT -p udp -m udp --dport 9 -j DROP")
           .contains("[1:" + p10.length + "] -A OUTPUT -p udp -m udp --dport 10 -j DROP");
 
-      // -m comment cannot be compiled: refused, nothing changes
+      // -m statistic cannot be compiled: refused, nothing changes
       StringBuilder err = new StringBuilder();
       int rc =
           iptables.run(
-              List.of("-I", "OUTPUT", "-m", "comment", "--comment", "x", "-j", "ACCEPT"),
+              List.of(
+                  "-I",
+                  "OUTPUT",
+                  "-m",
+                  "statistic",
+                  "--mode",
+                  "random",
+                  "--probability",
+                  "0.5",
+                  "-j",
+                  "ACCEPT"),
               new StringBuilder(),
               err);
       assertThat(rc).isNotZero();
       assertThat(err.toString()).contains("No chain/target/match by that name");
       assertThat(ns.send(List.of(p9))).containsExactly(false);
-      assertThat(save(iptables)).doesNotContain("comment");
+      assertThat(save(iptables)).doesNotContain("statistic");
 
       assertThat(run(iptables, "-Z OUTPUT")).isZero();
       assertThat(save(iptables)).contains("[0:0] -A OUTPUT -p udp -m udp --dport 9 -j DROP");

@@ -43,11 +43,14 @@ final class EntryTests {
   static final int IPPROTO_UDP = 17;
   static final int IPPROTO_UDPLITE = 136;
 
-  private final Emitter e;
-  private final Label next;
+  final Emitter e;
+  final Label next;
   private final List<Runnable> stubs = new ArrayList<>();
   private boolean anyJump;
   private boolean statusChecked;
+
+  /** A multiport status check was emitted (fragment: false; under 4 bytes: hotdrop). */
+  boolean portsChecked;
 
   /** r3 holds failures not yet flushed. */
   private boolean pending;
@@ -118,12 +121,7 @@ final class EntryTests {
 
   /** The names and revisions of the matches this compiler knows. */
   static boolean supported(XtEntryMatch m) {
-    return FilterCompiler.compilesMatch(m.name())
-        && switch (m.name()) {
-          case "owner" -> m.revision() == OwnerMatch.REVISION;
-          case "addrtype" -> m.revision() <= 1;
-          default -> m.revision() == 0;
-        };
+    return CompiledMatches.compiles(m.name(), m.revision());
   }
 
   boolean anyJump() {
@@ -163,7 +161,7 @@ final class EntryTests {
   }
 
   /** Thrown when a test can never pass. */
-  private static final class Never extends Exception {
+  static final class Never extends Exception {
     private static final long serialVersionUID = 1L;
 
     Never() {
@@ -171,7 +169,7 @@ final class EntryTests {
     }
   }
 
-  /** The matches that examine the transport header. */
+  /** The matches whose start is the transport status check (tcp, udp, udplite, icmp). */
   private static boolean transportProto(XtEntryMatch m) {
     return switch (m.name()) {
       case "tcp", "udp", "udplite", "icmp" -> true;
@@ -284,6 +282,7 @@ final class EntryTests {
       return;
     }
     statusChecked = true;
+    flushStub();
     Label stub = e.label("hotdrop_check");
     boolean withIpPart = pending;
     if (withIpPart) {
@@ -314,15 +313,13 @@ final class EntryTests {
     switch (m.name()) {
       case "tcp" -> {
         XtTcp t = XtTcp.decode(d);
-        if (t.option() != 0) {
-          throw Refusal.extension("tcp --tcp-option");
-        }
         transportStatus(IPPROTO_TCP);
         range(
             PacketSummary.SPORT, t.sptMin(), t.sptMax(), 0xffff, (t.inv() & XtTcp.INV_SRCPT) != 0);
         range(
             PacketSummary.DPORT, t.dptMin(), t.dptMax(), 0xffff, (t.inv() & XtTcp.INV_DSTPT) != 0);
         tcpFlags(t);
+        TcpOptionScan.test(this, t);
       }
       case "udp", "udplite" -> {
         XtUdp u = XtUdp.decode(d);
@@ -336,12 +333,21 @@ final class EntryTests {
       case "limit" -> LimitMatch.emit(this);
       case "owner" -> OwnerMatch.emit(this, d);
       case "addrtype" -> AddrtypeMatch.emit(this, m, d);
+      case "multiport" -> PortMatches.multiport(this, d);
+      case "iprange" -> IpHeaderMatches.iprange(this, d);
+      case "length" -> IpHeaderMatches.length(this, d);
+      case "ttl" -> IpHeaderMatches.ttl(this, d);
+      case "tos" -> IpHeaderMatches.tos(this, d);
+      case "dscp" -> IpHeaderMatches.dscp(this, d);
+      case "mark" -> SkbMatches.mark(this, d);
+      case "pkttype" -> SkbMatches.pkttype(this, d);
+      case "comment" -> {} // always matches
       default -> throw new Refusal("match " + m.name());
     }
   }
 
   /** port_match: (min <= v && v <= max) ^ invert must hold. */
-  private void range(int slot, int min, int max, int full, boolean inv) throws Never {
+  void range(int slot, int min, int max, int full, boolean inv) throws Never {
     if (min > max) {
       if (!inv) {
         throw new Never();
@@ -458,7 +464,7 @@ final class EntryTests {
   /**
    * r1 (a zero-extended u32) against {@code value}: fails when it differs, or when equal if inv.
    */
-  private void differs(int value, boolean inv) {
+  void differs(int value, boolean inv) {
     if (eager) {
       jump32(inv ? Insn.JEQ : Insn.JNE, value, flushTo);
       flushTo = next;
@@ -472,12 +478,12 @@ final class EntryTests {
   }
 
   /** reg (a non-negative 64-bit value) becomes 1 when it was 0, else 0. */
-  private void isZero(int reg) {
+  void isZero(int reg) {
     e.alu(Insn.ADD, reg, -1).alu(Insn.RSH, reg, 63);
   }
 
   /** ORs a failure value (non-zero: the test fails) into r3. */
-  private void fail(int reg) {
+  void fail(int reg) {
     if (eager) {
       anyJump = true;
       branches++;
@@ -494,7 +500,7 @@ final class EntryTests {
   }
 
   /** Leaves for the next entry (or the hotdrop stub) when any test since the last flush failed. */
-  private void flush() {
+  void flush() {
     if (!pending) {
       return;
     }
@@ -505,11 +511,68 @@ final class EntryTests {
     flushTo = next; // from here on the status is known to be usable
   }
 
-  private void load(int slot) {
+  /** Flushes when a status stub is pending, so that a new stub does not hide it. */
+  private void flushStub() {
+    if (flushTo != next) {
+      flush();
+    }
+  }
+
+  /**
+   * A match's own status check, as transportStatus for tcp/udp/icmp: {@code failValue} leaves in r1
+   * a value that is non-zero when the match cannot examine the packet (false or hotdrop); {@code
+   * goesOn} is emitted in the stub, where it jumps to {@link #next} unless the packet is to be
+   * dropped (the ipt_ip part and earlier matches are known to have passed when it falls through).
+   */
+  void status(Runnable failValue, Runnable goesOn) {
+    flushStub();
+    Label stub = e.label("status_check");
+    boolean withEarlier = pending;
+    if (withEarlier) {
+      e.movReg(R4, R3);
+    }
+    failValue.run();
+    if (eager) {
+      flushTo = stub;
+      fail(R1);
+    } else {
+      fail(R1);
+      flushTo = stub;
+    }
+    stubs.add(
+        () -> {
+          e.bind(stub);
+          goesOn.run();
+          if (withEarlier) {
+            e.jmp(Insn.JNE, R4, 0, next);
+          }
+          e.mov(R0, 0).exit();
+        });
+  }
+
+  /** Drops the packet when r1 is non-zero and every test before this point passed. */
+  void hotdropIf(int reg) {
+    flush();
+    Label drop = e.label("hotdrop");
+    anyJump = true;
+    branches++;
+    e.jmp(Insn.JNE, reg, 0, drop);
+    stubs.add(
+        () -> {
+          e.bind(drop);
+          e.mov(R0, 0).exit();
+        });
+  }
+
+  boolean transportChecked() {
+    return statusChecked;
+  }
+
+  void load(int slot) {
     e.ldx(Insn.W, R1, R9, slot);
   }
 
-  private void jump32(int op, int imm, Label to) {
+  void jump32(int op, int imm, Label to) {
     anyJump = true;
     branches++;
     if (op == Insn.JA) {

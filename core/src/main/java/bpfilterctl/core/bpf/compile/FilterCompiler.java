@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
- * compile: matches other than tcp (without --tcp-option), udp, udplite, icmp, limit, owner (without
- * --suppl-groups) and addrtype; targets other than the standard ones (ACCEPT, DROP, RETURN, jumps,
- * gotos); QUEUE; chains nested beyond the BPF call depth.
+ * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
+ * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups) and addrtype, each at the
+ * revisions CompiledMatches lists; targets other than the standard ones (ACCEPT, DROP, RETURN,
+ * jumps, gotos); QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -51,12 +52,14 @@ public final class FilterCompiler {
     this.eagerLimit = eagerLimit;
   }
 
-  /** True for the match names the compiler knows (revision 0; owner's 1, addrtype's 0 and 1). */
+  /** True for the match names the compiler knows (each at one revision: CompiledMatches). */
   public static boolean compilesMatch(String name) {
-    return switch (name) {
-      case "tcp", "udp", "udplite", "icmp", "limit", "owner", "addrtype" -> true;
-      default -> false;
-    };
+    return CompiledMatches.REVISIONS.containsKey(name);
+  }
+
+  /** True when the compiler turns this revision of the match into BPF. */
+  public static boolean compilesMatch(String name, int revision) {
+    return CompiledMatches.compiles(name, revision);
   }
 
   /** True for the target names the compiler knows: the standard target and ERROR. */

@@ -89,6 +89,7 @@ final class HookCompiler {
     }
     context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
     PacketSummary.emitPrologue(e, k, readDevices);
+    TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
     main.sharedBlocks();

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param hz CONFIG_HZ (0 when the kernel's configuration is not readable: limit is refused)
  * @param owner what the owner match reads (empty: owner is refused)
  * @param devIfindex offset of net_device.ifindex
+ * @param skbMark offset of sk_buff.mark
+ * @param skbPktType bit offset of sk_buff.pkt_type (a 3-bit field)
  */
 public record KernelLayout(
     int dynptrFromSkb,
@@ -26,7 +28,9 @@ public record KernelLayout(
     int skbLen,
     int hz,
     Optional<OwnerLayout> owner,
-    int devIfindex) {
+    int devIfindex,
+    int skbMark,
+    int skbPktType) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -39,7 +43,20 @@ public record KernelLayout(
         member(btf, "sk_buff", "len"),
         KernelConfig.hz(),
         OwnerLayout.from(btf),
-        member(btf, "net_device", "ifindex"));
+        member(btf, "net_device", "ifindex"),
+        member(btf, "sk_buff", "mark"),
+        pktType(btf));
+  }
+
+  /** sk_buff.pkt_type is a 3-bit field; its bit offset (bits count from the byte's low bit). */
+  private static int pktType(Btf btf) throws Refusal {
+    Btf.Member m =
+        btf.member("sk_buff", "pkt_type")
+            .orElseThrow(() -> new Refusal("kernel BTF has no sk_buff.pkt_type"));
+    if (m.bitSize() != 3 || m.bitOffset() % 8 > 5) {
+      throw new Refusal("sk_buff.pkt_type is not a 3-bit field within one byte");
+    }
+    return m.bitOffset();
   }
 
   private static int func(Btf btf, String name) throws Refusal {

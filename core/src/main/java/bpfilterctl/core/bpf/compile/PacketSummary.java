@@ -36,15 +36,31 @@ final class PacketSummary {
   static final int ICODE = 32;
   static final int TCPFLAGS = 36;
   static final int LEN = 40;
-  private static final int THOFF = 44;
+  static final int THOFF = 44;
   static final int IN = 48;
   static final int OUT = 64;
+  // IPv4 header fields: ttl, tos, total length (skb_ip_totlen: skb->len when tot_len is 0).
+  static final int TTL = 80;
+  static final int TOS = 84;
+  static final int TOTLEN = 88;
+  static final int MARK = 92;
+
+  /** skb->pkt_type, before xt_pkttype's PACKET_LOOPBACK case. */
+  static final int PKTTYPE = 96;
+
+  /** Byte 12 of a readable 20-byte TCP header (doff in its high nibble). */
+  static final int TCPHDR12 = 100;
+
+  /** TcpOptionScan's results: non-zero when tcp_mt would hotdrop on options, then 256 bits. */
+  static final int OPT_HOTDROP = 104;
+
+  static final int OPT_BITS = 112;
 
   /** The packet's sk_buff and nf_hook_state pointers, spilled (8 bytes each). */
-  static final int SKB = 80;
+  static final int SKB = 144;
 
-  static final int STATE = 88;
-  static final int SIZE = 96;
+  static final int STATE = 152;
+  static final int SIZE = 160;
 
   static final int STATUS_OK = 0;
   static final int STATUS_FRAGMENT = 1;
@@ -54,12 +70,15 @@ final class PacketSummary {
   static final int KEY = -8;
 
   /** Main frame: the dynptr, then a slice buffer, then the summary. */
-  private static final int DYNPTR = -24;
+  static final int DYNPTR = -24;
 
   private static final int BUF = -48;
 
-  static final int BASE = -144;
-  static final int MAIN_STACK = 144;
+  /** TcpOptionScan's buffer (64 bytes, over the slice buffer, which is free by then). */
+  static final int OPT_BUF = -88;
+
+  static final int BASE = OPT_BUF - SIZE;
+  static final int MAIN_STACK = -BASE;
 
   /**
    * Where every function builds a lookup key (24 bytes), from r9: the main frame's slice buffer,
@@ -93,6 +112,9 @@ final class PacketSummary {
     }
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
     e.stx(Insn.DW, R9, SKB, R7).stx(Insn.DW, R9, STATE, R6);
+    e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);
+    e.ldx(Insn.B, R1, R7, k.skbPktType() / 8).alu(Insn.RSH, R1, k.skbPktType() % 8);
+    e.alu(Insn.AND, R1, 7).stx(Insn.W, R9, PKTTYPE, R1);
     e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
     e.callKfunc(k.dynptrFromSkb());
     e.jmp(Insn.JNE, R0, 0, accept);
@@ -105,6 +127,13 @@ final class PacketSummary {
     e.ldx(Insn.B, R1, R0, 0).alu(Insn.AND, R1, 0x0f).alu(Insn.LSH, R1, 2);
     e.stx(Insn.W, R9, THOFF, R1);
     e.ldx(Insn.H, R1, R0, 6).toBe(R1, 16).alu(Insn.AND, R1, 0x1fff).stx(Insn.W, R9, FRAG, R1);
+    e.ldx(Insn.B, R1, R0, 8).stx(Insn.W, R9, TTL, R1);
+    e.ldx(Insn.B, R1, R0, 1).stx(Insn.W, R9, TOS, R1);
+    // tot_len, or skb->len for a GSO packet past 64k (its tot_len is 0): branch-free select
+    e.ldx(Insn.H, R1, R0, 2).toBe(R1, 16).movReg(R2, R1).alu(Insn.ADD, R2, -1);
+    e.alu(Insn.RSH, R2, 63).mov(R3, 0).aluReg(Insn.SUB, R3, R2);
+    e.ldx(Insn.W, R2, R9, LEN).aluReg(Insn.AND, R2, R3).aluReg(Insn.OR, R1, R2);
+    e.stx(Insn.W, R9, TOTLEN, R1);
     if (readDevices) {
       e.movReg(R3, R7).alu(Insn.LSH, R3, 32).aluReg(Insn.OR, R3, R7); // 64-bit Z
       device(e, k.stateIn(), k.devName(), IN);
@@ -130,6 +159,7 @@ final class PacketSummary {
     slice(e, k, e0 -> e0.movReg(R2, R6), 20);
     e.jmp(Insn.JEQ, R0, 0, short20);
     e.ldx(Insn.B, R1, R0, 13).stx(Insn.W, R9, TCPFLAGS, R1);
+    e.ldx(Insn.B, R1, R0, 12).stx(Insn.W, R9, TCPHDR12, R1);
     transport(e);
     e.mov(R2, STATUS_OK).ja(setStatus);
 
@@ -137,16 +167,23 @@ final class PacketSummary {
     slice(e, k, e0 -> e0.movReg(R2, R6), 8);
     e.jmp(Insn.JEQ, R0, 0, truncated);
     transport(e);
-    e.stx(Insn.W, R9, TCPFLAGS, R7);
+    e.stx(Insn.W, R9, TCPFLAGS, R7).stx(Insn.W, R9, TCPHDR12, R7);
     e.mov(R2, STATUS_OK);
     e.movReg(R3, R8).alu(Insn.XOR, R3, IPPROTO_TCP);
     e.jmp(Insn.JNE, R3, 0, setStatus);
     e.mov(R2, STATUS_HOTDROP).ja(setStatus);
-    e.bind(truncated);
+    e.bind(truncated); // xt_multiport still reads the ports from 4 bytes
+    Label under4 = e.label("under_4_bytes");
+    slice(e, k, e0 -> e0.movReg(R2, R6), 4);
+    e.jmp(Insn.JEQ, R0, 0, under4);
+    transport(e);
+    e.stx(Insn.W, R9, TCPFLAGS, R7).stx(Insn.W, R9, TCPHDR12, R7);
+    e.mov(R2, STATUS_HOTDROP).ja(setStatus);
+    e.bind(under4);
     e.mov(R2, STATUS_HOTDROP);
 
     e.bind(noHeader); // no transport fields: Z in their slots (never examined at run time)
-    for (int slot : new int[] {SPORT, DPORT, ITYPE, ICODE, TCPFLAGS}) {
+    for (int slot : new int[] {SPORT, DPORT, ITYPE, ICODE, TCPFLAGS, TCPHDR12}) {
       e.stx(Insn.W, R9, slot, R7);
     }
     e.bind(setStatus);

@@ -57,6 +57,11 @@ public final class IcmpMatch extends AbstractXtExtension {
           new Name("address-mask-request", 17, 0, 0xff),
           new Name("address-mask-reply", 18, 0, 0xff));
 
+  /** Every ICMP type name --icmp-type accepts, in libipt_icmp's order. */
+  public static List<String> typeNames() {
+    return CODES.stream().map(Name::name).toList();
+  }
+
   public static final IcmpMatch INSTANCE = new IcmpMatch();
   public static final List<XtExtension> ALL = List.of(INSTANCE);
 
