@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * policy. Runs of four or more same-shape rules compile as lookups; odd seeds compile every entry
  * with one jump, even seeds eagerly.
  *
- * <p>{@value #SEEDS_PROPERTY} seeds (default 30) in the normal build; the soak variant (-Psoak)
+ * <p>{@value #SEEDS_PROPERTY} seeds (default 40) in the normal build; the soak variant (-Psoak)
  * runs {@value #SOAK_PROPERTY} (default 300).
  */
 class RoutedDifferentialTest {
@@ -54,7 +54,7 @@ class RoutedDifferentialTest {
   @Test
   @Timeout(600)
   void randomRouterTablesAgreeWithIpTables() throws Exception {
-    compare(Integer.getInteger(SEEDS_PROPERTY, 30));
+    compare(Integer.getInteger(SEEDS_PROPERTY, 40));
   }
 
   @Test
