@@ -22,12 +22,14 @@ final class NetnsAgent implements AutoCloseable {
    * frames arriving there), then sysctl settings key=value written before "ready".
    *
    * <p>"send HEX...": each packet on an IPPROTO_RAW socket (the kernel fills in the IP checksum and
-   * keeps the rest), answers 1 (sent) or 0 (EPERM: LOCAL_OUT dropped it) per packet. "collect S":
+   * keeps the rest), answers 1 (sent) or 0 (EPERM: LOCAL_OUT dropped it) per packet. "sync A N" (an
+   * end's agent): N rounds of an ARP probe for A on its interface and its answer. "collect S":
    * reads until S seconds pass with nothing new, answers the packets as hex ("-": none).
    */
   private static final String AGENT =
       """
-      import select, socket, sys
+      import os, select, socket, sys
+      os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
       capture = sys.argv[1]
       for kv in sys.argv[2:]:
           key, value = kv.split("=", 1)
@@ -42,6 +44,9 @@ final class NetnsAgent implements AutoCloseable {
           s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
           s.bind((capture, 0x0800))
           caps.append(s)
+          arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+          arp.bind((capture, 0x0806))
+          arp.settimeout(10)
       for s in caps:
           s.setsockopt(socket.SOL_SOCKET, 33, 1 << 22)  # SO_RCVBUFFORCE: no loss to a full buffer
           s.setblocking(False)
@@ -58,6 +63,19 @@ final class NetnsAgent implements AutoCloseable {
                   except PermissionError:
                       res.append("0")
               print("".join(res) or "-", flush=True)
+          elif cmd[0] == "sync":
+              # ARP probes for the router's address, each answer awaited (see sync())
+              tpa = socket.inet_aton(cmd[1])
+              mac = arp.getsockname()[4]
+              probe = (bytes.fromhex("ffffffffffff") + mac + bytes.fromhex("08060001080006040001")
+                       + mac + bytes(10) + tpa)
+              for _ in range(int(cmd[2])):
+                  arp.send(probe)
+                  while True:
+                      f = arp.recv(100)
+                      if f[20:22] == bytes.fromhex("0002") and f[28:32] == tpa:
+                          break
+              print("synced", flush=True)
           elif cmd[0] == "collect":
               got = []
               while select.select(caps, [], [], float(cmd[1]))[0]:
@@ -119,6 +137,21 @@ final class NetnsAgent implements AutoCloseable {
       sent[i] = answer.charAt(i) == '1';
     }
     return sent;
+  }
+
+  /**
+   * Returns once every packet sent so far, and every packet those made the router send, has reached
+   * its capture. Every agent runs on one CPU, so every packet the test's namespaces send or pass on
+   * (veth and lo hand them to that CPU's backlog, no RPS) is processed in order from one queue: an
+   * ARP probe this end sends now is answered after everything queued before it was processed, and
+   * the answer arrives after what that processing queued. Two rounds cover the router's answers to
+   * its own packets (sent through lo, answered through lo).
+   */
+  void sync(String routerAddress) throws IOException {
+    String answer = ask("sync " + routerAddress + " 2");
+    if (!answer.equals("synced")) {
+      throw new IOException("agent in " + netns + " answered sync with: " + answer);
+    }
   }
 
   /** Asks for what was captured; read the answer with {@link #captured()}. */

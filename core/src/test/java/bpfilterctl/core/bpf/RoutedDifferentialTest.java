@@ -48,9 +48,6 @@ class RoutedDifferentialTest {
   /** Datagrams per seed (a fragmented one is two packets). */
   static final int DATAGRAMS = 80;
 
-  /** How long a capture must stay silent before the round is over, in seconds. */
-  static final double QUIET = 0.05;
-
   @Test
   @Timeout(600)
   void randomRouterTablesAgreeWithIpTables() throws Exception {
@@ -216,8 +213,8 @@ class RoutedDifferentialTest {
 
   /**
    * One round on one side: every node's shots sent in order (the sender's, the receiver's, then the
-   * router's), then every capture read until it is quiet. Fails if anything arrived before the
-   * round (a late packet of the one before).
+   * router's), then, once everything is sure to have arrived ({@link NetnsAgent#sync}), every
+   * capture read. Fails if anything arrived before the round (a late packet of the one before).
    */
   private static Outcome exchange(RoutedNetns net, List<Shot> shots) throws Exception {
     for (Node n : Node.values()) {
@@ -239,8 +236,9 @@ class RoutedDifferentialTest {
         sent[mine.get(i)] = got[i];
       }
     }
+    net.agent(Node.SENDER).sync("10.1.0.254");
     for (Node n : Node.values()) {
-      net.agent(n).collect(QUIET);
+      net.agent(n).collect(0);
     }
     Map<Node, List<byte[]>> captured = new EnumMap<>(Node.class);
     for (Node n : Node.values()) {
