@@ -67,7 +67,7 @@ final class RoutedNetns implements AutoCloseable {
         TestNetns.Result r = TestNetns.run(List.of("ip", "netns", "add", name), "");
         Require.that(r.rc() == 0, "ip netns add refused: " + r.err());
         t.names.put(n, name);
-        t.ip(n, "link", "set", "lo", "up");
+        t.ip(n, "link set lo up");
       }
       t.setUp();
     } catch (Exception | AssertionError e) {
@@ -79,91 +79,43 @@ final class RoutedNetns implements AutoCloseable {
 
   private void setUp() throws Exception {
     String router = names.get(Node.ROUTER);
+    String receiver = names.get(Node.RECEIVER);
     ip(
         Node.SENDER,
-        "link",
-        "add",
-        "s0",
-        "address",
-        SENDER_MAC,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "r0",
-        "address",
-        R0_MAC,
-        "netns",
-        router);
+        "link add s0 address "
+            + SENDER_MAC
+            + " type veth peer name r0 address "
+            + R0_MAC
+            + " netns "
+            + router);
     ip(
         Node.ROUTER,
-        "link",
-        "add",
-        "r1",
-        "address",
-        R1_MAC,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "d0",
-        "address",
-        RECEIVER_MAC,
-        "netns",
-        names.get(Node.RECEIVER));
-    ip(Node.SENDER, "link", "set", "s0", "up");
-    ip(Node.ROUTER, "link", "set", "r0", "up");
-    ip(Node.ROUTER, "link", "set", "r1", "up");
-    ip(Node.RECEIVER, "link", "set", "d0", "up");
-    ip(Node.ROUTER, "addr", "add", "10.1.0.254/32", "dev", "r0");
-    ip(Node.ROUTER, "addr", "add", "10.3.0.1/32", "dev", "r1");
-    ip(Node.ROUTER, "addr", "add", "10.4.0.1/32", "dev", "lo");
+        "link add r1 address "
+            + R1_MAC
+            + " type veth peer name d0 address "
+            + RECEIVER_MAC
+            + " netns "
+            + receiver);
+    ip(Node.SENDER, "link set s0 up");
+    ip(Node.ROUTER, "link set r0 up");
+    ip(Node.ROUTER, "link set r1 up");
+    ip(Node.RECEIVER, "link set d0 up");
+    ip(Node.ROUTER, "addr add 10.1.0.254/32 dev r0");
+    ip(Node.ROUTER, "addr add 10.3.0.1/32 dev r1");
+    ip(Node.ROUTER, "addr add 10.4.0.1/32 dev lo");
     // next hops 10.0.1.2 (the sender) and 10.0.2.2 (the receiver), never resolved by ARP
-    ip(
-        Node.ROUTER,
-        "neigh",
-        "add",
-        "10.0.1.2",
-        "lladdr",
-        SENDER_MAC,
-        "dev",
-        "r0",
-        "nud",
-        "permanent");
-    ip(
-        Node.ROUTER,
-        "neigh",
-        "add",
-        "10.0.2.2",
-        "lladdr",
-        RECEIVER_MAC,
-        "dev",
-        "r1",
-        "nud",
-        "permanent");
-    ip(Node.ROUTER, "route", "add", "default", "via", "10.0.1.2", "dev", "r0", "onlink");
-    for (String net : List.of("10.3.0.0/16", "10.5.0.0/16")) {
-      ip(Node.ROUTER, "route", "add", net, "via", "10.0.2.2", "dev", "r1", "onlink");
-    }
-    ip(Node.SENDER, "neigh", "add", "10.0.1.1", "lladdr", R0_MAC, "dev", "s0", "nud", "permanent");
-    ip(Node.SENDER, "route", "add", "default", "via", "10.0.1.1", "dev", "s0", "onlink");
-    ip(
-        Node.RECEIVER,
-        "neigh",
-        "add",
-        "10.0.2.1",
-        "lladdr",
-        R1_MAC,
-        "dev",
-        "d0",
-        "nud",
-        "permanent");
-    ip(Node.RECEIVER, "route", "add", "default", "via", "10.0.2.1", "dev", "d0", "onlink");
+    ip(Node.ROUTER, "neigh add 10.0.1.2 lladdr " + SENDER_MAC + " dev r0 nud permanent");
+    ip(Node.ROUTER, "neigh add 10.0.2.2 lladdr " + RECEIVER_MAC + " dev r1 nud permanent");
+    ip(Node.ROUTER, "route add default via 10.0.1.2 dev r0 onlink");
+    ip(Node.ROUTER, "route add 10.3.0.0/16 via 10.0.2.2 dev r1 onlink");
+    ip(Node.ROUTER, "route add 10.5.0.0/16 via 10.0.2.2 dev r1 onlink");
+    ip(Node.SENDER, "neigh add 10.0.1.1 lladdr " + R0_MAC + " dev s0 nud permanent");
+    ip(Node.SENDER, "route add default via 10.0.1.1 dev s0 onlink");
+    ip(Node.RECEIVER, "neigh add 10.0.2.1 lladdr " + R1_MAC + " dev d0 nud permanent");
+    ip(Node.RECEIVER, "route add default via 10.0.2.1 dev d0 onlink");
 
-    List<String> quiet = List.of("net.ipv6.conf.all.disable_ipv6=1");
-    List<String> end = new ArrayList<>(quiet);
-    end.add("net.ipv4.ip_forward=0");
-    List<String> forwarder = new ArrayList<>(quiet);
+    List<String> end = List.of("net.ipv4.ip_forward=0");
+    List<String> forwarder = new ArrayList<>();
     forwarder.add("net.ipv4.ip_forward=1");
     forwarder.add("net.ipv4.icmp_ratemask=0"); // every ICMP error sent, none rate-limited
     for (String conf : List.of("all", "r0", "r1")) {
@@ -191,9 +143,10 @@ final class RoutedNetns implements AutoCloseable {
     return agents.get(n);
   }
 
-  private void ip(Node n, String... args) throws Exception {
+  /** {@code ip -n NETNS} with {@code args} (split on spaces). */
+  private void ip(Node n, String args) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "-n", names.get(n)));
-    argv.addAll(List.of(args));
+    argv.addAll(List.of(args.split(" ")));
     TestNetns.Result r = TestNetns.run(argv, "");
     if (r.rc() != 0) {
       throw new IllegalStateException(argv + ": " + r.err());
