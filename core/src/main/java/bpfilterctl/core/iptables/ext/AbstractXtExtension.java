@@ -3,8 +3,11 @@ package bpfilterctl.core.iptables.ext;
 import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
-/** The fixed facts of one extension revision; subclasses add parse, print and save. */
-public abstract class AbstractXtExtension implements XtExtension {
+/**
+ * The fixed facts of one extension revision (kind, name, revision, struct size, options), given
+ * once to the constructor and final; subclasses add parse, print and save.
+ */
+public abstract non-sealed class AbstractXtExtension implements XtExtension {
   private final ExtensionKind kind;
   private final String name;
   private final int revision;
@@ -21,27 +24,27 @@ public abstract class AbstractXtExtension implements XtExtension {
   }
 
   @Override
-  public ExtensionKind kind() {
+  public final ExtensionKind kind() {
     return kind;
   }
 
   @Override
-  public String name() {
+  public final String name() {
     return name;
   }
 
   @Override
-  public int revision() {
+  public final int revision() {
     return revision;
   }
 
   @Override
-  public int dataSize() {
+  public final int dataSize() {
     return dataSize;
   }
 
   @Override
-  public List<XtOption> options() {
+  public final List<XtOption> options() {
     return options;
   }
 

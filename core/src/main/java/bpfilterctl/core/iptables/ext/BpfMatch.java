@@ -15,7 +15,7 @@ import java.util.List;
  * read in the caller's process; no such descriptor can reach the umh, so it is always refused with
  * iptables' message for an object it cannot get.
  */
-record BpfMatch(int revision) implements XtExtension {
+final class BpfMatch extends AbstractXtExtension {
   static final List<XtExtension> ALL = List.of(new BpfMatch(0), new BpfMatch(1));
 
   static final int MAX_INSTR = 64;
@@ -26,36 +26,11 @@ record BpfMatch(int revision) implements XtExtension {
   private static final int O_BYTECODE = 0;
   private static final int O_PINNED = 1;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
+  private BpfMatch(int revision) {
+    super(ExtensionKind.MATCH, "bpf", revision, 528, optionsOf(revision));
   }
 
-  @Override
-  public String name() {
-    return "bpf";
-  }
-
-  @Override
-  public int dataSize() {
-    return 528;
-  }
-
-  @Override
-  public int userSpaceSize() {
-    return 520;
-  }
-
-  private int offLen() {
-    return revision == 0 ? 0 : 2;
-  }
-
-  private int offProgram() {
-    return revision == 0 ? 4 : 8;
-  }
-
-  @Override
-  public List<XtOption> options() {
+  private static List<XtOption> optionsOf(int revision) {
     XtOption bytecode = XtOption.of("bytecode", XtOptionType.STRING, O_BYTECODE, 0);
     if (revision == 0) {
       return List.of(bytecode);
@@ -66,6 +41,19 @@ record BpfMatch(int revision) implements XtExtension {
   }
 
   @Override
+  public int userSpaceSize() {
+    return 520;
+  }
+
+  private int offLen() {
+    return revision() == 0 ? 0 : 2;
+  }
+
+  private int offProgram() {
+    return revision() == 0 ? 4 : 8;
+  }
+
+  @Override
   public void parse(XtArg arg, ExtData d) throws RuleException {
     ByteBuffer b = d.data();
     if (arg.id() == O_PINNED) {
@@ -73,7 +61,7 @@ record BpfMatch(int revision) implements XtExtension {
       throw RuleException.parameter("bpf: failed to get bpf object");
     }
     parseProgram(arg.arg(), b);
-    if (revision == 1) {
+    if (revision() == 1) {
       b.putShort(0, (short) MODE_BYTECODE);
     }
   }
@@ -144,16 +132,16 @@ record BpfMatch(int revision) implements XtExtension {
   @Override
   public void finalCheck(ExtData d) throws RuleException {
     int flags = d.seen() & ((1 << O_BYTECODE) | (1 << O_PINNED));
-    if (revision == 0 && flags == 0) {
+    if (revision() == 0 && flags == 0) {
       throw RuleException.parameter("bpf: missing --bytecode parameter");
     }
-    if (revision == 1 && flags != 1 << O_BYTECODE && flags != 1 << O_PINNED) {
+    if (revision() == 1 && flags != 1 << O_BYTECODE && flags != 1 << O_PINNED) {
       throw RuleException.parameter("bpf: one of --bytecode or --pinned is required");
     }
   }
 
   private int mode(ByteBuffer b) {
-    return revision == 0 ? MODE_BYTECODE : b.getShort(0) & 0xffff;
+    return revision() == 0 ? MODE_BYTECODE : b.getShort(0) & 0xffff;
   }
 
   /** "code jt jf k" joined by commas, the last one followed by {@code tail}. */

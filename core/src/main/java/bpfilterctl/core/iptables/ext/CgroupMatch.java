@@ -13,7 +13,7 @@ import java.util.List;
  * classid) and {@code u32 classid} (at 4100 in revision 1, at 4 in revision 2), and a kernel
  * pointer.
  */
-record CgroupMatch(int revision) implements XtExtension {
+final class CgroupMatch extends AbstractXtExtension {
   static final List<XtExtension> ALL =
       List.of(new CgroupMatch(0), new CgroupMatch(1), new CgroupMatch(2));
 
@@ -22,18 +22,11 @@ record CgroupMatch(int revision) implements XtExtension {
 
   private static final int OFF_PATH = 4;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
+  private CgroupMatch(int revision) {
+    super(ExtensionKind.MATCH, "cgroup", revision, sizeOf(revision), optionsOf(revision));
   }
 
-  @Override
-  public String name() {
-    return "cgroup";
-  }
-
-  @Override
-  public int dataSize() {
+  private static int sizeOf(int revision) {
     return switch (revision) {
       case 0 -> 8;
       case 1 -> 4112;
@@ -41,38 +34,38 @@ record CgroupMatch(int revision) implements XtExtension {
     };
   }
 
+  private static List<XtOption> optionsOf(int revision) {
+    if (revision == 0) {
+      return List.of(
+          XtOption.of("cgroup", XtOptionType.UINT32, O_CLASSID, XtOption.INVERT | XtOption.MAND));
+    }
+    return List.of(
+        XtOption.of("path", XtOptionType.STRING, O_PATH, XtOption.INVERT)
+            .withSize(pathSize(revision)),
+        XtOption.of("cgroup", XtOptionType.UINT32, O_CLASSID, XtOption.INVERT));
+  }
+
   @Override
   public int userSpaceSize() {
-    return switch (revision) {
+    return switch (revision()) {
       case 0 -> 8;
       case 1 -> 4104;
       default -> 520;
     };
   }
 
-  private int pathSize() {
+  private static int pathSize(int revision) {
     return revision == 1 ? 4096 : 512;
   }
 
   private int classidOffset() {
-    return revision == 1 ? 4100 : OFF_PATH;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    if (revision == 0) {
-      return List.of(
-          XtOption.of("cgroup", XtOptionType.UINT32, O_CLASSID, XtOption.INVERT | XtOption.MAND));
-    }
-    return List.of(
-        XtOption.of("path", XtOptionType.STRING, O_PATH, XtOption.INVERT).withSize(pathSize()),
-        XtOption.of("cgroup", XtOptionType.UINT32, O_CLASSID, XtOption.INVERT));
+    return revision() == 1 ? 4100 : OFF_PATH;
   }
 
   @Override
   public void parse(XtArg arg, ExtData d) throws RuleException {
     ByteBuffer b = d.data();
-    if (revision == 0) {
+    if (revision() == 0) {
       b.putInt(0, (int) arg.val());
       if (arg.invert()) {
         b.putInt(4, 1);
@@ -100,7 +93,7 @@ record CgroupMatch(int revision) implements XtExtension {
    */
   private void putPath(ByteBuffer b, String path) {
     byte[] raw = path.getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(raw.length, pathSize() - 1);
+    int n = Math.min(raw.length, pathSize(revision()) - 1);
     b.put(OFF_PATH, raw, 0, n);
     b.put(OFF_PATH + n, (byte) 0);
   }
@@ -108,7 +101,7 @@ record CgroupMatch(int revision) implements XtExtension {
   @Override
   public void print(ExtData d, boolean numeric, StringBuilder out) {
     ByteBuffer b = d.data();
-    if (revision == 0) {
+    if (revision() == 0) {
       out.append(" cgroup ").append(b.getInt(4) != 0 ? "! " : "");
       out.append(Integer.toUnsignedString(b.getInt(0)));
       return;
@@ -116,7 +109,7 @@ record CgroupMatch(int revision) implements XtExtension {
     out.append(" cgroup");
     if (b.get(0) != 0) {
       out.append(' ').append(b.get(2) != 0 ? "! " : "");
-      out.append(XtText.cString(b, OFF_PATH, pathSize()));
+      out.append(XtText.cString(b, OFF_PATH, pathSize(revision())));
     }
     if (b.get(1) != 0) {
       out.append(' ').append(b.get(3) != 0 ? "! " : "");
@@ -127,14 +120,14 @@ record CgroupMatch(int revision) implements XtExtension {
   @Override
   public void save(ExtData d, StringBuilder out) {
     ByteBuffer b = d.data();
-    if (revision == 0) {
+    if (revision() == 0) {
       out.append(b.getInt(4) != 0 ? " !" : "").append(" --cgroup ");
       out.append(Integer.toUnsignedString(b.getInt(0)));
       return;
     }
     if (b.get(0) != 0) {
       out.append(b.get(2) != 0 ? " !" : "").append(" --path");
-      XtText.saveString(XtText.cString(b, OFF_PATH, pathSize()), out);
+      XtText.saveString(XtText.cString(b, OFF_PATH, pathSize(revision())), out);
     }
     if (b.get(1) != 0) {
       out.append(b.get(3) != 0 ? " !" : "").append(" --cgroup ");

@@ -11,7 +11,7 @@ import java.util.Locale;
  * total_nodes, node_mask, hash_seed, flags} (flag bit 0 inverts). --cluster-local-node N is stored
  * as the mask 1 << (N-1).
  */
-record ClusterMatch() implements XtExtension {
+final class ClusterMatch extends AbstractXtExtension {
   static final ClusterMatch INSTANCE = new ClusterMatch();
 
   private static final int O_TOTAL_NODES = 0;
@@ -26,39 +26,26 @@ record ClusterMatch() implements XtExtension {
   private static final int NODES_MAX = 32;
   private static final int F_INV = 1;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "cluster";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 16;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("cluster-total-nodes", XtOptionType.UINT32, O_TOTAL_NODES, XtOption.MAND)
-            .withRange(1, NODES_MAX),
-        XtOption.of("cluster-local-node", XtOptionType.UINT32, O_LOCAL_NODE, XtOption.INVERT)
-            .withExcl(F_LOCAL_NODEMASK)
-            .withRange(1, NODES_MAX),
-        XtOption.of(
-                "cluster-local-nodemask", XtOptionType.UINT32, O_LOCAL_NODEMASK, XtOption.INVERT)
-            .withExcl(F_LOCAL_NODE)
-            .withRange(1, NODES_MAX),
-        XtOption.of("cluster-hash-seed", XtOptionType.UINT32, O_HASH_SEED, XtOption.MAND));
+  private ClusterMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "cluster",
+        0,
+        16,
+        List.of(
+            XtOption.of("cluster-total-nodes", XtOptionType.UINT32, O_TOTAL_NODES, XtOption.MAND)
+                .withRange(1, NODES_MAX),
+            XtOption.of("cluster-local-node", XtOptionType.UINT32, O_LOCAL_NODE, XtOption.INVERT)
+                .withExcl(F_LOCAL_NODEMASK)
+                .withRange(1, NODES_MAX),
+            XtOption.of(
+                    "cluster-local-nodemask",
+                    XtOptionType.UINT32,
+                    O_LOCAL_NODEMASK,
+                    XtOption.INVERT)
+                .withExcl(F_LOCAL_NODE)
+                .withRange(1, NODES_MAX),
+            XtOption.of("cluster-hash-seed", XtOptionType.UINT32, O_HASH_SEED, XtOption.MAND)));
   }
 
   @Override

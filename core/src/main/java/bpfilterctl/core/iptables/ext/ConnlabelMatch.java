@@ -14,7 +14,7 @@ import java.util.Optional;
  * options} (bit 0 inverts, bit 1 sets the label). A label is a number or a name of
  * libnetfilter_conntrack's label map, /etc/xtables/connlabel.conf ("bit name" lines).
  */
-record ConnlabelMatch(Path labels) implements XtExtension {
+final class ConnlabelMatch extends AbstractXtExtension {
   static final ConnlabelMatch INSTANCE = new ConnlabelMatch(Path.of("/etc/xtables/connlabel.conf"));
 
   static final int OP_INVERT = 1;
@@ -23,32 +23,19 @@ record ConnlabelMatch(Path labels) implements XtExtension {
   private static final int O_LABEL = 0;
   private static final int O_SET = 1;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
+  private final Path labels;
 
-  @Override
-  public String name() {
-    return "connlabel";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 4;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("label", XtOptionType.STRING, O_LABEL, XtOption.MAND | XtOption.INVERT)
-            .withRange(1, 0),
-        XtOption.of("set", XtOptionType.NONE, O_SET, 0));
+  private ConnlabelMatch(Path labels) {
+    super(
+        ExtensionKind.MATCH,
+        "connlabel",
+        0,
+        4,
+        List.of(
+            XtOption.of("label", XtOptionType.STRING, O_LABEL, XtOption.MAND | XtOption.INVERT)
+                .withRange(1, 0),
+            XtOption.of("set", XtOptionType.NONE, O_SET, 0)));
+    this.labels = labels;
   }
 
   @Override

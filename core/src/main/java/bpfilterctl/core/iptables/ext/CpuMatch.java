@@ -4,32 +4,16 @@ import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
 /** The cpu match (libxt_cpu.c), struct xt_cpu_info, 8 bytes: {@code u32 cpu, u32 invert}. */
-record CpuMatch() implements XtExtension {
+final class CpuMatch extends AbstractXtExtension {
   static final CpuMatch INSTANCE = new CpuMatch();
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "cpu";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 8;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(XtOption.of("cpu", XtOptionType.UINT32, 0, XtOption.INVERT | XtOption.MAND));
+  private CpuMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "cpu",
+        0,
+        8,
+        List.of(XtOption.of("cpu", XtOptionType.UINT32, 0, XtOption.INVERT | XtOption.MAND)));
   }
 
   @Override

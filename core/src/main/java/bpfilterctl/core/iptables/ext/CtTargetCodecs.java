@@ -5,6 +5,7 @@ import static bpfilterctl.core.iptables.ext.XtText.putCString;
 import static bpfilterctl.core.iptables.ext.XtText.u16;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,23 +68,28 @@ final class CtTargetCodecs {
 
   private static final String[] EXP_EVENTS = {"new"};
 
-  static final class Ct extends TargetCodec {
+  static final class Ct extends AbstractXtExtension {
     Ct(int revision) {
-      super("CT", revision, revision == 0 ? V0_SIZE : V1_SIZE, options(revision));
+      super(
+          ExtensionKind.TARGET,
+          "CT",
+          revision,
+          revision == 0 ? V0_SIZE : V1_SIZE,
+          options(revision));
     }
 
     private static List<XtOption> options(int revision) {
       List<XtOption> o = new ArrayList<>();
-      o.add(flag("notrack", O_NOTRACK));
-      o.add(opt("helper", XtOptionType.STRING, O_HELPER).withSize(HELPER_SIZE));
+      o.add(XtOption.flag("notrack", O_NOTRACK));
+      o.add(XtOption.of("helper", XtOptionType.STRING, O_HELPER).withSize(HELPER_SIZE));
       if (revision > 0) {
-        o.add(opt("timeout", XtOptionType.STRING, O_TIMEOUT).withSize(TIMEOUT_SIZE));
+        o.add(XtOption.of("timeout", XtOptionType.STRING, O_TIMEOUT).withSize(TIMEOUT_SIZE));
       }
-      o.add(opt("ctevents", XtOptionType.STRING, O_CTEVENTS));
-      o.add(opt("expevents", XtOptionType.STRING, O_EXPEVENTS));
-      o.add(opt("zone-orig", XtOptionType.STRING, O_ZONE_ORIG));
-      o.add(opt("zone-reply", XtOptionType.STRING, O_ZONE_REPLY));
-      o.add(opt("zone", XtOptionType.STRING, O_ZONE));
+      o.add(XtOption.of("ctevents", XtOptionType.STRING, O_CTEVENTS));
+      o.add(XtOption.of("expevents", XtOptionType.STRING, O_EXPEVENTS));
+      o.add(XtOption.of("zone-orig", XtOptionType.STRING, O_ZONE_ORIG));
+      o.add(XtOption.of("zone-reply", XtOptionType.STRING, O_ZONE_REPLY));
+      o.add(XtOption.of("zone", XtOptionType.STRING, O_ZONE));
       return o;
     }
 
@@ -221,9 +227,10 @@ final class CtTargetCodecs {
   }
 
   /** "-j NOTRACK" written as CT: no options, only the flags its init sets. */
-  static final class NotrackAlias extends TargetCodec {
+  static final class NotrackAlias extends AbstractXtExtension {
     NotrackAlias(int revision) {
-      super("NOTRACK", revision, revision == 0 ? V0_SIZE : V1_SIZE, List.of());
+      super(
+          ExtensionKind.TARGET, "NOTRACK", revision, revision == 0 ? V0_SIZE : V1_SIZE, List.of());
     }
 
     @Override
@@ -252,9 +259,9 @@ final class CtTargetCodecs {
   }
 
   /** The old NOTRACK target of its own (xt_NOTRACK), without data. */
-  static final class PlainNotrack extends TargetCodec {
+  static final class PlainNotrack extends AbstractXtExtension {
     PlainNotrack() {
-      super("NOTRACK", 0, 0, List.of());
+      super(ExtensionKind.TARGET, "NOTRACK", 0, 0, List.of());
     }
 
     @Override

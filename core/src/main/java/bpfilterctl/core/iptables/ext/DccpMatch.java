@@ -10,7 +10,7 @@ import java.util.List;
  * u16 spts[2]} at 4, {@code u16 flags} at 8, {@code u16 invflags} at 10, {@code u16 typemask} at
  * 12, {@code u8 option} at 14.
  */
-record DccpMatch() implements XtExtension {
+final class DccpMatch extends AbstractXtExtension {
   static final DccpMatch INSTANCE = new DccpMatch();
 
   static final int SRC_PORTS = 0x01;
@@ -48,36 +48,20 @@ record DccpMatch() implements XtExtension {
   private static final int INVALID = 10;
   private static final int INVALID_OTHER_TYPES = 0xf800;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "dccp";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 16;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("source-port", XtOptionType.PORTRC, O_SOURCE_PORT, XtOption.INVERT),
-        XtOption.of("sport", XtOptionType.PORTRC, O_SOURCE_PORT, XtOption.INVERT),
-        XtOption.of("destination-port", XtOptionType.PORTRC, O_DEST_PORT, XtOption.INVERT),
-        XtOption.of("dport", XtOptionType.PORTRC, O_DEST_PORT, XtOption.INVERT),
-        XtOption.of("dccp-types", XtOptionType.STRING, O_TYPES, XtOption.INVERT),
-        XtOption.of("dccp-option", XtOptionType.UINT8, O_OPTION, XtOption.INVERT)
-            .withRange(1, 255));
+  private DccpMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "dccp",
+        0,
+        16,
+        List.of(
+            XtOption.of("source-port", XtOptionType.PORTRC, O_SOURCE_PORT, XtOption.INVERT),
+            XtOption.of("sport", XtOptionType.PORTRC, O_SOURCE_PORT, XtOption.INVERT),
+            XtOption.of("destination-port", XtOptionType.PORTRC, O_DEST_PORT, XtOption.INVERT),
+            XtOption.of("dport", XtOptionType.PORTRC, O_DEST_PORT, XtOption.INVERT),
+            XtOption.of("dccp-types", XtOptionType.STRING, O_TYPES, XtOption.INVERT),
+            XtOption.of("dccp-option", XtOptionType.UINT8, O_OPTION, XtOption.INVERT)
+                .withRange(1, 255)));
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.util.List;
  * group and mask of the incoming ({@code src}) and outgoing ({@code dst}) device. Group names come
  * from /etc/iproute2/group.
  */
-record DevgroupMatch(Path groups) implements XtExtension {
+final class DevgroupMatch extends AbstractXtExtension {
   static final DevgroupMatch INSTANCE = new DevgroupMatch(Path.of("/etc/iproute2/group"));
 
   static final int MATCH_SRC = 0x1;
@@ -22,31 +22,18 @@ record DevgroupMatch(Path groups) implements XtExtension {
   private static final int O_SRC = 0;
   private static final int O_DST = 1;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
+  private final Path groups;
 
-  @Override
-  public String name() {
-    return "devgroup";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 20;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("src-group", XtOptionType.STRING, O_SRC, XtOption.INVERT),
-        XtOption.of("dst-group", XtOptionType.STRING, O_DST, XtOption.INVERT));
+  private DevgroupMatch(Path groups) {
+    super(
+        ExtensionKind.MATCH,
+        "devgroup",
+        0,
+        20,
+        List.of(
+            XtOption.of("src-group", XtOptionType.STRING, O_SRC, XtOption.INVERT),
+            XtOption.of("dst-group", XtOptionType.STRING, O_DST, XtOption.INVERT)));
+    this.groups = groups;
   }
 
   @Override

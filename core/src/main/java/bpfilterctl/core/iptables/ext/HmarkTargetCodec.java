@@ -9,6 +9,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u16;
 import static bpfilterctl.core.iptables.ext.XtText.u32;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.List;
  * port_mask, port_set; u32 flags; u16 proto_mask; u32 hashrnd, hmodulus, hoffset; }. The option ids
  * are also the flag bits (XT_HMARK_*), except the tuple list (13).
  */
-final class HmarkTargetCodec extends TargetCodec {
+final class HmarkTargetCodec extends AbstractXtExtension {
   static final List<XtExtension> ALL = List.of(new HmarkTargetCodec());
 
   private static final int SADDR_MASK = 0;
@@ -59,23 +60,24 @@ final class HmarkTargetCodec extends TargetCodec {
 
   private HmarkTargetCodec() {
     super(
+        ExtensionKind.TARGET,
         "HMARK",
         0,
         60,
         List.of(
-            opt("hmark-tuple", XtOptionType.STRING, TYPE),
-            opt("hmark-src-prefix", XtOptionType.PLENMASK, SADDR_MASK),
-            opt("hmark-dst-prefix", XtOptionType.PLENMASK, DADDR_MASK),
-            opt("hmark-sport-mask", XtOptionType.UINT16, SPORT_MASK),
-            opt("hmark-dport-mask", XtOptionType.UINT16, DPORT_MASK),
-            opt("hmark-spi-mask", XtOptionType.UINT32, SPI_MASK),
-            opt("hmark-sport", XtOptionType.UINT16, SPORT),
-            opt("hmark-dport", XtOptionType.UINT16, DPORT),
-            opt("hmark-spi", XtOptionType.UINT32, SPI),
-            opt("hmark-proto-mask", XtOptionType.UINT16, PROTO_MASK),
-            opt("hmark-rnd", XtOptionType.UINT32, RND),
-            opt("hmark-mod", XtOptionType.UINT32, MODULUS).withRange(1, 0),
-            opt("hmark-offset", XtOptionType.UINT32, OFFSET)));
+            XtOption.of("hmark-tuple", XtOptionType.STRING, TYPE),
+            XtOption.of("hmark-src-prefix", XtOptionType.PLENMASK, SADDR_MASK),
+            XtOption.of("hmark-dst-prefix", XtOptionType.PLENMASK, DADDR_MASK),
+            XtOption.of("hmark-sport-mask", XtOptionType.UINT16, SPORT_MASK),
+            XtOption.of("hmark-dport-mask", XtOptionType.UINT16, DPORT_MASK),
+            XtOption.of("hmark-spi-mask", XtOptionType.UINT32, SPI_MASK),
+            XtOption.of("hmark-sport", XtOptionType.UINT16, SPORT),
+            XtOption.of("hmark-dport", XtOptionType.UINT16, DPORT),
+            XtOption.of("hmark-spi", XtOptionType.UINT32, SPI),
+            XtOption.of("hmark-proto-mask", XtOptionType.UINT16, PROTO_MASK),
+            XtOption.of("hmark-rnd", XtOptionType.UINT32, RND),
+            XtOption.of("hmark-mod", XtOptionType.UINT32, MODULUS).withRange(1, 0),
+            XtOption.of("hmark-offset", XtOptionType.UINT32, OFFSET)));
   }
 
   private static void setFlag(ByteBuffer b, int flag) {
@@ -168,7 +170,7 @@ final class HmarkTargetCodec extends TargetCodec {
     if ((seen & 1 << RND) == 0) {
       throw RuleException.parameter("--hmark-rnd is mandatory");
     }
-    if ((seen & 1 << SPI_MASK) != 0 && (seen & bits(SPORT_MASK, DPORT_MASK)) != 0) {
+    if ((seen & 1 << SPI_MASK) != 0 && (seen & XtOption.mask(SPORT_MASK, DPORT_MASK)) != 0) {
       throw RuleException.parameter(
           "you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time");
     }

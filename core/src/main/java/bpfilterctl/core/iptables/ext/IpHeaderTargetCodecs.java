@@ -3,6 +3,7 @@ package bpfilterctl.core.iptables.ext;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -14,21 +15,22 @@ final class IpHeaderTargetCodecs {
       List.of(new Ttl(), new Ecn(), new Dscp(), new TosV0(), new TosV1());
 
   /** struct ipt_TTL_info { u8 mode; u8 ttl; }: mode 0 set, 1 inc, 2 dec. */
-  static final class Ttl extends TargetCodec {
+  static final class Ttl extends AbstractXtExtension {
     private static final int O_SET = 0;
     private static final int O_INC = 1;
     private static final int O_DEC = 2;
-    private static final int ANY = bits(O_SET, O_INC, O_DEC);
+    private static final int ANY = XtOption.mask(O_SET, O_INC, O_DEC);
 
     Ttl() {
       super(
+          ExtensionKind.TARGET,
           "TTL",
           0,
           2,
           List.of(
-              opt("ttl-set", XtOptionType.UINT8, O_SET).withExcl(ANY),
-              opt("ttl-dec", XtOptionType.UINT8, O_DEC).withExcl(ANY).withRange(1, 0),
-              opt("ttl-inc", XtOptionType.UINT8, O_INC).withExcl(ANY).withRange(1, 0)));
+              XtOption.of("ttl-set", XtOptionType.UINT8, O_SET).withExcl(ANY),
+              XtOption.of("ttl-dec", XtOptionType.UINT8, O_DEC).withExcl(ANY).withRange(1, 0),
+              XtOption.of("ttl-inc", XtOptionType.UINT8, O_INC).withExcl(ANY).withRange(1, 0)));
     }
 
     @Override
@@ -69,7 +71,7 @@ final class IpHeaderTargetCodecs {
   }
 
   /** struct ipt_ECN_info { u8 operation; u8 ip_ect; u8 ece:1, cwr:1; }. */
-  static final class Ecn extends TargetCodec {
+  static final class Ecn extends AbstractXtExtension {
     private static final int O_TCP_REMOVE = 0;
     private static final int O_TCP_CWR = 1;
     private static final int O_TCP_ECE = 2;
@@ -82,18 +84,20 @@ final class IpHeaderTargetCodecs {
 
     Ecn() {
       super(
+          ExtensionKind.TARGET,
           "ECN",
           0,
           3,
           List.of(
-              flag("ecn-tcp-remove", O_TCP_REMOVE).withExcl(bits(O_TCP_CWR, O_TCP_ECE)),
-              opt("ecn-tcp-cwr", XtOptionType.UINT8, O_TCP_CWR)
+              XtOption.flag("ecn-tcp-remove", O_TCP_REMOVE)
+                  .withExcl(XtOption.mask(O_TCP_CWR, O_TCP_ECE)),
+              XtOption.of("ecn-tcp-cwr", XtOptionType.UINT8, O_TCP_CWR)
                   .withRange(0, 1)
-                  .withExcl(bits(O_TCP_REMOVE)),
-              opt("ecn-tcp-ece", XtOptionType.UINT8, O_TCP_ECE)
+                  .withExcl(XtOption.mask(O_TCP_REMOVE)),
+              XtOption.of("ecn-tcp-ece", XtOptionType.UINT8, O_TCP_ECE)
                   .withRange(0, 1)
-                  .withExcl(bits(O_TCP_REMOVE)),
-              opt("ecn-ip-ect", XtOptionType.UINT8, O_IP_ECT).withRange(0, 3)));
+                  .withExcl(XtOption.mask(O_TCP_REMOVE)),
+              XtOption.of("ecn-ip-ect", XtOptionType.UINT8, O_IP_ECT).withRange(0, 3)));
     }
 
     @Override
@@ -176,7 +180,7 @@ final class IpHeaderTargetCodecs {
   }
 
   /** struct xt_DSCP_info { u8 dscp; }. */
-  static final class Dscp extends TargetCodec {
+  static final class Dscp extends AbstractXtExtension {
     private static final int O_SET_DSCP = 0;
     private static final int O_SET_DSCP_CLASS = 1;
 
@@ -193,15 +197,16 @@ final class IpHeaderTargetCodecs {
 
     Dscp() {
       super(
+          ExtensionKind.TARGET,
           "DSCP",
           0,
           1,
           List.of(
-              opt("set-dscp", XtOptionType.UINT8, O_SET_DSCP)
-                  .withExcl(bits(O_SET_DSCP_CLASS))
+              XtOption.of("set-dscp", XtOptionType.UINT8, O_SET_DSCP)
+                  .withExcl(XtOption.mask(O_SET_DSCP_CLASS))
                   .withRange(0, 0x3f),
-              opt("set-dscp-class", XtOptionType.STRING, O_SET_DSCP_CLASS)
-                  .withExcl(bits(O_SET_DSCP))));
+              XtOption.of("set-dscp-class", XtOptionType.STRING, O_SET_DSCP_CLASS)
+                  .withExcl(XtOption.mask(O_SET_DSCP))));
     }
 
     @Override
@@ -283,14 +288,15 @@ final class IpHeaderTargetCodecs {
   }
 
   /** struct ipt_tos_target_info { u8 tos; }: only a full-mask --set-tos. */
-  static final class TosV0 extends TargetCodec {
+  static final class TosV0 extends AbstractXtExtension {
     TosV0() {
       super(
+          ExtensionKind.TARGET,
           "TOS",
           0,
           2,
           List.of(
-              opt("set-tos", XtOptionType.TOSMASK, O_SET_TOS)
+              XtOption.of("set-tos", XtOptionType.TOSMASK, O_SET_TOS)
                   .withExcl(TOS_ANY)
                   .withRange(0, 0xff)));
     }
@@ -323,17 +329,20 @@ final class IpHeaderTargetCodecs {
   }
 
   /** struct xt_tos_target_info { u8 tos_value; u8 tos_mask; }. */
-  static final class TosV1 extends TargetCodec {
+  static final class TosV1 extends AbstractXtExtension {
     TosV1() {
       super(
+          ExtensionKind.TARGET,
           "TOS",
           1,
           2,
           List.of(
-              opt("set-tos", XtOptionType.TOSMASK, O_SET_TOS).withExcl(TOS_ANY).withRange(0, 0x3f),
-              opt("and-tos", XtOptionType.UINT8, O_AND_TOS).withExcl(TOS_ANY),
-              opt("or-tos", XtOptionType.UINT8, O_OR_TOS).withExcl(TOS_ANY),
-              opt("xor-tos", XtOptionType.UINT8, O_XOR_TOS).withExcl(TOS_ANY)));
+              XtOption.of("set-tos", XtOptionType.TOSMASK, O_SET_TOS)
+                  .withExcl(TOS_ANY)
+                  .withRange(0, 0x3f),
+              XtOption.of("and-tos", XtOptionType.UINT8, O_AND_TOS).withExcl(TOS_ANY),
+              XtOption.of("or-tos", XtOptionType.UINT8, O_OR_TOS).withExcl(TOS_ANY),
+              XtOption.of("xor-tos", XtOptionType.UINT8, O_XOR_TOS).withExcl(TOS_ANY)));
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Locale;
  * 34, {@code u8 fwd_method} at 35, {@code __be16 vportctl} at 36, {@code u8 invert} at 38 and
  * {@code u8 bitmask} at 39. Option ids are the bitmask's bit numbers.
  */
-record IpvsMatch() implements XtExtension {
+final class IpvsMatch extends AbstractXtExtension {
   static final IpvsMatch INSTANCE = new IpvsMatch();
 
   static final int IPVS_PROPERTY = 1;
@@ -46,37 +46,22 @@ record IpvsMatch() implements XtExtension {
   private static final int OFF_INVERT = 38;
   private static final int OFF_BITMASK = 39;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
+  private static final int INV = XtOption.INVERT;
 
-  @Override
-  public String name() {
-    return "ipvs";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 40;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    int inv = XtOption.INVERT;
-    return List.of(
-        XtOption.of("ipvs", XtOptionType.NONE, O_IPVS, inv),
-        XtOption.of("vproto", XtOptionType.PROTOCOL, O_VPROTO, inv),
-        XtOption.of("vaddr", XtOptionType.HOSTMASK, O_VADDR, inv),
-        XtOption.of("vport", XtOptionType.PORT, O_VPORT, inv | XtOption.NBO),
-        XtOption.of("vdir", XtOptionType.STRING, O_VDIR, 0),
-        XtOption.of("vmethod", XtOptionType.STRING, O_VMETHOD, inv),
-        XtOption.of("vportctl", XtOptionType.PORT, O_VPORTCTL, inv | XtOption.NBO));
+  private IpvsMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "ipvs",
+        0,
+        40,
+        List.of(
+            XtOption.of("ipvs", XtOptionType.NONE, O_IPVS, INV),
+            XtOption.of("vproto", XtOptionType.PROTOCOL, O_VPROTO, INV),
+            XtOption.of("vaddr", XtOptionType.HOSTMASK, O_VADDR, INV),
+            XtOption.of("vport", XtOptionType.PORT, O_VPORT, INV | XtOption.NBO),
+            XtOption.of("vdir", XtOptionType.STRING, O_VDIR, 0),
+            XtOption.of("vmethod", XtOptionType.STRING, O_VMETHOD, INV),
+            XtOption.of("vportctl", XtOptionType.PORT, O_VPORTCTL, INV | XtOption.NBO)));
   }
 
   @Override

@@ -8,6 +8,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u32;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -18,7 +19,7 @@ final class LogTargetCodecs {
   static final List<XtExtension> ALL = List.of(new Log(), new Nflog());
 
   /** struct xt_log_info { u8 level; u8 logflags; char prefix[30]; }. */
-  static final class Log extends TargetCodec {
+  static final class Log extends AbstractXtExtension {
     private static final int DEFAULT_LEVEL = 4; // LOG_WARNING
     private static final int PREFIX = 2;
     private static final int PREFIX_SIZE = 30;
@@ -40,19 +41,20 @@ final class LogTargetCodecs {
 
     Log() {
       super(
+          ExtensionKind.TARGET,
           "LOG",
           0,
           2 + PREFIX_SIZE,
           List.of(
-              opt("log-level", XtOptionType.SYSLOGLEVEL, O_LEVEL),
-              opt("log-prefix", XtOptionType.STRING, O_PREFIX)
+              XtOption.of("log-level", XtOptionType.SYSLOGLEVEL, O_LEVEL),
+              XtOption.of("log-prefix", XtOptionType.STRING, O_PREFIX)
                   .withRange(1, 0)
                   .withSize(PREFIX_SIZE),
-              flag("log-tcp-sequence", 0),
-              flag("log-tcp-options", 1),
-              flag("log-ip-options", 2),
-              flag("log-uid", 3),
-              flag("log-macdecode", 5)));
+              XtOption.flag("log-tcp-sequence", 0),
+              XtOption.flag("log-tcp-options", 1),
+              XtOption.flag("log-ip-options", 2),
+              XtOption.flag("log-uid", 3),
+              XtOption.flag("log-macdecode", 5)));
     }
 
     @Override
@@ -138,7 +140,7 @@ final class LogTargetCodecs {
    * struct xt_nflog_info { u32 len; u16 group; u16 threshold; u16 flags; u16 pad; char prefix[64];
    * }.
    */
-  static final class Nflog extends TargetCodec {
+  static final class Nflog extends AbstractXtExtension {
     private static final int O_GROUP = 0;
     private static final int O_PREFIX = 1;
     private static final int O_RANGE = 2;
@@ -150,17 +152,20 @@ final class LogTargetCodecs {
 
     Nflog() {
       super(
+          ExtensionKind.TARGET,
           "NFLOG",
           0,
           PREFIX + PREFIX_SIZE,
           List.of(
-              opt("nflog-group", XtOptionType.UINT16, O_GROUP),
-              opt("nflog-prefix", XtOptionType.STRING, O_PREFIX)
+              XtOption.of("nflog-group", XtOptionType.UINT16, O_GROUP),
+              XtOption.of("nflog-prefix", XtOptionType.STRING, O_PREFIX)
                   .withRange(1, 0)
                   .withSize(PREFIX_SIZE),
-              opt("nflog-range", XtOptionType.UINT32, O_RANGE).withExcl(bits(O_SIZE)),
-              opt("nflog-size", XtOptionType.UINT32, O_SIZE).withExcl(bits(O_RANGE)),
-              opt("nflog-threshold", XtOptionType.UINT16, O_THRESHOLD)));
+              XtOption.of("nflog-range", XtOptionType.UINT32, O_RANGE)
+                  .withExcl(XtOption.mask(O_SIZE)),
+              XtOption.of("nflog-size", XtOptionType.UINT32, O_SIZE)
+                  .withExcl(XtOption.mask(O_RANGE)),
+              XtOption.of("nflog-threshold", XtOptionType.UINT16, O_THRESHOLD)));
     }
 
     @Override

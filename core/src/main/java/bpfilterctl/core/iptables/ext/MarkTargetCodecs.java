@@ -6,6 +6,7 @@ import static bpfilterctl.core.iptables.ext.XtText.putCString;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -40,13 +41,9 @@ final class MarkTargetCodecs {
 
   private static List<XtOption> oldMarkOptions() {
     return List.of(
-        TargetCodec.opt("set-mark", XtOptionType.UINT32, O_SET_MARK).withExcl(MARK_ANY),
-        TargetCodec.opt("and-mark", XtOptionType.UINT32, O_AND_MARK).withExcl(MARK_ANY),
-        TargetCodec.opt("or-mark", XtOptionType.UINT32, O_OR_MARK).withExcl(MARK_ANY));
-  }
-
-  private static int bits(int... ids) {
-    return TargetCodec.bits(ids);
+        XtOption.of("set-mark", XtOptionType.UINT32, O_SET_MARK).withExcl(MARK_ANY),
+        XtOption.of("and-mark", XtOptionType.UINT32, O_AND_MARK).withExcl(MARK_ANY),
+        XtOption.of("or-mark", XtOptionType.UINT32, O_OR_MARK).withExcl(MARK_ANY));
   }
 
   private static void requireOldMarkOption(ExtData d) throws RuleException {
@@ -56,9 +53,9 @@ final class MarkTargetCodecs {
   }
 
   /** struct xt_mark_target_info { unsigned long mark; }: only --set-mark. */
-  static final class MarkV0 extends TargetCodec {
+  static final class MarkV0 extends AbstractXtExtension {
     MarkV0() {
-      super("MARK", 0, 8, oldMarkOptions());
+      super(ExtensionKind.TARGET, "MARK", 0, 8, oldMarkOptions());
     }
 
     @Override
@@ -86,11 +83,11 @@ final class MarkTargetCodecs {
   }
 
   /** struct xt_mark_target_info_v1 { unsigned long mark; u8 mode; }: set, and, or. */
-  static final class MarkV1 extends TargetCodec {
+  static final class MarkV1 extends AbstractXtExtension {
     private static final String[] MODES = {"set", "and", "or"};
 
     MarkV1() {
-      super("MARK", 1, 9, oldMarkOptions());
+      super(ExtensionKind.TARGET, "MARK", 1, 9, oldMarkOptions());
     }
 
     @Override
@@ -124,18 +121,19 @@ final class MarkTargetCodecs {
   }
 
   /** struct xt_mark_tginfo2 { u32 mark, mask; }: mark = (mark & ~mask) ^ value. */
-  static final class MarkV2 extends TargetCodec {
+  static final class MarkV2 extends AbstractXtExtension {
     MarkV2() {
       super(
+          ExtensionKind.TARGET,
           "MARK",
           2,
           8,
           List.of(
-              opt("set-xmark", XtOptionType.MARKMASK32, O_SET_XMARK).withExcl(MARK_ANY),
-              opt("set-mark", XtOptionType.MARKMASK32, O_SET_MARK).withExcl(MARK_ANY),
-              opt("and-mark", XtOptionType.UINT32, O_AND_MARK).withExcl(MARK_ANY),
-              opt("or-mark", XtOptionType.UINT32, O_OR_MARK).withExcl(MARK_ANY),
-              opt("xor-mark", XtOptionType.UINT32, O_XOR_MARK).withExcl(MARK_ANY)));
+              XtOption.of("set-xmark", XtOptionType.MARKMASK32, O_SET_XMARK).withExcl(MARK_ANY),
+              XtOption.of("set-mark", XtOptionType.MARKMASK32, O_SET_MARK).withExcl(MARK_ANY),
+              XtOption.of("and-mark", XtOptionType.UINT32, O_AND_MARK).withExcl(MARK_ANY),
+              XtOption.of("or-mark", XtOptionType.UINT32, O_OR_MARK).withExcl(MARK_ANY),
+              XtOption.of("xor-mark", XtOptionType.UINT32, O_XOR_MARK).withExcl(MARK_ANY)));
     }
 
     @Override
@@ -228,17 +226,18 @@ final class MarkTargetCodecs {
   }
 
   /** struct xt_connmark_target_info { unsigned long mark, mask; u8 mode; }. */
-  static final class ConnmarkV0 extends TargetCodec {
+  static final class ConnmarkV0 extends AbstractXtExtension {
     ConnmarkV0() {
       super(
+          ExtensionKind.TARGET,
           "CONNMARK",
           0,
           17,
           List.of(
-              opt("set-mark", XtOptionType.MARKMASK32, C_SET_MARK).withExcl(C_OP_ANY),
-              flag("save-mark", C_SAVE_MARK).withExcl(C_OP_ANY),
-              flag("restore-mark", C_RESTORE_MARK).withExcl(C_OP_ANY),
-              opt("mask", XtOptionType.UINT32, C_MASK)));
+              XtOption.of("set-mark", XtOptionType.MARKMASK32, C_SET_MARK).withExcl(C_OP_ANY),
+              XtOption.flag("save-mark", C_SAVE_MARK).withExcl(C_OP_ANY),
+              XtOption.flag("restore-mark", C_RESTORE_MARK).withExcl(C_OP_ANY),
+              XtOption.of("mask", XtOptionType.UINT32, C_MASK)));
     }
 
     @Override
@@ -306,36 +305,37 @@ final class MarkTargetCodecs {
    * struct xt_connmark_tginfo1 { u32 ctmark, ctmask, nfmask; u8 mode; } and tginfo2, which puts
    * shift_dir and shift_bits before mode.
    */
-  static final class Connmark extends TargetCodec {
+  static final class Connmark extends AbstractXtExtension {
     private final int modeAt;
 
     Connmark(int revision) {
-      super("CONNMARK", revision, revision == 1 ? 13 : 15, options(revision));
+      super(ExtensionKind.TARGET, "CONNMARK", revision, revision == 1 ? 13 : 15, options(revision));
       this.modeAt = revision == 1 ? 12 : 14;
     }
 
     private static List<XtOption> options(int revision) {
       List<XtOption> common =
           List.of(
-              opt("set-xmark", XtOptionType.MARKMASK32, C_SET_XMARK).withExcl(C_OP_ANY),
-              opt("set-mark", XtOptionType.MARKMASK32, C_SET_MARK).withExcl(C_OP_ANY),
-              opt("and-mark", XtOptionType.UINT32, C_AND_MARK).withExcl(C_OP_ANY),
-              opt("or-mark", XtOptionType.UINT32, C_OR_MARK).withExcl(C_OP_ANY),
-              opt("xor-mark", XtOptionType.UINT32, C_XOR_MARK).withExcl(C_OP_ANY),
-              flag("save-mark", C_SAVE_MARK).withExcl(C_OP_ANY),
-              flag("restore-mark", C_RESTORE_MARK).withExcl(C_OP_ANY));
+              XtOption.of("set-xmark", XtOptionType.MARKMASK32, C_SET_XMARK).withExcl(C_OP_ANY),
+              XtOption.of("set-mark", XtOptionType.MARKMASK32, C_SET_MARK).withExcl(C_OP_ANY),
+              XtOption.of("and-mark", XtOptionType.UINT32, C_AND_MARK).withExcl(C_OP_ANY),
+              XtOption.of("or-mark", XtOptionType.UINT32, C_OR_MARK).withExcl(C_OP_ANY),
+              XtOption.of("xor-mark", XtOptionType.UINT32, C_XOR_MARK).withExcl(C_OP_ANY),
+              XtOption.flag("save-mark", C_SAVE_MARK).withExcl(C_OP_ANY),
+              XtOption.flag("restore-mark", C_RESTORE_MARK).withExcl(C_OP_ANY));
       List<XtOption> masks =
           List.of(
-              opt("ctmask", XtOptionType.UINT32, C_CTMASK).withExcl(bits(C_MASK)),
-              opt("nfmask", XtOptionType.UINT32, C_NFMASK).withExcl(bits(C_MASK)),
-              opt("mask", XtOptionType.UINT32, C_MASK).withExcl(bits(C_CTMASK, C_NFMASK)));
+              XtOption.of("ctmask", XtOptionType.UINT32, C_CTMASK).withExcl(XtOption.mask(C_MASK)),
+              XtOption.of("nfmask", XtOptionType.UINT32, C_NFMASK).withExcl(XtOption.mask(C_MASK)),
+              XtOption.of("mask", XtOptionType.UINT32, C_MASK)
+                  .withExcl(XtOption.mask(C_CTMASK, C_NFMASK)));
       if (revision == 1) {
         return concat(common, masks);
       }
       List<XtOption> shifts =
           List.of(
-              opt("left-shift-mark", XtOptionType.UINT8, C_LEFT_SHIFT).withRange(0, 32),
-              opt("right-shift-mark", XtOptionType.UINT8, C_RIGHT_SHIFT).withRange(0, 32));
+              XtOption.of("left-shift-mark", XtOptionType.UINT8, C_LEFT_SHIFT).withRange(0, 32),
+              XtOption.of("right-shift-mark", XtOptionType.UINT8, C_RIGHT_SHIFT).withRange(0, 32));
       return concat(concat(common, shifts), masks);
     }
 
@@ -473,17 +473,18 @@ final class MarkTargetCodecs {
    * struct xt_secmark_target_info { u8 mode; u32 secid; char secctx[256]; } and v1 { u8 mode; char
    * secctx[256]; u32 secid; }.
    */
-  static final class Secmark extends TargetCodec {
+  static final class Secmark extends AbstractXtExtension {
     private static final int CTX_SIZE = 256;
     private static final int MODE_SEL = 1;
     private final int ctxAt;
 
     Secmark(int revision) {
       super(
+          ExtensionKind.TARGET,
           "SECMARK",
           revision,
           264,
-          List.of(mandatory("selctx", XtOptionType.STRING, 0).withSize(CTX_SIZE)));
+          List.of(XtOption.mandatory("selctx", XtOptionType.STRING, 0).withSize(CTX_SIZE)));
       this.ctxAt = revision == 0 ? 8 : 1;
     }
 
@@ -515,18 +516,19 @@ final class MarkTargetCodecs {
   }
 
   /** struct xt_connsecmark_target_info { u8 mode; }: 1 save, 2 restore. */
-  static final class Connsecmark extends TargetCodec {
+  static final class Connsecmark extends AbstractXtExtension {
     private static final int O_SAVE = 0;
     private static final int O_RESTORE = 1;
 
     Connsecmark() {
       super(
+          ExtensionKind.TARGET,
           "CONNSECMARK",
           0,
           1,
           List.of(
-              flag("save", O_SAVE).withExcl(bits(O_RESTORE)),
-              flag("restore", O_RESTORE).withExcl(bits(O_SAVE))));
+              XtOption.flag("save", O_SAVE).withExcl(XtOption.mask(O_RESTORE)),
+              XtOption.flag("restore", O_RESTORE).withExcl(XtOption.mask(O_SAVE))));
     }
 
     @Override

@@ -6,6 +6,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u32;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -28,9 +29,14 @@ final class MiscTargetCodecs {
           new Rateest());
 
   /** struct xt_classify_target_info { u32 priority; }: a tc handle major:minor. */
-  static final class Classify extends TargetCodec {
+  static final class Classify extends AbstractXtExtension {
     Classify() {
-      super("CLASSIFY", 0, 4, List.of(mandatory("set-class", XtOptionType.STRING, 0)));
+      super(
+          ExtensionKind.TARGET,
+          "CLASSIFY",
+          0,
+          4,
+          List.of(XtOption.mandatory("set-class", XtOptionType.STRING, 0)));
     }
 
     @Override
@@ -100,9 +106,14 @@ final class MiscTargetCodecs {
   }
 
   /** struct xt_CHECKSUM_info { u8 operation; }: 1 fills in the checksum. */
-  static final class Checksum extends TargetCodec {
+  static final class Checksum extends AbstractXtExtension {
     Checksum() {
-      super("CHECKSUM", 0, 1, List.of(mandatory("checksum-fill", XtOptionType.NONE, 0)));
+      super(
+          ExtensionKind.TARGET,
+          "CHECKSUM",
+          0,
+          1,
+          List.of(XtOption.mandatory("checksum-fill", XtOptionType.NONE, 0)));
     }
 
     @Override
@@ -127,11 +138,16 @@ final class MiscTargetCodecs {
   }
 
   /** struct xt_audit_info { u8 type; }: accept, drop, reject. */
-  static final class Audit extends TargetCodec {
+  static final class Audit extends AbstractXtExtension {
     private static final String[] TYPES = {"accept", "drop", "reject"};
 
     Audit() {
-      super("AUDIT", 0, 1, List.of(mandatory("type", XtOptionType.STRING, 0)));
+      super(
+          ExtensionKind.TARGET,
+          "AUDIT",
+          0,
+          1,
+          List.of(XtOption.mandatory("type", XtOptionType.STRING, 0)));
     }
 
     @Override
@@ -164,9 +180,9 @@ final class MiscTargetCodecs {
   }
 
   /** TRACE: no data, no options, prints nothing. */
-  static final class Trace extends TargetCodec {
+  static final class Trace extends AbstractXtExtension {
     Trace() {
-      super("TRACE", 0, 0, List.of());
+      super(ExtensionKind.TARGET, "TRACE", 0, 0, List.of());
     }
 
     @Override
@@ -183,7 +199,7 @@ final class MiscTargetCodecs {
    * struct idletimer_tg_info { u32 timeout; char label[28]; kernel pointer } and v1, which puts u8
    * send_nl_msg and u8 timer_type before the pointer.
    */
-  static final class Idletimer extends TargetCodec {
+  static final class Idletimer extends AbstractXtExtension {
     private static final int O_TIMEOUT = 0;
     private static final int O_LABEL = 1;
     private static final int O_ALARM = 2;
@@ -192,15 +208,17 @@ final class MiscTargetCodecs {
     private static final int ALARM = 1;
 
     Idletimer(int revision) {
-      super("IDLETIMER", revision, revision == 0 ? 40 : 48, options(revision));
+      super(
+          ExtensionKind.TARGET, "IDLETIMER", revision, revision == 0 ? 40 : 48, options(revision));
     }
 
     private static List<XtOption> options(int revision) {
-      XtOption timeout = mandatory("timeout", XtOptionType.UINT32, O_TIMEOUT);
-      XtOption label = mandatory("label", XtOptionType.STRING, O_LABEL).withSize(LABEL_SIZE);
+      XtOption timeout = XtOption.mandatory("timeout", XtOptionType.UINT32, O_TIMEOUT);
+      XtOption label =
+          XtOption.mandatory("label", XtOptionType.STRING, O_LABEL).withSize(LABEL_SIZE);
       return revision == 0
           ? List.of(timeout, label)
-          : List.of(timeout, label, flag("alarm", O_ALARM));
+          : List.of(timeout, label, XtOption.flag("alarm", O_ALARM));
     }
 
     @Override
@@ -238,7 +256,7 @@ final class MiscTargetCodecs {
   }
 
   /** struct xt_led_info { char id[27]; u8 always_blink; u32 delay; kernel pointer }. */
-  static final class Led extends TargetCodec {
+  static final class Led extends AbstractXtExtension {
     private static final int O_TRIGGER_ID = 0;
     private static final int O_DELAY = 1;
     private static final int O_ALWAYS_BLINK = 2;
@@ -247,14 +265,15 @@ final class MiscTargetCodecs {
 
     Led() {
       super(
+          ExtensionKind.TARGET,
           "LED",
           0,
           40,
           List.of(
-              mandatory("led-trigger-id", XtOptionType.STRING, O_TRIGGER_ID)
+              XtOption.mandatory("led-trigger-id", XtOptionType.STRING, O_TRIGGER_ID)
                   .withRange(0, ID_SIZE - ID_PREFIX.length() - 1),
-              opt("led-delay", XtOptionType.STRING, O_DELAY),
-              flag("led-always-blink", O_ALWAYS_BLINK)));
+              XtOption.of("led-delay", XtOptionType.STRING, O_DELAY),
+              XtOption.flag("led-always-blink", O_ALWAYS_BLINK)));
     }
 
     @Override
@@ -330,7 +349,7 @@ final class MiscTargetCodecs {
    * two times are parsed into the kernel pointer's bytes (zero in what iptables sends) and turned
    * into the exponents by the final check, which zeroes them again.
    */
-  static final class Rateest extends TargetCodec {
+  static final class Rateest extends AbstractXtExtension {
     private static final int O_NAME = 0;
     private static final int O_INTERVAL = 1;
     private static final int O_EWMALOG = 2;
@@ -341,13 +360,14 @@ final class MiscTargetCodecs {
 
     Rateest() {
       super(
+          ExtensionKind.TARGET,
           "RATEEST",
           0,
           32,
           List.of(
-              mandatory("rateest-name", XtOptionType.STRING, O_NAME).withSize(NAME_SIZE),
-              mandatory("rateest-interval", XtOptionType.STRING, O_INTERVAL),
-              mandatory("rateest-ewmalog", XtOptionType.STRING, O_EWMALOG)));
+              XtOption.mandatory("rateest-name", XtOptionType.STRING, O_NAME).withSize(NAME_SIZE),
+              XtOption.mandatory("rateest-interval", XtOptionType.STRING, O_INTERVAL),
+              XtOption.mandatory("rateest-ewmalog", XtOptionType.STRING, O_EWMALOG)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import static bpfilterctl.core.iptables.ext.XtText.putBe16;
 import static bpfilterctl.core.iptables.ext.XtText.putBe32;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.Ipv4;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -66,14 +67,14 @@ final class NatTargetCodecs {
     }
 
     List<XtOption> options() {
-      XtOption random = TargetCodec.flag("random", O_RANDOM);
-      XtOption fully = TargetCodec.flag("random-fully", O_RANDOM_FULLY);
-      XtOption persistent = TargetCodec.flag("persistent", O_PERSISTENT);
-      XtOption ports = TargetCodec.opt("to-ports", XtOptionType.STRING, O_TO_PORTS);
+      XtOption random = XtOption.flag("random", O_RANDOM);
+      XtOption fully = XtOption.flag("random-fully", O_RANDOM_FULLY);
+      XtOption persistent = XtOption.flag("persistent", O_PERSISTENT);
+      XtOption ports = XtOption.of("to-ports", XtOptionType.STRING, O_TO_PORTS);
       return switch (this) {
         case SNAT ->
             List.of(
-                TargetCodec.mandatory("to-source", XtOptionType.STRING, O_TO_SRC),
+                XtOption.mandatory("to-source", XtOptionType.STRING, O_TO_SRC),
                 random,
                 fully,
                 persistent);
@@ -86,9 +87,9 @@ final class NatTargetCodecs {
 
   private static List<XtOption> dnatOptions() {
     return List.of(
-        TargetCodec.mandatory("to-destination", XtOptionType.STRING, O_TO_DEST),
-        TargetCodec.flag("random", O_RANDOM),
-        TargetCodec.flag("persistent", O_PERSISTENT));
+        XtOption.mandatory("to-destination", XtOptionType.STRING, O_TO_DEST),
+        XtOption.flag("random", O_RANDOM),
+        XtOption.flag("persistent", O_PERSISTENT));
   }
 
   /** nf_nat_range2 for IPv4, host-order values. */
@@ -269,11 +270,11 @@ final class NatTargetCodecs {
   }
 
   /** SNAT, DNAT (rev 0), MASQUERADE, REDIRECT: struct nf_nat_ipv4_multi_range_compat. */
-  static final class CompatNat extends TargetCodec {
+  static final class CompatNat extends AbstractXtExtension {
     private final Kind kind;
 
     CompatNat(Kind kind) {
-      super(kind.name(), 0, COMPAT_SIZE, kind.options());
+      super(ExtensionKind.TARGET, kind.name(), 0, COMPAT_SIZE, kind.options());
       this.kind = kind;
     }
 
@@ -320,9 +321,9 @@ final class NatTargetCodecs {
   }
 
   /** DNAT revision 2: struct nf_nat_range2, written in place as options come. */
-  static final class Dnat2 extends TargetCodec {
+  static final class Dnat2 extends AbstractXtExtension {
     Dnat2() {
-      super("DNAT", 2, RANGE2_SIZE, dnatOptions());
+      super(ExtensionKind.TARGET, "DNAT", 2, RANGE2_SIZE, dnatOptions());
     }
 
     @Override
@@ -364,9 +365,14 @@ final class NatTargetCodecs {
   }
 
   /** NETMAP: the compat struct with a whole network as the range. */
-  static final class Netmap extends TargetCodec {
+  static final class Netmap extends AbstractXtExtension {
     Netmap() {
-      super("NETMAP", 0, COMPAT_SIZE, List.of(mandatory("to", XtOptionType.HOSTMASK, 0)));
+      super(
+          ExtensionKind.TARGET,
+          "NETMAP",
+          0,
+          COMPAT_SIZE,
+          List.of(XtOption.mandatory("to", XtOptionType.HOSTMASK, 0)));
     }
 
     @Override

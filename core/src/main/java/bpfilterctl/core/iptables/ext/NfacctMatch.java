@@ -8,37 +8,26 @@ import java.util.List;
  * The nfacct match (libxt_nfacct.c), revisions 0 and 1 (same layout on 64-bit): {@code char
  * name[32]} and a kernel pointer, 40 bytes.
  */
-record NfacctMatch(int revision) implements XtExtension {
+final class NfacctMatch extends AbstractXtExtension {
   static final List<XtExtension> ALL = List.of(new NfacctMatch(0), new NfacctMatch(1));
 
   private static final int NAME_MAX = 32;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "nfacct";
-  }
-
-  @Override
-  public int dataSize() {
-    return 40;
+  private NfacctMatch(int revision) {
+    super(
+        ExtensionKind.MATCH,
+        "nfacct",
+        revision,
+        40,
+        List.of(
+            XtOption.of("nfacct-name", XtOptionType.STRING, 0, XtOption.MAND)
+                .withRange(1, 0)
+                .withSize(NAME_MAX)));
   }
 
   @Override
   public int userSpaceSize() {
     return NAME_MAX;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("nfacct-name", XtOptionType.STRING, 0, XtOption.MAND)
-            .withRange(1, 0)
-            .withSize(NAME_MAX));
   }
 
   @Override

@@ -9,7 +9,7 @@ import java.util.List;
  * The osf match (libxt_osf.c), struct xt_osf_info, 48 bytes: {@code char genre[32]}, then {@code
  * u32 len, flags, loglevel, ttl}.
  */
-record OsfMatch() implements XtExtension {
+final class OsfMatch extends AbstractXtExtension {
   static final OsfMatch INSTANCE = new OsfMatch();
 
   static final int F_TTL = 1 << 1;
@@ -26,33 +26,17 @@ record OsfMatch() implements XtExtension {
   private static final int O_TTL = 1;
   private static final int O_LOGLEVEL = 2;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "osf";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 48;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("genre", XtOptionType.STRING, O_GENRE, XtOption.MAND | XtOption.INVERT)
-            .withSize(GENRE_MAX),
-        XtOption.of("ttl", XtOptionType.UINT32, O_TTL, 0).withRange(0, 2),
-        XtOption.of("log", XtOptionType.UINT32, O_LOGLEVEL, 0).withRange(0, 2));
+  private OsfMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "osf",
+        0,
+        48,
+        List.of(
+            XtOption.of("genre", XtOptionType.STRING, O_GENRE, XtOption.MAND | XtOption.INVERT)
+                .withSize(GENRE_MAX),
+            XtOption.of("ttl", XtOptionType.UINT32, O_TTL, 0).withRange(0, 2),
+            XtOption.of("log", XtOptionType.UINT32, O_LOGLEVEL, 0).withRange(0, 2)));
   }
 
   @Override

@@ -3,6 +3,7 @@ package bpfilterctl.core.iptables.ext;
 import static bpfilterctl.core.iptables.ext.XtText.u16;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -23,19 +24,22 @@ final class QueueTargetCodecs {
   private static final int BYPASS = 1;
   private static final int CPU_FANOUT = 2;
 
-  static final class Nfqueue extends TargetCodec {
+  static final class Nfqueue extends AbstractXtExtension {
     Nfqueue(int revision) {
       super(
+          ExtensionKind.TARGET,
           "NFQUEUE",
           revision,
           revision == 0 ? 2 : revision == 1 ? 4 : 6,
           List.of(
-              opt("queue-num", XtOptionType.UINT16, O_QUEUE_NUM).withExcl(bits(O_QUEUE_BALANCE)),
-              opt("queue-balance", XtOptionType.UINT16RC, O_QUEUE_BALANCE)
+              XtOption.of("queue-num", XtOptionType.UINT16, O_QUEUE_NUM)
+                  .withExcl(XtOption.mask(O_QUEUE_BALANCE)),
+              XtOption.of("queue-balance", XtOptionType.UINT16RC, O_QUEUE_BALANCE)
                   .withRange(0, 0xfffe)
-                  .withExcl(bits(O_QUEUE_NUM)),
-              flag("queue-bypass", O_QUEUE_BYPASS),
-              flag("queue-cpu-fanout", O_QUEUE_CPU_FANOUT).withAlso(bits(O_QUEUE_BALANCE))));
+                  .withExcl(XtOption.mask(O_QUEUE_NUM)),
+              XtOption.flag("queue-bypass", O_QUEUE_BYPASS),
+              XtOption.flag("queue-cpu-fanout", O_QUEUE_CPU_FANOUT)
+                  .withAlso(XtOption.mask(O_QUEUE_BALANCE))));
     }
 
     @Override

@@ -7,37 +7,21 @@ import java.util.List;
  * The quota match (libxt_quota.c), struct xt_quota_info, 24 bytes: {@code u32 flags} (bit 0
  * inverts), padding, {@code u64 quota} at 8, and a kernel pointer.
  */
-record QuotaMatch() implements XtExtension {
+final class QuotaMatch extends AbstractXtExtension {
   static final QuotaMatch INSTANCE = new QuotaMatch();
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "quota";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 24;
+  private QuotaMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "quota",
+        0,
+        24,
+        List.of(XtOption.of("quota", XtOptionType.UINT64, 0, XtOption.MAND | XtOption.INVERT)));
   }
 
   @Override
   public int userSpaceSize() {
     return 16;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(XtOption.of("quota", XtOptionType.UINT64, 0, XtOption.MAND | XtOption.INVERT));
   }
 
   @Override

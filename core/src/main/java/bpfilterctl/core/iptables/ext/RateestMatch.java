@@ -16,7 +16,7 @@ import java.util.List;
  * <p>--rateest-bps1/pps1/bps2/pps2 take an optional value: the next word, unless it starts with '-'
  * or '!' ({@link ExtData#following()}).
  */
-record RateestMatch() implements XtExtension {
+final class RateestMatch extends AbstractXtExtension {
   static final RateestMatch INSTANCE = new RateestMatch();
 
   static final int F_INVERT = 1;
@@ -77,47 +77,31 @@ record RateestMatch() implements XtExtension {
           new Unit("TiBps", 8. * 1024. * 1024. * 1024. * 1024.),
           new Unit("TBps", 8000000000000.));
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "rateest";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 72;
+  private RateestMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "rateest",
+        0,
+        72,
+        List.of(
+            XtOption.of("rateest1", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
+            XtOption.of("rateest", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
+            XtOption.of("rateest2", XtOptionType.STRING, O_RATEEST2, OLD_STYLE),
+            XtOption.of("rateest-bps1", XtOptionType.NONE, O_BPS1, WITH_RATE),
+            XtOption.of("rateest-pps1", XtOptionType.NONE, O_PPS1, WITH_RATE),
+            XtOption.of("rateest-bps2", XtOptionType.NONE, O_BPS2, WITH_RATE),
+            XtOption.of("rateest-pps2", XtOptionType.NONE, O_PPS2, WITH_RATE),
+            XtOption.of("rateest-bps", XtOptionType.NONE, O_BPS2, WITH_RATE),
+            XtOption.of("rateest-pps", XtOptionType.NONE, O_PPS2, WITH_RATE),
+            XtOption.of("rateest-delta", XtOptionType.NONE, O_DELTA, OLD_STYLE),
+            XtOption.of("rateest-lt", XtOptionType.NONE, O_LT, OLD_STYLE),
+            XtOption.of("rateest-gt", XtOptionType.NONE, O_GT, OLD_STYLE),
+            XtOption.of("rateest-eq", XtOptionType.NONE, O_EQ, OLD_STYLE)));
   }
 
   @Override
   public int userSpaceSize() {
     return 56;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("rateest1", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
-        XtOption.of("rateest", XtOptionType.STRING, O_RATEEST1, OLD_STYLE),
-        XtOption.of("rateest2", XtOptionType.STRING, O_RATEEST2, OLD_STYLE),
-        XtOption.of("rateest-bps1", XtOptionType.NONE, O_BPS1, WITH_RATE),
-        XtOption.of("rateest-pps1", XtOptionType.NONE, O_PPS1, WITH_RATE),
-        XtOption.of("rateest-bps2", XtOptionType.NONE, O_BPS2, WITH_RATE),
-        XtOption.of("rateest-pps2", XtOptionType.NONE, O_PPS2, WITH_RATE),
-        XtOption.of("rateest-bps", XtOptionType.NONE, O_BPS2, WITH_RATE),
-        XtOption.of("rateest-pps", XtOptionType.NONE, O_PPS2, WITH_RATE),
-        XtOption.of("rateest-delta", XtOptionType.NONE, O_DELTA, OLD_STYLE),
-        XtOption.of("rateest-lt", XtOptionType.NONE, O_LT, OLD_STYLE),
-        XtOption.of("rateest-gt", XtOptionType.NONE, O_GT, OLD_STYLE),
-        XtOption.of("rateest-eq", XtOptionType.NONE, O_EQ, OLD_STYLE));
   }
 
   @Override

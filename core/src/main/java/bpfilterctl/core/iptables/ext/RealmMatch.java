@@ -9,32 +9,19 @@ import java.util.List;
  * The realm match (libipt_realm.c), struct xt_realm_info, 12 bytes: {@code u32 id}, {@code u32
  * mask}, {@code u8 invert}. Realm names come from /etc/iproute2/rt_realms, in -L and in save form.
  */
-record RealmMatch(Path realms) implements XtExtension {
+final class RealmMatch extends AbstractXtExtension {
   static final RealmMatch INSTANCE = new RealmMatch(Path.of("/etc/iproute2/rt_realms"));
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
+  private final Path realms;
 
-  @Override
-  public String name() {
-    return "realm";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 12;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(XtOption.of("realm", XtOptionType.STRING, 0, XtOption.MAND | XtOption.INVERT));
+  private RealmMatch(Path realms) {
+    super(
+        ExtensionKind.MATCH,
+        "realm",
+        0,
+        12,
+        List.of(XtOption.of("realm", XtOptionType.STRING, 0, XtOption.MAND | XtOption.INVERT)));
+    this.realms = realms;
   }
 
   @Override

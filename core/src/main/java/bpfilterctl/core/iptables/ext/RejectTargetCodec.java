@@ -1,10 +1,11 @@
 package bpfilterctl.core.iptables.ext;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.util.List;
 
 /** REJECT (libipt_REJECT): struct ipt_reject_info { enum ipt_reject_with with; }. */
-final class RejectTargetCodec extends TargetCodec {
+final class RejectTargetCodec extends AbstractXtExtension {
   static final List<XtExtension> ALL = List.of(new RejectTargetCodec());
 
   private static final int PORT_UNREACHABLE = 3;
@@ -23,7 +24,12 @@ final class RejectTargetCodec extends TargetCodec {
   };
 
   private RejectTargetCodec() {
-    super("REJECT", 0, 4, List.of(opt("reject-with", XtOptionType.STRING, 0)));
+    super(
+        ExtensionKind.TARGET,
+        "REJECT",
+        0,
+        4,
+        List.of(XtOption.of("reject-with", XtOptionType.STRING, 0)));
   }
 
   @Override

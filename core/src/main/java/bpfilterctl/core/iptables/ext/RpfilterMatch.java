@@ -7,39 +7,24 @@ import java.util.List;
  * The rpfilter match (libxt_rpfilter.c), struct xt_rpfilter_info: one {@code u8 flags} byte, one
  * bit per option in the order of {@link #options()}.
  */
-record RpfilterMatch() implements XtExtension {
-  static final RpfilterMatch INSTANCE = new RpfilterMatch();
-
+final class RpfilterMatch extends AbstractXtExtension {
   private static final List<String> FLAG_NAMES =
       List.of("loose", "validmark", "accept-local", "invert");
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
+  // After FLAG_NAMES: the constructor reads it.
+  static final RpfilterMatch INSTANCE = new RpfilterMatch();
 
-  @Override
-  public String name() {
-    return "rpfilter";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 1;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of(FLAG_NAMES.get(0), XtOptionType.NONE, 0, 0),
-        XtOption.of(FLAG_NAMES.get(1), XtOptionType.NONE, 1, 0),
-        XtOption.of(FLAG_NAMES.get(2), XtOptionType.NONE, 2, 0),
-        XtOption.of(FLAG_NAMES.get(3), XtOptionType.NONE, 3, 0));
+  private RpfilterMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "rpfilter",
+        0,
+        1,
+        List.of(
+            XtOption.of(FLAG_NAMES.get(0), XtOptionType.NONE, 0, 0),
+            XtOption.of(FLAG_NAMES.get(1), XtOptionType.NONE, 1, 0),
+            XtOption.of(FLAG_NAMES.get(2), XtOptionType.NONE, 2, 0),
+            XtOption.of(FLAG_NAMES.get(3), XtOptionType.NONE, 3, 0)));
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.OptionalInt;
  * <p>--chunk-types takes two words (the match type and the chunk list), joined by the front-end
  * ({@link XtOption#NEXT_WORD}).
  */
-record SctpMatch() implements XtExtension {
+final class SctpMatch extends AbstractXtExtension {
   static final SctpMatch INSTANCE = new SctpMatch();
 
   static final int SRC_PORTS = 0x01;
@@ -75,34 +75,19 @@ record SctpMatch() implements XtExtension {
 
   private static final int OLD_STYLE = XtOption.INVERT | XtOption.MULTI;
 
-  @Override
-  public ExtensionKind kind() {
-    return ExtensionKind.MATCH;
-  }
-
-  @Override
-  public String name() {
-    return "sctp";
-  }
-
-  @Override
-  public int revision() {
-    return 0;
-  }
-
-  @Override
-  public int dataSize() {
-    return 292;
-  }
-
-  @Override
-  public List<XtOption> options() {
-    return List.of(
-        XtOption.of("source-port", XtOptionType.STRING, O_SPORT, OLD_STYLE),
-        XtOption.of("sport", XtOptionType.STRING, O_SPORT, OLD_STYLE),
-        XtOption.of("destination-port", XtOptionType.STRING, O_DPORT, OLD_STYLE),
-        XtOption.of("dport", XtOptionType.STRING, O_DPORT, OLD_STYLE),
-        XtOption.of("chunk-types", XtOptionType.STRING, O_CHUNKS, OLD_STYLE | XtOption.NEXT_WORD));
+  private SctpMatch() {
+    super(
+        ExtensionKind.MATCH,
+        "sctp",
+        0,
+        292,
+        List.of(
+            XtOption.of("source-port", XtOptionType.STRING, O_SPORT, OLD_STYLE),
+            XtOption.of("sport", XtOptionType.STRING, O_SPORT, OLD_STYLE),
+            XtOption.of("destination-port", XtOptionType.STRING, O_DPORT, OLD_STYLE),
+            XtOption.of("dport", XtOptionType.STRING, O_DPORT, OLD_STYLE),
+            XtOption.of(
+                "chunk-types", XtOptionType.STRING, O_CHUNKS, OLD_STYLE | XtOption.NEXT_WORD)));
   }
 
   @Override

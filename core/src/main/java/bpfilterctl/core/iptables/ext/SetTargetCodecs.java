@@ -5,6 +5,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u32;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -41,9 +42,9 @@ final class SetTargetCodecs {
   private static final int FLAG_MAP_SKBPRIO = 1 << 5;
   private static final int FLAG_MAP_SKBQUEUE = 1 << 6;
 
-  static final class SetTarget extends TargetCodec {
+  static final class SetTarget extends AbstractXtExtension {
     SetTarget(int revision) {
-      super("SET", revision, sizeOf(revision), options(revision));
+      super(ExtensionKind.TARGET, "SET", revision, sizeOf(revision), options(revision));
     }
 
     private static int sizeOf(int revision) {
@@ -152,7 +153,7 @@ final class SetTargetCodecs {
     @Override
     public void finalCheck(ExtData d) throws RuleException {
       int seen = d.seen();
-      if ((seen & bits(O_ADD, O_DEL, O_MAP)) == 0) {
+      if ((seen & XtOption.mask(O_ADD, O_DEL, O_MAP)) == 0) {
         throw RuleException.parameter(
             revision() == 3
                 ? "You must specify either `--add-set' or `--del-set' or `--map-set'"

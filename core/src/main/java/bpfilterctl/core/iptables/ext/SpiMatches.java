@@ -39,32 +39,18 @@ final class SpiMatches {
   static final List<XtExtension> ALL =
       List.of(new SpiMatch(Flavour.AH), new SpiMatch(Flavour.ESP), new SpiMatch(Flavour.IPCOMP));
 
-  record SpiMatch(Flavour flavour) implements XtExtension {
+  static final class SpiMatch extends AbstractXtExtension {
     static final int O_SPI = 0;
     static final int O_COMPRES = 1;
 
-    @Override
-    public ExtensionKind kind() {
-      return ExtensionKind.MATCH;
+    private final Flavour flavour;
+
+    private SpiMatch(Flavour flavour) {
+      super(ExtensionKind.MATCH, flavour.name, 0, 12, optionsOf(flavour));
+      this.flavour = flavour;
     }
 
-    @Override
-    public String name() {
-      return flavour.name;
-    }
-
-    @Override
-    public int revision() {
-      return 0;
-    }
-
-    @Override
-    public int dataSize() {
-      return 12;
-    }
-
-    @Override
-    public List<XtOption> options() {
+    private static List<XtOption> optionsOf(Flavour flavour) {
       XtOption spi = XtOption.of(flavour.spiOption, XtOptionType.UINT32RC, O_SPI, XtOption.INVERT);
       return flavour == Flavour.IPCOMP
           ? List.of(spi, XtOption.of("compres", XtOptionType.NONE, O_COMPRES, 0))

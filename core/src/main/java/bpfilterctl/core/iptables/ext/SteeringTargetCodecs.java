@@ -7,6 +7,7 @@ import static bpfilterctl.core.iptables.ext.XtText.ipv4;
 import static bpfilterctl.core.iptables.ext.XtText.putBe16;
 import static bpfilterctl.core.iptables.ext.XtText.putCString;
 
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -20,7 +21,7 @@ final class SteeringTargetCodecs {
   static final List<XtExtension> ALL = List.of(new Tee(), new Tproxy(0), new Tproxy(1));
 
   /** struct xt_tee_tginfo { union nf_inet_addr gw; char oif[16]; kernel pointer }. */
-  static final class Tee extends TargetCodec {
+  static final class Tee extends AbstractXtExtension {
     private static final int O_GATEWAY = 0;
     private static final int O_OIF = 1;
     private static final int OIF = 16;
@@ -28,12 +29,13 @@ final class SteeringTargetCodecs {
 
     Tee() {
       super(
+          ExtensionKind.TARGET,
           "TEE",
           1,
           40,
           List.of(
-              mandatory("gateway", XtOptionType.HOST, O_GATEWAY),
-              opt("oif", XtOptionType.STRING, O_OIF).withSize(OIF_SIZE)));
+              XtOption.mandatory("gateway", XtOptionType.HOST, O_GATEWAY),
+              XtOption.of("oif", XtOptionType.STRING, O_OIF).withSize(OIF_SIZE)));
     }
 
     @Override
@@ -74,7 +76,7 @@ final class SteeringTargetCodecs {
    * struct xt_tproxy_target_info { u32 mark_mask, mark_value; __be32 laddr; __be16 lport; } and v1,
    * where laddr is a 16-byte union nf_inet_addr.
    */
-  static final class Tproxy extends TargetCodec {
+  static final class Tproxy extends AbstractXtExtension {
     private static final int P_PORT = 0;
     private static final int P_ADDR = 1;
     private static final int P_MARK = 2;
@@ -82,13 +84,14 @@ final class SteeringTargetCodecs {
 
     Tproxy(int revision) {
       super(
+          ExtensionKind.TARGET,
           "TPROXY",
           revision,
           revision == 0 ? 14 : 26,
           List.of(
-              mandatory("on-port", XtOptionType.PORT, P_PORT),
-              opt("on-ip", XtOptionType.HOST, P_ADDR),
-              opt("tproxy-mark", XtOptionType.MARKMASK32, P_MARK)));
+              XtOption.mandatory("on-port", XtOptionType.PORT, P_PORT),
+              XtOption.of("on-ip", XtOptionType.HOST, P_ADDR),
+              XtOption.of("tproxy-mark", XtOptionType.MARKMASK32, P_MARK)));
       this.portAt = revision == 0 ? 12 : 24;
     }
 

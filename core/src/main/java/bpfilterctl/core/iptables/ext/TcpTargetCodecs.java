@@ -4,6 +4,7 @@ import static bpfilterctl.core.iptables.ext.XtText.u16;
 import static bpfilterctl.core.iptables.ext.XtText.u8;
 
 import bpfilterctl.core.iptables.RuleException;
+import bpfilterctl.core.uapi.ExtensionKind;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -14,19 +15,20 @@ final class TcpTargetCodecs {
   static final List<XtExtension> ALL = List.of(new Tcpmss(), new Tcpoptstrip(), new Synproxy());
 
   /** struct xt_tcpmss_info { u16 mss; }: 0xffff means clamp to the path MTU. */
-  static final class Tcpmss extends TargetCodec {
+  static final class Tcpmss extends AbstractXtExtension {
     private static final int O_SET_MSS = 0;
     private static final int O_CLAMP_MSS = 1;
     private static final int CLAMP_PMTU = 0xffff;
 
     Tcpmss() {
       super(
+          ExtensionKind.TARGET,
           "TCPMSS",
           0,
           2,
           List.of(
-              opt("set-mss", XtOptionType.UINT16, O_SET_MSS).withRange(0, 0xffff - 20),
-              flag("clamp-mss-to-pmtu", O_CLAMP_MSS)));
+              XtOption.of("set-mss", XtOptionType.UINT16, O_SET_MSS).withRange(0, 0xffff - 20),
+              XtOption.flag("clamp-mss-to-pmtu", O_CLAMP_MSS)));
     }
 
     @Override
@@ -55,14 +57,19 @@ final class TcpTargetCodecs {
   }
 
   /** struct xt_tcpoptstrip_target_info { u32 strip_bmap[8]; }: a bit per TCP option kind. */
-  static final class Tcpoptstrip extends TargetCodec {
+  static final class Tcpoptstrip extends AbstractXtExtension {
     private static final String[] NAMES = {
       "wscale", "mss", "sack-permitted", "sack", "timestamp", "md5"
     };
     private static final int[] KINDS = {3, 2, 4, 5, 8, 19};
 
     Tcpoptstrip() {
-      super("TCPOPTSTRIP", 0, 32, List.of(opt("strip-options", XtOptionType.STRING, 0)));
+      super(
+          ExtensionKind.TARGET,
+          "TCPOPTSTRIP",
+          0,
+          32,
+          List.of(XtOption.of("strip-options", XtOptionType.STRING, 0)));
     }
 
     private static boolean test(ByteBuffer b, int kind) {
@@ -142,7 +149,7 @@ final class TcpTargetCodecs {
   }
 
   /** struct xt_synproxy_info { u8 options; u8 wscale; u16 mss; }. */
-  static final class Synproxy extends TargetCodec {
+  static final class Synproxy extends AbstractXtExtension {
     private static final int O_SACK_PERM = 0;
     private static final int O_TIMESTAMP = 1;
     private static final int O_WSCALE = 2;
@@ -156,15 +163,16 @@ final class TcpTargetCodecs {
 
     Synproxy() {
       super(
+          ExtensionKind.TARGET,
           "SYNPROXY",
           0,
           4,
           List.of(
-              flag("sack-perm", O_SACK_PERM),
-              flag("timestamp", O_TIMESTAMP),
-              opt("wscale", XtOptionType.UINT32, O_WSCALE),
-              opt("mss", XtOptionType.UINT32, O_MSS),
-              flag("ecn", O_ECN)));
+              XtOption.flag("sack-perm", O_SACK_PERM),
+              XtOption.flag("timestamp", O_TIMESTAMP),
+              XtOption.of("wscale", XtOptionType.UINT32, O_WSCALE),
+              XtOption.of("mss", XtOptionType.UINT32, O_MSS),
+              XtOption.flag("ecn", O_ECN)));
     }
 
     @Override

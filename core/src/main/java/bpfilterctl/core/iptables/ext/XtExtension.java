@@ -8,9 +8,9 @@ import java.util.List;
  * The client side of one revision of one match or target, what an iptables libxt_*.c module
  * registers: its options, how they fill the kernel struct, and how a struct prints in {@code -L}
  * and in {@code -S}/save form. Implementations are stateless; per-rule state lives in {@link
- * ExtData}.
+ * ExtData}. Every one extends {@link AbstractXtExtension}, which holds the fixed facts.
  */
-public interface XtExtension {
+public sealed interface XtExtension permits AbstractXtExtension {
   ExtensionKind kind();
 
   /** The name given after -m or -j (e.g. "state"). */

@@ -39,6 +39,30 @@ public record XtOption(
     return new XtOption(name, type, id, 0, 0, flags, 0, 0, 0);
   }
 
+  /** An option with an argument, optional and not invertible. */
+  public static XtOption of(String name, XtOptionType type, int id) {
+    return of(name, type, id, 0);
+  }
+
+  /** An option that takes no argument and cannot be inverted. */
+  public static XtOption flag(String name, int id) {
+    return of(name, XtOptionType.NONE, id, 0);
+  }
+
+  /** An option with an argument that every rule using the extension must give (XTOPT_MAND). */
+  public static XtOption mandatory(String name, XtOptionType type, int id) {
+    return of(name, type, id, MAND);
+  }
+
+  /** The seen-set bits of some option ids, for {@link #withExcl}, {@link #withAlso} and checks. */
+  public static int mask(int... ids) {
+    int m = 0;
+    for (int id : ids) {
+      m |= 1 << id;
+    }
+    return m;
+  }
+
   public XtOption withExcl(int mask) {
     return new XtOption(name, type, id, mask, also, flags, min, max, size);
   }
