@@ -2,6 +2,7 @@ package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import bpfilterctl.core.mbox.Sockopt;
@@ -94,7 +95,7 @@ class RawAgainstKernelTest {
 
   private static List<String> kernelSockopt(Path shared, Path in) throws Exception {
     Process p =
-        new ProcessBuilder("python3", shared.resolve("tools/kernel-sockopt").toString())
+        new ProcessBuilder(Python3.command(), shared.resolve("tools/kernel-sockopt").toString())
             .redirectInput(in.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

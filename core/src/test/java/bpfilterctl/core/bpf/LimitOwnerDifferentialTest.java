@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class LimitOwnerDifferentialTest {
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final String PYTHON = Python3.command();
 
   /**
    * UDP datagrams from five uid/gid pairs (setpriv), each to ports 1-7, printing which were let

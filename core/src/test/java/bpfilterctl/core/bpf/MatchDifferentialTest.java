@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
@@ -54,9 +55,7 @@ class MatchDifferentialTest {
           "        out.append('0' if e.errno == errno.EPERM else 'E')",
           "print(''.join(out))");
 
-  /** The system's interpreter when there is one: a version manager's shim costs seconds a start. */
-  private static final String PYTHON =
-      Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+  private static final String PYTHON = Python3.command();
 
   @Test
   void randomTablesOfTheseMatchesAgreeWithIpTables() throws Exception {

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf;
 
+import bpfilterctl.core.fixtures.Python3;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -106,7 +107,8 @@ final class NetnsAgent implements AutoCloseable {
   /** Starts the agent in {@code netns}; {@code capture} as in {@link #AGENT}. */
   static NetnsAgent start(String netns, String capture, List<String> sysctls) throws IOException {
     List<String> argv =
-        new ArrayList<>(List.of("ip", "netns", "exec", netns, "python3", "-c", AGENT, capture));
+        new ArrayList<>(
+            List.of("ip", "netns", "exec", netns, Python3.command(), "-c", AGENT, capture));
     argv.addAll(sysctls);
     NetnsAgent a =
         new NetnsAgent(

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf;
 
+import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class TestNetns implements AutoCloseable {
     for (byte[] p : packets) {
       in.append(java.util.HexFormat.of().formatHex(p)).append('\n');
     }
-    Result r = exec(in.toString(), "python3", "-c", SENDER);
+    Result r = exec(in.toString(), Python3.command(), "-c", SENDER);
     if (r.rc != 0) {
       throw new IllegalStateException("sender: " + r.err);
     }

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf;
 
+import bpfilterctl.core.fixtures.Python3;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +46,7 @@ public final class UdpFlood implements AutoCloseable {
   public static UdpFlood start(TestNetns ns) throws IOException {
     UdpFlood f =
         new UdpFlood(
-            new ProcessBuilder("ip", "netns", "exec", ns.name, "python3", "-c", FLOOD)
+            new ProcessBuilder("ip", "netns", "exec", ns.name, Python3.command(), "-c", FLOOD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start());
     String go = f.out.readLine();

@@ -3,6 +3,7 @@ package bpfilterctl.core.uapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import bpfilterctl.core.fixtures.Python3;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +46,7 @@ class ErrnoTest {
   }
 
   private static Map<String, String[]> systemTable() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("python3", "-c", DUMP);
+    ProcessBuilder pb = new ProcessBuilder(Python3.command(), "-c", DUMP);
     pb.environment().put("LC_ALL", "C");
     Process p;
     try {
