@@ -40,8 +40,9 @@ class FaultInjectionTest {
   @ParameterizedTest(name = "load fails when the umh does: {0}")
   @MethodSource("loadFaults")
   void aBadHandshakeFailsTheLoad(String[] mode, String what, String more) throws Exception {
-    HostConfig cfg =
-        TestImages.quick(TestImages.faulty(mode)).handshakeTimeout(Duration.ofMillis(1000)).build();
+    // Only the silent umh is meant to time out; the others fail at once, whatever the deadline.
+    Duration timeout = mode[0].equals("silent") ? Duration.ofMillis(1000) : Duration.ofSeconds(30);
+    HostConfig cfg = TestImages.quick(TestImages.faulty(mode)).handshakeTimeout(timeout).build();
     try (ModuleHost host = new ModuleHost(cfg)) {
       ModuleException e = catchThrowableOfType(ModuleException.class, host::load);
       assertThat(e.kind()).isEqualTo(ModuleException.Kind.START_FAILED);
@@ -69,7 +70,11 @@ class FaultInjectionTest {
   @MethodSource("requestFaults")
   void aFaultInARequestKillsTheUmhAndFailsThatRequest(
       String[] mode, ModuleException.Kind kind, String what) throws Exception {
-    try (ModuleHost host = new ModuleHost(TestImages.quick(TestImages.faulty(mode)).build())) {
+    // Only the hanging umh is meant to time out: its deadline is short, yet long enough for the
+    // first request's answer on a loaded machine.
+    Duration timeout = mode[0].equals("hang") ? Duration.ofSeconds(3) : Duration.ofSeconds(30);
+    HostConfig cfg = TestImages.quick(TestImages.faulty(mode)).requestTimeout(timeout).build();
+    try (ModuleHost host = new ModuleHost(cfg)) {
       int pid = host.load();
       byte[] in = {1, 2, 3, 4, 5, 6, 7, 8};
       assertThat(host.call(new MboxRequest(0, false, 64, 1, in)).status()).isZero();
