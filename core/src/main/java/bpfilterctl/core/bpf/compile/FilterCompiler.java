@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
  * compile: matches other than tcp (without --tcp-option), udp, udplite and icmp; targets other than
- * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos); QUEUE; chains nested beyond the BPF call
- * depth.
+ * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos), REJECT and LOG; QUEUE; chains nested
+ * beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -59,9 +59,13 @@ public final class FilterCompiler {
     };
   }
 
-  /** True for the target names the compiler knows: the standard target and ERROR. */
+  /** True for the target names the compiler knows: the standard target, ERROR, REJECT and LOG. */
   public static boolean compilesTarget(String name) {
-    return name.isEmpty() || name.equals("ERROR") || name.equals("standard");
+    return name.isEmpty()
+        || name.equals("ERROR")
+        || name.equals("standard")
+        || name.equals("REJECT")
+        || name.equals("LOG");
   }
 
   /** Refuses a table that uses anything this compiler cannot express; does nothing otherwise. */
@@ -78,7 +82,7 @@ public final class FilterCompiler {
         if (!Verdict.isJump(v) && v != Verdict.ACCEPT && v != Verdict.DROP && v != Verdict.RETURN) {
           throw Refusal.extension("target QUEUE");
         }
-      } else if (!en.target().isError()) {
+      } else if (!en.target().isError() && !TargetReport.handles(en.target())) {
         throw Refusal.extension("target " + en.target().name());
       }
     }
@@ -90,11 +94,21 @@ public final class FilterCompiler {
    * index {@link CompiledTable#LOOKUP_MAP_INDEX}.
    */
   public CompiledTable compile(FilterTable table, int countersMapFd) throws Refusal {
+    return compile(table, countersMapFd, null);
+  }
+
+  /**
+   * As {@link #compile(FilterTable, int)}, with REJECT and LOG rules reporting through {@code
+   * targets} (null: such rules are refused).
+   */
+  public CompiledTable compile(FilterTable table, int countersMapFd, TargetMaps targets)
+      throws Refusal {
     check(table);
     boolean readDevices = false;
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);
       readDevices |= nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask());
+      readDevices |= en.target().name().equals("LOG"); // its line names both devices
     }
     LookupGroups groups = new LookupGroups(table, minRun);
     Map<Integer, List<Insn>> programs = new LinkedHashMap<>();
@@ -103,7 +117,7 @@ public final class FilterCompiler {
         programs.put(
             hook,
             HookCompiler.compile(
-                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit));
+                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit, targets));
       }
     }
     return new CompiledTable(programs, table.size(), groups.lookups());

@@ -39,7 +39,11 @@ final class PacketSummary {
   private static final int THOFF = 44;
   static final int IN = 48;
   static final int OUT = 64;
-  static final int SIZE = 80;
+
+  /** The program's ctx (a u64 pointer), for what REJECT and LOG read of the skb. */
+  static final int CTX = 80;
+
+  static final int SIZE = 88;
 
   static final int STATUS_OK = 0;
   static final int STATUS_FRAGMENT = 1;
@@ -49,12 +53,12 @@ final class PacketSummary {
   static final int KEY = -8;
 
   /** Main frame: the dynptr, then a slice buffer, then the summary. */
-  private static final int DYNPTR = -24;
+  static final int DYNPTR = -24;
 
   private static final int BUF = -48;
 
-  static final int BASE = -128;
-  static final int MAIN_STACK = 128;
+  static final int BASE = -136;
+  static final int MAIN_STACK = 136;
 
   /**
    * Where every function builds a lookup key (24 bytes), from r9: the main frame's slice buffer,
@@ -86,6 +90,7 @@ final class PacketSummary {
     for (int off = 0; off < SIZE; off += 8) {
       e.st(Insn.DW, R9, off, 0);
     }
+    e.stx(Insn.DW, R9, CTX, R1);
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
     e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
     e.callKfunc(k.dynptrFromSkb());
