@@ -15,6 +15,7 @@ import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.RawSocket;
 import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -234,11 +235,16 @@ public final class Enforcer implements AutoCloseable {
     }
   }
 
-  /** The namespace's net.ipv4.ip_default_ttl (what the kernel's own replies carry). */
+  /**
+   * The namespace's net.ipv4.ip_default_ttl (what the kernel's own replies carry), in one read: a
+   * sysctl file answers a read at a later offset with EOF, so a reader that reads a byte at a time
+   * (Files.readString on a file of size 0) gets only the first digit.
+   */
   private static int defaultTtl() {
-    try {
-      return Integer.parseInt(
-          Files.readString(Path.of("/proc/sys/net/ipv4/ip_default_ttl")).trim());
+    try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_default_ttl"))) {
+      byte[] b = new byte[32];
+      int n = in.read(b);
+      return Integer.parseInt(new String(b, 0, Math.max(0, n), StandardCharsets.US_ASCII).trim());
     } catch (IOException | NumberFormatException e) {
       return 64;
     }
