@@ -3,6 +3,7 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.IptablesSave;
@@ -243,12 +244,83 @@ class RejectLogKernelTest {
     List<String> ourReplies = normalized(ourRun.get("replies"));
     assertThat(kernelReplies).as("the kernel's replies").isNotEmpty();
     assertThat(ourReplies).isEqualTo(kernelReplies);
+    for (Object h : (List<?>) ourRun.get("replies")) {
+      assertThat(KernelRecordedTargetsTest.validChecksums(HexFormat.of().parseHex((String) h)))
+          .as("checksums of %s", h)
+          .isTrue();
+    }
 
     // the crafted packets' lines come first; the connect and the UDP exchange follow
     assertThat(kernelLines).as("dmesg lines").hasSizeGreaterThanOrEqualTo(packets.size());
     assertThat(ours).hasSameSizeAs(kernelLines);
     assertThat(ours.subList(0, packets.size())).isEqualTo(kernelLines.subList(0, packets.size()));
     assertThat(ourSave).isEqualTo(kernelSave);
+  }
+
+  /**
+   * A umh that dies leaves its generation and the ring buffer pinned; the next one adopts both and
+   * answers for the programs it did not load: connects are still refused at once, and its log gets
+   * the LOG lines.
+   */
+  @Test
+  void anAdoptingProcessReadsTheSameRingBuffer() throws Exception {
+    FilterBed.assumeBpf();
+    Path bpffs = Files.createTempDirectory("bpffs");
+    boolean mounted = false;
+    String tag = "a" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
+    try (Pair o = Pair.create();
+        FilterBed bed = new FilterBed()) {
+      bed.restore(table(tag));
+      Enforcer first = Enforcer.open();
+      int ring;
+      try {
+        BpfFs.ensureMounted(first.bpf(), bpffs);
+        mounted = BpfFs.isMounted(bpffs);
+        assertThat(mounted).isTrue();
+        Netns.call(
+            first.bpf(),
+            o.server.path(),
+            () -> {
+              first.pinUnder(bpffs);
+              first.listen(l -> {});
+              return first.install(bed.read());
+            });
+        ring = first.targetChannel().orElseThrow().ringId();
+      } finally {
+        first.close(); // as if the umh died: the pins hold links, programs and ring buffer
+      }
+      List<String> lines = new CopyOnWriteArrayList<>();
+      try (Enforcer second = Enforcer.open()) {
+        boolean adopted =
+            Netns.call(
+                second.bpf(),
+                o.server.path(),
+                () -> {
+                  boolean a = second.pinUnder(bpffs);
+                  second.listen(lines::add);
+                  return a;
+                });
+        assertThat(adopted).isTrue();
+        assertThat(second.targetChannel().orElseThrow().ringId()).isEqualTo(ring);
+        Map<String, Object> run = o.runClient(List.of());
+        assertThat(run.get("tcp")).isEqualTo("refused");
+        assertThat(((Number) run.get("tcp_ms")).intValue()).isLessThan(1000);
+        assertThat(run.get("udp")).isEqualTo("refused");
+        assertThat(lines).anyMatch(l -> l.startsWith("<4>" + tag + "tcp: IN=s0 OUT= MAC="));
+        Netns.call(
+            second.bpf(),
+            o.server.path(),
+            () -> {
+              second.stop();
+              return null;
+            });
+      }
+    } finally {
+      if (mounted) {
+        TestNetns.run(List.of("umount", bpffs.toString()), "");
+      }
+      Files.deleteIfExists(bpffs);
+    }
   }
 
   /** Replies with what the kernel leaves to chance or offload zeroed: IP id, checksums. */

@@ -73,6 +73,11 @@ public final class TargetChannel implements AutoCloseable {
     }
   }
 
+  /** The kernel's id of the ring buffer map (the same for every process that adopted it). */
+  public int ringId() throws BpfException {
+    return bpf.objectId(ring);
+  }
+
   TargetMaps maps(TargetLayout layout) {
     return new TargetMaps(ring.value(), lost.value(), layout);
   }
