@@ -10,7 +10,8 @@ import java.util.Arrays;
  * it (little-endian):
  *
  * <pre>
- *   0 u8 kind (1 REJECT, 2 LOG)   1 u8 hook   2 u8 reject-with or log level   3 u8 log flags
+ *   0 u8 kind (1 REJECT, 2 LOG)   1 u8 hook   2 u8 reject-with or log level
+ *   3 u8 log flags, or for REJECT skb->ip_summed | skb->csum_valid << 2
  *   4 u32 rule index   8 u32 skb->len   12 u32 skb->mark
  *  16 in device name[16]   32 out device name[16]   48 log prefix[32]
  *  80 u32 bytes captured   84 u16 MAC header length   86 u16 input device type

@@ -4,7 +4,8 @@ import bpfilterctl.core.bpf.btf.Btf;
 
 /**
  * The kernel struct offsets the REJECT and LOG reports read, from vmlinux BTF: the packet's mark,
- * MAC header and socket owner (what the kernel's LOG line shows).
+ * MAC header and socket owner (what the kernel's LOG line shows), and its checksum state (whether
+ * the kernel's REJECT would verify the checksum before replying).
  */
 public record TargetLayout(
     int stateIn,
@@ -21,7 +22,9 @@ public record TargetLayout(
     int socketFile,
     int fileCred,
     int credFsuid,
-    int credFsgid) {
+    int credFsgid,
+    int skbIpSummedBit,
+    int skbCsumValidBit) {
 
   /** Reads the offsets; a missing one is an error naming it. */
   public static TargetLayout from(Btf btf) throws Refusal {
@@ -40,7 +43,20 @@ public record TargetLayout(
         member(btf, "socket", "file"),
         member(btf, "file", "f_cred"),
         member(btf, "cred", "fsuid"),
-        member(btf, "cred", "fsgid"));
+        member(btf, "cred", "fsgid"),
+        bit(btf, "ip_summed", 2),
+        bit(btf, "csum_valid", 1));
+  }
+
+  /** The bit offset of a bitfield of sk_buff that lies within one byte. */
+  private static int bit(Btf btf, String member, int bits) throws Refusal {
+    Btf.Member m =
+        btf.member("sk_buff", member)
+            .orElseThrow(() -> new Refusal("kernel BTF has no sk_buff." + member));
+    if (m.bitSize() != bits || m.bitOffset() / 8 != (m.bitOffset() + bits - 1) / 8) {
+      throw new Refusal("sk_buff." + member + " is not a " + bits + "-bit field within a byte");
+    }
+    return m.bitOffset();
   }
 
   private static int member(Btf btf, String struct, String member) throws Refusal {

@@ -90,6 +90,9 @@ final class TargetReport {
     e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R6, TargetEvent.OFF_MARK, R1);
     e.st(Insn.W, R6, TargetEvent.OFF_MAC_LEN, 0);
     e.st(Insn.W, R6, TargetEvent.OFF_UID, -1).st(Insn.W, R6, TargetEvent.OFF_GID, -1);
+    if (!log) {
+      checksumState(e, k);
+    }
     if (log) {
       macHeader(e, k);
       if ((flags & LOG_UID) != 0) {
@@ -107,6 +110,19 @@ final class TargetReport {
     e.jmp(Insn.JEQ, R0, 0, done);
     e.ldx(Insn.DW, R1, R0, 0).alu(Insn.ADD, R1, 1).stx(Insn.DW, R0, 0, R1);
     e.bind(done);
+  }
+
+  /**
+   * REJECT's byte 3: skb->ip_summed in bits 0-1 and skb->csum_valid in bit 2, for the umh to verify
+   * the checksum where nf_reject_ipv4 would. r7 = skb.
+   */
+  private static void checksumState(Emitter e, TargetLayout k) {
+    int s = k.skbIpSummedBit();
+    int v = k.skbCsumValidBit();
+    e.ldx(Insn.B, R1, R7, s / 8).alu(Insn.RSH, R1, s % 8).alu(Insn.AND, R1, 3);
+    e.ldx(Insn.B, R2, R7, v / 8).alu(Insn.RSH, R2, v % 8).alu(Insn.AND, R2, 1);
+    e.alu(Insn.LSH, R2, 2).aluReg(Insn.OR, R1, R2);
+    e.stx(Insn.B, R6, 3, R1);
   }
 
   /** min(skb->len, DATA_MAX) bytes from the IP header, through the prologue's dynptr. */

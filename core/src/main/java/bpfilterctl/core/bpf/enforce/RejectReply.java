@@ -8,7 +8,8 @@ import java.util.Optional;
  * nf_send_unreach and nf_send_reset), built from what the program captured, or none where the
  * kernel sends none: a fragment past the first, a destination that is multicast or the limited
  * broadcast, an ICMP error (or unknown ICMP type) answered with ICMP, a RST answered with RST, a
- * header cut short.
+ * header cut short, a bad transport checksum the kernel would have verified (nf_ip_checksum: a
+ * packet whose checksum no one checked yet; verified here when the whole packet was captured).
  */
 public final class RejectReply {
   /** enum ipt_reject_with. */
@@ -24,6 +25,13 @@ public final class RejectReply {
   public static final int ADMIN_PROHIBITED = 8;
 
   private static final int LOCAL_IN = 1;
+
+  /** skb->ip_summed. */
+  private static final int CHECKSUM_NONE = 0;
+
+  private static final int CHECKSUM_UNNECESSARY = 1;
+  private static final int CHECKSUM_COMPLETE = 2;
+  private static final int CHECKSUM_PARTIAL = 3;
 
   /** icmp_send: the error, with its IP header, fits in 576 bytes. */
   private static final int ICMP_ROOM = 576 - 20 - 8;
@@ -70,6 +78,9 @@ public final class RejectReply {
     if ((flags & 0x04) != 0) {
       return Optional.empty(); // no RST for a RST
     }
+    if (badChecksum(ev, p, ihl)) {
+      return Optional.empty();
+    }
     byte[] r = new byte[40];
     ipHeader(r, 6, 0, 0x4000, ttl, p, 12, p, 16);
     put16(r, 20, u16(p, th + 2));
@@ -106,6 +117,13 @@ public final class RejectReply {
         return Optional.empty(); // no error about an error
       }
     }
+    boolean unnecessary =
+        summed(ev) == CHECKSUM_UNNECESSARY
+            || summed(ev) == CHECKSUM_PARTIAL
+            || (ev.flags() & 0x04) != 0; // csum_valid
+    if (!unnecessary && verifiable(p, ihl) && badChecksum(ev, p, ihl)) {
+      return Optional.empty();
+    }
     int quote = Math.min(Math.min(p.length, ev.skbLen()), ICMP_ROOM);
     byte[] r = new byte[20 + 8 + quote];
     int tos = ((p[1] & 0xff) & 0x1e) | 0xc0; // RT_TOS | IPTOS_PREC_INTERNETCONTROL
@@ -118,6 +136,44 @@ public final class RejectReply {
     System.arraycopy(p, 0, r, 28, quote);
     put16(r, 22, checksum(r, 20, r.length - 20, 0));
     return Optional.of(r);
+  }
+
+  private static int summed(TargetEvent ev) {
+    return ev.flags() & 3;
+  }
+
+  /**
+   * nf_reject_verify_csum: false for protocols without a 16-bit one's complement sum over their
+   * whole payload (UDP without one, GRE, AH, ESP, SCTP, UDP-Lite, DCCP).
+   */
+  private static boolean verifiable(byte[] p, int ihl) {
+    return switch (p[9] & 0xff) {
+      case 17 -> p.length < ihl + 8 || u16(p, ihl + 6) != 0;
+      case 47, 51, 50, 132, 136, 33 -> false;
+      default -> true;
+    };
+  }
+
+  /**
+   * nf_ip_checksum for the event's hook: a packet nobody verified (CHECKSUM_NONE, or
+   * CHECKSUM_COMPLETE at LOCAL_IN) whose sum fails. A packet longer than the capture cannot be
+   * summed here and counts as good.
+   */
+  private static boolean badChecksum(TargetEvent ev, byte[] p, int ihl) {
+    int s = summed(ev);
+    if (s != CHECKSUM_NONE && !(s == CHECKSUM_COMPLETE && ev.hook() == LOCAL_IN)) {
+      return false;
+    }
+    int len = ev.skbLen() - ihl;
+    if (ev.skbLen() > p.length || len < 0) {
+      return false;
+    }
+    int proto = p[9] & 0xff;
+    long sum = 0;
+    if (proto == 6 || proto == 17) {
+      sum = u16(p, 12) + u16(p, 14) + u16(p, 16) + u16(p, 18) + proto + len;
+    }
+    return checksum(p, ihl, len, sum) != 0;
   }
 
   /** icmp_pointers[type].error: the types an ICMP error is never sent about. */
