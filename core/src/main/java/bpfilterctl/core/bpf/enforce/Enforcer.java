@@ -229,7 +229,10 @@ public final class Enforcer implements AutoCloseable {
         log.accept("umh: REJECT sends no replies: " + e.getMessage());
       }
       replies = socket;
-      channel.start(new TargetActions(socket, defaultTtl(), log, System::nanoTime), log);
+      channel.start(
+          new TargetActions(
+              socket == null ? null : socket::send, defaultTtl(), log, System::nanoTime),
+          log);
     } catch (BpfException e) {
       log.accept("umh: REJECT and LOG not completed: " + e.getMessage());
     }

@@ -1,9 +1,9 @@
 package bpfilterctl.core.bpf.enforce;
 
 import bpfilterctl.core.bpf.compile.TargetEvent;
-import bpfilterctl.core.bpf.sys.RawSocket;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * What the umh does with each reported packet: REJECT's reply sent on a raw socket of the
@@ -20,7 +20,7 @@ public final class TargetActions implements Consumer<byte[]> {
 
   static final int RST_BURST = 1000;
 
-  private final RawSocket socket;
+  private final ToIntFunction<byte[]> socket;
   private final int ttl;
   private final Consumer<String> log;
   private final TokenBucket icmp;
@@ -28,10 +28,11 @@ public final class TargetActions implements Consumer<byte[]> {
   private long sendErrors;
 
   /**
-   * {@code socket} null: no replies. {@code ttl}: ip_default_ttl of the namespace (what the
-   * kernel's replies carry).
+   * {@code socket} sends a reply and answers 0 or the errno (a raw socket's send); null: no
+   * replies. {@code ttl}: ip_default_ttl of the namespace (what the kernel's replies carry).
    */
-  public TargetActions(RawSocket socket, int ttl, Consumer<String> log, LongSupplier nanos) {
+  public TargetActions(
+      ToIntFunction<byte[]> socket, int ttl, Consumer<String> log, LongSupplier nanos) {
     this.socket = socket;
     this.ttl = ttl;
     this.log = log;
@@ -57,7 +58,7 @@ public final class TargetActions implements Consumer<byte[]> {
     if (!budget.take()) {
       return;
     }
-    int errno = socket.send(reply.get());
+    int errno = socket.applyAsInt(reply.get());
     if (errno != 0 && sendErrors++ % 1000 == 0) {
       log.accept("umh: REJECT reply not sent (errno " + errno + "), " + sendErrors + " so far");
     }
