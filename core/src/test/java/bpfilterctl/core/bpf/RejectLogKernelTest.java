@@ -259,6 +259,106 @@ class RejectLogKernelTest {
     assertThat(ourSave).isEqualTo(kernelSave);
   }
 
+  /** The client's own connect and datagram, refused by its OUTPUT chain. */
+  private static final String LOCAL_SENDER =
+      String.join(
+          "\n",
+          "import socket, json, time",
+          "out = {}",
+          "t0 = time.time()",
+          "try:",
+          "    socket.create_connection(('10.9.0.2', 81), timeout=3)",
+          "    out['tcp'] = 'connected'",
+          "except ConnectionRefusedError:",
+          "    out['tcp'] = 'refused'",
+          "except OSError as e:",
+          "    out['tcp'] = repr(e)",
+          "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+          "u.connect(('10.9.0.2', 9999))",
+          "u.settimeout(3)",
+          "try:",
+          "    u.send(b'x' * 30)",
+          "    out['send'] = 'sent'",
+          "except OSError as e:",
+          "    out['send'] = e.strerror",
+          "try:",
+          "    u.recv(100)",
+          "    out['udp'] = 'answered'",
+          "except ConnectionRefusedError:",
+          "    out['udp'] = 'refused'",
+          "except OSError as e:",
+          "    out['udp'] = repr(e)",
+          "out['ms'] = int((time.time() - t0) * 1000)",
+          "print(json.dumps(out))");
+
+  private static final String OUTPUT_TABLE =
+      String.join(
+          "\n",
+          "*filter",
+          ":INPUT ACCEPT [0:0]",
+          ":FORWARD ACCEPT [0:0]",
+          ":OUTPUT ACCEPT [0:0]",
+          "-A OUTPUT -p tcp --dport 81 -j REJECT --reject-with tcp-reset",
+          "-A OUTPUT -p udp --dport 9999 -j REJECT",
+          "COMMIT",
+          "");
+
+  /**
+   * REJECT at LOCAL_OUT answers the local sender (the reply comes back through lo): a connect is
+   * refused at once and a datagram gets ECONNREFUSED, as with the kernel's table, with the same
+   * counters (the replies pass OUTPUT too). The server drops everything, so only the rule answers.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void outputRejectAnswersTheLocalSender() throws Exception {
+    FilterBed.assumeBpf();
+    Require.that(
+        Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
+        "iptables-legacy-restore is not installed");
+    Map<String, Object> kernelRun;
+    String kernelSave;
+    try (Pair k = Pair.create()) {
+      assertThat(k.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
+      assertThat(k.client.exec(OUTPUT_TABLE, "iptables-legacy-restore").rc()).isZero();
+      TestNetns.Result r = k.client.exec("", "python3", "-c", LOCAL_SENDER);
+      assertThat(r.rc()).as("kernel side: %s", r.err()).isZero();
+      kernelRun = JsonReader.parseObject(r.out().trim());
+      kernelSave = strip(k.client.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+    }
+    Map<String, Object> ourRun;
+    String ourSave;
+    try (Pair o = Pair.create();
+        Enforcer enforcer = Enforcer.open();
+        FilterBed bed = new FilterBed()) {
+      assertThat(o.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
+      bed.restore(OUTPUT_TABLE);
+      Netns.call(
+          enforcer.bpf(),
+          o.client.path(),
+          () -> {
+            enforcer.listen(l -> {});
+            return enforcer.install(bed.read());
+          });
+      TestNetns.Result r = o.client.exec("", "python3", "-c", LOCAL_SENDER);
+      assertThat(r.rc()).as("our side: %s", r.err()).isZero();
+      ourRun = JsonReader.parseObject(r.out().trim());
+      List<XtCounters> counters = enforcer.live().orElseThrow().counters();
+      bed.port.set(
+          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
+      StringBuilder save = new StringBuilder();
+      new IptablesSave(bed.iptables, ZonedDateTime::now)
+          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+      ourSave = strip(save.toString());
+    }
+    assertThat(kernelRun.get("tcp")).isEqualTo("refused");
+    assertThat(kernelRun.get("udp")).isEqualTo("refused");
+    assertThat(ourRun.get("tcp")).isEqualTo("refused");
+    assertThat(ourRun.get("send")).isEqualTo(kernelRun.get("send")); // the drop: EPERM
+    assertThat(ourRun.get("udp")).isEqualTo("refused");
+    assertThat(((Number) ourRun.get("ms")).intValue()).isLessThan(1000);
+    assertThat(ourSave).isEqualTo(kernelSave);
+  }
+
   /**
    * A umh that dies leaves its generation and the ring buffer pinned; the next one adopts both and
    * answers for the programs it did not load: connects are still refused at once, and its log gets
