@@ -291,22 +291,30 @@ class RejectLogKernelTest {
           "out['ms'] = int((time.time() - t0) * 1000)",
           "print(json.dumps(out))");
 
-  private static final String OUTPUT_TABLE =
-      String.join(
-          "\n",
-          "*filter",
-          ":INPUT ACCEPT [0:0]",
-          ":FORWARD ACCEPT [0:0]",
-          ":OUTPUT ACCEPT [0:0]",
-          "-A OUTPUT -p tcp --dport 81 -j REJECT --reject-with tcp-reset",
-          "-A OUTPUT -p udp --dport 9999 -j REJECT",
-          "COMMIT",
-          "");
+  private static String outputTable(String tag) {
+    return String.join(
+        "\n",
+        "*filter",
+        ":INPUT ACCEPT [0:0]",
+        ":FORWARD ACCEPT [0:0]",
+        ":OUTPUT ACCEPT [0:0]",
+        "-A OUTPUT -p tcp --dport 81 -j REJECT --reject-with tcp-reset",
+        "-A OUTPUT -p udp --dport 9999 -j LOG --log-uid --log-prefix \"" + tag + "out: \"",
+        "-A OUTPUT -p udp --dport 9999 -j REJECT",
+        "COMMIT",
+        "");
+  }
+
+  /** A log line with the fields that differ from run to run (ephemeral port, IP id) blanked. */
+  private static String sameRun(String line) {
+    return line.replaceAll("SPT=\\d+", "SPT=_").replaceAll(" ID=\\d+", " ID=_");
+  }
 
   /**
    * REJECT at LOCAL_OUT answers the local sender (the reply comes back through lo): a connect is
    * refused at once and a datagram gets ECONNREFUSED, as with the kernel's table, with the same
-   * counters (the replies pass OUTPUT too). The server drops everything, so only the rule answers.
+   * counters (the replies pass OUTPUT too), and the same LOG line with --log-uid (the sending
+   * socket's owner). The server drops everything, so only the rule answers.
    */
   @Test
   @SuppressWarnings("unchecked")
@@ -315,28 +323,45 @@ class RejectLogKernelTest {
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
+    Require.that(Files.exists(LOG_ALL_NETNS), "no " + LOG_ALL_NETNS + " (nf_log_syslog)");
+    String tag = "o" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
+    String table = outputTable(tag);
     Map<String, Object> kernelRun;
     String kernelSave;
+    List<String> kernelLines = new ArrayList<>();
+    String logAll = Files.readString(LOG_ALL_NETNS).trim();
     try (Pair k = Pair.create()) {
-      assertThat(k.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
-      assertThat(k.client.exec(OUTPUT_TABLE, "iptables-legacy-restore").rc()).isZero();
-      TestNetns.Result r = k.client.exec("", "python3", "-c", LOCAL_SENDER);
-      assertThat(r.rc()).as("kernel side: %s", r.err()).isZero();
-      kernelRun = JsonReader.parseObject(r.out().trim());
-      kernelSave = strip(k.client.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+      Files.writeString(LOG_ALL_NETNS, "1");
+      try {
+        assertThat(k.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
+        assertThat(k.client.exec(table, "iptables-legacy-restore").rc()).isZero();
+        TestNetns.Result r = k.client.exec("", "python3", "-c", LOCAL_SENDER);
+        assertThat(r.rc()).as("kernel side: %s", r.err()).isZero();
+        kernelRun = JsonReader.parseObject(r.out().trim());
+        kernelSave = strip(k.client.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+        for (String l : TestNetns.run(List.of("dmesg", "-r"), "").out().split("\n")) {
+          if (l.contains(tag)) {
+            kernelLines.add(
+                sameRun(l.replaceFirst("^(<\\d+>)\\[[^]]*\\] ?", "$1").stripTrailing()));
+          }
+        }
+      } finally {
+        Files.writeString(LOG_ALL_NETNS, logAll);
+      }
     }
     Map<String, Object> ourRun;
     String ourSave;
+    List<String> ourLines = new CopyOnWriteArrayList<>();
     try (Pair o = Pair.create();
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
       assertThat(o.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
-      bed.restore(OUTPUT_TABLE);
+      bed.restore(table);
       Netns.call(
           enforcer.bpf(),
           o.client.path(),
           () -> {
-            enforcer.listen(l -> {});
+            enforcer.listen(ourLines::add);
             return enforcer.install(bed.read());
           });
       TestNetns.Result r = o.client.exec("", "python3", "-c", LOCAL_SENDER);
@@ -357,6 +382,9 @@ class RejectLogKernelTest {
     assertThat(ourRun.get("udp")).isEqualTo("refused");
     assertThat(((Number) ourRun.get("ms")).intValue()).isLessThan(1000);
     assertThat(ourSave).isEqualTo(kernelSave);
+    assertThat(kernelLines).hasSize(1).allMatch(l -> l.endsWith(" UID=0 GID=0"));
+    assertThat(ourLines.stream().filter(l -> l.contains(tag)).map(l -> sameRun(l.stripTrailing())))
+        .containsExactlyElementsOf(kernelLines);
   }
 
   /**
