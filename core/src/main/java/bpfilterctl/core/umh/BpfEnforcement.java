@@ -23,6 +23,7 @@ public final class BpfEnforcement implements Enforcement {
   public BpfEnforcement(Enforcer enforcer, PrintStream log) {
     this.enforcer = enforcer;
     this.log = log;
+    enforcer.listen(log::println); // REJECT's replies, LOG's lines
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.util.Map;
  * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
  * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups) and addrtype, each at the
  * revisions CompiledMatches lists; targets other than the standard ones (ACCEPT, DROP, RETURN,
- * jumps, gotos); QUEUE; chains nested beyond the BPF call depth.
+ * jumps, gotos), REJECT and LOG; QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -62,9 +62,13 @@ public final class FilterCompiler {
     return CompiledMatches.compiles(name, revision);
   }
 
-  /** True for the target names the compiler knows: the standard target and ERROR. */
+  /** True for the target names the compiler knows: the standard target, ERROR, REJECT and LOG. */
   public static boolean compilesTarget(String name) {
-    return name.isEmpty() || name.equals("ERROR") || name.equals("standard");
+    return name.isEmpty()
+        || name.equals("ERROR")
+        || name.equals("standard")
+        || name.equals("REJECT")
+        || name.equals("LOG");
   }
 
   /** Refuses a table that uses anything this compiler cannot express; does nothing otherwise. */
@@ -84,7 +88,7 @@ public final class FilterCompiler {
         if (!Verdict.isJump(v) && v != Verdict.ACCEPT && v != Verdict.DROP && v != Verdict.RETURN) {
           throw Refusal.extension("target QUEUE");
         }
-      } else if (!en.target().isError()) {
+      } else if (!en.target().isError() && !TargetReport.handles(en.target())) {
         throw Refusal.extension("target " + en.target().name());
       }
     }
@@ -96,11 +100,21 @@ public final class FilterCompiler {
    * index {@link CompiledTable#LOOKUP_MAP_INDEX}.
    */
   public CompiledTable compile(FilterTable table, int countersMapFd) throws Refusal {
+    return compile(table, countersMapFd, null);
+  }
+
+  /**
+   * As {@link #compile(FilterTable, int)}, with REJECT and LOG rules reporting through {@code
+   * targets} (null: such rules are refused).
+   */
+  public CompiledTable compile(FilterTable table, int countersMapFd, TargetMaps targets)
+      throws Refusal {
     check(table);
     boolean readDevices = false;
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);
       readDevices |= nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask());
+      readDevices |= en.target().name().equals("LOG"); // its line names both devices
     }
     LookupGroups groups = new LookupGroups(table, minRun);
     Map<Integer, List<Insn>> programs = new LinkedHashMap<>();
@@ -109,7 +123,7 @@ public final class FilterCompiler {
         programs.put(
             hook,
             HookCompiler.compile(
-                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit));
+                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit, targets));
       }
     }
     return new CompiledTable(

@@ -52,6 +52,7 @@ final class HookCompiler {
   private final boolean eager;
   private int pendingBranches;
   private MatchContext context;
+  private TargetMaps targets;
 
   HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
@@ -59,6 +60,12 @@ final class HookCompiler {
     this.mapFd = mapFd;
     this.groups = groups;
     this.eager = eager;
+  }
+
+  /** The maps REJECT and LOG rules report through; without them such rules are refused. */
+  private HookCompiler reportingTo(TargetMaps maps) {
+    this.targets = maps;
+    return this;
   }
 
   /**
@@ -73,14 +80,17 @@ final class HookCompiler {
       LookupGroups groups,
       KernelLayout k,
       boolean devs,
-      int eagerLimit)
+      int eagerLimit,
+      TargetMaps targets)
       throws Refusal {
-    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true);
+    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets);
     List<Insn> p = eager.compile(k, devs);
     if (eager.pendingBranches <= eagerLimit) {
       return p;
     }
-    return new HookCompiler(table, hook, mapFd, groups, false).compile(k, devs);
+    return new HookCompiler(table, hook, mapFd, groups, false)
+        .reportingTo(targets)
+        .compile(k, devs);
   }
 
   List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
@@ -137,7 +147,7 @@ final class HookCompiler {
   /** An entry whose action, once it matched, goes on with the next entry. */
   private boolean continues(IptEntry en, int index) {
     if (!en.target().isStandard()) {
-      return false; // ERROR
+      return TargetReport.handles(en.target()) && !TargetReport.terminal(en.target()); // LOG
     }
     int v = en.target().verdict();
     if (!Verdict.isJump(v)) {
@@ -287,6 +297,18 @@ final class HookCompiler {
 
     /** The matched entry's counter and target. True when the walk continues after it. */
     private boolean action(IptEntry en, int i) throws Refusal {
+      if (TargetReport.handles(en.target())) {
+        if (targets == null) {
+          throw new Refusal("target " + en.target().name() + " without its ring buffer");
+        }
+        countInline(i);
+        TargetReport.emit(e, targets, hook, i, en.target());
+        if (TargetReport.terminal(en.target())) {
+          e.mov(R0, 0).exit(); // REJECT: the umh replies, the packet is dropped
+          return false;
+        }
+        return true; // LOG
+      }
       if (!en.target().isStandard()) {
         toShared(i, sharedDrop()); // ERROR: ipt_error drops
         return false;

@@ -60,7 +60,11 @@ final class PacketSummary {
   static final int SKB = 144;
 
   static final int STATE = 152;
-  static final int SIZE = 160;
+
+  /** The program's ctx (a u64 pointer), for what REJECT and LOG read of the skb. */
+  static final int CTX = 160;
+
+  static final int SIZE = 168;
 
   static final int STATUS_OK = 0;
   static final int STATUS_FRAGMENT = 1;
@@ -110,6 +114,7 @@ final class PacketSummary {
     for (int off = 0; off < SIZE; off += 8) {
       e.st(Insn.DW, R9, off, 0);
     }
+    e.stx(Insn.DW, R9, CTX, R1);
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
     e.stx(Insn.DW, R9, SKB, R7).stx(Insn.DW, R9, STATE, R6);
     e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);

@@ -7,17 +7,23 @@ import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.KernelLayout;
 import bpfilterctl.core.bpf.compile.Refusal;
+import bpfilterctl.core.bpf.compile.TargetLayout;
+import bpfilterctl.core.bpf.compile.TargetMaps;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.bpf.sys.RawSocket;
 import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Enforces the filter table in the calling thread's network namespace. {@link #install} compiles
@@ -40,10 +46,14 @@ public final class Enforcer implements AutoCloseable {
   private long generations;
   private Pins pins;
   private RouteMirror routes;
+  private final TargetLayout targetLayout;
+  private TargetChannel channel;
+  private RawSocket replies;
 
-  private Enforcer(Bpf bpf, KernelLayout layout) {
+  private Enforcer(Bpf bpf, KernelLayout layout, TargetLayout targetLayout) {
     this.bpf = bpf;
     this.compiler = new FilterCompiler(layout);
+    this.targetLayout = targetLayout;
   }
 
   /**
@@ -53,13 +63,16 @@ public final class Enforcer implements AutoCloseable {
   public static Enforcer open() throws EnforcementUnavailable {
     Bpf bpf;
     KernelLayout layout;
+    TargetLayout targetLayout;
     try {
       bpf = Bpf.open();
     } catch (Exception | LinkageError e) {
       throw new EnforcementUnavailable("cannot call bpf(): " + e.getMessage());
     }
     try {
-      layout = KernelLayout.from(Btf.vmlinux());
+      Btf btf = Btf.vmlinux();
+      layout = KernelLayout.from(btf);
+      targetLayout = targetLayout(btf);
     } catch (java.io.IOException e) {
       throw new EnforcementUnavailable(
           "no kernel BTF at " + Btf.VMLINUX + " (CONFIG_DEBUG_INFO_BTF): " + e.getMessage());
@@ -73,7 +86,16 @@ public final class Enforcer implements AutoCloseable {
       throw new EnforcementUnavailable(
           "bpf() refused (needs CAP_BPF and CAP_NET_ADMIN): " + e.getMessage());
     }
-    return new Enforcer(bpf, layout);
+    return new Enforcer(bpf, layout, targetLayout);
+  }
+
+  /** REJECT and LOG need these offsets; without them such rules are refused at compile. */
+  private static TargetLayout targetLayout(Btf btf) {
+    try {
+      return TargetLayout.from(btf);
+    } catch (Refusal r) {
+      return null;
+    }
   }
 
   public Bpf bpf() {
@@ -88,6 +110,9 @@ public final class Enforcer implements AutoCloseable {
   public boolean pinUnder(Path bpffs) throws IOException, BpfException {
     BpfFs.ensureMounted(bpf, bpffs);
     pins = new Pins(bpf, Pins.dirFor(bpffs, BpfFs.netnsId()));
+    if (channel == null) {
+      channel = TargetChannel.pinned(bpf, pins.dir()).orElse(null);
+    }
     Optional<Generation> found = pins.adopt();
     if (found.isPresent()) {
       if (live != null) {
@@ -127,7 +152,7 @@ public final class Enforcer implements AutoCloseable {
     Map<Integer, Fd> progs = new LinkedHashMap<>();
     Generation next = null;
     try {
-      CompiledTable compiled = compiler.compile(table, map.value());
+      CompiledTable compiled = compiler.compile(table, map.value(), targets());
       if (AddrtypeMatch.uses(table) && routes == null) {
         routes = RouteMirror.open(bpf, System.err);
       }
@@ -176,6 +201,75 @@ public final class Enforcer implements AutoCloseable {
   }
 
   /**
+   * The ring buffer REJECT and LOG rules report through: the one pinned here (adopted), else a new
+   * one, pinned with the generations. Null where the kernel lacks what they read.
+   */
+  private TargetMaps targets() throws BpfException {
+    if (targetLayout == null) {
+      return null;
+    }
+    if (channel == null) {
+      channel = TargetChannel.create(bpf);
+    }
+    if (pins != null) {
+      try {
+        Files.createDirectories(pins.dir());
+      } catch (IOException e) {
+        throw new BpfException("pin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
+      }
+      channel.pin(pins.dir());
+    }
+    return channel.maps(targetLayout);
+  }
+
+  /**
+   * Starts completing REJECT and LOG: a thread reads what the programs report, sends REJECT's
+   * replies from a raw socket opened here (in the calling thread's network namespace) and writes
+   * LOG's lines to {@code log}. Problems are told to {@code log}; enforcement goes on without them.
+   */
+  public void listen(Consumer<String> log) {
+    try {
+      if (targets() == null) {
+        log.accept("umh: this kernel's BTF lacks what REJECT and LOG read; they are refused");
+        return;
+      }
+      RawSocket socket = null;
+      try {
+        socket = RawSocket.open();
+      } catch (BpfException e) {
+        log.accept("umh: REJECT sends no replies: " + e.getMessage());
+      }
+      replies = socket;
+      channel.start(
+          new TargetActions(
+              socket == null ? null : socket::send, defaultTtl(), log, System::nanoTime),
+          log);
+    } catch (BpfException e) {
+      log.accept("umh: REJECT and LOG not completed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The namespace's net.ipv4.ip_default_ttl (what the kernel's own replies carry), in one read: a
+   * sysctl file answers a read at a later offset with EOF, so a reader that reads a byte at a time
+   * (Files.readString on a file of size 0) gets only the first digit.
+   */
+  private static int defaultTtl() {
+    try (var in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_default_ttl"))) {
+      byte[] b = new byte[32];
+      int n = in.read(b);
+      return Integer.parseInt(new String(b, 0, Math.max(0, n), StandardCharsets.US_ASCII).trim());
+    } catch (IOException | NumberFormatException e) {
+      return 64;
+    }
+  }
+
+  /** The ring buffer and its lost-record counter, once a table or a listener needed them. */
+  public Optional<TargetChannel> targetChannel() {
+    return Optional.ofNullable(channel);
+  }
+
+  /**
    * Stops enforcing for good (unload, enforce off): removes the pins, then detaches the live
    * generation.
    */
@@ -199,6 +293,14 @@ public final class Enforcer implements AutoCloseable {
     if (routes != null) {
       routes.close(); // a pinned generation's addrtype matches keep the last mirrored table
       routes = null;
+    }
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+    if (replies != null) {
+      replies.close();
+      replies = null;
     }
   }
 }

@@ -35,6 +35,7 @@ public final class Bpf {
   public static final int MAP_TYPE_ARRAY = 2;
   public static final int MAP_TYPE_PERCPU_ARRAY = 6;
   public static final int MAP_TYPE_LPM_TRIE = 11;
+  public static final int MAP_TYPE_RINGBUF = 27;
   public static final int PROG_TYPE_NETFILTER = 32;
   public static final int ATTACH_NETFILTER = 45;
   public static final int NFPROTO_IPV4 = 2;

@@ -1,0 +1,71 @@
+package bpfilterctl.core.bpf.compile;
+
+import bpfilterctl.core.bpf.btf.Btf;
+
+/**
+ * The kernel struct offsets the REJECT and LOG reports read, from vmlinux BTF: the packet's mark,
+ * MAC header and socket owner (what the kernel's LOG line shows), and its checksum state (whether
+ * the kernel's REJECT would verify the checksum before replying).
+ */
+public record TargetLayout(
+    int stateIn,
+    int skbMark,
+    int skbHead,
+    int skbMacHeader,
+    int skbNetworkHeader,
+    int skbDev,
+    int skbSk,
+    int devHardHeaderLen,
+    int devType,
+    int skState,
+    int skSocket,
+    int socketFile,
+    int fileCred,
+    int credFsuid,
+    int credFsgid,
+    int skbIpSummedBit,
+    int skbCsumValidBit) {
+
+  /** Reads the offsets; a missing one is an error naming it. */
+  public static TargetLayout from(Btf btf) throws Refusal {
+    return new TargetLayout(
+        member(btf, "nf_hook_state", "in"),
+        member(btf, "sk_buff", "mark"),
+        member(btf, "sk_buff", "head"),
+        member(btf, "sk_buff", "mac_header"),
+        member(btf, "sk_buff", "network_header"),
+        member(btf, "sk_buff", "dev"),
+        member(btf, "sk_buff", "sk"),
+        member(btf, "net_device", "hard_header_len"),
+        member(btf, "net_device", "type"),
+        member(btf, "sock_common", "skc_state"), // struct sock begins with its sock_common
+        member(btf, "sock", "sk_socket"),
+        member(btf, "socket", "file"),
+        member(btf, "file", "f_cred"),
+        member(btf, "cred", "fsuid"),
+        member(btf, "cred", "fsgid"),
+        bit(btf, "ip_summed", 2),
+        bit(btf, "csum_valid", 1));
+  }
+
+  /** The bit offset of a bitfield of sk_buff that lies within one byte. */
+  private static int bit(Btf btf, String member, int bits) throws Refusal {
+    Btf.Member m =
+        btf.member("sk_buff", member)
+            .orElseThrow(() -> new Refusal("kernel BTF has no sk_buff." + member));
+    if (m.bitSize() != bits || m.bitOffset() / 8 != (m.bitOffset() + bits - 1) / 8) {
+      throw new Refusal("sk_buff." + member + " is not a " + bits + "-bit field within a byte");
+    }
+    return m.bitOffset();
+  }
+
+  private static int member(Btf btf, String struct, String member) throws Refusal {
+    Btf.Member m =
+        btf.member(struct, member)
+            .orElseThrow(() -> new Refusal("kernel BTF has no " + struct + "." + member));
+    if (m.bitSize() != 0) {
+      throw new Refusal(struct + "." + member + " is a bitfield");
+    }
+    return m.byteOffset();
+  }
+}
