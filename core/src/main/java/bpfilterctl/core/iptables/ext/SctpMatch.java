@@ -327,6 +327,11 @@ final class SctpMatch extends AbstractXtExtension {
     if (mask != 0) {
       out.append(':');
     }
+    if (index >= CHUNKS.size()) {
+      // No letters for these chunks: iptables reads past its table here; the bits in hex.
+      out.append(String.format(Locale.ROOT, "0x%02x/0x%02x", flag, mask));
+      return;
+    }
     String letters = CHUNKS.get(index).validFlags();
     for (int i = 7; i >= 0; i--) {
       if ((mask & (1 << i)) != 0) {

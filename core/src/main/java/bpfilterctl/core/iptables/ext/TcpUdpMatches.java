@@ -154,7 +154,10 @@ public final class TcpUdpMatches {
 
     static String flagNames(int flags) {
       StringBuilder s = new StringBuilder();
-      int f = flags;
+      // Bits 0x40 and 0x80 have no name (iptables' print_tcpf reads past its table for them):
+      // they are shown in hex after the named ones.
+      int unnamed = flags & 0xc0;
+      int f = flags & 0x3f;
       while (f != 0) {
         int i = 0;
         while ((f & FLAG_BITS[i]) == 0) {
@@ -165,6 +168,9 @@ public final class TcpUdpMatches {
         }
         s.append(FLAG_NAMES[i]);
         f &= ~FLAG_BITS[i];
+      }
+      if (unnamed != 0) {
+        s.append(s.length() > 0 ? "," : "").append(String.format("0x%02x", unnamed));
       }
       return s.length() == 0 ? "NONE" : s.toString();
     }
