@@ -121,6 +121,11 @@ public final class Btf {
     return Optional.ofNullable(funcs.get(name));
   }
 
+  /** The type id of the named struct (what bpf_rdonly_cast takes to type a pointer). */
+  public Optional<Integer> structId(String name) {
+    return Optional.ofNullable(structs.get(name));
+  }
+
   /** Where a member of a struct lies. {@code bitSize} is 0 unless it is a bitfield. */
   public record Member(int bitOffset, int bitSize) {
     public int byteOffset() {

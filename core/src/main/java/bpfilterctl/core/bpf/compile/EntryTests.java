@@ -77,7 +77,8 @@ final class EntryTests {
 
   /** The names and revisions of the matches this compiler knows. */
   static boolean supported(XtEntryMatch m) {
-    return m.revision() == 0 && FilterCompiler.compilesMatch(m.name());
+    return ConntrackTests.handles(m)
+        || (m.revision() == 0 && FilterCompiler.compilesMatch(m.name()));
   }
 
   boolean anyJump() {
@@ -117,7 +118,7 @@ final class EntryTests {
   }
 
   /** Thrown when a test can never pass. */
-  private static final class Never extends Exception {
+  static final class Never extends Exception {
     private static final long serialVersionUID = 1L;
 
     Never() {
@@ -125,9 +126,9 @@ final class EntryTests {
     }
   }
 
-  /** Every match the compiler knows examines the transport header. */
+  /** The matches that examine the transport header. */
   private static boolean transportProto(XtEntryMatch m) {
-    return FilterCompiler.compilesMatch(m.name());
+    return FilterCompiler.compilesMatch(m.name()) && !ConntrackTests.handles(m);
   }
 
   /**
@@ -284,6 +285,7 @@ final class EntryTests {
             PacketSummary.DPORT, u.dptMin(), u.dptMax(), 0xffff, (u.inv() & XtUdp.INV_DSTPT) != 0);
       }
       case "icmp" -> icmp(IptIcmp.decode(d));
+      case "conntrack", "state" -> ConntrackTests.emit(e, m, this::fail);
       default -> throw new Refusal("match " + m.name());
     }
   }
@@ -425,7 +427,7 @@ final class EntryTests {
   }
 
   /** ORs a failure value (non-zero: the test fails) into r3. */
-  private void fail(int reg) {
+  void fail(int reg) {
     if (eager) {
       anyJump = true;
       branches++;

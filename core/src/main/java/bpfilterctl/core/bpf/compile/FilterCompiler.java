@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
- * compile: matches other than tcp (without --tcp-option), udp, udplite and icmp; targets other than
- * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos); QUEUE; chains nested beyond the BPF call
- * depth.
+ * compile: matches other than tcp (without --tcp-option), udp, udplite, icmp, conntrack (--ctstate,
+ * --ctstatus, --ctdir) and state; targets other than the standard ones (ACCEPT, DROP, RETURN,
+ * jumps, gotos); QUEUE; chains nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -51,10 +51,10 @@ public final class FilterCompiler {
     this.eagerLimit = eagerLimit;
   }
 
-  /** True for the match names the compiler knows (any revision it accepts is 0). */
+  /** True for the match names the compiler knows (revision 0; conntrack 1-3). */
   public static boolean compilesMatch(String name) {
     return switch (name) {
-      case "tcp", "udp", "udplite", "icmp" -> true;
+      case "tcp", "udp", "udplite", "icmp", "conntrack", "state" -> true;
       default -> false;
     };
   }
@@ -72,6 +72,7 @@ public final class FilterCompiler {
         if (!EntryTests.supported(m)) {
           throw Refusal.extension("match " + m.name() + " (revision " + m.revision() + ")");
         }
+        ConntrackTests.check(m);
       }
       if (en.target().isStandard()) {
         int v = en.target().verdict();
@@ -91,6 +92,9 @@ public final class FilterCompiler {
    */
   public CompiledTable compile(FilterTable table, int countersMapFd) throws Refusal {
     check(table);
+    if (kernel.conntrack().isEmpty() && ConntrackTests.usedBy(table)) {
+      throw new Refusal("conntrack: this kernel's BTF has no sk_buff._nfct or struct nf_conn");
+    }
     boolean readDevices = false;
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);

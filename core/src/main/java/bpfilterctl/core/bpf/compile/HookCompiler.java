@@ -86,7 +86,7 @@ final class HookCompiler {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
-    PacketSummary.emitPrologue(e, k, readDevices);
+    PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
     main.sharedBlocks();

@@ -1,6 +1,7 @@
 package bpfilterctl.core.bpf.compile;
 
 import bpfilterctl.core.bpf.btf.Btf;
+import java.util.Optional;
 
 /**
  * What the programs need from the running kernel, read from its BTF: the kfunc ids for packet
@@ -12,9 +13,16 @@ import bpfilterctl.core.bpf.btf.Btf;
  * @param stateOut offset of nf_hook_state.out
  * @param devName offset of net_device.name
  * @param skbLen offset of sk_buff.len
+ * @param conntrack where the conntrack matches read, when this kernel has conntrack
  */
 public record KernelLayout(
-    int dynptrFromSkb, int dynptrSlice, int stateIn, int stateOut, int devName, int skbLen) {
+    int dynptrFromSkb,
+    int dynptrSlice,
+    int stateIn,
+    int stateOut,
+    int devName,
+    int skbLen,
+    Optional<ConntrackLayout> conntrack) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -24,14 +32,15 @@ public record KernelLayout(
         member(btf, "nf_hook_state", "in"),
         member(btf, "nf_hook_state", "out"),
         member(btf, "net_device", "name"),
-        member(btf, "sk_buff", "len"));
+        member(btf, "sk_buff", "len"),
+        ConntrackLayout.from(btf));
   }
 
-  private static int func(Btf btf, String name) throws Refusal {
+  static int func(Btf btf, String name) throws Refusal {
     return btf.funcId(name).orElseThrow(() -> new Refusal("kernel BTF has no kfunc " + name));
   }
 
-  private static int member(Btf btf, String struct, String member) throws Refusal {
+  static int member(Btf btf, String struct, String member) throws Refusal {
     Btf.Member m =
         btf.member(struct, member)
             .orElseThrow(() -> new Refusal("kernel BTF has no " + struct + "." + member));
