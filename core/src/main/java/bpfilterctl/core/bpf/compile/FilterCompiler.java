@@ -59,6 +59,14 @@ public final class FilterCompiler {
     };
   }
 
+  /**
+   * True when the table has a conntrack or state match: its programs read conntrack's verdict, so
+   * conntrack must run in the namespace (see ConntrackHold).
+   */
+  public static boolean usesConntrack(FilterTable table) {
+    return ConntrackTests.usedBy(table);
+  }
+
   /** True for the target names the compiler knows: the standard target and ERROR. */
   public static boolean compilesTarget(String name) {
     return name.isEmpty() || name.equals("ERROR") || name.equals("standard");
