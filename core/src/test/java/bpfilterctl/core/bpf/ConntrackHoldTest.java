@@ -3,7 +3,12 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.ConntrackHold;
+import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,6 +43,56 @@ class ConntrackHoldTest {
       assertThat(tracked(ns)).as("released: new flows are not tracked").isEqualTo(2);
       Netns.call(FilterBed.BPF, ns.path(), () -> run(ConntrackHold::release)); // nothing to do
       assertThat(held(ns)).isFalse();
+    }
+  }
+
+  @Test
+  void enforcerHoldsConntrackWhileItsTableUsesItAndAcrossAdoption() throws Exception {
+    FilterBed.assumeBpf();
+    Path bpffs = Files.createTempDirectory("bpffs");
+    boolean mounted = false;
+    try (TestNetns ns = TestNetns.create();
+        FilterBed stateful = new FilterBed();
+        FilterBed plain = new FilterBed()) {
+      stateful.rules("-A INPUT -m conntrack --ctstate INVALID -j DROP");
+      plain.rules("-A INPUT -p udp --dport 9 -j DROP");
+      Enforcer first = Enforcer.open();
+      BpfFs.ensureMounted(first.bpf(), bpffs);
+      mounted = BpfFs.isMounted(bpffs);
+      assertThat(mounted).isTrue();
+      Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      Netns.call(first.bpf(), ns.path(), () -> first.install(plain.read()));
+      assertThat(held(ns)).as("a table without conntrack matches").isFalse();
+      Netns.call(first.bpf(), ns.path(), () -> first.install(stateful.read()));
+      assertThat(held(ns)).as("a table with one").isTrue();
+      Netns.call(first.bpf(), ns.path(), () -> first.install(plain.read()));
+      assertThat(held(ns)).as("replaced by one without").isFalse();
+      Netns.call(first.bpf(), ns.path(), () -> first.install(stateful.read()));
+      assertThat(held(ns)).isTrue();
+      first.close(); // as if the umh died: the pins keep the programs, the holder stays too
+      assertThat(held(ns)).as("after the process").isTrue();
+      udp(ns, 9101);
+      assertThat(tracked(ns)).as("the orphaned programs still see conntrack").isEqualTo(1);
+
+      try (Enforcer second = Enforcer.open()) {
+        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
+        assertThat(held(ns)).isTrue();
+        Netns.call(second.bpf(), ns.path(), () -> second.install(stateful.read()));
+        assertThat(held(ns)).isTrue();
+        Netns.call(
+            second.bpf(),
+            ns.path(),
+            () -> {
+              second.stop();
+              return null;
+            });
+        assertThat(held(ns)).as("enforcement stopped").isFalse();
+      }
+    } finally {
+      if (mounted) {
+        TestNetns.run(List.of("umount", bpffs.toString()), "");
+      }
+      Files.deleteIfExists(bpffs);
     }
   }
 
