@@ -10,8 +10,6 @@ import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.uapi.XtCounters;
 import bpfilterctl.core.uapi.XtCountersInfo;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -68,49 +66,6 @@ class ConntrackDifferentialTest {
 
   static final String NOTRACK = "-t raw -A PREROUTING -p udp --dport 9999 -j CT --notrack";
 
-  /** A client and a server namespace with a veth between them. */
-  record Peers(TestNetns client, TestNetns server) implements AutoCloseable {
-    static Peers create() throws Exception {
-      TestNetns client = TestNetns.create();
-      TestNetns server = null;
-      try {
-        server = TestNetns.create();
-        client.ip("link", "add", "cv", "type", "veth", "peer", "name", "sv", "netns", server.name);
-        client.ip("addr", "add", "10.9.0.1/24", "dev", "cv");
-        server.ip("addr", "add", "10.9.0.2/24", "dev", "sv");
-        client.ip("link", "set", "cv", "up");
-        server.ip("link", "set", "sv", "up");
-        for (TestNetns ns : List.of(client, server)) {
-          // a stray ACK is INVALID instead of picking up a connection mid-stream
-          sh(ns, "echo 0 > /proc/sys/net/netfilter/nf_conntrack_tcp_loose");
-        }
-        return new Peers(client, server);
-      } catch (Exception | AssertionError e) {
-        client.close();
-        if (server != null) {
-          server.close();
-        }
-        throw e;
-      }
-    }
-
-    List<String> traffic(String phase) throws Exception {
-      TestNetns.Result r =
-          TestNetns.run(List.of("python3", "-", client.name, server.name, phase), script());
-      assertThat(r.rc()).as("traffic %s: %s", phase, r.err()).isZero();
-      return r.out().lines().toList();
-    }
-
-    @Override
-    public void close() throws java.io.IOException {
-      try {
-        client.close();
-      } finally {
-        server.close();
-      }
-    }
-  }
-
   @Test
   void statefulTableAgreesWithIpTablesOverVeth() throws Exception {
     FilterBed.assumeBpf();
@@ -119,7 +74,7 @@ class ConntrackDifferentialTest {
         "iptables-legacy-restore is not installed");
     List<String> kernelOutcomes = new ArrayList<>();
     String kernelSave;
-    try (Peers kernel = Peers.create()) {
+    try (VethPeers kernel = VethPeers.create()) {
       TestNetns.Result restored = kernel.server().exec(TABLE, "iptables-legacy-restore");
       assertThat(restored.rc()).as(restored.err()).isZero();
       kernelOutcomes.addAll(kernel.traffic("main"));
@@ -148,12 +103,12 @@ class ConntrackDifferentialTest {
         .doesNotContain("[0:0] -A OUTPUT -m conntrack --ctstate RELATED");
 
     for (boolean eager : List.of(true, false)) {
-      try (Peers ours = Peers.create();
+      try (VethPeers ours = VethPeers.create();
           FilterBed bed = eager ? new FilterBed() : new FilterBed().accumulated()) {
         bed.restore(TABLE).load();
         List<String> outcomes = new ArrayList<>();
         List<Fd> links = new ArrayList<>();
-        assertThat(ConntrackHoldTest.tracked(ours.server())).as("nothing tracks yet").isZero();
+        assertThat(VethPeers.tracked(ours.server())).as("nothing tracks yet").isZero();
         try {
           Netns.call(
               FilterBed.BPF,
@@ -197,18 +152,6 @@ class ConntrackDifferentialTest {
     argv.addAll(List.of(rule.split(" ")));
     TestNetns.Result r = ns.exec("", argv.toArray(String[]::new));
     assertThat(r.rc()).as("%s: %s", rule, r.err()).isZero();
-  }
-
-  static void sh(TestNetns ns, String command) throws Exception {
-    TestNetns.Result r = ns.exec("", "sh", "-c", command);
-    assertThat(r.rc()).as("%s: %s", command, r.err()).isZero();
-  }
-
-  static String script() throws Exception {
-    try (InputStream in =
-        ConntrackDifferentialTest.class.getResourceAsStream("/bpf/conntrack_traffic.py")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 
   private static String strip(String save) {

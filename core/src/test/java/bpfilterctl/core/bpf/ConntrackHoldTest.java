@@ -25,22 +25,22 @@ class ConntrackHoldTest {
     try (TestNetns ns = TestNetns.create()) {
       assertThat(held(ns)).isFalse();
       udp(ns, 9001);
-      assertThat(tracked(ns)).as("a fresh namespace tracks nothing").isZero();
+      assertThat(VethPeers.tracked(ns)).as("a fresh namespace tracks nothing").isZero();
 
       Netns.call(FilterBed.BPF, ns.path(), () -> run(ConntrackHold::hold));
       assertThat(held(ns)).isTrue();
       udp(ns, 9002);
-      assertThat(tracked(ns)).as("held: the flow is tracked").isEqualTo(1);
+      assertThat(VethPeers.tracked(ns)).as("held: the flow is tracked").isEqualTo(1);
 
       Netns.call(FilterBed.BPF, ns.path(), () -> run(ConntrackHold::hold)); // again: replaced
       assertThat(held(ns)).isTrue();
       udp(ns, 9003);
-      assertThat(tracked(ns)).isEqualTo(2);
+      assertThat(VethPeers.tracked(ns)).isEqualTo(2);
 
       Netns.call(FilterBed.BPF, ns.path(), () -> run(ConntrackHold::release));
       assertThat(held(ns)).isFalse();
       udp(ns, 9004);
-      assertThat(tracked(ns)).as("released: new flows are not tracked").isEqualTo(2);
+      assertThat(VethPeers.tracked(ns)).as("released: new flows are not tracked").isEqualTo(2);
       Netns.call(FilterBed.BPF, ns.path(), () -> run(ConntrackHold::release)); // nothing to do
       assertThat(held(ns)).isFalse();
     }
@@ -72,7 +72,9 @@ class ConntrackHoldTest {
       first.close(); // as if the umh died: the pins keep the programs, the holder stays too
       assertThat(held(ns)).as("after the process").isTrue();
       udp(ns, 9101);
-      assertThat(tracked(ns)).as("the orphaned programs still see conntrack").isEqualTo(1);
+      assertThat(VethPeers.tracked(ns))
+          .as("the orphaned programs still see conntrack")
+          .isEqualTo(1);
 
       try (Enforcer second = Enforcer.open()) {
         assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
@@ -121,12 +123,5 @@ class ConntrackHoldTest {
                 + port
                 + "))");
     assertThat(r.rc()).as(r.err()).isZero();
-  }
-
-  /** The namespace's conntrack entries. */
-  static int tracked(TestNetns ns) throws Exception {
-    TestNetns.Result r = ns.exec("", "cat", "/proc/sys/net/netfilter/nf_conntrack_count");
-    assertThat(r.rc()).as(r.err()).isZero();
-    return Integer.parseInt(r.out().trim());
   }
 }
