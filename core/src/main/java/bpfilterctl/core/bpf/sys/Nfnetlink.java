@@ -108,6 +108,10 @@ public final class Nfnetlink implements AutoCloseable {
     while (left > 0) {
       for (Reply r : receive()) {
         int i = r.seq() - first - 1;
+        if (r.type() == NLMSG_ERROR && r.error() != 0 && (i < 0 || i >= answers.length)) {
+          // the batch itself was refused (its begin or end message): no message will answer
+          throw new BpfException("nfnetlink batch", -r.error());
+        }
         if (r.type() == NLMSG_ERROR && i >= 0 && i < answers.length && !seen[i]) {
           seen[i] = true;
           answers[i] = r.error();
