@@ -1,8 +1,9 @@
 # The traffic of ConntrackDifferentialTest, between a client and a server namespace joined by a
-# veth (client 10.9.0.1, server 10.9.0.2). One process, one thread: it enters a namespace (setns)
+# veth, directly or through a router. One process, one thread: it enters a namespace (setns)
 # before it creates each socket, and a socket stays in the namespace it was made in, so every step
 # runs in a fixed order. Prints one outcome line per step.
-#   usage: conntrack_traffic.py CLIENT_NS SERVER_NS PHASE   (PHASE: main | untracked)
+#   usage: conntrack_traffic.py CLIENT_NS SERVER_NS PHASE CLIENT_ADDR SERVER_ADDR
+#   (PHASE: main | untracked)
 import ctypes
 import os
 import socket
@@ -11,8 +12,7 @@ import sys
 
 CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
-CLIENT, SERVER, PHASE = sys.argv[1], sys.argv[2], sys.argv[3]
-CA, SA = "10.9.0.1", "10.9.0.2"
+CLIENT, SERVER, PHASE, CA, SA = sys.argv[1:6]
 SHORT = 0.5  # below the first SYN retransmission (1 s): a dropped SYN is sent once
 
 
