@@ -96,7 +96,7 @@ final class ConntrackTests {
     if (!m.name().equals("conntrack") || !handles(m)) {
       return;
     }
-    int flags = Conntrack.decode(m).flags();
+    int flags = MtInfo.decode(m).flags();
     for (int bit = 0; bit < OTHER_OPTIONS.length; bit++) {
       if (OTHER_OPTIONS[bit] != null && (flags & (1 << bit)) != 0) {
         throw new Refusal("conntrack " + OTHER_OPTIONS[bit]);
@@ -105,16 +105,16 @@ final class ConntrackTests {
   }
 
   /** The fields of xt_conntrack_mtinfo1/2/3 compiled here, masks widened to their revision. */
-  private record Conntrack(int flags, int invert, int stateMask, int statusMask) {
-    static Conntrack decode(XtEntryMatch m) {
+  private record MtInfo(int flags, int invert, int stateMask, int statusMask) {
+    static MtInfo decode(XtEntryMatch m) {
       ByteBuffer d = Abi.wrap(m.data());
       int flags = Short.toUnsignedInt(d.getShort(146));
       int invert = Short.toUnsignedInt(d.getShort(148));
       if (m.revision() == 1) {
-        return new Conntrack(
+        return new MtInfo(
             flags, invert, Byte.toUnsignedInt(d.get(150)), Byte.toUnsignedInt(d.get(151)));
       }
-      return new Conntrack(
+      return new MtInfo(
           flags,
           invert,
           Short.toUnsignedInt(d.getShort(150)),
@@ -143,15 +143,16 @@ final class ConntrackTests {
       fail.accept(R5);
       return;
     }
-    Conntrack c = Conntrack.decode(m);
+    MtInfo c = MtInfo.decode(m);
     boolean hasState = (c.flags() & STATE) != 0;
     boolean hasRest = (c.flags() & (DIRECTION | STATUS)) != 0;
+    boolean inv = (c.invert() & STATE) != 0;
+    int hits = stateTable(c.stateMask(), ST_UNTRACKED);
+    // SNAT/DNAT join the state bit from ct->status (IPS_SRC_NAT, IPS_DST_NAT)
+    int nat =
+        ((c.stateMask() & ST_SNAT) != 0 ? IPS_SRC_NAT : 0)
+            | ((c.stateMask() & ST_DNAT) != 0 ? IPS_DST_NAT : 0);
     if (hasState) {
-      boolean inv = (c.invert() & STATE) != 0;
-      int hits = stateTable(c.stateMask(), ST_UNTRACKED);
-      int nat =
-          ((c.stateMask() & ST_SNAT) != 0 ? IPS_SRC_NAT : 0)
-              | ((c.stateMask() & ST_DNAT) != 0 ? IPS_DST_NAT : 0);
       boolean alwaysHit = hits == 0xffff;
       boolean neverHit = hits == 0 && nat == 0;
       if (((alwaysHit && !inv) || (neverHit && inv)) && !hasRest) {
@@ -163,15 +164,10 @@ final class ConntrackTests {
     }
     prelude(e);
     if (hasState) {
-      boolean inv = (c.invert() & STATE) != 0;
-      stateHit(e, stateTable(c.stateMask(), ST_UNTRACKED));
-      int nat =
-          ((c.stateMask() & ST_SNAT) != 0 ? IPS_SRC_NAT : 0)
-              | ((c.stateMask() & ST_DNAT) != 0 ? IPS_DST_NAT : 0);
+      stateHit(e, hits);
       if (nat != 0) {
-        // statebit |= SNAT/DNAT from ct->status, only with an nf_conn
         statusHit(e, R0, nat);
-        e.aluReg(Insn.AND, R0, R1).aluReg(Insn.OR, R5, R0);
+        e.aluReg(Insn.AND, R0, R1).aluReg(Insn.OR, R5, R0); // only with an nf_conn
       }
       if (!inv) {
         e.alu(Insn.XOR, R5, 1); // r5: the state test fails
