@@ -60,9 +60,9 @@ final class FilterBed implements AutoCloseable {
     Require.that(UNAVAILABLE == null, UNAVAILABLE);
   }
 
-  final TableEngine engine = new TableEngine(ExtensionRegistry.kernel());
-  final ModuleSockopts port = ModuleSockopts.direct(engine::handle);
-  final Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
+  final TableEngine engine;
+  final ModuleSockopts port;
+  final Iptables iptables;
   FilterTable table;
   CompiledTable compiled;
   Fd map;
@@ -70,6 +70,17 @@ final class FilterBed implements AutoCloseable {
   private int minRun = FilterCompiler.DEFAULT_MIN_RUN;
   private int eagerLimit = FilterCompiler.DEFAULT_EAGER_LIMIT;
   private Fd routes;
+
+  FilterBed() {
+    this(ExtensionRegistry.kernel());
+  }
+
+  /** A table engine with these extensions (iptables picks its revisions from them). */
+  FilterBed(ExtensionRegistry registry) {
+    engine = new TableEngine(registry);
+    port = ModuleSockopts.direct(engine::handle);
+    iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
+  }
 
   /** Every entry compiled with one jump (accumulated tests), whatever the table's size. */
   FilterBed accumulated() {

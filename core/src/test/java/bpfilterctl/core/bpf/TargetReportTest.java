@@ -110,6 +110,35 @@ class TargetReportTest {
     }
   }
 
+  /**
+   * The deepest program the compiler makes still verifies: seven nested chains (the BPF call depth)
+   * below a main frame whose summary has every optional slot (conntrack, tcp options, the skb and
+   * ctx pointers), with LOG, REJECT and a limit in the innermost chain. The verifier adds up every
+   * frame of a call chain against its 512-byte stack.
+   */
+  @Test
+  void sevenNestedChainsUnderTheFullSummaryStillVerify() throws Exception {
+    FilterBed.assumeBpf();
+    try (Reporting r = new Reporting()) {
+      List<String> rules = new ArrayList<>();
+      for (int c = 1; c <= 7; c++) {
+        rules.add("-N c" + c);
+      }
+      for (int c = 1; c < 7; c++) {
+        rules.add("-A c" + c + " -p tcp -j c" + (c + 1));
+      }
+      rules.add("-A c7 -p tcp --tcp-option 2 -m conntrack --ctstate INVALID -j LOG");
+      rules.add("-A c7 -p tcp -m limit --limit 5/s -j REJECT --reject-with tcp-reset");
+      rules.add("-A OUTPUT -p tcp -j c1");
+      r.bed.rules(rules.toArray(String[]::new));
+      r.load();
+      // a test run's packet has no conntrack entry: INVALID; no MSS option: no LOG
+      byte[] syn = Packets.tcp(addr(10, 0, 0, 1), addr(10, 0, 0, 2), 4000, 80, 0x02);
+      assertThat(r.bed.verdict(3, syn)).isZero();
+      assertThat(r.events()).extracting(TargetEvent::kind).containsExactly(TargetEvent.REJECT);
+    }
+  }
+
   @Test
   void logGoesOnWithTheNextRuleAndInsideChains() throws Exception {
     FilterBed.assumeBpf();

@@ -121,7 +121,7 @@ public final class Btf {
     return Optional.ofNullable(funcs.get(name));
   }
 
-  /** The type id of the struct named {@code name}. */
+  /** The type id of the named struct (what bpf_rdonly_cast takes to type a pointer). */
   public Optional<Integer> structId(String name) {
     return Optional.ofNullable(structs.get(name));
   }

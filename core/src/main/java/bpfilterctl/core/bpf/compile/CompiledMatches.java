@@ -25,7 +25,9 @@ final class CompiledMatches {
           Map.entry("pkttype", Set.of(0)),
           Map.entry("limit", Set.of(0)),
           Map.entry("owner", Set.of(OwnerMatch.REVISION)),
-          Map.entry("addrtype", Set.of(0, 1)));
+          Map.entry("addrtype", Set.of(0, 1)),
+          Map.entry("conntrack", Set.of(1, 2, 3)),
+          Map.entry("state", Set.of(0)));
 
   private CompiledMatches() {}
 

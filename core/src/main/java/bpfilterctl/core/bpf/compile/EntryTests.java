@@ -342,6 +342,7 @@ final class EntryTests {
       case "mark" -> SkbMatches.mark(this, d);
       case "pkttype" -> SkbMatches.pkttype(this, d);
       case "comment" -> {} // always matches
+      case "conntrack", "state" -> ConntrackTests.emit(e, m, this::fail);
       default -> throw new Refusal("match " + m.name());
     }
   }

@@ -11,9 +11,10 @@ import java.util.Map;
 /**
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
  * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
- * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups) and addrtype, each at the
- * revisions CompiledMatches lists; targets other than the standard ones (ACCEPT, DROP, RETURN,
- * jumps, gotos), REJECT and LOG; QUEUE; chains nested beyond the BPF call depth.
+ * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups), addrtype, conntrack (--ctstate,
+ * --ctstatus, --ctdir) and state, each at the revisions CompiledMatches lists; targets other than
+ * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos), REJECT and LOG; QUEUE; chains nested
+ * beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -62,6 +63,14 @@ public final class FilterCompiler {
     return CompiledMatches.compiles(name, revision);
   }
 
+  /**
+   * True when the table has a conntrack or state match: its programs read conntrack's verdict, so
+   * conntrack must run in the namespace (see ConntrackHold).
+   */
+  public static boolean usesConntrack(FilterTable table) {
+    return ConntrackTests.usedBy(table);
+  }
+
   /** True for the target names the compiler knows: the standard target, ERROR, REJECT and LOG. */
   public static boolean compilesTarget(String name) {
     return name.isEmpty()
@@ -82,6 +91,7 @@ public final class FilterCompiler {
         if (m.name().equals("owner")) {
           OwnerMatch.check(bpfilterctl.core.uapi.Abi.wrap(m.data()));
         }
+        ConntrackTests.check(m);
       }
       if (en.target().isStandard()) {
         int v = en.target().verdict();
@@ -110,6 +120,9 @@ public final class FilterCompiler {
   public CompiledTable compile(FilterTable table, int countersMapFd, TargetMaps targets)
       throws Refusal {
     check(table);
+    if (kernel.conntrack().isEmpty() && ConntrackTests.usedBy(table)) {
+      throw new Refusal("conntrack: this kernel's BTF has no sk_buff._nfct or struct nf_conn");
+    }
     boolean readDevices = false;
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);

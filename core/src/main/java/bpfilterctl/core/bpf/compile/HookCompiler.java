@@ -98,7 +98,7 @@ final class HookCompiler {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
     context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
-    PacketSummary.emitPrologue(e, k, readDevices);
+    PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
     TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));

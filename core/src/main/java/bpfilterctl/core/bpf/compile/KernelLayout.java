@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param devIfindex offset of net_device.ifindex
  * @param skbMark offset of sk_buff.mark
  * @param skbPktType bit offset of sk_buff.pkt_type (a 3-bit field)
+ * @param conntrack where the conntrack matches read, when this kernel has conntrack
  */
 public record KernelLayout(
     int dynptrFromSkb,
@@ -30,7 +31,8 @@ public record KernelLayout(
     Optional<OwnerLayout> owner,
     int devIfindex,
     int skbMark,
-    int skbPktType) {
+    int skbPktType,
+    Optional<ConntrackLayout> conntrack) {
 
   /** Reads the layout; a missing piece is an error naming it. */
   public static KernelLayout from(Btf btf) throws Refusal {
@@ -45,7 +47,8 @@ public record KernelLayout(
         OwnerLayout.from(btf),
         member(btf, "net_device", "ifindex"),
         member(btf, "sk_buff", "mark"),
-        pktType(btf));
+        pktType(btf),
+        ConntrackLayout.from(btf));
   }
 
   /** sk_buff.pkt_type is a 3-bit field; its bit offset (bits count from the byte's low bit). */
@@ -59,11 +62,11 @@ public record KernelLayout(
     return m.bitOffset();
   }
 
-  private static int func(Btf btf, String name) throws Refusal {
+  static int func(Btf btf, String name) throws Refusal {
     return btf.funcId(name).orElseThrow(() -> new Refusal("kernel BTF has no kfunc " + name));
   }
 
-  private static int member(Btf btf, String struct, String member) throws Refusal {
+  static int member(Btf btf, String struct, String member) throws Refusal {
     Btf.Member m =
         btf.member(struct, member)
             .orElseThrow(() -> new Refusal("kernel BTF has no " + struct + "." + member));

@@ -64,7 +64,13 @@ final class PacketSummary {
   /** The program's ctx (a u64 pointer), for what REJECT and LOG read of the skb. */
   static final int CTX = 160;
 
-  static final int SIZE = 168;
+  /** skb->_nfct (u64), with a conntrack or state match only. */
+  static final int NFCT = 168;
+
+  /** The attached nf_conn's status (u64), zero without one; with NFCT. */
+  static final int CT_STATUS = 176;
+
+  static final int SIZE = 184;
 
   static final int STATUS_OK = 0;
   static final int STATUS_FRAGMENT = 1;
@@ -106,7 +112,7 @@ final class PacketSummary {
    * slots a path has no value for with Z, a zero it cannot see through (two loads of the same
    * packet bytes XORed), and XORs the transport status with Z.
    */
-  static void emitPrologue(Emitter e, KernelLayout k, boolean readDevices) {
+  static void emitPrologue(Emitter e, KernelLayout k, boolean readDevices, boolean readConntrack) {
     Label accept = e.label("no_ip_header");
     e.ldx(Insn.DW, R6, R1, 0); // ctx->state
     e.ldx(Insn.DW, R7, R1, 8); // ctx->skb
@@ -120,6 +126,9 @@ final class PacketSummary {
     e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);
     e.ldx(Insn.B, R1, R7, k.skbPktType() / 8).alu(Insn.RSH, R1, k.skbPktType() % 8);
     e.alu(Insn.AND, R1, 7).stx(Insn.W, R9, PKTTYPE, R1);
+    if (readConntrack) {
+      conntrack(e, k.conntrack().orElseThrow());
+    }
     e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
     e.callKfunc(k.dynptrFromSkb());
     e.jmp(Insn.JNE, R0, 0, accept);
@@ -216,6 +225,16 @@ final class PacketSummary {
     e.bind(none);
     e.stx(Insn.DW, R9, slot, R3).stx(Insn.DW, R9, slot + 8, R3);
     e.bind(done);
+  }
+
+  /**
+   * skb->_nfct from skb (r7), and the status of the nf_conn it points to, read through
+   * bpf_rdonly_cast's untrusted pointer: the load of a NULL nf_conn's status faults and reads 0.
+   */
+  private static void conntrack(Emitter e, ConntrackLayout c) {
+    e.ldx(Insn.DW, R1, R7, c.skbNfct()).stx(Insn.DW, R9, NFCT, R1);
+    e.alu(Insn.AND, R1, -8).mov(R2, c.nfConn()).callKfunc(c.rdonlyCast());
+    e.ldx(Insn.DW, R1, R0, c.ctStatus()).stx(Insn.DW, R9, CT_STATUS, R1);
   }
 
   /** r0 = bpf_dynptr_slice(&dynptr, offset (set by {@code offset} into r2), buf, size). */

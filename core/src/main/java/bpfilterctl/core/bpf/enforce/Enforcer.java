@@ -50,6 +50,12 @@ public final class Enforcer implements AutoCloseable {
   private TargetChannel channel;
   private RawSocket replies;
 
+  /**
+   * Whether this process knows the namespace's conntrack holder to be there (TRUE), absent (FALSE),
+   * or does not know (null: an adopted generation may rely on it).
+   */
+  private Boolean conntrackHeld;
+
   private Enforcer(Bpf bpf, KernelLayout layout, TargetLayout targetLayout) {
     this.bpf = bpf;
     this.compiler = new FilterCompiler(layout);
@@ -151,7 +157,13 @@ public final class Enforcer implements AutoCloseable {
             "bpfilter_ctrs");
     Map<Integer, Fd> progs = new LinkedHashMap<>();
     Generation next = null;
+    boolean conntrack = FilterCompiler.usesConntrack(table);
+    Boolean heldBefore = conntrackHeld;
     try {
+      if (conntrack && !Boolean.TRUE.equals(conntrackHeld)) {
+        ConntrackHold.hold(); // before the programs attach: their first packets are tracked
+        conntrackHeld = true;
+      }
       CompiledTable compiled = compiler.compile(table, map.value(), targets());
       if (AddrtypeMatch.uses(table) && routes == null) {
         routes = RouteMirror.open(bpf, System.err);
@@ -180,14 +192,23 @@ public final class Enforcer implements AutoCloseable {
         progs.values().forEach(Fd::close);
         map.close();
       }
+      if (Boolean.FALSE.equals(heldBefore) && Boolean.TRUE.equals(conntrackHeld)) {
+        releaseConntrack(); // taken for this table alone; the live one does not need it
+      }
       throw e;
     }
     Generation old = live;
     live = next;
     if (old == null) {
+      if (!conntrack) {
+        releaseConntrack();
+      }
       return List.of();
     }
     old.detach();
+    if (!conntrack) {
+      releaseConntrack(); // after the old generation, which may have needed it, is detached
+    }
     try {
       if (pins != null) {
         pins.unpin(old.number());
@@ -278,6 +299,31 @@ public final class Enforcer implements AutoCloseable {
       pins.unpinAll();
     }
     close();
+    try {
+      ConntrackHold.release();
+      conntrackHeld = false;
+    } catch (BpfException e) {
+      throw new IOException("remove the conntrack holder: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether this namespace's conntrack holder is there (status, tests). */
+  public static boolean conntrackHeld() throws BpfException {
+    return ConntrackHold.held();
+  }
+
+  /** Drops the conntrack holder unless this process knows it is absent; failures are ignored. */
+  private void releaseConntrack() {
+    if (Boolean.FALSE.equals(conntrackHeld)) {
+      return;
+    }
+    try {
+      ConntrackHold.release();
+      conntrackHeld = false;
+    } catch (BpfException e) {
+      // Left in place: conntrack keeps running, which changes no verdict of a table without
+      // conntrack matches; the next install or stop tries again.
+    }
   }
 
   /**
