@@ -3,19 +3,12 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.RouteMirror;
-import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,7 +100,8 @@ class AddrtypeDifferentialTest {
       change(kernel);
       String kernelRound2 = sent(kernel.send(packets));
       String kernelSave =
-          strip(kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+          FilterBed.withoutComments(
+              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
       // not vacuous: some packets dropped, and the second round differs from the first
       assertThat(kernelRound1).contains("0").contains("1");
       assertThat(kernelRound2).isNotEqualTo(kernelRound1);
@@ -115,42 +109,26 @@ class AddrtypeDifferentialTest {
       bed.restore(TABLE);
       String ourRound1;
       String ourRound2;
-      List<Fd> links = new ArrayList<>();
       try (RouteMirror mirror =
           Netns.call(
               FilterBed.BPF, ours.path(), () -> RouteMirror.open(FilterBed.BPF, System.err))) {
         bed.routes(mirror.map()).load();
+        FilterBed.Links links = bed.attach(ours.path());
         try {
-          for (int hook : bed.progs.keySet()) {
-            links.add(
-                Netns.call(
-                    FilterBed.BPF,
-                    ours.path(),
-                    () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-          }
           ourRound1 = sent(ours.send(packets));
           change(ours);
           Thread.sleep(1000); // the mirror follows the kernel's events, not instantly
           ourRound2 = sent(ours.send(packets));
         } finally {
-          links.forEach(Fd::close);
+          links.close();
         }
       }
-      List<XtCounters> counters = new ArrayList<>();
-      for (int i = 0; i < bed.table.size(); i++) {
-        long[] c = bed.counter(i);
-        counters.add(new XtCounters(c[0], c[1]));
-      }
-      bed.port.set(
-          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-      StringBuilder save = new StringBuilder();
-      new IptablesSave(bed.iptables, ZonedDateTime::now)
-          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+      String save = bed.saveWithCounters();
       System.out.println("kernel: " + kernelRound1 + " " + kernelRound2);
       System.out.println("ours:   " + ourRound1 + " " + ourRound2);
       assertThat(ourRound1).as("round 1").isEqualTo(kernelRound1);
       assertThat(ourRound2).as("round 2").isEqualTo(kernelRound2);
-      assertThat(strip(save.toString())).as("counters").isEqualTo(kernelSave);
+      assertThat(save).as("counters").isEqualTo(kernelSave);
     }
   }
 
@@ -167,9 +145,5 @@ class AddrtypeDifferentialTest {
       s.append(b ? '1' : '0');
     }
     return s.toString();
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }

@@ -6,16 +6,10 @@ import bpfilterctl.core.bpf.enforce.ConntrackHold;
 import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -144,7 +138,8 @@ class ConntrackDifferentialTest {
       iptables(kernel.filtering(), NOTRACK);
       kernelOutcomes.addAll(kernel.traffic("untracked"));
       kernelSave =
-          strip(kernel.filtering().exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+          FilterBed.withoutComments(
+              kernel.filtering().exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
     }
     System.out.println(String.join("\n", kernelOutcomes) + "\n" + kernelSave);
     // not vacuous: each kind of outcome happens
@@ -195,17 +190,8 @@ class ConntrackDifferentialTest {
 
   /** Our table's iptables-save -c with the programs' counters added, as the umh shows them. */
   static String save(FilterBed bed) throws Exception {
-    List<XtCounters> counters = new ArrayList<>();
-    for (int i = 0; i < bed.table.size(); i++) {
-      long[] c = bed.counter(i);
-      counters.add(new XtCounters(c[0], c[1]));
-    }
-    bed.port.set(
-        Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-    StringBuilder save = new StringBuilder();
-    new IptablesSave(bed.iptables, ZonedDateTime::now)
-        .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-    return strip(save.toString());
+    String save = bed.saveWithCounters();
+    return save;
   }
 
   static void iptables(TestNetns ns, String rule) throws Exception {
@@ -213,9 +199,5 @@ class ConntrackDifferentialTest {
     argv.addAll(List.of(rule.split(" ")));
     TestNetns.Result r = ns.exec("", argv.toArray(String[]::new));
     assertThat(r.rc()).as("%s: %s", rule, r.err()).isZero();
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }

@@ -12,9 +12,11 @@ import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
+import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.IptablesRestore;
+import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
@@ -22,12 +24,17 @@ import bpfilterctl.core.kernel.ExtensionRegistry;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.uapi.IptGetEntries;
 import bpfilterctl.core.uapi.IptGetinfo;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A filter table built with iptables command lines against the umh's table engine, compiled and
@@ -171,6 +178,57 @@ final class FilterBed implements AutoCloseable {
       sum[1] += v.getLong(at + 8);
     }
     return sum;
+  }
+
+  /**
+   * Every hook's program attached in a namespace until closed (Netns.call: its links live there).
+   */
+  Links attach(String netnsPath) throws Exception {
+    Links links = new Links();
+    try {
+      for (int hook : progs.keySet()) {
+        Fd prog = progs.get(hook);
+        links.fds.add(Netns.call(BPF, netnsPath, () -> BPF.linkNetfilter(prog, hook, 0)));
+      }
+      return links;
+    } catch (Exception | Error e) {
+      links.close();
+      throw e;
+    }
+  }
+
+  /** The links {@link #attach} made; closing them detaches the programs. */
+  static final class Links implements AutoCloseable {
+    private final List<Fd> fds = new ArrayList<>();
+
+    @Override
+    public void close() {
+      fds.forEach(Fd::close);
+    }
+  }
+
+  /**
+   * {@code iptables-save -c -t filter} of the bed's table with what the programs counted added to
+   * it (as the umh's GET_ENTRIES shows enforced traffic), comment lines left out: what the
+   * differential tests compare with the kernel's.
+   */
+  String saveWithCounters() throws Exception {
+    List<XtCounters> counters = new ArrayList<>();
+    for (int i = 0; i < table.size(); i++) {
+      long[] c = counter(i);
+      counters.add(new XtCounters(c[0], c[1]));
+    }
+    port.set(
+        Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
+    StringBuilder save = new StringBuilder();
+    new IptablesSave(iptables, ZonedDateTime::now)
+        .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+    return withoutComments(save.toString());
+  }
+
+  /** An iptables-save text without its comment lines (the dates and versions). */
+  static String withoutComments(String save) {
+    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 
   List<Insn> program(int hook) {

@@ -2,19 +2,10 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.bpf.sys.Fd;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,42 +49,26 @@ class KernelDifferentialTest {
           delivered += sent ? 1 : 0;
         }
         String kernelSave =
-            strip(kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+            FilterBed.withoutComments(
+                kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
 
         // runs of 4+ rules as lookups; odd seeds with accumulated tests (one jump per entry)
         try (FilterBed bed =
             seed % 2 == 0 ? new FilterBed().minRun(4) : new FilterBed().minRun(4).accumulated()) {
           bed.restore(table).load();
           withLookups += bed.compiled.lookups().count() > 0 ? 1 : 0;
-          List<Fd> links = new ArrayList<>();
           boolean[] ourSent;
+          FilterBed.Links links = bed.attach(ours.path());
           try {
-            for (int hook : bed.progs.keySet()) {
-              links.add(
-                  Netns.call(
-                      FilterBed.BPF,
-                      ours.path(),
-                      () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-            }
             ourSent = ours.send(packets);
           } finally {
-            links.forEach(Fd::close);
+            links.close();
           }
-          List<XtCounters> counters = new ArrayList<>();
-          for (int i = 0; i < bed.table.size(); i++) {
-            long[] c = bed.counter(i);
-            counters.add(new XtCounters(c[0], c[1]));
-          }
-          bed.port.set(
-              Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(),
-              new XtCountersInfo("filter", counters).encode());
-          StringBuilder save = new StringBuilder();
-          new IptablesSave(bed.iptables, ZonedDateTime::now)
-              .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+          String save = bed.saveWithCounters();
           assertThat(ourSent)
               .as("delivered, seed %d:\n%s", seed, table)
               .containsExactly(kernelSent);
-          assertThat(strip(save.toString())).as("counters, seed %d", seed).isEqualTo(kernelSave);
+          assertThat(save).as("counters, seed %d", seed).isEqualTo(kernelSave);
         }
       }
       // not vacuous: the tables dropped some packets and let others out
@@ -104,9 +79,5 @@ class KernelDifferentialTest {
           "%d seeds (%d with lookup runs): %d packets dropped, %d delivered%n",
           SEEDS, withLookups, dropped, delivered);
     }
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }

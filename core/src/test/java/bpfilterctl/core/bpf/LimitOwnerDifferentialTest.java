@@ -2,20 +2,12 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.bpf.sys.Fd;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -214,18 +206,11 @@ class LimitOwnerDifferentialTest {
 
   private static String sendThrough(FilterBed bed, TestNetns ns, List<byte[]> packets)
       throws Exception {
-    List<Fd> links = new ArrayList<>();
+    FilterBed.Links links = bed.attach(ns.path());
     try {
-      for (int hook : bed.progs.keySet()) {
-        links.add(
-            Netns.call(
-                FilterBed.BPF,
-                ns.path(),
-                () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-      }
       return bits(ns.send(packets));
     } finally {
-      links.forEach(Fd::close);
+      links.close();
     }
   }
 
@@ -261,41 +246,22 @@ class LimitOwnerDifferentialTest {
       assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
       String kernelOut = traffic.run(kernel);
       String kernelSave =
-          strip(kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+          FilterBed.withoutComments(
+              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
       sane.accept(kernelOut, kernelSave);
 
       bed.restore(table).load();
-      List<Fd> links = new ArrayList<>();
       String ourOut;
+      FilterBed.Links links = bed.attach(ours.path());
       try {
-        for (int hook : bed.progs.keySet()) {
-          links.add(
-              Netns.call(
-                  FilterBed.BPF,
-                  ours.path(),
-                  () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-        }
         ourOut = traffic.run(ours);
       } finally {
-        links.forEach(Fd::close);
+        links.close();
       }
-      List<XtCounters> counters = new ArrayList<>();
-      for (int i = 0; i < bed.table.size(); i++) {
-        long[] c = bed.counter(i);
-        counters.add(new XtCounters(c[0], c[1]));
-      }
-      bed.port.set(
-          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-      StringBuilder save = new StringBuilder();
-      new IptablesSave(bed.iptables, ZonedDateTime::now)
-          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+      String save = bed.saveWithCounters();
       System.out.println("kernel: " + kernelOut + "\nours:   " + ourOut);
       assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
-      assertThat(strip(save.toString())).as("counters").isEqualTo(kernelSave);
+      assertThat(save).as("counters").isEqualTo(kernelSave);
     }
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }

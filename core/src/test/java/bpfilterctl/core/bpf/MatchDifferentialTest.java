@@ -2,21 +2,12 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.bpf.sys.Fd;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -98,40 +89,21 @@ class MatchDifferentialTest {
           dropped += c == '0' ? 1 : 0;
           delivered += c == '1' ? 1 : 0;
         }
-        String kernelSave = strip(k.out().substring(kernelSent.length() + 1));
+        String kernelSave = FilterBed.withoutComments(k.out().substring(kernelSent.length() + 1));
         inputPackets += policyPackets(kernelSave, "INPUT") + rulePackets(kernelSave, "INPUT");
 
         try (FilterBed bed = seed % 2 == 0 ? new FilterBed() : new FilterBed().accumulated()) {
           bed.restore(table).load();
-          List<Fd> links = new ArrayList<>();
           String ourSent;
+          FilterBed.Links links = bed.attach(ours.path());
           try {
-            for (int hook : bed.progs.keySet()) {
-              links.add(
-                  Netns.call(
-                      FilterBed.BPF,
-                      ours.path(),
-                      () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-            }
             ourSent = send(ours, packets);
           } finally {
-            links.forEach(Fd::close);
+            links.close();
           }
-          List<XtCounters> counters = new ArrayList<>();
-          for (int i = 0; i < bed.table.size(); i++) {
-            long[] c = bed.counter(i);
-            counters.add(new XtCounters(c[0], c[1]));
-          }
-          bed.port.set(
-              Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(),
-              new XtCountersInfo("filter", counters).encode());
-          StringBuilder save = new StringBuilder();
-          new IptablesSave(bed.iptables, ZonedDateTime::now)
-              .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+          String save = bed.saveWithCounters();
           assertThat(ourSent).as("delivered, seed %d:\n%s", seed, table).isEqualTo(kernelSent);
-          assertThat(strip(save.toString()))
-              .as("counters, seed %d:\n%s", seed, table)
-              .isEqualTo(kernelSave);
+          assertThat(save).as("counters, seed %d:\n%s", seed, table).isEqualTo(kernelSave);
         }
       }
       // not vacuous: packets were dropped, let out, and came back through INPUT
@@ -183,9 +155,5 @@ class MatchDifferentialTest {
         .filter(l -> l.contains("-A " + chain + " "))
         .mapToLong(l -> Long.parseLong(l.substring(1, l.indexOf(':'))))
         .sum();
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }

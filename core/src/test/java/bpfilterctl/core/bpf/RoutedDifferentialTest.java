@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.RandomRouterFilter.Shot;
 import bpfilterctl.core.bpf.RoutedNetns.Node;
-import bpfilterctl.core.bpf.sys.Fd;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -145,28 +138,22 @@ class RoutedDifferentialTest {
             .isZero();
         Outcome kernelOutcome = exchange(kernel, shots);
         String kernelSave =
-            strip(kernel.exec(Node.ROUTER, "", "iptables-legacy-save", "-c", "-t", "filter").out());
+            FilterBed.withoutComments(
+                kernel.exec(Node.ROUTER, "", "iptables-legacy-save", "-c", "-t", "filter").out());
 
         // runs of 4+ rules as lookups; odd seeds with accumulated tests (one jump per entry)
         try (FilterBed bed =
             seed % 2 == 0 ? new FilterBed().minRun(4) : new FilterBed().minRun(4).accumulated()) {
           bed.restore(table).load();
           tally.withLookups += bed.compiled.lookups().count() > 0 ? 1 : 0;
-          List<Fd> links = new ArrayList<>();
           Outcome ourOutcome;
+          FilterBed.Links links = bed.attach(ours.path(Node.ROUTER));
           try {
-            for (int hook : bed.progs.keySet()) {
-              links.add(
-                  Netns.call(
-                      FilterBed.BPF,
-                      ours.path(Node.ROUTER),
-                      () -> FilterBed.BPF.linkNetfilter(bed.progs.get(hook), hook, 0)));
-            }
             ourOutcome = exchange(ours, shots);
           } finally {
-            links.forEach(Fd::close);
+            links.close();
           }
-          String ourSave = strip(save(bed));
+          String ourSave = bed.saveWithCounters();
 
           String what = String.format("seed %d, table:%n%s", seed, table);
           assertThat(ourOutcome.sent())
@@ -310,24 +297,5 @@ class RoutedDifferentialTest {
 
   private static String addr(int a) {
     return (a >>> 24) + "." + (a >> 16 & 0xff) + "." + (a >> 8 & 0xff) + "." + (a & 0xff);
-  }
-
-  /** Our iptables-save -c: the BPF counters added into the umh's table first. */
-  private static String save(FilterBed bed) throws Exception {
-    List<XtCounters> counters = new ArrayList<>();
-    for (int i = 0; i < bed.table.size(); i++) {
-      long[] c = bed.counter(i);
-      counters.add(new XtCounters(c[0], c[1]));
-    }
-    bed.port.set(
-        Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-    StringBuilder save = new StringBuilder();
-    new IptablesSave(bed.iptables, ZonedDateTime::now)
-        .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-    return save.toString();
-  }
-
-  private static String strip(String save) {
-    return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }
 }
