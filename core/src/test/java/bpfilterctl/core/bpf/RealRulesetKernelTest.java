@@ -171,6 +171,32 @@ class RealRulesetKernelTest {
     return String.join("\n", out);
   }
 
+  /**
+   * The known difference that follows: with `ufw default deny outgoing` (OUTPUT's policy DROP) the
+   * kernel's REJECT replies still leave as RELATED, so a connect to the rejected port is refused at
+   * once; ours fall to the policy and are dropped, so the client waits out its timeout. When
+   * REJECT's replies carry the rejected packet's conntrack relation, both sides answer alike and
+   * this test is to assert that instead.
+   */
+  @Test
+  void denyOutgoingDropsOurRejectReplies() throws Exception {
+    List<Probe> probes =
+        List.of(tcp("ssh", 22, 2), tcp("reject-tcp", 23, 1), udp("reject-udp", 23, 1), PING);
+    String listeners = "tcp/22,tcp/23,udp/23";
+    String table = ufwTable().replace(":OUTPUT ACCEPT [0:0]", ":OUTPUT DROP [0:0]");
+    Side kernel = kernelSide(table, probes, listeners, false);
+    Side ours = ourSide(table, probes, listeners, false);
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("ssh", "connected:hello");
+    expected.put("reject-tcp", "ECONNREFUSED");
+    expected.put("reject-udp", "ECONNREFUSED");
+    expected.put("ping", "reply");
+    assertThat(kernel.outcomes()).isEqualTo(expected);
+    expected.put("reject-tcp", "timeout");
+    expected.put("reject-udp", "timeout");
+    assertThat(ours.outcomes()).isEqualTo(expected);
+  }
+
   @Test
   void firewalldPublicZoneAllowsSshRejectsAndLogsAsTheKernel() throws Exception {
     String rdpSource = "192.0.2.7";
