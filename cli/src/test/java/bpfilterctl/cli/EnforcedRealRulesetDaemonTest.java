@@ -1,0 +1,153 @@
+package bpfilterctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.bpf.RealRulesets;
+import bpfilterctl.core.bpf.VethPeers;
+import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
+import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.Require;
+import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.IptablesRestore;
+import bpfilterctl.core.iptables.IptablesSave;
+import bpfilterctl.core.iptables.ModuleSockopts;
+import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.module.EnforcementStatus;
+import bpfilterctl.core.module.LogLine;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The product path for ufw's complete filter table (RealRulesets): `bpfilterctl daemon --enforce`
+ * in the server's namespace, the table given to it by iptables-restore through the daemon, the
+ * client's probes, then iptables-save -c through the daemon and its log. Compared with the kernel's
+ * ip_tables on the same table and probes: the same outcomes (ssh and https connect and carry data,
+ * the rejected port refused at once over TCP and UDP, the default-denied ones silent, ICMP echo
+ * answered), the same "[UFW BLOCK]" lines as dmesg's, and the same counters but for the REJECT
+ * replies' conntrack state at OUTPUT (RealRulesets.withUntrackedReplies).
+ */
+@Timeout(180)
+class EnforcedRealRulesetDaemonTest {
+  @Test
+  void ufwThroughTheEnforcingDaemonAsTheKernel(@TempDir Path dir) throws Exception {
+    assumeEnforcement();
+    RealRulesets.requireTools();
+    List<RealRulesets.Probe> probes =
+        List.of(
+            RealRulesets.tcp("ssh", 22, 2),
+            RealRulesets.tcp("https", 443, 2),
+            RealRulesets.tcp("reject-tcp", 23, 2),
+            RealRulesets.tcp("denied-tcp", 8080, 0.5),
+            RealRulesets.udp("reject-udp", 23, 2),
+            RealRulesets.udp("denied-udp", 9999, 0.5),
+            RealRulesets.PING);
+    String listeners = "tcp/22,tcp/443,tcp/23,tcp/8080,udp/23,udp/9999";
+    String table = RealRulesets.ufwTable();
+    RealRulesets.Side kernel = RealRulesets.kernelSide(table, probes, listeners, false);
+    RealRulesets.Side ours = daemonSide(table, probes, listeners, dir);
+
+    assertThat(kernel.outcomes())
+        .containsEntry("ssh", "connected:hello")
+        .containsEntry("https", "connected:hello")
+        .containsEntry("reject-tcp", "ECONNREFUSED")
+        .containsEntry("denied-tcp", "timeout")
+        .containsEntry("reject-udp", "ECONNREFUSED")
+        .containsEntry("denied-udp", "timeout")
+        .containsEntry("ping", "reply");
+    assertThat(ours.outcomes()).isEqualTo(kernel.outcomes());
+    assertThat(ours.ms().get("reject-tcp")).as("refused at once").isLessThan(1000);
+    assertThat(ours.ms().get("reject-udp")).as("refused at once").isLessThan(1000);
+    assertThat(kernel.lines()).hasSize(2).allMatch(l -> l.startsWith("<4>[UFW BLOCK] IN=sv "));
+    assertThat(ours.lines()).isEqualTo(kernel.lines());
+    assertThat(ours.save()).isEqualTo(RealRulesets.withUntrackedReplies(kernel.save(), 2, 104));
+  }
+
+  private static RealRulesets.Side daemonSide(
+      String table, List<RealRulesets.Probe> probes, String listeners, Path dir) throws Exception {
+    try (VethPeers peers = RealRulesets.peers(false)) {
+      Path sock = dir.resolve("d.sock");
+      Process daemon =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  peers.server().name,
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "daemon",
+                  "--enforce",
+                  "--socket",
+                  sock.toString(),
+                  "--state-dir",
+                  dir.resolve("state").toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("daemon.log").toFile())
+              .start();
+      try {
+        awaitSocket(sock, daemon);
+        try (DaemonClient c = DaemonClient.connect(sock)) {
+          c.load();
+          Iptables iptables =
+              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
+          StringBuilder err = new StringBuilder();
+          int rc =
+              new IptablesRestore(iptables)
+                  .run(
+                      new IptablesRestore.Options(false, false, false, 0, null, null),
+                      table,
+                      new StringBuilder(),
+                      err);
+          assertThat(rc).as("iptables-restore through the daemon: %s", err).isZero();
+          assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.ON);
+          List<?> run = RealRulesets.runProbes(peers, probes, listeners);
+          StringBuilder save = new StringBuilder();
+          new IptablesSave(iptables, ZonedDateTime::now)
+              .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+          Thread.sleep(300); // the umh's reader polls the ring buffer every 200 ms at most
+          List<String> logged = c.log(2000).stream().map(LogLine::text).toList();
+          RealRulesets.Side side =
+              RealRulesets.side(
+                  run,
+                  save.toString()
+                      .lines()
+                      .filter(l -> !l.startsWith("#"))
+                      .collect(Collectors.joining("\n")),
+                  RealRulesets.serverLines(logged, peers.server()));
+          c.unload();
+          c.stopDaemon();
+          assertThat(daemon.waitFor()).isZero();
+          return side;
+        }
+      } finally {
+        daemon.destroyForcibly();
+        daemon.waitFor();
+      }
+    }
+  }
+
+  private static void assumeEnforcement() {
+    try {
+      Enforcer.open().close();
+    } catch (EnforcementUnavailable e) {
+      Require.that(false, "enforcement unavailable here: " + e.getMessage());
+    }
+  }
+
+  private static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
+    long end = System.nanoTime() + 60_000_000_000L;
+    while (!DaemonClient.answers(sock)) {
+      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
+      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
+      Thread.sleep(50);
+    }
+  }
+}
