@@ -25,13 +25,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The product path for ufw's complete filter table (RealRulesets): `bpfilterctl daemon --enforce`
- * in the server's namespace, the table given to it by iptables-restore through the daemon, the
- * client's probes, then iptables-save -c through the daemon and its log. Compared with the kernel's
- * ip_tables on the same table and probes: the same outcomes (ssh and https connect and carry data,
- * the rejected port refused at once over TCP and UDP, the default-denied ones silent, ICMP echo
- * answered), the same "[UFW BLOCK]" lines as dmesg's, and the same counters but for the REJECT
- * replies' conntrack state at OUTPUT (RealRulesets.withUntrackedReplies).
+ * The product path for ufw's complete filter table and firewalld's public zone (RealRulesets):
+ * `bpfilterctl daemon --enforce` in the server's namespace, the table given to it by
+ * iptables-restore through the daemon, the client's probes, then iptables-save -c through the
+ * daemon and its log. Compared with the kernel's ip_tables on the same table and probes: the same
+ * outcomes (ssh and https connect and carry data, the rejected port refused at once over TCP and
+ * UDP, the default-denied ones silent, ICMP echo answered), the same "[UFW BLOCK]" lines as
+ * dmesg's, and the same counters but for the REJECT replies' conntrack state at OUTPUT
+ * (RealRulesets.withUntrackedReplies).
  */
 @Timeout(180)
 class EnforcedRealRulesetDaemonTest {
@@ -51,7 +52,7 @@ class EnforcedRealRulesetDaemonTest {
     String listeners = "tcp/22,tcp/443,tcp/23,tcp/8080,udp/23,udp/9999";
     String table = RealRulesets.ufwTable();
     RealRulesets.Side kernel = RealRulesets.kernelSide(table, probes, listeners, false);
-    RealRulesets.Side ours = daemonSide(table, probes, listeners, dir);
+    RealRulesets.Side ours = daemonSide(table, probes, listeners, false, dir);
 
     assertThat(kernel.outcomes())
         .containsEntry("ssh", "connected:hello")
@@ -69,9 +70,46 @@ class EnforcedRealRulesetDaemonTest {
     assertThat(ours.save()).isEqualTo(RealRulesets.withUntrackedReplies(kernel.save(), 2, 104));
   }
 
+  /**
+   * firewalld's public zone the same way: ssh and the added port connect, the rest of TCP and UDP
+   * is refused at once with host-prohibited, the rich rule logs and rejects 192.0.2.0/24's RDP, and
+   * the counters equal the kernel's (its OUTPUT has no conntrack rule for the replies to miss).
+   */
+  @Test
+  void firewalldThroughTheEnforcingDaemonAsTheKernel(@TempDir Path dir) throws Exception {
+    assumeEnforcement();
+    RealRulesets.requireTools();
+    List<RealRulesets.Probe> probes =
+        List.of(
+            RealRulesets.tcp("ssh", 22, 2),
+            RealRulesets.tcp("added-port", 8443, 2),
+            RealRulesets.tcp("other-tcp", 23, 2),
+            RealRulesets.udp("other-udp", 23, 2),
+            new RealRulesets.Probe("rdp-from-denied-net", "tcp", 3389, "192.0.2.7", 43389, 2),
+            RealRulesets.PING);
+    String listeners = "tcp/22,tcp/8443,tcp/23,tcp/3389,udp/23";
+    String table = RealRulesets.firewalldTable();
+    RealRulesets.Side kernel = RealRulesets.kernelSide(table, probes, listeners, true);
+    RealRulesets.Side ours = daemonSide(table, probes, listeners, true, dir);
+
+    assertThat(kernel.outcomes())
+        .containsEntry("ssh", "connected:hello")
+        .containsEntry("added-port", "connected:hello")
+        .containsEntry("other-tcp", "EHOSTUNREACH")
+        .containsEntry("other-udp", "EHOSTUNREACH")
+        .containsEntry("rdp-from-denied-net", "EHOSTUNREACH")
+        .containsEntry("ping", "reply");
+    assertThat(ours.outcomes()).isEqualTo(kernel.outcomes());
+    assertThat(ours.ms().get("other-tcp")).as("refused at once").isLessThan(1000);
+    assertThat(kernel.lines()).hasSize(1).allMatch(l -> l.startsWith("<4>rdp-try IN=sv "));
+    assertThat(ours.lines()).isEqualTo(kernel.lines());
+    assertThat(ours.save()).isEqualTo(kernel.save());
+  }
+
   private static RealRulesets.Side daemonSide(
-      String table, List<RealRulesets.Probe> probes, String listeners, Path dir) throws Exception {
-    try (VethPeers peers = RealRulesets.peers(false)) {
+      String table, List<RealRulesets.Probe> probes, String listeners, boolean rdpNet, Path dir)
+      throws Exception {
+    try (VethPeers peers = RealRulesets.peers(rdpNet)) {
       Path sock = dir.resolve("d.sock");
       Process daemon =
           new ProcessBuilder(
