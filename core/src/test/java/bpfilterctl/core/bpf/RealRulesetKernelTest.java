@@ -40,7 +40,10 @@ import org.junit.jupiter.api.Timeout;
  * and ICMP echo (every port has a listener, so a refusal or a silence comes from the table) end the
  * same way on both sides, the REJECTs answer at once, the LOG lines equal the kernel's dmesg lines
  * (MACs and IP ids aside: the veths' MACs are random, and so are the ids of DF packets), and
- * iptables-save -c -t filter is identical, counters of every rule included.
+ * iptables-save -c -t filter is identical, counters of every rule included, for firewalld; for ufw
+ * it is identical but for the REJECT replies, which ours send without the rejected packet's
+ * conntrack relation (withUntrackedReplies; denyOutgoingDropsOurRejectReplies shows what follows).
+ * ufw's `ufw limit` rules use -m recent, which enforcement refuses by name.
  */
 @Timeout(120)
 class RealRulesetKernelTest {
