@@ -20,7 +20,8 @@
 # InDatagrams + NoPorts + InErrors) per second.
 # Usage: bench/enforce-ufw.sh (root)  BENCH_SECONDS=3 BENCH_ROUNDS=5 BENCH_FLOWS=0 (new workload:
 #        0 = every datagram a new flow; N = N flows in turn, each unreplied, so conntrack only
-#        looks them up, and they are still NEW to the rules)
+#        looks them up, and they are still NEW to the rules) BENCH_PROFILE=1 (perf: the filter's
+#        share of the samples, see below)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
@@ -137,6 +138,34 @@ for w in established new; do
   echo "  rounds kernel: $(cut -d' ' -f1 "$tmp/k" | tr '\n' ' ')  ours: $(cut -d' ' -f1 "$tmp/o" | tr '\n' ' ')"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# BENCH_PROFILE=1: one more measurement per side and workload under perf (all CPUs; the samples of
+# the sender and of ksoftirqd, which carry the whole path): the share of those samples in the
+# filter itself, ip_tables' walk and its matches or our programs and the kfuncs, helpers and maps
+# they call.
+if [ -n "${BENCH_PROFILE:-}" ]; then
+  share() { # $1 perf data, $2 symbol regex: percent of all samples
+    { perf report --stdio --percentage relative --comms "$comms" --sort sym -i "$1" 2>/dev/null || true; } |
+      awk -v re="$2" '$1 ~ /%$/ && $0 ~ re { sub("%", "", $1); s += $1 } END { printf "%.1f%%", s }'
+  }
+  comms=udpflood,ksoftirqd/0,ksoftirqd/1
+  kre='ipt_do_table|conntrack_mt|addrtype_mt|udp_mt|tcp_mt|icmp_match|limit_mt|comment_mt|multiport_mt'
+  ore='bpf_prog_|bpf_nf_link_run|nf_hook_run_bpf|bpf_dynptr|__bpf_dynptr|bpf_skb|bpf_rdonly|htab_|trie_lookup|bpf_jiffies|percpu_array'
+  echo "perf (one ${secs} s run each): the filter's share of the sender's and ksoftirqd's samples"
+  for w in established new; do
+    for side in k o; do
+      perf record -q -a -F 2999 -o "$tmp/perf.$side" -- sleep "$secs" 2>/dev/null &
+      p=$!
+      rate "${tag}${side}s" "${tag}${side}r" "$w" > /dev/null
+      wait "$p" || true
+    done
+    echo "  $w: ip_tables $(share "$tmp/perf.k" "$kre") (${kre//|/, }); ours $(share "$tmp/perf.o" "$ore")"
+    for side in k o; do
+      echo "    top symbols, $([ $side = k ] && echo ip_tables || echo ours):"
+      { perf report --stdio --percentage relative --comms "$comms" --sort sym -i "$tmp/perf.$side" 2>/dev/null || true; } |
+        awk '$1 ~ /%$/ && n++ < 12 { print "      " $0 }'
+    done
+  done
+fi
 # Which rules took the packets, on the kernel's side (ours is the same table; its total below).
 echo "kernel's ufw-before-input / ufw-user-input counters:"
 ip netns exec "${tag}kr" iptables-legacy -L ufw-before-input -v -x -n --line-numbers | sed -n '3,4p;5p' | sed 's/^/  /'
