@@ -93,7 +93,10 @@ rate() { # $1 sender ns, $2 receiver ns, $3 workload: packets/s delivered
   local a b src n
   ip netns exec "$2" python3 "$tmp/sink.py" > "$tmp/sink" &
   sink=$!
-  until grep -q ready "$tmp/sink" 2>/dev/null; do sleep 0.05; done
+  until grep -q ready "$tmp/sink" 2>/dev/null; do
+    kill -0 "$sink" 2>/dev/null || { echo "the receiver's socket failed" >&2; exit 1; }
+    sleep 0.05
+  done
   sleep 0.1
   a=$(udp_in "$2")
   if [ "$3" = established ]; then
