@@ -14,7 +14,7 @@
 #     rule;
 #   new: every datagram from a source address/port never sent before (10.201.0.0/16 source
 #     addresses, ports 1024-65535): conntrack makes an entry for each, and each walks the table as
-#     NEW down to ufw-user-input's `--dport 9000 -j ACCEPT` (16 entries in ip_tables' walk).
+#     NEW down to ufw-user-input's `--dport 9000 -j ACCEPT` (17 entries in ip_tables' walk).
 # The sender is bench/udpflood.c (raw sockets and sendmmsg, compiled here), far faster than the
 # receiving path; packets/s = datagrams that reached the receiver's UDP layer (/proc/net/snmp:
 # InDatagrams + NoPorts + InErrors) per second.
