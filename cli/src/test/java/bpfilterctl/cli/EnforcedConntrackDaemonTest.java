@@ -1,15 +1,17 @@
 package bpfilterctl.cli;
 
+import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
+import static bpfilterctl.cli.EnforcingDaemon.await;
+import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
+import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.TestNetns;
 import bpfilterctl.core.bpf.VethPeers;
-import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.daemon.DaemonClient;
-import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
@@ -28,7 +30,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,26 +50,8 @@ class EnforcedConntrackDaemonTest {
     assumeEnforcement();
     Bpf bpf = Bpf.open();
     try (VethPeers peers = VethPeers.create()) {
-      Path sock = dir.resolve("d.sock");
-      Process daemon =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  peers.server().name,
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "daemon",
-                  "--enforce",
-                  "--socket",
-                  sock.toString(),
-                  "--state-dir",
-                  dir.resolve("state").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("daemon.log").toFile())
-              .start();
+      Path sock = EnforcingDaemon.socket(dir);
+      Process daemon = EnforcingDaemon.start(peers.server().name, dir);
       try (ServerSocket ssh = listen(bpf, peers, 22);
           ServerSocket blocked = listen(bpf, peers, 2222)) {
         awaitSocket(sock, daemon);
@@ -182,41 +165,5 @@ class EnforcedConntrackDaemonTest {
 
   private static boolean held(Bpf bpf, VethPeers peers) throws Exception {
     return Netns.call(bpf, peers.server().path(), Enforcer::conntrackHeld);
-  }
-
-  private static void assumeEnforcement() {
-    try {
-      Enforcer.open().close();
-    } catch (EnforcementUnavailable e) {
-      Require.that(false, "enforcement unavailable here: " + e.getMessage());
-    }
-  }
-
-  private static void iptables(String line, Iptables iptables) throws Exception {
-    StringBuilder err = new StringBuilder();
-    int rc = iptables.run(List.of(line.split(" ")), new StringBuilder(), err);
-    assertThat(err.toString()).as(line).isEmpty();
-    assertThat(rc).as(line).isZero();
-  }
-
-  private static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
-    long end = System.nanoTime() + 60_000_000_000L;
-    while (!DaemonClient.answers(sock)) {
-      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
-      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
-      Thread.sleep(50);
-    }
-  }
-
-  private static ModuleStatus await(DaemonClient c, Predicate<ModuleStatus> done) throws Exception {
-    long end = System.nanoTime() + 60_000_000_000L;
-    while (true) {
-      ModuleStatus s = c.status();
-      if (done.test(s)) {
-        return s;
-      }
-      assertThat(System.nanoTime()).as("waiting for the restart: %s", s).isLessThan(end);
-      Thread.sleep(20);
-    }
   }
 }

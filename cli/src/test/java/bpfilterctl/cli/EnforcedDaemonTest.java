@@ -1,15 +1,16 @@
 package bpfilterctl.cli;
 
+import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
+import static bpfilterctl.cli.EnforcingDaemon.await;
+import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
+import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.Packets;
 import bpfilterctl.core.bpf.TestNetns;
 import bpfilterctl.core.bpf.UdpFlood;
-import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
-import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.daemon.DaemonClient;
-import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,26 +41,8 @@ class EnforcedDaemonTest {
     assumeEnforcement();
     try (TestNetns ns = TestNetns.create()) {
       ns.ip("link", "set", "d0", "arp", "off");
-      Path sock = dir.resolve("d.sock");
-      Process daemon =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  ns.name,
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "daemon",
-                  "--enforce",
-                  "--socket",
-                  sock.toString(),
-                  "--state-dir",
-                  dir.resolve("state").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("daemon.log").toFile())
-              .start();
+      Path sock = EnforcingDaemon.socket(dir);
+      Process daemon = EnforcingDaemon.start(ns.name, dir);
       try {
         awaitSocket(sock, daemon);
         try (DaemonClient c = DaemonClient.connect(sock)) {
@@ -134,22 +116,9 @@ class EnforcedDaemonTest {
     assumeEnforcement();
     try (TestNetns ns = TestNetns.create()) {
       ns.ip("link", "set", "d0", "arp", "off");
-      Path sock = dir.resolve("d.sock");
+      Path sock = EnforcingDaemon.socket(dir);
       Path log = dir.resolve("daemon.log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String daemonArgs =
-          String.join(
-              " ",
-              java,
-              "-cp",
-              System.getProperty("java.class.path"),
-              Main.class.getName(),
-              "daemon",
-              "--enforce",
-              "--socket",
-              sock.toString(),
-              "--state-dir",
-              dir.resolve("state").toString());
+      String daemonArgs = String.join(" ", EnforcingDaemon.command(dir));
       // the holder prints its pid, then the shell becomes the first daemon
       Process first =
           new ProcessBuilder(
@@ -215,44 +184,6 @@ class EnforcedDaemonTest {
         }
         TestNetns.run(List.of("kill", "-9", holder), "");
       }
-    }
-  }
-
-  private static void assumeEnforcement() {
-    Require.root("enforcement in a namespace");
-    try {
-      // opening attaches nothing: it reads BTF and creates one probe map
-      Enforcer.open().close();
-    } catch (EnforcementUnavailable e) {
-      Require.that(false, "enforcement unavailable here: " + e.getMessage());
-    }
-  }
-
-  private static void iptables(String line, Iptables iptables) throws Exception {
-    StringBuilder err = new StringBuilder();
-    int rc = iptables.run(List.of(line.split(" ")), new StringBuilder(), err);
-    assertThat(err.toString()).as(line).isEmpty();
-    assertThat(rc).as(line).isZero();
-  }
-
-  private static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
-    long end = System.nanoTime() + 60_000_000_000L;
-    while (!DaemonClient.answers(sock)) {
-      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
-      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
-      Thread.sleep(50);
-    }
-  }
-
-  private static ModuleStatus await(DaemonClient c, Predicate<ModuleStatus> done) throws Exception {
-    long end = System.nanoTime() + 60_000_000_000L;
-    while (true) {
-      ModuleStatus s = c.status();
-      if (done.test(s)) {
-        return s;
-      }
-      assertThat(System.nanoTime()).as("waiting for the restart: %s", s).isLessThan(end);
-      Thread.sleep(20);
     }
   }
 }

@@ -1,13 +1,13 @@
 package bpfilterctl.cli;
 
+import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
+import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
+import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.RealRulesets;
 import bpfilterctl.core.bpf.VethPeers;
-import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
-import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.daemon.DaemonClient;
-import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.iptables.IptablesSave;
@@ -110,26 +110,8 @@ class EnforcedRealRulesetDaemonTest {
       String table, List<RealRulesets.Probe> probes, String listeners, boolean rdpNet, Path dir)
       throws Exception {
     try (VethPeers peers = RealRulesets.peers(rdpNet)) {
-      Path sock = dir.resolve("d.sock");
-      Process daemon =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  peers.server().name,
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "daemon",
-                  "--enforce",
-                  "--socket",
-                  sock.toString(),
-                  "--state-dir",
-                  dir.resolve("state").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("daemon.log").toFile())
-              .start();
+      Path sock = EnforcingDaemon.socket(dir);
+      Process daemon = EnforcingDaemon.start(peers.server().name, dir);
       try {
         awaitSocket(sock, daemon);
         try (DaemonClient c = DaemonClient.connect(sock)) {
@@ -169,23 +151,6 @@ class EnforcedRealRulesetDaemonTest {
         daemon.destroyForcibly();
         daemon.waitFor();
       }
-    }
-  }
-
-  private static void assumeEnforcement() {
-    try {
-      Enforcer.open().close();
-    } catch (EnforcementUnavailable e) {
-      Require.that(false, "enforcement unavailable here: " + e.getMessage());
-    }
-  }
-
-  private static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
-    long end = System.nanoTime() + 60_000_000_000L;
-    while (!DaemonClient.answers(sock)) {
-      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
-      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
-      Thread.sleep(50);
     }
   }
 }

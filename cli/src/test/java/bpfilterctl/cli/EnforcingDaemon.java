@@ -1,0 +1,97 @@
+package bpfilterctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
+import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.Require;
+import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.module.ModuleStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * `bpfilterctl daemon --enforce` as the enforcement tests run it, in a namespace they made, and
+ * what they wait for: its socket, a status.
+ */
+final class EnforcingDaemon {
+  private static final long WAIT_NANOS = 60_000_000_000L;
+
+  private EnforcingDaemon() {}
+
+  /** Skips (fails under require=all) where enforcement cannot run: no root, no BPF, no BTF. */
+  static void assumeEnforcement() {
+    Require.root("enforcement in a namespace");
+    try {
+      // opening attaches nothing: it reads BTF and creates one probe map
+      Enforcer.open().close();
+    } catch (EnforcementUnavailable e) {
+      Require.that(false, "enforcement unavailable here: " + e.getMessage());
+    }
+  }
+
+  /** Its socket under {@code dir}. */
+  static Path socket(Path dir) {
+    return dir.resolve("d.sock");
+  }
+
+  /** The daemon's command line: socket and state dir under {@code dir}. */
+  static List<String> command(Path dir) {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
+        System.getProperty("java.class.path"),
+        Main.class.getName(),
+        "daemon",
+        "--enforce",
+        "--socket",
+        socket(dir).toString(),
+        "--state-dir",
+        dir.resolve("state").toString());
+  }
+
+  /** Starts it in the named namespace, its output in {@code dir}/daemon.log. */
+  static Process start(String netns, Path dir) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    argv.addAll(command(dir));
+    return new ProcessBuilder(argv)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("daemon.log").toFile())
+        .start();
+  }
+
+  /** Until the daemon answers on {@code sock}; fails if it exits or takes over 60 s. */
+  static void awaitSocket(Path sock, Process daemon) throws InterruptedException {
+    long end = System.nanoTime() + WAIT_NANOS;
+    while (!DaemonClient.answers(sock)) {
+      assertThat(daemon.isAlive()).as("the daemon exited").isTrue();
+      assertThat(System.nanoTime()).as("the daemon did not answer in 60 s").isLessThan(end);
+      Thread.sleep(50);
+    }
+  }
+
+  /** The first status that {@code done} accepts; fails after 60 s. */
+  static ModuleStatus await(DaemonClient c, Predicate<ModuleStatus> done) throws Exception {
+    long end = System.nanoTime() + WAIT_NANOS;
+    while (true) {
+      ModuleStatus s = c.status();
+      if (done.test(s)) {
+        return s;
+      }
+      assertThat(System.nanoTime()).as("waiting for the restart: %s", s).isLessThan(end);
+      Thread.sleep(20);
+    }
+  }
+
+  /** One iptables command line through the daemon: no message, status 0. */
+  static void iptables(String line, Iptables iptables) throws Exception {
+    StringBuilder err = new StringBuilder();
+    int rc = iptables.run(List.of(line.split(" ")), new StringBuilder(), err);
+    assertThat(err.toString()).as(line).isEmpty();
+    assertThat(rc).as(line).isZero();
+  }
+}
