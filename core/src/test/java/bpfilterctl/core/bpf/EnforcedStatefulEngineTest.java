@@ -4,17 +4,8 @@ import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.iptables.ModuleSockopts;
-import bpfilterctl.core.iptables.ext.Lookups;
-import bpfilterctl.core.iptables.ext.XtExtensions;
-import bpfilterctl.core.kernel.ExtensionRegistry;
-import bpfilterctl.core.umh.BpfEnforcement;
-import bpfilterctl.core.umh.tables.TableEngine;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,22 +25,7 @@ class EnforcedStatefulEngineTest {
         Enforcer enforcer = Enforcer.open()) {
       ns.ip("link", "set", "d0", "arp", "off");
       ns.ip("addr", "add", "10.5.0.1/24", "dev", "d0");
-      PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-      TableEngine engine =
-          Netns.call(
-              enforcer.bpf(),
-              ns.path(),
-              () -> new TableEngine(ExtensionRegistry.kernel(), new BpfEnforcement(enforcer, log)));
-      ModuleSockopts port =
-          ModuleSockopts.direct(
-              req -> {
-                try {
-                  return Netns.call(enforcer.bpf(), ns.path(), () -> engine.handle(req));
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
+      Iptables iptables = EnforcingEngine.iptables(ns, enforcer);
       for (String line :
           List.of(
               "-N ufw-not-local",
