@@ -6,6 +6,7 @@ import bpfilterctl.core.bpf.enforce.ConntrackHold;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.fixtures.Python3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,7 +117,7 @@ class ConntrackHoldTest {
     TestNetns.Result r =
         ns.exec(
             "",
-            "python3",
+            Python3.command(),
             "-c",
             "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);"
                 + " s.sendto(b'x', ('127.0.0.1', "

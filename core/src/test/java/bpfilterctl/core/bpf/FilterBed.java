@@ -218,6 +218,14 @@ final class FilterBed implements AutoCloseable {
       long[] c = counter(i);
       counters.add(new XtCounters(c[0], c[1]));
     }
+    return saveWithCounters(counters);
+  }
+
+  /**
+   * As {@link #saveWithCounters()}, with traffic counted elsewhere (an Enforcer's live generation
+   * when it, not this bed, loaded the programs).
+   */
+  String saveWithCounters(List<XtCounters> counters) throws Exception {
     port.set(
         Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
     StringBuilder save = new StringBuilder();

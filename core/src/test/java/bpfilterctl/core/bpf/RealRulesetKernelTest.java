@@ -19,11 +19,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import bpfilterctl.core.bpf.compile.Refusal;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.Netns;
-import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,14 +185,8 @@ class RealRulesetKernelTest {
             return enforcer.install(bed.read());
           });
       List<?> run = runProbes(peers, probes, listeners);
-      List<XtCounters> counters = enforcer.live().orElseThrow().counters();
-      bed.port.set(
-          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-      StringBuilder save = new StringBuilder();
-      new IptablesSave(bed.iptables, ZonedDateTime::now)
-          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-      return side(
-          run, FilterBed.withoutComments(save.toString()), serverLines(logged, peers.server()));
+      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      return side(run, save, serverLines(logged, peers.server()));
     }
   }
 }

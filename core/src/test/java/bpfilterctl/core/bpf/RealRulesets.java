@@ -210,10 +210,8 @@ public final class RealRulesets {
         Thread.sleep(200);
         String mac = mac(peers.server());
         List<String> lines = new ArrayList<>();
-        for (String l : TestNetns.run(List.of("dmesg", "-r"), "").out().split("\n")) {
-          if (l.contains("MAC=" + mac)) {
-            lines.add(sameRun(l.replaceFirst("^(<\\d+>)\\[[^]]*\\] ?", "$1")));
-          }
+        for (String l : KernelLog.linesWith("MAC=" + mac)) {
+          lines.add(sameRun(l));
         }
         return side(run, save, lines);
       } finally {

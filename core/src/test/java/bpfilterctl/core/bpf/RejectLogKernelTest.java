@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
+import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
-import bpfilterctl.core.iptables.IptablesSave;
 import bpfilterctl.core.json.JsonReader;
-import bpfilterctl.core.mbox.Sockopt;
-import bpfilterctl.core.uapi.XtCounters;
-import bpfilterctl.core.uapi.XtCountersInfo;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -159,7 +155,7 @@ class RejectLogKernelTest {
       for (byte[] p : packets) {
         in.append(HexFormat.of().formatHex(p)).append('\n');
       }
-      TestNetns.Result r = client.exec(in.toString(), "python3", "-c", CLIENT);
+      TestNetns.Result r = client.exec(in.toString(), Python3.command(), "-c", CLIENT);
       assertThat(r.rc()).as("client: %s", r.err()).isZero();
       return JsonReader.parseObject(r.out().trim());
     }
@@ -195,14 +191,14 @@ class RejectLogKernelTest {
         TestNetns.Result restored = k.server.exec(table, "iptables-legacy-restore");
         assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
         kernelRun = k.runClient(packets);
-        kernelSave = strip(k.server.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+        kernelSave =
+            FilterBed.withoutComments(
+                k.server.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
         Thread.sleep(200);
         kernelLines = new ArrayList<>();
         // "<level>[ seconds] text": the level kept, the time dropped
-        for (String l : TestNetns.run(List.of("dmesg", "-r"), "").out().split("\n")) {
-          if (l.contains(tag)) {
-            kernelLines.add(l.replaceFirst("^(<\\d+>)\\[[^]]*\\] ?", "$1").stripTrailing());
-          }
+        for (String l : KernelLog.linesWith(tag)) {
+          kernelLines.add(l.stripTrailing());
         }
       } finally {
         Files.writeString(LOG_ALL_NETNS, logAll);
@@ -224,13 +220,8 @@ class RejectLogKernelTest {
             return enforcer.install(bed.read());
           });
       ourRun = o.runClient(packets);
-      List<XtCounters> counters = enforcer.live().orElseThrow().counters();
-      bed.port.set(
-          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-      StringBuilder save = new StringBuilder();
-      new IptablesSave(bed.iptables, ZonedDateTime::now)
-          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-      ourSave = strip(save.toString());
+      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      ourSave = save;
     }
     List<String> ours =
         ourLines.stream().filter(l -> l.contains(tag)).map(String::stripTrailing).toList();
@@ -335,15 +326,14 @@ class RejectLogKernelTest {
       try {
         assertThat(k.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
         assertThat(k.client.exec(table, "iptables-legacy-restore").rc()).isZero();
-        TestNetns.Result r = k.client.exec("", "python3", "-c", LOCAL_SENDER);
+        TestNetns.Result r = k.client.exec("", Python3.command(), "-c", LOCAL_SENDER);
         assertThat(r.rc()).as("kernel side: %s", r.err()).isZero();
         kernelRun = JsonReader.parseObject(r.out().trim());
-        kernelSave = strip(k.client.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
-        for (String l : TestNetns.run(List.of("dmesg", "-r"), "").out().split("\n")) {
-          if (l.contains(tag)) {
-            kernelLines.add(
-                sameRun(l.replaceFirst("^(<\\d+>)\\[[^]]*\\] ?", "$1").stripTrailing()));
-          }
+        kernelSave =
+            FilterBed.withoutComments(
+                k.client.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+        for (String l : KernelLog.linesWith(tag)) {
+          kernelLines.add(sameRun(l.stripTrailing()));
         }
       } finally {
         Files.writeString(LOG_ALL_NETNS, logAll);
@@ -364,16 +354,11 @@ class RejectLogKernelTest {
             enforcer.listen(ourLines::add);
             return enforcer.install(bed.read());
           });
-      TestNetns.Result r = o.client.exec("", "python3", "-c", LOCAL_SENDER);
+      TestNetns.Result r = o.client.exec("", Python3.command(), "-c", LOCAL_SENDER);
       assertThat(r.rc()).as("our side: %s", r.err()).isZero();
       ourRun = JsonReader.parseObject(r.out().trim());
-      List<XtCounters> counters = enforcer.live().orElseThrow().counters();
-      bed.port.set(
-          Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd(), new XtCountersInfo("filter", counters).encode());
-      StringBuilder save = new StringBuilder();
-      new IptablesSave(bed.iptables, ZonedDateTime::now)
-          .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-      ourSave = strip(save.toString());
+      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      ourSave = save;
     }
     assertThat(kernelRun.get("tcp")).isEqualTo("refused");
     assertThat(kernelRun.get("udp")).isEqualTo("refused");
@@ -467,16 +452,6 @@ class RejectLogKernelTest {
       out.add(HexFormat.of().formatHex(p));
     }
     return out;
-  }
-
-  private static String strip(String save) {
-    StringBuilder b = new StringBuilder();
-    for (String l : save.split("\n")) {
-      if (!l.startsWith("#")) {
-        b.append(l).append('\n');
-      }
-    }
-    return b.toString();
   }
 
   /** Packets from 10.9.0.1 to 10.9.0.2 with valid checksums, each with its own IP id. */

@@ -2,6 +2,7 @@ package bpfilterctl.core.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.Python3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,8 @@ public record VethPeers(
   public List<String> traffic(String phase) throws Exception {
     TestNetns.Result r =
         TestNetns.run(
-            List.of("python3", "-", client.name, server.name, phase, clientAddr, serverAddr),
+            List.of(
+                Python3.command(), "-", client.name, server.name, phase, clientAddr, serverAddr),
             script());
     assertThat(r.rc()).as("traffic %s: %s", phase, r.err()).isZero();
     return r.out().lines().toList();
