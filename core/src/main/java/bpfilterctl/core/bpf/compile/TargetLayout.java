@@ -29,21 +29,22 @@ public record TargetLayout(
   /** Reads the offsets; a missing one is an error naming it. */
   public static TargetLayout from(Btf btf) throws Refusal {
     return new TargetLayout(
-        member(btf, "nf_hook_state", "in"),
-        member(btf, "sk_buff", "mark"),
-        member(btf, "sk_buff", "head"),
-        member(btf, "sk_buff", "mac_header"),
-        member(btf, "sk_buff", "network_header"),
-        member(btf, "sk_buff", "dev"),
-        member(btf, "sk_buff", "sk"),
-        member(btf, "net_device", "hard_header_len"),
-        member(btf, "net_device", "type"),
-        member(btf, "sock_common", "skc_state"), // struct sock begins with its sock_common
-        member(btf, "sock", "sk_socket"),
-        member(btf, "socket", "file"),
-        member(btf, "file", "f_cred"),
-        member(btf, "cred", "fsuid"),
-        member(btf, "cred", "fsgid"),
+        KernelLayout.member(btf, "nf_hook_state", "in"),
+        KernelLayout.member(btf, "sk_buff", "mark"),
+        KernelLayout.member(btf, "sk_buff", "head"),
+        KernelLayout.member(btf, "sk_buff", "mac_header"),
+        KernelLayout.member(btf, "sk_buff", "network_header"),
+        KernelLayout.member(btf, "sk_buff", "dev"),
+        KernelLayout.member(btf, "sk_buff", "sk"),
+        KernelLayout.member(btf, "net_device", "hard_header_len"),
+        KernelLayout.member(btf, "net_device", "type"),
+        KernelLayout.member(
+            btf, "sock_common", "skc_state"), // struct sock begins with its sock_common
+        KernelLayout.member(btf, "sock", "sk_socket"),
+        KernelLayout.member(btf, "socket", "file"),
+        KernelLayout.member(btf, "file", "f_cred"),
+        KernelLayout.member(btf, "cred", "fsuid"),
+        KernelLayout.member(btf, "cred", "fsgid"),
         bit(btf, "ip_summed", 2),
         bit(btf, "csum_valid", 1));
   }
@@ -57,15 +58,5 @@ public record TargetLayout(
       throw new Refusal("sk_buff." + member + " is not a " + bits + "-bit field within a byte");
     }
     return m.bitOffset();
-  }
-
-  private static int member(Btf btf, String struct, String member) throws Refusal {
-    Btf.Member m =
-        btf.member(struct, member)
-            .orElseThrow(() -> new Refusal("kernel BTF has no " + struct + "." + member));
-    if (m.bitSize() != 0) {
-      throw new Refusal(struct + "." + member + " is a bitfield");
-    }
-    return m.byteOffset();
   }
 }

@@ -106,16 +106,27 @@ public final class Bpf {
     attr.put(at, b, 0, Math.min(b.length, 15)); // BPF_OBJ_NAME_LEN 16 with its NUL
   }
 
-  /** BPF_MAP_CREATE. */
-  public Fd mapCreate(int type, int keySize, int valueSize, int maxEntries, String name)
-      throws BpfException {
+  /** union bpf_attr's head for BPF_MAP_CREATE: type, sizes, entries, map_flags, map_name. */
+  private Pointer mapAttr(
+      int type, int keySize, int valueSize, int maxEntries, int flags, String name) {
     Pointer a = attr();
     a.putInt(0, type);
     a.putInt(4, keySize);
     a.putInt(8, valueSize);
     a.putInt(12, maxEntries);
+    a.putInt(16, flags);
     name(a, 28, name);
-    return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+    return a;
+  }
+
+  /** BPF_MAP_CREATE. */
+  public Fd mapCreate(int type, int keySize, int valueSize, int maxEntries, String name)
+      throws BpfException {
+    return fd(
+        call(
+            MAP_CREATE,
+            mapAttr(type, keySize, valueSize, maxEntries, 0, name),
+            "BPF_MAP_CREATE " + name));
   }
 
   /** Bytes of a per-CPU value as the syscall moves it: each CPU's slot rounded up to 8. */
@@ -328,12 +339,7 @@ public final class Bpf {
       int keyType,
       int valueType)
       throws BpfException {
-    Pointer a = attr();
-    a.putInt(0, type);
-    a.putInt(4, keySize);
-    a.putInt(8, valueSize);
-    a.putInt(12, maxEntries);
-    name(a, 28, name);
+    Pointer a = mapAttr(type, keySize, valueSize, maxEntries, 0, name);
     a.putInt(48, btf.value());
     a.putInt(52, keyType);
     a.putInt(56, valueType);
@@ -343,14 +349,11 @@ public final class Bpf {
   /** BPF_MAP_CREATE with map_flags (BPF_F_NO_PREALLOC, which an LPM trie needs). */
   public Fd mapCreate(int type, int keySize, int valueSize, int maxEntries, String name, int flags)
       throws BpfException {
-    Pointer a = attr();
-    a.putInt(0, type);
-    a.putInt(4, keySize);
-    a.putInt(8, valueSize);
-    a.putInt(12, maxEntries);
-    a.putInt(16, flags);
-    name(a, 28, name);
-    return fd(call(MAP_CREATE, a, "BPF_MAP_CREATE " + name));
+    return fd(
+        call(
+            MAP_CREATE,
+            mapAttr(type, keySize, valueSize, maxEntries, flags, name),
+            "BPF_MAP_CREATE " + name));
   }
 
   /** BPF_MAP_DELETE_ELEM. */
