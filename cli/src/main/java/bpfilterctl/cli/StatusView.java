@@ -83,6 +83,10 @@ public final class StatusView {
     if (!e.pinDir().isEmpty()) {
       b.append(String.format("        pinned  %s%n", e.pinDir()));
     }
+    if (e.eventsLost() >= 0) {
+      b.append(
+          String.format("        events  %d REJECT/LOG lost (ring buffer full)%n", e.eventsLost()));
+    }
     if (!e.reason().isEmpty()) {
       b.append(String.format("        why     %s%n", e.reason()));
     }

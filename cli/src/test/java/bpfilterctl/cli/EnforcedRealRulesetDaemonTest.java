@@ -127,7 +127,10 @@ class EnforcedRealRulesetDaemonTest {
                       new StringBuilder(),
                       err);
           assertThat(rc).as("iptables-restore through the daemon: %s", err).isZero();
-          assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.ON);
+          EnforcementStatus enforced = c.status().enforcement();
+          assertThat(enforced.state()).isEqualTo(EnforcementStatus.State.ON);
+          // the table's REJECT and LOG rules made the ring buffer: its lost count is reported
+          assertThat(enforced.eventsLost()).isZero();
           List<?> run = RealRulesets.runProbes(peers, probes, listeners);
           StringBuilder save = new StringBuilder();
           new IptablesSave(iptables, ZonedDateTime::now)

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param adopted left attached by a previous umh and taken over by this one
  * @param pinDir where its pins are; empty when it is not pinned
  * @param hooks one per attached hook
+ * @param eventsLost REJECT and LOG records the programs could not hand to the umh because its ring
+ *     buffer was full (those packets were still dropped or passed, unanswered or unlogged); -1
+ *     while no table with REJECT or LOG has made the ring buffer
  */
 public record EnforcementStatus(
     State state,
@@ -26,7 +29,8 @@ public record EnforcementStatus(
     int priority,
     boolean adopted,
     String pinDir,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    long eventsLost) {
 
   /** What the status says. */
   public enum State {
@@ -45,19 +49,20 @@ public record EnforcementStatus(
   public record Hook(String chain, int programId, int instructions) {}
 
   public static final EnforcementStatus OFF =
-      new EnforcementStatus(State.OFF, "", 0, 0, false, "", List.of());
+      new EnforcementStatus(State.OFF, "", 0, 0, false, "", List.of(), -1);
 
   public EnforcementStatus {
     hooks = List.copyOf(hooks);
   }
 
   public static EnforcementStatus unavailable(String reason) {
-    return new EnforcementStatus(State.UNAVAILABLE, reason, 0, 0, false, "", List.of());
+    return new EnforcementStatus(State.UNAVAILABLE, reason, 0, 0, false, "", List.of(), -1);
   }
 
   /** The same status with another reason (a refused {@code enforce on}). */
   public EnforcementStatus withReason(String why) {
-    return new EnforcementStatus(state, why, generation, priority, adopted, pinDir, hooks);
+    return new EnforcementStatus(
+        state, why, generation, priority, adopted, pinDir, hooks, eventsLost);
   }
 
   /** One line: "ON gen 7 (INPUT 41 insns, ...)", "OFF", "UNAVAILABLE: why". */
@@ -81,7 +86,7 @@ public record EnforcementStatus(
           .field("insns", h.instructions())
           .endObject();
     }
-    return w.endArray().endObject().toString();
+    return w.endArray().field("events_lost", eventsLost).endObject().toString();
   }
 
   public static EnforcementStatus fromJson(String json) {
@@ -109,7 +114,8 @@ public record EnforcementStatus(
         (int) num(m.get("priority")),
         Boolean.TRUE.equals(m.get("adopted")),
         (String) m.get("pin_dir"),
-        hooks);
+        hooks,
+        m.get("events_lost") == null ? -1 : num(m.get("events_lost")));
   }
 
   private static long num(Object o) {

@@ -201,7 +201,7 @@ public final class UmhControl implements SockoptHandler {
   EnforcementStatus status() {
     Optional<Generation> live = enforcer == null ? Optional.empty() : enforcer.live();
     if (state != EnforcementStatus.State.ON || live.isEmpty()) {
-      return new EnforcementStatus(state, reason, 0, 0, false, "", List.of());
+      return new EnforcementStatus(state, reason, 0, 0, false, "", List.of(), -1);
     }
     Generation g = live.get();
     List<EnforcementStatus.Hook> hooks = new ArrayList<>();
@@ -216,8 +216,16 @@ public final class UmhControl implements SockoptHandler {
       log.println("umh: cannot read program ids: " + x.getMessage());
     }
     String pinDir = enforcer.pins().map(p -> p.dir().toString()).orElse("");
+    long lost = -1;
+    if (enforcer.targetChannel().isPresent()) {
+      try {
+        lost = enforcer.targetChannel().get().lost();
+      } catch (BpfException x) {
+        log.println("umh: cannot read the lost REJECT/LOG records: " + x.getMessage());
+      }
+    }
     return new EnforcementStatus(
-        state, reason, g.number(), g.priority(), g.isAdopted(), pinDir, hooks);
+        state, reason, g.number(), g.priority(), g.isAdopted(), pinDir, hooks, lost);
   }
 
   private static String firstLine(String s) {

@@ -18,8 +18,13 @@ class EnforcementStatusTest {
             "/sys/fs/bpf/bpfilterctl/4026532178",
             List.of(
                 new EnforcementStatus.Hook("INPUT", 41, -1),
-                new EnforcementStatus.Hook("OUTPUT", 43, 155)));
+                new EnforcementStatus.Hook("OUTPUT", 43, 155)),
+            3);
     assertThat(EnforcementStatus.fromJson(on.toJson())).isEqualTo(on);
+    // a daemon from before the lost count: unknown, as before any ring buffer
+    String noLost = on.toJson().replace(",\"events_lost\":3", "");
+    assertThat(noLost).doesNotContain("events_lost");
+    assertThat(EnforcementStatus.fromJson(noLost).eventsLost()).isEqualTo(-1);
     EnforcementStatus off = EnforcementStatus.unavailable("no kernel BTF \"x\"");
     assertThat(EnforcementStatus.fromJson(off.toJson())).isEqualTo(off);
 
