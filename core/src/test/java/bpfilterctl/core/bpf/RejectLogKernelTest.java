@@ -78,7 +78,7 @@ class RejectLogKernelTest {
           "    out['udp'] = repr(e)",
           "print(json.dumps(out))");
 
-  private static String table(String tag) {
+  static String table(String tag) {
     return String.join(
         "\n",
         "*filter",
@@ -439,7 +439,7 @@ class RejectLogKernelTest {
   }
 
   /** Replies with what the kernel leaves to chance or offload zeroed: IP id, checksums. */
-  private static List<String> normalized(Object hexes) {
+  static List<String> normalized(Object hexes) {
     List<String> out = new ArrayList<>();
     for (Object h : (List<?>) hexes) {
       byte[] p = HexFormat.of().parseHex((String) h);
@@ -454,35 +454,49 @@ class RejectLogKernelTest {
     return out;
   }
 
+  private static final byte[] CLIENT_ADDR = {10, 9, 0, 1};
+  private static final byte[] SERVER_ADDR = {10, 9, 0, 2};
+
   /** Packets from 10.9.0.1 to 10.9.0.2 with valid checksums, each with its own IP id. */
   static List<byte[]> crafted() {
+    return crafted(CLIENT_ADDR, SERVER_ADDR);
+  }
+
+  /** The same packets from {@code src} to {@code dst}. */
+  static List<byte[]> crafted(byte[] src, byte[] dst) {
+    Addresses a = new Addresses(src, dst);
     List<byte[]> l = new ArrayList<>();
     byte[] ipOpts = {1, 1, 1, 0}; // NOPs and an end
     byte[] mss = {2, 4, 0x05, (byte) 0xb4};
-    l.add(ip(101, 0x40, 6, ipOpts, tcp(40001, 80, 1000, 0, 0x02, 29200, mss, new byte[0])));
+    l.add(a.ip(101, 0x40, 6, ipOpts, tcp(40001, 80, 1000, 0, 0x02, 29200, mss, new byte[0])));
     l.add(
-        ip(
+        a.ip(
             102,
             0,
             6,
             new byte[0],
             tcp(40002, 80, 5000, 7777, 0x18, 500, new byte[0], new byte[] {'h', 'i'})));
-    l.add(ip(103, 0, 6, new byte[0], tcp(40003, 80, 9, 9, 0x14, 0, new byte[0], new byte[0])));
-    l.add(ip(104, 0x40, 17, new byte[0], udp(40004, 53, new byte[] {'q', 'u', 'e', 'r', 'y'})));
-    l.add(ip(105, 0, 17, new byte[0], udp(40005, 54, new byte[40])));
-    l.add(ip(106, 0, 17, new byte[0], udp(40006, 55, new byte[700])));
-    l.add(ip(107, 0, 1, new byte[0], icmp(8, 0, new byte[] {0, 1, 0, 2, 'p', 'i', 'n', 'g'})));
-    byte[] quoted = ip(9, 0, 17, new byte[0], udp(1, 2, new byte[0]));
-    l.add(ip(108, 0, 1, new byte[0], icmp(3, 3, withUnused(quoted))));
+    l.add(a.ip(103, 0, 6, new byte[0], tcp(40003, 80, 9, 9, 0x14, 0, new byte[0], new byte[0])));
+    l.add(a.ip(104, 0x40, 17, new byte[0], udp(40004, 53, new byte[] {'q', 'u', 'e', 'r', 'y'})));
+    l.add(a.ip(105, 0, 17, new byte[0], udp(40005, 54, new byte[40])));
+    l.add(a.ip(106, 0, 17, new byte[0], udp(40006, 55, new byte[700])));
+    l.add(a.ip(107, 0, 1, new byte[0], icmp(8, 0, new byte[] {0, 1, 0, 2, 'p', 'i', 'n', 'g'})));
+    byte[] quoted = a.ip(9, 0, 17, new byte[0], udp(1, 2, new byte[0]));
+    l.add(a.ip(108, 0, 1, new byte[0], icmp(3, 3, withUnused(quoted))));
     return l;
   }
 
   /** A TCP SYN and a UDP datagram to rejected ports with their checksums off by one. */
   static List<byte[]> badChecksums() {
+    return badChecksums(CLIENT_ADDR, SERVER_ADDR);
+  }
+
+  static List<byte[]> badChecksums(byte[] src, byte[] dst) {
+    Addresses a = new Addresses(src, dst);
     byte[] syn =
-        ip(111, 0x40, 6, new byte[0], tcp(40011, 80, 1, 0, 0x02, 100, new byte[0], new byte[0]));
+        a.ip(111, 0x40, 6, new byte[0], tcp(40011, 80, 1, 0, 0x02, 100, new byte[0], new byte[0]));
     syn[20 + 17] ^= 1;
-    byte[] udp = ip(112, 0, 17, new byte[0], udp(40012, 53, new byte[] {'x'}));
+    byte[] udp = a.ip(112, 0, 17, new byte[0], udp(40012, 53, new byte[] {'x'}));
     udp[20 + 7] ^= 1;
     return List.of(syn, udp);
   }
@@ -493,29 +507,35 @@ class RejectLogKernelTest {
     return b;
   }
 
-  private static byte[] ip(int id, int df, int proto, byte[] opts, byte[] payload) {
-    int ihl = 20 + opts.length;
-    ByteBuffer b = ByteBuffer.allocate(ihl + payload.length);
-    b.put(0, (byte) (0x40 | ihl / 4));
-    b.putShort(2, (short) (ihl + payload.length));
-    b.putShort(4, (short) id);
-    b.put(6, (byte) df);
-    b.put(8, (byte) 64);
-    b.put(9, (byte) proto);
-    b.put(12, new byte[] {10, 9, 0, 1});
-    b.put(16, new byte[] {10, 9, 0, 2});
-    b.put(20, opts);
-    b.put(ihl, payload);
-    byte[] p = b.array();
-    put16(p, 10, sum(p, 0, ihl, 0));
-    if (proto == 6 || proto == 17) {
-      int at = ihl + (proto == 6 ? 16 : 6);
-      long pseudo = 0x0a09 + 0x0001 + 0x0a09 + 0x0002 + proto + payload.length;
-      put16(p, at, sum(p, ihl, payload.length, pseudo));
-    } else {
-      put16(p, ihl + 2, sum(p, ihl, payload.length, 0));
+  /** The packets' source and destination. */
+  private record Addresses(byte[] src, byte[] dst) {
+    byte[] ip(int id, int df, int proto, byte[] opts, byte[] payload) {
+      int ihl = 20 + opts.length;
+      ByteBuffer b = ByteBuffer.allocate(ihl + payload.length);
+      b.put(0, (byte) (0x40 | ihl / 4));
+      b.putShort(2, (short) (ihl + payload.length));
+      b.putShort(4, (short) id);
+      b.put(6, (byte) df);
+      b.put(8, (byte) 64);
+      b.put(9, (byte) proto);
+      b.put(12, src);
+      b.put(16, dst);
+      b.put(20, opts);
+      b.put(ihl, payload);
+      byte[] p = b.array();
+      put16(p, 10, sum(p, 0, ihl, 0));
+      if (proto == 6 || proto == 17) {
+        int at = ihl + (proto == 6 ? 16 : 6);
+        long pseudo = proto + payload.length;
+        for (int i = 12; i < 20; i += 2) {
+          pseudo += ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+        }
+        put16(p, at, sum(p, ihl, payload.length, pseudo));
+      } else {
+        put16(p, ihl + 2, sum(p, ihl, payload.length, 0));
+      }
+      return p;
     }
-    return p;
   }
 
   private static byte[] tcp(
