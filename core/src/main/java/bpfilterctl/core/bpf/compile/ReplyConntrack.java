@@ -73,7 +73,7 @@ public final class ReplyConntrack {
   public static byte[] none(long cookie) {
     return ByteBuffer.allocate(VALUE_SIZE)
         .order(ByteOrder.LITTLE_ENDIAN)
-        .putLong(0, cookie)
+        .putLong(OFF_COOKIE, cookie)
         .array();
   }
 
