@@ -3,9 +3,13 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.json.JsonReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,18 +86,7 @@ class RejectConntrackKernelTest {
   @Test
   void rejectRepliesAreRelatedAsTheKernels() throws Exception {
     RealRulesets.requireTools();
-    Map<String, Object> kernelRun;
-    String kernelSave;
-    try (VethPeers k = VethPeers.create()) {
-      TestNetns.Result restored = k.server().exec(TABLE, "iptables-legacy-restore");
-      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
-      kernelRun = run(k);
-      kernelSave =
-          FilterBed.withoutComments(
-              k.server().exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
-    }
-    Map<String, Object> ourRun;
-    String ourSave;
+    Kernel kernel = kernelSide();
     try (VethPeers o = VethPeers.create();
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
@@ -105,21 +98,94 @@ class RejectConntrackKernelTest {
             enforcer.listen(l -> {});
             return enforcer.install(bed.read());
           });
-      ourRun = run(o);
-      ourSave = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      Map<String, Object> ours = run(o);
+      kernel.check(ours, bed.saveWithCounters(enforcer.live().orElseThrow().counters()));
     }
-    assertThat(kernelRun.get("server")).isEqualTo("TimeoutError");
-    assertThat(kernelRun.get("tcp")).isEqualTo("ConnectionRefusedError");
-    assertThat(kernelRun.get("udp")).isEqualTo("ConnectionRefusedError");
-    assertThat(ourRun.get("server")).isEqualTo(kernelRun.get("server"));
-    assertThat(ourRun.get("tcp")).isEqualTo(kernelRun.get("tcp"));
-    assertThat(ourRun.get("udp")).isEqualTo(kernelRun.get("udp"));
-    assertThat(((Number) ourRun.get("ms")).intValue()).as("refused at once").isLessThan(1000);
-    assertThat(kernelSave)
-        .as("the kernel's: two replies RELATED/REPLY, one RELATED/ORIGINAL")
-        .contains("[2:", "-A OUTPUT -m conntrack --ctstate RELATED --ctdir REPLY")
-        .contains("[1:40] -A OUTPUT -m conntrack --ctstate RELATED --ctdir ORIGINAL");
-    assertThat(ourSave).isEqualTo(kernelSave);
+  }
+
+  /**
+   * A umh that died left its generation pinned; the next one adopts it and opens a new reply
+   * socket: it writes the new socket's cookie to the pinned reply map, which the adopted programs
+   * read, so its replies are recognised without a new table.
+   */
+  @Test
+  void anAdoptingUmhsRepliesAreRelatedToo() throws Exception {
+    RealRulesets.requireTools();
+    Kernel kernel = kernelSide();
+    Path bpffs = Files.createTempDirectory("bpffs");
+    boolean mounted = false;
+    try (VethPeers o = VethPeers.create();
+        FilterBed bed = new FilterBed()) {
+      bed.restore(TABLE);
+      try (Enforcer first = Enforcer.open()) {
+        BpfFs.ensureMounted(first.bpf(), bpffs);
+        mounted = BpfFs.isMounted(bpffs);
+        Netns.call(
+            first.bpf(),
+            o.server().path(),
+            () -> {
+              first.pinUnder(bpffs);
+              first.listen(l -> {});
+              return first.install(bed.read());
+            });
+      } // as if the umh died: the pins keep the programs, the maps and the links
+      try (Enforcer second = Enforcer.open()) {
+        boolean adopted =
+            Netns.call(
+                second.bpf(),
+                o.server().path(),
+                () -> {
+                  boolean a = second.pinUnder(bpffs);
+                  second.listen(l -> {});
+                  return a;
+                });
+        assertThat(adopted).isTrue();
+        Map<String, Object> ours = run(o);
+        kernel.check(ours, bed.saveWithCounters(second.live().orElseThrow().counters()));
+        Netns.call(
+            second.bpf(),
+            o.server().path(),
+            () -> {
+              second.stop();
+              return null;
+            });
+      }
+    } finally {
+      if (mounted) {
+        TestNetns.run(List.of("umount", bpffs.toString()), "");
+      }
+      Files.deleteIfExists(bpffs);
+    }
+  }
+
+  /** What the kernel's table did with the traffic, and the check of ours against it. */
+  private record Kernel(Map<String, Object> run, String save) {
+    void check(Map<String, Object> ours, String ourSave) {
+      assertThat(run.get("server")).isEqualTo("TimeoutError");
+      assertThat(run.get("tcp")).isEqualTo("ConnectionRefusedError");
+      assertThat(run.get("udp")).isEqualTo("ConnectionRefusedError");
+      assertThat(ours.get("server")).isEqualTo(run.get("server"));
+      assertThat(ours.get("tcp")).isEqualTo(run.get("tcp"));
+      assertThat(ours.get("udp")).isEqualTo(run.get("udp"));
+      assertThat(((Number) ours.get("ms")).intValue()).as("refused at once").isLessThan(1000);
+      assertThat(save)
+          .as("the kernel's: two replies RELATED/REPLY, one RELATED/ORIGINAL")
+          .contains("[2:97] -A OUTPUT -m conntrack --ctstate RELATED --ctdir REPLY")
+          .contains("[1:40] -A OUTPUT -m conntrack --ctstate RELATED --ctdir ORIGINAL");
+      assertThat(ourSave).isEqualTo(save);
+    }
+  }
+
+  private static Kernel kernelSide() throws Exception {
+    try (VethPeers k = VethPeers.create()) {
+      TestNetns.Result restored = k.server().exec(TABLE, "iptables-legacy-restore");
+      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
+      Map<String, Object> run = run(k);
+      return new Kernel(
+          run,
+          FilterBed.withoutComments(
+              k.server().exec("", "iptables-legacy-save", "-c", "-t", "filter").out()));
+    }
   }
 
   private static Map<String, Object> run(VethPeers peers) throws Exception {
