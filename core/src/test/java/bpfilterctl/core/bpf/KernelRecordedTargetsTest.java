@@ -109,6 +109,8 @@ class KernelRecordedTargetsTest {
         1,
         0xffffffffL,
         0xffffffffL,
+        0,
+        0,
         p);
   }
 
@@ -167,6 +169,8 @@ class KernelRecordedTargetsTest {
                 0,
                 0xffffffffL,
                 0xffffffffL,
+                0,
+                0,
                 p);
         assertThat(RejectReply.build(ev, 64)).isEmpty();
       }
@@ -189,6 +193,8 @@ class KernelRecordedTargetsTest {
             0,
             ev.uid(),
             ev.gid(),
+            0,
+            0,
             ev.packet());
     assertThat(RejectReply.build(asReset, 64)).isEmpty();
   }

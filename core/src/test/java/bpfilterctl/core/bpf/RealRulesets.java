@@ -72,51 +72,6 @@ public final class RealRulesets {
   public record Side(
       Map<String, String> outcomes, Map<String, Integer> ms, String save, List<String> lines) {}
 
-  /**
-   * {@code save} with {@code packets} and {@code bytes} moved from ufw-before-output's RELATED rule
-   * to the rules they pass without it, up to OUTPUT's policy. The kernel's REJECT attaches the
-   * rejected packet's conntrack to its reply (nf_ct_attach: RELATED, in the reply direction), so
-   * its replies leave through that rule; ours leave from the umh's raw socket with no conntrack
-   * entry to relate to (the rejected packet's was never confirmed), conntrack finds them INVALID,
-   * and they fall through ufw's OUTPUT chains to the policy. Harmless under ufw's default allow
-   * outgoing; a table that drops INVALID or unmatched output would drop our replies and not the
-   * kernel's.
-   */
-  public static String withUntrackedReplies(String save, long packets, long bytes) {
-    Map<String, Integer> moved =
-        Map.of(
-            "-A ufw-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", -1,
-            "-A ufw-before-output -j ufw-user-output", 1,
-            "-A OUTPUT -j ufw-after-output", 1,
-            "-A OUTPUT -j ufw-after-logging-output", 1,
-            "-A OUTPUT -j ufw-reject-output", 1,
-            "-A OUTPUT -j ufw-track-output", 1);
-    Pattern rule = Pattern.compile("\\[(\\d+):(\\d+)\\] (.*)");
-    Pattern policy = Pattern.compile("(:OUTPUT ACCEPT) \\[(\\d+):(\\d+)\\]");
-    List<String> out = new ArrayList<>();
-    int changed = 0;
-    for (String l : save.split("\n", -1)) {
-      Matcher r = rule.matcher(l);
-      Matcher p = policy.matcher(l);
-      if (r.matches() && moved.containsKey(r.group(3))) {
-        int sign = moved.get(r.group(3));
-        long n = Long.parseLong(r.group(1)) + sign * packets;
-        long b = Long.parseLong(r.group(2)) + sign * bytes;
-        out.add("[" + n + ":" + b + "] " + r.group(3));
-        changed++;
-      } else if (p.matches()) {
-        long n = Long.parseLong(p.group(2)) + packets;
-        long b = Long.parseLong(p.group(3)) + bytes;
-        out.add(p.group(1) + " [" + n + ":" + b + "]");
-        changed++;
-      } else {
-        out.add(l);
-      }
-    }
-    assertThat(changed).as("ufw's OUTPUT path").isEqualTo(moved.size() + 1);
-    return String.join("\n", out);
-  }
-
   public static String ufwTable() throws IOException {
     return ufwTable(UFW_USER_RULES);
   }

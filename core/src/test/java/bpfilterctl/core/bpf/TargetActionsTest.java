@@ -22,14 +22,14 @@ class TargetActionsTest {
     b.put(48, new byte[] {'p', ':'});
     b.putInt(80, packet.length);
     b.putInt(104, -1).putInt(108, -1);
-    b.put(112, packet);
+    b.put(128, packet);
     return b.array();
   }
 
   @Test
   void logWritesTheLineAfterItsLevel() {
     List<String> lines = new ArrayList<>();
-    TargetActions a = new TargetActions(p -> 0, 64, lines::add, System::nanoTime);
+    TargetActions a = new TargetActions((p, ev) -> 0, 64, lines::add, System::nanoTime);
     a.accept(record(TargetEvent.LOG, 6, RejectLogKernelTest.crafted().get(3)));
     assertThat(lines)
         .containsExactly(
@@ -43,7 +43,7 @@ class TargetActionsTest {
     List<byte[]> sent = new ArrayList<>();
     TargetActions a =
         new TargetActions(
-            p -> {
+            (p, ev) -> {
               sent.add(p);
               return 0;
             },

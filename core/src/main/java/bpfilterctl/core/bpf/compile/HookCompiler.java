@@ -99,6 +99,9 @@ final class HookCompiler {
     }
     context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
     PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
+    if (ReplyConntrack.used(table, hook, targets)) {
+      ReplyConntrack.emit(e, targets);
+    }
     TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));

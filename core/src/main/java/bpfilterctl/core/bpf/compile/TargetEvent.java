@@ -16,9 +16,15 @@ import java.util.Arrays;
  *  16 in device name[16]   32 out device name[16]   48 log prefix[32]
  *  80 u32 bytes captured   84 u16 MAC header length   86 u16 input device type
  *  88 MAC header[16]
- * 104 u32 uid   108 u32 gid (0xffffffff: no socket)   112 packet from its IP header[576]
+ * 104 u32 uid   108 u32 gid (0xffffffff: no socket)
+ * 112 u64 the nf_conn's status (0 without one)
+ * 120 u8 ctinfo (skb->_nfct's low 3 bits) | 8 when an nf_conn is attached
+ * 128 packet from its IP header[576]
  * </pre>
  *
+ * @param conntrack the packet's ctinfo, with bit 3 set when it has an nf_conn (what REJECT's reply
+ *     is related to: {@link ReplyConntrack})
+ * @param ctStatus the status of the packet's nf_conn, 0 without one
  * @param packet the first bytes of the packet from its IP header (at most {@link #DATA_MAX})
  */
 public record TargetEvent(
@@ -36,6 +42,8 @@ public record TargetEvent(
     int devType,
     long uid,
     long gid,
+    int conntrack,
+    long ctStatus,
     byte[] packet) {
   public static final int REJECT = 1;
   public static final int LOG = 2;
@@ -52,7 +60,12 @@ public record TargetEvent(
   static final int MAC_MAX = 16;
   static final int OFF_UID = 104;
   static final int OFF_GID = 108;
-  static final int OFF_DATA = 112;
+  static final int OFF_CT_STATUS = 112;
+  static final int OFF_CT = 120;
+  static final int OFF_DATA = 128;
+
+  /** In {@link #conntrack()}: the packet has an nf_conn; the low 3 bits are its ctinfo. */
+  public static final int HAS_CONNTRACK = 8;
 
   /**
    * Enough for an ICMP error's quote of the packet: 576 bytes less its own IP and ICMP headers
@@ -85,6 +98,8 @@ public record TargetEvent(
         b.getShort(OFF_DEV_TYPE) & 0xffff,
         Integer.toUnsignedLong(b.getInt(OFF_UID)),
         Integer.toUnsignedLong(b.getInt(OFF_GID)),
+        r[OFF_CT] & 0xf,
+        b.getLong(OFF_CT_STATUS),
         Arrays.copyOfRange(r, OFF_DATA, OFF_DATA + Math.max(0, captured)));
   }
 

@@ -5,7 +5,8 @@ import bpfilterctl.core.bpf.btf.Btf;
 /**
  * The kernel struct offsets the REJECT and LOG reports read, from vmlinux BTF: the packet's mark,
  * MAC header and socket owner (what the kernel's LOG line shows), and its checksum state (whether
- * the kernel's REJECT would verify the checksum before replying).
+ * the kernel's REJECT would verify the checksum before replying), and the cookie of a packet's
+ * socket (which of them the umh's REJECT replies leave from: {@link ReplyConntrack}).
  */
 public record TargetLayout(
     int stateIn,
@@ -24,7 +25,10 @@ public record TargetLayout(
     int credFsuid,
     int credFsgid,
     int skbIpSummedBit,
-    int skbCsumValidBit) {
+    int skbCsumValidBit,
+    int skCookie,
+    int sock,
+    int rdonlyCast) {
 
   /** Reads the offsets; a missing one is an error naming it. */
   public static TargetLayout from(Btf btf) throws Refusal {
@@ -46,7 +50,10 @@ public record TargetLayout(
         KernelLayout.member(btf, "cred", "fsuid"),
         KernelLayout.member(btf, "cred", "fsgid"),
         bit(btf, "ip_summed", 2),
-        bit(btf, "csum_valid", 1));
+        bit(btf, "csum_valid", 1),
+        KernelLayout.member(btf, "sock_common", "skc_cookie"), // an atomic64_t's counter
+        btf.structId("sock").orElseThrow(() -> new Refusal("kernel BTF has no struct sock")),
+        KernelLayout.func(btf, "bpf_rdonly_cast"));
   }
 
   /** The bit offset of a bitfield of sk_buff that lies within one byte. */

@@ -19,11 +19,11 @@ import bpfilterctl.core.uapi.XtEntryTarget;
 
 /**
  * The code of a REJECT or LOG rule: it reserves a {@link TargetEvent} in the ring buffer, fills it
- * (the target's parameters, rule, hook, skb length and mark, devices, the packet's first bytes; for
- * LOG the MAC header and the socket's owner) and submits it for the umh, which sends the reply or
- * writes the line. A full ring buffer bumps the lost counter and nothing else: the verdict never
- * waits on the umh. REJECT then drops the packet (as ipt_REJECT does after its reply); LOG goes on
- * with the next rule.
+ * (the target's parameters, rule, hook, skb length and mark, devices, conntrack, the packet's first
+ * bytes; for LOG the MAC header and the socket's owner) and submits it for the umh, which sends the
+ * reply or writes the line. A full ring buffer bumps the lost counter and nothing else: the verdict
+ * never waits on the umh. REJECT then drops the packet (as ipt_REJECT does after its reply); LOG
+ * goes on with the next rule.
  */
 final class TargetReport {
   private static final int HELPER_MAP_LOOKUP_ELEM = 1;
@@ -90,6 +90,7 @@ final class TargetReport {
     e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R6, TargetEvent.OFF_MARK, R1);
     e.st(Insn.W, R6, TargetEvent.OFF_MAC_LEN, 0);
     e.st(Insn.W, R6, TargetEvent.OFF_UID, -1).st(Insn.W, R6, TargetEvent.OFF_GID, -1);
+    conntrack(e);
     if (!log) {
       checksumState(e, k);
     }
@@ -123,6 +124,19 @@ final class TargetReport {
     e.ldx(Insn.B, R2, R7, v / 8).alu(Insn.RSH, R2, v % 8).alu(Insn.AND, R2, 1);
     e.alu(Insn.LSH, R2, 2).aluReg(Insn.OR, R1, R2);
     e.stx(Insn.B, R6, 3, R1);
+  }
+
+  /**
+   * The packet's conntrack as the prologue read it (zeros in a table without conntrack matches):
+   * ctinfo with {@link TargetEvent#HAS_CONNTRACK} when there is an nf_conn, and its status; the umh
+   * gives REJECT's reply the relation the kernel's nf_ct_attach would.
+   */
+  private static void conntrack(Emitter e) {
+    e.ldx(Insn.DW, R1, R9, PacketSummary.NFCT).movReg(R2, R1).alu(Insn.AND, R2, 7);
+    e.alu(Insn.AND, R1, -8).mov(R3, 0).aluReg(Insn.SUB, R3, R1).aluReg(Insn.OR, R3, R1);
+    e.alu(Insn.RSH, R3, 63).alu(Insn.LSH, R3, 3).aluReg(Insn.OR, R3, R2); // (ct != 0) << 3
+    e.stx(Insn.DW, R6, TargetEvent.OFF_CT, R3);
+    e.ldx(Insn.DW, R1, R9, PacketSummary.CT_STATUS).stx(Insn.DW, R6, TargetEvent.OFF_CT_STATUS, R1);
   }
 
   /** min(skb->len, DATA_MAX) bytes from the IP header, through the prologue's dynptr. */

@@ -13,7 +13,6 @@ import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Fd;
-import bpfilterctl.core.bpf.sys.RawSocket;
 import bpfilterctl.core.uapi.XtCounters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +47,7 @@ public final class Enforcer implements AutoCloseable {
   private RouteMirror routes;
   private final TargetLayout targetLayout;
   private TargetChannel channel;
-  private RawSocket replies;
+  private ReplySocket replies;
 
   /**
    * Whether this process knows the namespace's conntrack holder to be there (TRUE), absent (FALSE),
@@ -245,8 +244,10 @@ public final class Enforcer implements AutoCloseable {
 
   /**
    * Starts completing REJECT and LOG: a thread reads what the programs report, sends REJECT's
-   * replies from a raw socket opened here (in the calling thread's network namespace) and writes
-   * LOG's lines to {@code log}. Problems are told to {@code log}; enforcement goes on without them.
+   * replies from a raw socket opened here (in the calling thread's network namespace; its cookie
+   * goes to the reply map, so the LOCAL_OUT programs give its replies the kernel's conntrack) and
+   * writes LOG's lines to {@code log}. Problems are told to {@code log}; enforcement goes on
+   * without them.
    */
   public void listen(Consumer<String> log) {
     try {
@@ -254,17 +255,14 @@ public final class Enforcer implements AutoCloseable {
         log.accept("umh: this kernel's BTF lacks what REJECT and LOG read; they are refused");
         return;
       }
-      RawSocket socket = null;
+      ReplySocket socket = null;
       try {
-        socket = RawSocket.open();
+        socket = ReplySocket.open(bpf, channel.replyMap());
       } catch (BpfException e) {
         log.accept("umh: REJECT sends no replies: " + e.getMessage());
       }
       replies = socket;
-      channel.start(
-          new TargetActions(
-              socket == null ? null : socket::send, defaultTtl(), log, System::nanoTime),
-          log);
+      channel.start(new TargetActions(socket, defaultTtl(), log, System::nanoTime), log);
     } catch (BpfException e) {
       log.accept("umh: REJECT and LOG not completed: " + e.getMessage());
     }

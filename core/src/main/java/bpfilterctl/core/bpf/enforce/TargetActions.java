@@ -3,7 +3,6 @@ package bpfilterctl.core.bpf.enforce;
 import bpfilterctl.core.bpf.compile.TargetEvent;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.ToIntFunction;
 
 /**
  * What the umh does with each reported packet: REJECT's reply sent on a raw socket of the
@@ -20,7 +19,14 @@ public final class TargetActions implements Consumer<byte[]> {
 
   static final int RST_BURST = 1000;
 
-  private final ToIntFunction<byte[]> socket;
+  /** Where REJECT's replies go. */
+  @FunctionalInterface
+  public interface Replies {
+    /** Sends {@code reply}, the answer to {@code rejected}; 0 or the errno. */
+    int send(byte[] reply, TargetEvent rejected);
+  }
+
+  private final Replies socket;
   private final int ttl;
   private final Consumer<String> log;
   private final TokenBucket icmp;
@@ -28,11 +34,10 @@ public final class TargetActions implements Consumer<byte[]> {
   private long sendErrors;
 
   /**
-   * {@code socket} sends a reply and answers 0 or the errno (a raw socket's send); null: no
+   * {@code socket} sends a reply and answers 0 or the errno (a {@link ReplySocket}); null: no
    * replies. {@code ttl}: ip_default_ttl of the namespace (what the kernel's replies carry).
    */
-  public TargetActions(
-      ToIntFunction<byte[]> socket, int ttl, Consumer<String> log, LongSupplier nanos) {
+  public TargetActions(Replies socket, int ttl, Consumer<String> log, LongSupplier nanos) {
     this.socket = socket;
     this.ttl = ttl;
     this.log = log;
@@ -58,7 +63,7 @@ public final class TargetActions implements Consumer<byte[]> {
     if (!budget.take()) {
       return;
     }
-    int errno = socket.applyAsInt(reply.get());
+    int errno = socket.send(reply.get(), ev);
     if (errno != 0 && sendErrors++ % 1000 == 0) {
       log.accept("umh: REJECT reply not sent (errno " + errno + "), " + sendErrors + " so far");
     }

@@ -1,5 +1,6 @@
 package bpfilterctl.core.bpf.enforce;
 
+import bpfilterctl.core.bpf.compile.ReplyConntrack;
 import bpfilterctl.core.bpf.compile.TargetLayout;
 import bpfilterctl.core.bpf.compile.TargetMaps;
 import bpfilterctl.core.bpf.sys.Bpf;
@@ -10,14 +11,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The ring buffer REJECT and LOG rules report through, with its lost-record counter, and the thread
- * that reads it. One per namespace, shared by every generation (a replace keeps it), pinned beside
- * them as {@code events} and {@code events_lost}: a umh that adopts a pinned generation reads the
- * ring buffer its programs write to.
+ * The ring buffer REJECT and LOG rules report through, with its lost-record counter, the map that
+ * tells LOCAL_OUT what conntrack REJECT's next reply carries (ReplyConntrack), and the thread that
+ * reads the ring buffer. One per namespace, shared by every generation (a replace keeps it), pinned
+ * beside them as {@code events}, {@code events_lost} and {@code reply_ct}: a umh that adopts a
+ * pinned generation reads the ring buffer its programs write to and writes the map they read.
  */
 public final class TargetChannel implements AutoCloseable {
   /** 256 KiB: about 370 records waiting. */
@@ -25,41 +29,56 @@ public final class TargetChannel implements AutoCloseable {
 
   static final String RING_PIN = "events";
   static final String LOST_PIN = "events_lost";
+  static final String REPLY_PIN = "reply_ct";
 
   private final Bpf bpf;
   private final Fd ring;
   private final Fd lost;
+  private final Fd reply;
   private Thread reader;
   private volatile boolean closing;
 
-  private TargetChannel(Bpf bpf, Fd ring, Fd lost) {
+  private TargetChannel(Bpf bpf, Fd ring, Fd lost, Fd reply) {
     this.bpf = bpf;
     this.ring = ring;
     this.lost = lost;
+    this.reply = reply;
   }
 
   static TargetChannel create(Bpf bpf) throws BpfException {
-    Fd ring = bpf.mapCreate(Bpf.MAP_TYPE_RINGBUF, 0, 0, RING_SIZE, "bpfilter_evts");
+    List<Fd> made = new ArrayList<>();
     try {
-      return new TargetChannel(
-          bpf, ring, bpf.mapCreate(Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, "bpfilter_lost"));
+      made.add(bpf.mapCreate(Bpf.MAP_TYPE_RINGBUF, 0, 0, RING_SIZE, "bpfilter_evts"));
+      made.add(bpf.mapCreate(Bpf.MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, "bpfilter_lost"));
+      made.add(replyMap(bpf));
+      return new TargetChannel(bpf, made.get(0), made.get(1), made.get(2));
     } catch (BpfException e) {
-      ring.close();
+      made.forEach(Fd::close);
       throw e;
     }
   }
 
-  /** The channel pinned in {@code dir}, when there is one. */
+  private static Fd replyMap(Bpf bpf) throws BpfException {
+    return bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, ReplyConntrack.VALUE_SIZE, 1, "bpfilter_reply");
+  }
+
+  /**
+   * The channel pinned in {@code dir}, when there is one (a reply map made afresh where the pins
+   * lack one).
+   */
   static Optional<TargetChannel> pinned(Bpf bpf, Path dir) throws BpfException {
     if (!Files.exists(dir.resolve(RING_PIN)) || !Files.exists(dir.resolve(LOST_PIN))) {
       return Optional.empty();
     }
-    Fd ring = bpf.pinned(dir.resolve(RING_PIN).toString());
+    List<Fd> opened = new ArrayList<>();
     try {
-      return Optional.of(
-          new TargetChannel(bpf, ring, bpf.pinned(dir.resolve(LOST_PIN).toString())));
+      opened.add(bpf.pinned(dir.resolve(RING_PIN).toString()));
+      opened.add(bpf.pinned(dir.resolve(LOST_PIN).toString()));
+      Path reply = dir.resolve(REPLY_PIN);
+      opened.add(Files.exists(reply) ? bpf.pinned(reply.toString()) : replyMap(bpf));
+      return Optional.of(new TargetChannel(bpf, opened.get(0), opened.get(1), opened.get(2)));
     } catch (BpfException e) {
-      ring.close();
+      opened.forEach(Fd::close);
       throw e;
     }
   }
@@ -71,6 +90,9 @@ public final class TargetChannel implements AutoCloseable {
     if (!Files.exists(dir.resolve(LOST_PIN))) {
       bpf.pin(lost, dir.resolve(LOST_PIN).toString());
     }
+    if (!Files.exists(dir.resolve(REPLY_PIN))) {
+      bpf.pin(reply, dir.resolve(REPLY_PIN).toString());
+    }
   }
 
   /** The kernel's id of the ring buffer map (the same for every process that adopted it). */
@@ -79,7 +101,12 @@ public final class TargetChannel implements AutoCloseable {
   }
 
   TargetMaps maps(TargetLayout layout) {
-    return new TargetMaps(ring.value(), lost.value(), layout);
+    return new TargetMaps(ring.value(), lost.value(), reply.value(), layout);
+  }
+
+  /** The map the umh writes before each REJECT reply (ReplyConntrack). */
+  Fd replyMap() {
+    return reply;
   }
 
   /** Records the programs could not hand over (the ring buffer was full), summed over CPUs. */
@@ -161,5 +188,6 @@ public final class TargetChannel implements AutoCloseable {
     }
     ring.close();
     lost.close();
+    reply.close();
   }
 }

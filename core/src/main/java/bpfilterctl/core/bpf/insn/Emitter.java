@@ -98,6 +98,15 @@ public final class Emitter {
     return emit(new Insn(0, 0, 0, 0, 0));
   }
 
+  /**
+   * The address of byte {@code offset} of an array map's value 0, from the map's fd
+   * (BPF_PSEUDO_MAP_VALUE, two slots): a map value pointer that is never NULL.
+   */
+  public Emitter ldMapValue(int dst, int mapFd, int offset) {
+    emit(new Insn(Insn.LD | Insn.DW | Insn.IMM, dst, Insn.PSEUDO_MAP_VALUE, 0, mapFd));
+    return emit(new Insn(0, 0, 0, 0, offset));
+  }
+
   /** The address of map {@code index} of the program's fd_array (BPF_PSEUDO_MAP_IDX, two slots). */
   public Emitter ldMapIdx(int dst, int index) {
     emit(new Insn(Insn.LD | Insn.DW | Insn.IMM, dst, Insn.PSEUDO_MAP_IDX, 0, index));

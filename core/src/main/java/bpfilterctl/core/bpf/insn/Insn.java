@@ -55,6 +55,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
   // src_reg of ld_imm64 and call
   public static final int PSEUDO_MAP_FD = 1;
+  public static final int PSEUDO_MAP_VALUE = 2;
   public static final int PSEUDO_MAP_IDX = 5;
   public static final int PSEUDO_CALL = 1;
   public static final int PSEUDO_KFUNC_CALL = 2;

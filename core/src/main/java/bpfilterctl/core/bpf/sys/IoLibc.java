@@ -3,7 +3,10 @@ package bpfilterctl.core.bpf.sys;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 
-/** The libc entry points for reading a BPF ring buffer and sending raw IPv4 packets. */
+/**
+ * The libc entry points for reading a BPF ring buffer and sending raw IPv4 packets (and the sending
+ * socket's cookie).
+ */
 public interface IoLibc {
   /**
    * syscall(2) with six arguments: mmap and munmap go through it, because a call of libc's mmap
@@ -20,6 +23,9 @@ public interface IoLibc {
 
   @SaveError
   long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrlen);
+
+  @SaveError
+  int getsockopt(int fd, int level, int name, Pointer value, Pointer len);
 
   @SaveError
   int close(int fd);

@@ -16,6 +16,8 @@ public final class RawSocket implements AutoCloseable {
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int IPPROTO_RAW = 255;
   private static final int MSG_DONTWAIT = 0x40;
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_COOKIE = 57;
 
   private final IoLibc libc;
   private final Runtime runtime;
@@ -36,6 +38,20 @@ public final class RawSocket implements AutoCloseable {
       throw new BpfException("socket(AF_INET, SOCK_RAW)", Runtime.getRuntime(libc).getLastError());
     }
     return new RawSocket(libc, fd);
+  }
+
+  /**
+   * The socket's cookie (SO_COOKIE): the kernel's 64-bit id of it, never 0, never reused while the
+   * kernel runs; what a BPF program reads as sk->__sk_common.skc_cookie once it was asked for.
+   */
+  public long cookie() throws BpfException {
+    Pointer value = Memory.allocateDirect(runtime, 8, true);
+    Pointer len = Memory.allocateDirect(runtime, 4, true);
+    len.putInt(0, 8);
+    if (libc.getsockopt(fd, SOL_SOCKET, SO_COOKIE, value, len) < 0) {
+      throw new BpfException("getsockopt(SO_COOKIE)", runtime.getLastError());
+    }
+    return value.getLong(0);
   }
 
   /**
