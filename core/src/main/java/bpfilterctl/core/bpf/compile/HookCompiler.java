@@ -79,27 +79,27 @@ final class HookCompiler {
       int mapFd,
       LookupGroups groups,
       KernelLayout k,
-      boolean devs,
       int eagerLimit,
       TargetMaps targets)
       throws Refusal {
     HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets);
-    List<Insn> p = eager.compile(k, devs);
+    List<Insn> p = eager.compile(k);
     if (eager.pendingBranches <= eagerLimit) {
       return p;
     }
-    return new HookCompiler(table, hook, mapFd, groups, false)
-        .reportingTo(targets)
-        .compile(k, devs);
+    return new HookCompiler(table, hook, mapFd, groups, false).reportingTo(targets).compile(k);
   }
 
-  List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
+  List<Insn> compile(KernelLayout k) throws Refusal {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
     context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
-    PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
-    TcpOptionScan.emitIfUsed(e, table);
+    SummaryReads reads = SummaryReads.of(table, hook);
+    PacketSummary.emitPrologue(e, k, reads);
+    if (reads.has(SummaryReads.Part.TCP_OPTIONS)) {
+      TcpOptionScan.emit(e);
+    }
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
     main.sharedBlocks();
@@ -133,7 +133,7 @@ final class HookCompiler {
           d = Math.max(d, 1 + depthOf(t, seen + 1));
         }
       }
-      if (EntryTests.alwaysMatches(en) && !continues(en, i)) {
+      if (EntryTests.alwaysMatches(en) && !goesOn(table, en, i)) {
         break;
       }
     }
@@ -144,8 +144,8 @@ final class HookCompiler {
     return d;
   }
 
-  /** An entry whose action, once it matched, goes on with the next entry. */
-  private boolean continues(IptEntry en, int index) {
+  /** Entry {@code index} of {@code table}: its action, once it matched, goes on with the next. */
+  static boolean goesOn(FilterTable table, IptEntry en, int index) {
     if (!en.target().isStandard()) {
       return TargetReport.handles(en.target()) && !TargetReport.terminal(en.target()); // LOG
     }

@@ -72,9 +72,15 @@ final class TargetReport {
     e.st(Insn.W, R6, 4, rule);
     e.ldx(Insn.W, R1, R9, PacketSummary.LEN).stx(Insn.W, R6, TargetEvent.OFF_LEN, R1);
     for (int off = 0; off < 16; off += 8) {
-      e.ldx(Insn.DW, R1, R9, PacketSummary.IN + off).stx(Insn.DW, R6, TargetEvent.OFF_IN + off, R1);
-      e.ldx(Insn.DW, R1, R9, PacketSummary.OUT + off);
-      e.stx(Insn.DW, R6, TargetEvent.OFF_OUT + off, R1);
+      if (log) { // the prologue reads the devices for LOG only (SummaryReads); REJECT's are unused
+        e.ldx(Insn.DW, R1, R9, PacketSummary.IN + off);
+        e.stx(Insn.DW, R6, TargetEvent.OFF_IN + off, R1);
+        e.ldx(Insn.DW, R1, R9, PacketSummary.OUT + off);
+        e.stx(Insn.DW, R6, TargetEvent.OFF_OUT + off, R1);
+      } else {
+        e.st(Insn.DW, R6, TargetEvent.OFF_IN + off, 0)
+            .st(Insn.DW, R6, TargetEvent.OFF_OUT + off, 0);
+      }
     }
     for (int off = 0; off < 32; off += 4) {
       int word = 0;

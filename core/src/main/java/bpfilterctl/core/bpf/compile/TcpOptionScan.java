@@ -15,9 +15,6 @@ import static bpfilterctl.core.bpf.insn.Emitter.R9;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.insn.Label;
-import bpfilterctl.core.uapi.Abi;
-import bpfilterctl.core.uapi.IptEntry;
-import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtTcp;
 
 /**
@@ -37,19 +34,6 @@ final class TcpOptionScan {
 
   private TcpOptionScan() {}
 
-  /** True when some entry of the table has a tcp match with an option to find. */
-  static boolean used(FilterTable table) {
-    for (int i = 0; i < table.size(); i++) {
-      IptEntry en = table.entry(i);
-      for (XtEntryMatch m : en.matches()) {
-        if (m.name().equals("tcp") && XtTcp.decode(Abi.wrap(m.data())).option() != 0) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   /** The option test of a tcp match, after its ports and flags. */
   static void test(EntryTests t, XtTcp x) {
     if (x.option() == 0) {
@@ -66,12 +50,15 @@ final class TcpOptionScan {
     t.fail(R1);
   }
 
-  /** The walk, right after the prologue, when the table needs it. */
-  static void emitIfUsed(Emitter e, FilterTable table) {
-    if (!used(table)) {
-      return;
-    }
+  /**
+   * The walk, right after the prologue of a hook that reaches an option test (SummaryReads): the
+   * bit set starts at zero, the hotdrop flag is always written.
+   */
+  static void emit(Emitter e) {
     Label done = e.label("options_done");
+    for (int off = 0; off < 32; off += 8) {
+      e.st(Insn.DW, R9, PacketSummary.OPT_BITS + off, 0);
+    }
     // r1 = doff * 4; hotdrop = ((doff * 4 - 20) | (len - thoff - doff * 4)) < 0
     e.ldx(Insn.W, R1, R9, PacketSummary.TCPHDR12).alu(Insn.RSH, R1, 4).alu(Insn.AND, R1, 0xf);
     e.alu(Insn.LSH, R1, 2);
