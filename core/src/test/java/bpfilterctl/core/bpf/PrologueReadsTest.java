@@ -84,6 +84,7 @@ class PrologueReadsTest {
     assertThat(reads(out, SKB, Insn.W, FilterBed.KERNEL.skbMark())).as("skb->mark").isTrue();
     assertThat(reads(out, SKB, Insn.B, FilterBed.KERNEL.skbPktType() / 8)).as("pkt_type").isTrue();
     assertThat(reads(out, STATE, Insn.DW, FilterBed.KERNEL.stateOut())).as("state->out").isTrue();
+    assertThat(reads(out, STATE, Insn.DW, FilterBed.KERNEL.stateIn())).as("no -i").isFalse();
     FilterBed.KERNEL
         .conntrack()
         .ifPresent(c -> assertThat(reads(out, SKB, Insn.DW, c.skbNfct())).as("_nfct").isTrue());

@@ -94,8 +94,8 @@ final class HookCompiler {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
     SummaryReads reads = SummaryReads.of(table, hook);
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), reads);
     PacketSummary.emitPrologue(e, k, reads);
     if (reads.has(SummaryReads.Part.TCP_OPTIONS)) {
       TcpOptionScan.emit(e);

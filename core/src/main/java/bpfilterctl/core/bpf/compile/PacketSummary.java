@@ -124,9 +124,16 @@ final class PacketSummary {
     e.ldx(Insn.DW, R6, R1, 0); // ctx->state
     e.ldx(Insn.DW, R7, R1, 8); // ctx->skb
     e.movReg(R9, R10).alu(Insn.ADD, R9, BASE);
-    e.stx(Insn.DW, R9, CTX, R1);
+    if (reads.has(SummaryReads.Part.CTX)) {
+      e.stx(Insn.DW, R9, CTX, R1);
+    }
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
-    e.stx(Insn.DW, R9, SKB, R7).stx(Insn.DW, R9, STATE, R6);
+    if (reads.has(SummaryReads.Part.SKB)) {
+      e.stx(Insn.DW, R9, SKB, R7);
+    }
+    if (reads.has(SummaryReads.Part.STATE)) {
+      e.stx(Insn.DW, R9, STATE, R6);
+    }
     if (reads.has(SummaryReads.Part.MARK)) {
       e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);
     }
@@ -162,9 +169,15 @@ final class PacketSummary {
       e.ldx(Insn.W, R2, R9, LEN).aluReg(Insn.AND, R2, R3).aluReg(Insn.OR, R1, R2);
       e.stx(Insn.W, R9, TOTLEN, R1);
     }
-    if (reads.has(SummaryReads.Part.DEVICES)) {
+    boolean in = reads.has(SummaryReads.Part.IN_DEVICE);
+    boolean out = reads.has(SummaryReads.Part.OUT_DEVICE);
+    if (in || out) {
       e.movReg(R3, R7).alu(Insn.LSH, R3, 32).aluReg(Insn.OR, R3, R7); // 64-bit Z
+    }
+    if (in) {
       device(e, k.stateIn(), k.devName(), IN);
+    }
+    if (out) {
       device(e, k.stateOut(), k.devName(), OUT);
     }
     e.ldx(Insn.W, R6, R9, THOFF);

@@ -9,18 +9,27 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The optional parts of the packet summary that the entries one hook's program can reach read: its
  * prologue fills only those, so a packet pays only for what the rules it may meet test. (The
- * addresses, protocol, fragment offset, transport fields and status, skb->len and the pointers are
- * always filled: the rules and counters of every table read them.)
+ * addresses, protocol, fragment offset, transport fields and status and skb->len are always filled:
+ * the rules and counters of every table read them.)
  */
 record SummaryReads(Set<Part> parts) {
   enum Part {
-    /** The in and out device names: an interface test, or LOG (its line names both). */
-    DEVICES,
+    /** The in device's name: an -i test, or LOG (its line names both devices). */
+    IN_DEVICE,
+    /** The out device's name: an -o test, or LOG. */
+    OUT_DEVICE,
+    /** The sk_buff pointer: owner. */
+    SKB,
+    /** The nf_hook_state pointer: owner, addrtype. */
+    STATE,
+    /** The program's ctx: REJECT and LOG. */
+    CTX,
     /** skb->_nfct and the nf_conn's status: a conntrack or state match. */
     CONNTRACK,
     MARK,
@@ -48,6 +57,39 @@ record SummaryReads(Set<Part> parts) {
    * jump target met on the way. An entry of a lookup run is looked at too (such entries read none
    * of the optional parts).
    */
+  /**
+   * False for a slot of a part the prologue leaves unwritten: a test that loads it was compiled
+   * without its part here (the verifier would let the program read stale stack as root).
+   */
+  boolean fills(int slot) {
+    Part p = partOf(slot);
+    return p == null || has(p);
+  }
+
+  private static Part partOf(int slot) {
+    if (slot >= PacketSummary.IN && slot < PacketSummary.IN + 16) {
+      return Part.IN_DEVICE;
+    }
+    if (slot >= PacketSummary.OUT && slot < PacketSummary.OUT + 16) {
+      return Part.OUT_DEVICE;
+    }
+    if (slot >= PacketSummary.TCPHDR12 && slot < PacketSummary.SKB) {
+      return Part.TCP_OPTIONS; // byte 12, the hotdrop flag and the bit set
+    }
+    return switch (slot) {
+      case PacketSummary.TTL -> Part.TTL;
+      case PacketSummary.TOS -> Part.TOS;
+      case PacketSummary.TOTLEN -> Part.TOTLEN;
+      case PacketSummary.MARK -> Part.MARK;
+      case PacketSummary.PKTTYPE -> Part.PKTTYPE;
+      case PacketSummary.SKB -> Part.SKB;
+      case PacketSummary.STATE -> Part.STATE;
+      case PacketSummary.CTX -> Part.CTX;
+      case PacketSummary.NFCT, PacketSummary.CT_STATUS -> Part.CONNTRACK;
+      default -> null;
+    };
+  }
+
   static SummaryReads of(FilterTable table, int hook) {
     EnumSet<Part> parts = EnumSet.noneOf(Part.class);
     BitSet seen = new BitSet(table.size());
@@ -71,11 +113,18 @@ record SummaryReads(Set<Part> parts) {
   }
 
   private static void add(IptEntry en, Set<Part> parts) {
-    if (nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask())) {
-      parts.add(Part.DEVICES);
+    if (nonZero(en.ip().inifaceMask())) {
+      parts.add(Part.IN_DEVICE);
     }
-    if (en.target().name().equals("LOG")) {
-      parts.add(Part.DEVICES);
+    if (nonZero(en.ip().outifaceMask())) {
+      parts.add(Part.OUT_DEVICE);
+    }
+    if (TargetReport.handles(en.target())) {
+      parts.add(Part.CTX);
+      if (!TargetReport.terminal(en.target())) { // LOG
+        parts.add(Part.IN_DEVICE);
+        parts.add(Part.OUT_DEVICE);
+      }
     }
     for (XtEntryMatch m : en.matches()) {
       switch (m.name()) {
@@ -84,6 +133,8 @@ record SummaryReads(Set<Part> parts) {
         case "ttl" -> parts.add(Part.TTL);
         case "tos", "dscp" -> parts.add(Part.TOS);
         case "length" -> parts.add(Part.TOTLEN);
+        case "owner" -> parts.addAll(List.of(Part.SKB, Part.STATE));
+        case "addrtype" -> parts.add(Part.STATE);
         case "tcp" -> {
           if (XtTcp.decode(Abi.wrap(m.data())).option() != 0) {
             parts.add(Part.TCP_OPTIONS);

@@ -22,10 +22,10 @@ import bpfilterctl.core.uapi.XtTcp;
  * else tcp_find_option walks them (a kind below 2 is one byte; any other advances by its length
  * byte, or by 1 when that is 0) and the match holds when it meets the kind (xor the inversion).
  *
- * <p>A table that uses it gets, after the prologue, one walk of the packet's options that sets a
- * bit per kind met in a 256-bit set in the summary; each rule then tests one bit. The walk is
- * unrolled (at most 40 steps: each advances at least one of the 40 option bytes) and leaves only to
- * its end, where the verifier's states meet; it writes nothing else the rules read.
+ * <p>A hook that reaches such a test gets, after the prologue, one walk of the packet's options
+ * that sets a bit per kind met in a 256-bit set in the summary; each rule then tests one bit. The
+ * walk is unrolled (at most 40 steps: each advances at least one of the 40 option bytes) and leaves
+ * only to its end, where the verifier's states meet; it writes nothing else the rules read.
  */
 final class TcpOptionScan {
   private static final int HELPER_DYNPTR_READ = 201;
@@ -42,7 +42,7 @@ final class TcpOptionScan {
     t.load(PacketSummary.OPT_HOTDROP);
     t.hotdropIf(R1);
     Emitter e = t.e;
-    e.ldx(Insn.B, R1, R9, PacketSummary.OPT_BITS + x.option() / 8);
+    e.ldx(Insn.B, R1, R9, t.summary(PacketSummary.OPT_BITS + x.option() / 8));
     e.alu(Insn.RSH, R1, x.option() % 8).alu(Insn.AND, R1, 1);
     if ((x.inv() & XtTcp.INV_OPTION) == 0) {
       e.alu(Insn.XOR, R1, 1); // fails when the kind was not met
