@@ -116,7 +116,7 @@ public final class AddrtypeMatch {
       e.ldx(Insn.W, R1, R0, 4);
       t.innerBranch();
       e.jmp32(Insn.JEQ, R1, ANY_DEVICE, have);
-      e.ldx(Insn.DW, R2, R9, PacketSummary.STATE);
+      e.ldx(Insn.DW, R2, R9, t.summary(PacketSummary.STATE));
       e.ldx(Insn.DW, R2, R2, device);
       t.innerBranch();
       e.jmp(Insn.JEQ, R2, 0, have); // no device: no limit

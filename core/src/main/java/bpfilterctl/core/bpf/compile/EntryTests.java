@@ -570,7 +570,15 @@ final class EntryTests {
   }
 
   void load(int slot) {
-    e.ldx(Insn.W, R1, R9, slot);
+    e.ldx(Insn.W, R1, R9, summary(slot));
+  }
+
+  /** The summary slot {@code slot}, which this hook's prologue must fill (SummaryReads). */
+  int summary(int slot) {
+    if (!context.reads().fills(slot)) {
+      throw new IllegalStateException("summary slot " + slot + " read but not in SummaryReads");
+    }
+    return slot;
   }
 
   void jump32(int op, int imm, Label to) {

@@ -123,32 +123,16 @@ public final class FilterCompiler {
     if (kernel.conntrack().isEmpty() && ConntrackTests.usedBy(table)) {
       throw new Refusal("conntrack: this kernel's BTF has no sk_buff._nfct or struct nf_conn");
     }
-    boolean readDevices = false;
-    for (int i = 0; i < table.size(); i++) {
-      IptEntry en = table.entry(i);
-      readDevices |= nonZero(en.ip().inifaceMask()) || nonZero(en.ip().outifaceMask());
-      readDevices |= en.target().name().equals("LOG"); // its line names both devices
-    }
     LookupGroups groups = new LookupGroups(table, minRun);
     Map<Integer, List<Insn>> programs = new LinkedHashMap<>();
     for (int hook : CompiledTable.HOOKS) {
       if (table.hasHook(hook)) {
         programs.put(
             hook,
-            HookCompiler.compile(
-                table, hook, countersMapFd, groups, kernel, readDevices, eagerLimit, targets));
+            HookCompiler.compile(table, hook, countersMapFd, groups, kernel, eagerLimit, targets));
       }
     }
     return new CompiledTable(
         programs, table.size(), groups.lookups(), LimitBuckets.of(table, kernel.hz()));
-  }
-
-  private static boolean nonZero(byte[] b) {
-    for (byte x : b) {
-      if (x != 0) {
-        return true;
-      }
-    }
-    return false;
   }
 }

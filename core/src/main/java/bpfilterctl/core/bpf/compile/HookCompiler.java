@@ -79,30 +79,30 @@ final class HookCompiler {
       int mapFd,
       LookupGroups groups,
       KernelLayout k,
-      boolean devs,
       int eagerLimit,
       TargetMaps targets)
       throws Refusal {
     HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets);
-    List<Insn> p = eager.compile(k, devs);
+    List<Insn> p = eager.compile(k);
     if (eager.pendingBranches <= eagerLimit) {
       return p;
     }
-    return new HookCompiler(table, hook, mapFd, groups, false)
-        .reportingTo(targets)
-        .compile(k, devs);
+    return new HookCompiler(table, hook, mapFd, groups, false).reportingTo(targets).compile(k);
   }
 
-  List<Insn> compile(KernelLayout k, boolean readDevices) throws Refusal {
+  List<Insn> compile(KernelLayout k) throws Refusal {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
-    PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
+    SummaryReads reads = SummaryReads.of(table, hook);
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), reads);
+    PacketSummary.emitPrologue(e, k, reads);
     if (ReplyConntrack.used(table, hook, targets)) {
       ReplyConntrack.emit(e, targets);
     }
-    TcpOptionScan.emitIfUsed(e, table);
+    if (reads.has(SummaryReads.Part.TCP_OPTIONS)) {
+      TcpOptionScan.emit(e);
+    }
     Function main = new Function(true);
     main.walk(table.hookEntry(hook));
     main.sharedBlocks();
@@ -136,7 +136,7 @@ final class HookCompiler {
           d = Math.max(d, 1 + depthOf(t, seen + 1));
         }
       }
-      if (EntryTests.alwaysMatches(en) && !continues(en, i)) {
+      if (EntryTests.alwaysMatches(en) && !goesOn(table, en, i)) {
         break;
       }
     }
@@ -147,8 +147,8 @@ final class HookCompiler {
     return d;
   }
 
-  /** An entry whose action, once it matched, goes on with the next entry. */
-  private boolean continues(IptEntry en, int index) {
+  /** Entry {@code index} of {@code table}: its action, once it matched, goes on with the next. */
+  static boolean goesOn(FilterTable table, IptEntry en, int index) {
     if (!en.target().isStandard()) {
       return TargetReport.handles(en.target()) && !TargetReport.terminal(en.target()); // LOG
     }
@@ -305,7 +305,7 @@ final class HookCompiler {
           throw new Refusal("target " + en.target().name() + " without its ring buffer");
         }
         countInline(i);
-        TargetReport.emit(e, targets, hook, i, en.target());
+        TargetReport.emit(e, targets, context.reads(), hook, i, en.target());
         if (TargetReport.terminal(en.target())) {
           e.mov(R0, 0).exit(); // REJECT: the umh replies, the packet is dropped
           return false;

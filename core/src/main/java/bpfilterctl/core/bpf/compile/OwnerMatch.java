@@ -67,7 +67,7 @@ final class OwnerMatch {
     Label done = e.label("owner_passes");
 
     // skb_to_full_sk: a request socket stands for its listener, a time-wait socket for none
-    e.ldx(Insn.DW, R1, R9, PacketSummary.SKB);
+    e.ldx(Insn.DW, R1, R9, t.summary(PacketSummary.SKB));
     e.ldx(Insn.DW, R1, R1, o.skbSk());
     branch(t, Insn.JEQ, R1, 0, noSocket);
     e.ldx(Insn.B, R2, R1, o.skState());
@@ -83,7 +83,7 @@ final class OwnerMatch {
     e.ldx(Insn.DW, R2, R1, o.skSocket());
     branch(t, Insn.JEQ, R2, 0, noSocket);
     e.ldx(Insn.DW, R3, R1, o.skNet());
-    e.ldx(Insn.DW, R4, R9, PacketSummary.STATE);
+    e.ldx(Insn.DW, R4, R9, t.summary(PacketSummary.STATE));
     e.ldx(Insn.DW, R4, R4, o.stateNet());
     t.innerBranch();
     e.jmpReg(Insn.JNE, R3, R4, noSocket);

@@ -111,22 +111,37 @@ final class PacketSummary {
    * copies unlinked from what it stores (an XOR clears the verifier's register link), fills the
    * slots a path has no value for with Z, a zero it cannot see through (two loads of the same
    * packet bytes XORed), and XORs the transport status with Z.
+   *
+   * <p>It fills only what the rules of this hook's program read ({@code reads}): mark, pkt_type,
+   * ttl, tos, total length, TCP byte 12, the devices and conntrack's slots are read from the packet
+   * only when some rule reachable from the hook tests them. The summary is not cleared first: every
+   * slot a rule or target reads is written on every path to the rules, and the others are never
+   * read (TcpOptionScan clears its bit set itself).
    */
-  static void emitPrologue(Emitter e, KernelLayout k, boolean readDevices, boolean readConntrack) {
+  static void emitPrologue(Emitter e, KernelLayout k, SummaryReads reads) {
+    boolean tcpByte12 = reads.has(SummaryReads.Part.TCP_OPTIONS);
     Label accept = e.label("no_ip_header");
     e.ldx(Insn.DW, R6, R1, 0); // ctx->state
     e.ldx(Insn.DW, R7, R1, 8); // ctx->skb
     e.movReg(R9, R10).alu(Insn.ADD, R9, BASE);
-    for (int off = 0; off < SIZE; off += 8) {
-      e.st(Insn.DW, R9, off, 0);
+    if (reads.has(SummaryReads.Part.CTX)) {
+      e.stx(Insn.DW, R9, CTX, R1);
     }
-    e.stx(Insn.DW, R9, CTX, R1);
     e.ldx(Insn.W, R1, R7, k.skbLen()).stx(Insn.W, R9, LEN, R1);
-    e.stx(Insn.DW, R9, SKB, R7).stx(Insn.DW, R9, STATE, R6);
-    e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);
-    e.ldx(Insn.B, R1, R7, k.skbPktType() / 8).alu(Insn.RSH, R1, k.skbPktType() % 8);
-    e.alu(Insn.AND, R1, 7).stx(Insn.W, R9, PKTTYPE, R1);
-    if (readConntrack) {
+    if (reads.has(SummaryReads.Part.SKB)) {
+      e.stx(Insn.DW, R9, SKB, R7);
+    }
+    if (reads.has(SummaryReads.Part.STATE)) {
+      e.stx(Insn.DW, R9, STATE, R6);
+    }
+    if (reads.has(SummaryReads.Part.MARK)) {
+      e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R9, MARK, R1);
+    }
+    if (reads.has(SummaryReads.Part.PKTTYPE)) {
+      e.ldx(Insn.B, R1, R7, k.skbPktType() / 8).alu(Insn.RSH, R1, k.skbPktType() % 8);
+      e.alu(Insn.AND, R1, 7).stx(Insn.W, R9, PKTTYPE, R1);
+    }
+    if (reads.has(SummaryReads.Part.CONNTRACK)) {
       conntrack(e, k.conntrack().orElseThrow());
     }
     e.movReg(R1, R7).mov(R2, 0).movReg(R3, R10).alu(Insn.ADD, R3, DYNPTR);
@@ -141,16 +156,28 @@ final class PacketSummary {
     e.ldx(Insn.B, R1, R0, 0).alu(Insn.AND, R1, 0x0f).alu(Insn.LSH, R1, 2);
     e.stx(Insn.W, R9, THOFF, R1);
     e.ldx(Insn.H, R1, R0, 6).toBe(R1, 16).alu(Insn.AND, R1, 0x1fff).stx(Insn.W, R9, FRAG, R1);
-    e.ldx(Insn.B, R1, R0, 8).stx(Insn.W, R9, TTL, R1);
-    e.ldx(Insn.B, R1, R0, 1).stx(Insn.W, R9, TOS, R1);
-    // tot_len, or skb->len for a GSO packet past 64k (its tot_len is 0): branch-free select
-    e.ldx(Insn.H, R1, R0, 2).toBe(R1, 16).movReg(R2, R1).alu(Insn.ADD, R2, -1);
-    e.alu(Insn.RSH, R2, 63).mov(R3, 0).aluReg(Insn.SUB, R3, R2);
-    e.ldx(Insn.W, R2, R9, LEN).aluReg(Insn.AND, R2, R3).aluReg(Insn.OR, R1, R2);
-    e.stx(Insn.W, R9, TOTLEN, R1);
-    if (readDevices) {
+    if (reads.has(SummaryReads.Part.TTL)) {
+      e.ldx(Insn.B, R1, R0, 8).stx(Insn.W, R9, TTL, R1);
+    }
+    if (reads.has(SummaryReads.Part.TOS)) {
+      e.ldx(Insn.B, R1, R0, 1).stx(Insn.W, R9, TOS, R1);
+    }
+    if (reads.has(SummaryReads.Part.TOTLEN)) {
+      // tot_len, or skb->len for a GSO packet past 64k (its tot_len is 0): branch-free select
+      e.ldx(Insn.H, R1, R0, 2).toBe(R1, 16).movReg(R2, R1).alu(Insn.ADD, R2, -1);
+      e.alu(Insn.RSH, R2, 63).mov(R3, 0).aluReg(Insn.SUB, R3, R2);
+      e.ldx(Insn.W, R2, R9, LEN).aluReg(Insn.AND, R2, R3).aluReg(Insn.OR, R1, R2);
+      e.stx(Insn.W, R9, TOTLEN, R1);
+    }
+    boolean in = reads.has(SummaryReads.Part.IN_DEVICE);
+    boolean out = reads.has(SummaryReads.Part.OUT_DEVICE);
+    if (in || out) {
       e.movReg(R3, R7).alu(Insn.LSH, R3, 32).aluReg(Insn.OR, R3, R7); // 64-bit Z
+    }
+    if (in) {
       device(e, k.stateIn(), k.devName(), IN);
+    }
+    if (out) {
       device(e, k.stateOut(), k.devName(), OUT);
     }
     e.ldx(Insn.W, R6, R9, THOFF);
@@ -173,7 +200,9 @@ final class PacketSummary {
     slice(e, k, e0 -> e0.movReg(R2, R6), 20);
     e.jmp(Insn.JEQ, R0, 0, short20);
     e.ldx(Insn.B, R1, R0, 13).stx(Insn.W, R9, TCPFLAGS, R1);
-    e.ldx(Insn.B, R1, R0, 12).stx(Insn.W, R9, TCPHDR12, R1);
+    if (tcpByte12) {
+      e.ldx(Insn.B, R1, R0, 12).stx(Insn.W, R9, TCPHDR12, R1);
+    }
     transport(e);
     e.mov(R2, STATUS_OK).ja(setStatus);
 
@@ -181,7 +210,7 @@ final class PacketSummary {
     slice(e, k, e0 -> e0.movReg(R2, R6), 8);
     e.jmp(Insn.JEQ, R0, 0, truncated);
     transport(e);
-    e.stx(Insn.W, R9, TCPFLAGS, R7).stx(Insn.W, R9, TCPHDR12, R7);
+    zTcp(e, tcpByte12);
     e.mov(R2, STATUS_OK);
     e.movReg(R3, R8).alu(Insn.XOR, R3, IPPROTO_TCP);
     e.jmp(Insn.JNE, R3, 0, setStatus);
@@ -191,15 +220,16 @@ final class PacketSummary {
     slice(e, k, e0 -> e0.movReg(R2, R6), 4);
     e.jmp(Insn.JEQ, R0, 0, under4);
     transport(e);
-    e.stx(Insn.W, R9, TCPFLAGS, R7).stx(Insn.W, R9, TCPHDR12, R7);
+    zTcp(e, tcpByte12);
     e.mov(R2, STATUS_HOTDROP).ja(setStatus);
     e.bind(under4);
     e.mov(R2, STATUS_HOTDROP);
 
     e.bind(noHeader); // no transport fields: Z in their slots (never examined at run time)
-    for (int slot : new int[] {SPORT, DPORT, ITYPE, ICODE, TCPFLAGS, TCPHDR12}) {
+    for (int slot : new int[] {SPORT, DPORT, ITYPE, ICODE}) {
       e.stx(Insn.W, R9, slot, R7);
     }
+    zTcp(e, tcpByte12);
     e.bind(setStatus);
     e.alu(Insn.LSH, R2, 8).aluReg(Insn.OR, R2, R8).aluReg(Insn.XOR, R2, R7);
     e.stx(Insn.W, R9, L4P, R2);
@@ -208,6 +238,14 @@ final class PacketSummary {
     e.bind(accept);
     e.mov(R0, 1).exit();
     e.bind(body);
+  }
+
+  /** Z (r7) in the TCP flags slot, and in byte 12's when the options are walked. */
+  private static void zTcp(Emitter e, boolean tcpByte12) {
+    e.stx(Insn.W, R9, TCPFLAGS, R7);
+    if (tcpByte12) {
+      e.stx(Insn.W, R9, TCPHDR12, R7);
+    }
   }
 
   /**

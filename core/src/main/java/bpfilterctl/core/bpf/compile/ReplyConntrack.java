@@ -10,6 +10,7 @@ import static bpfilterctl.core.bpf.insn.Emitter.R9;
 
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.uapi.XtEntryTarget;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -77,9 +78,35 @@ public final class ReplyConntrack {
         .array();
   }
 
+  /**
+   * Whether {@code hook}'s program of {@code table} must recognise the umh's replies: LOCAL_OUT of
+   * a table with REJECT whose conntrack matches could see them. Its prologue then fills the skb
+   * pointer and the conntrack slots ({@link SummaryReads}).
+   */
+  static boolean needed(FilterTable table, int hook) {
+    return hook == LOCAL_OUT && relates(table);
+  }
+
+  /**
+   * Whether REJECT's records carry the rejected packet's conntrack: only a table with conntrack
+   * matches can tell a related reply from another.
+   */
+  static boolean relates(FilterTable table) {
+    if (!ConntrackTests.usedBy(table)) {
+      return false;
+    }
+    for (int i = 0; i < table.size(); i++) {
+      XtEntryTarget t = table.entry(i).target();
+      if (TargetReport.handles(t) && TargetReport.terminal(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code hook}'s program of {@code table} recognises the umh's replies. */
   static boolean used(FilterTable table, int hook, TargetMaps maps) {
-    return hook == LOCAL_OUT && maps != null && maps.replyFd() >= 0 && ConntrackTests.usedBy(table);
+    return needed(table, hook) && maps != null && maps.replyFd() >= 0;
   }
 
   /**

@@ -54,7 +54,8 @@ final class TargetReport {
    * Emits the report of rule {@code rule} at {@code hook}. Clobbers r0-r8; r9 must point at the
    * main frame's summary.
    */
-  static void emit(Emitter e, TargetMaps maps, int hook, int rule, XtEntryTarget t) {
+  static void emit(
+      Emitter e, TargetMaps maps, SummaryReads reads, int hook, int rule, XtEntryTarget t) {
     byte[] d = t.data();
     boolean log = t.name().equals("LOG");
     int kind = log ? TargetEvent.LOG : TargetEvent.REJECT;
@@ -72,9 +73,15 @@ final class TargetReport {
     e.st(Insn.W, R6, 4, rule);
     e.ldx(Insn.W, R1, R9, PacketSummary.LEN).stx(Insn.W, R6, TargetEvent.OFF_LEN, R1);
     for (int off = 0; off < 16; off += 8) {
-      e.ldx(Insn.DW, R1, R9, PacketSummary.IN + off).stx(Insn.DW, R6, TargetEvent.OFF_IN + off, R1);
-      e.ldx(Insn.DW, R1, R9, PacketSummary.OUT + off);
-      e.stx(Insn.DW, R6, TargetEvent.OFF_OUT + off, R1);
+      if (log) { // the prologue reads the devices for LOG only (SummaryReads); REJECT's are unused
+        e.ldx(Insn.DW, R1, R9, PacketSummary.IN + off);
+        e.stx(Insn.DW, R6, TargetEvent.OFF_IN + off, R1);
+        e.ldx(Insn.DW, R1, R9, PacketSummary.OUT + off);
+        e.stx(Insn.DW, R6, TargetEvent.OFF_OUT + off, R1);
+      } else {
+        e.st(Insn.DW, R6, TargetEvent.OFF_IN + off, 0)
+            .st(Insn.DW, R6, TargetEvent.OFF_OUT + off, 0);
+      }
     }
     for (int off = 0; off < 32; off += 4) {
       int word = 0;
@@ -90,7 +97,7 @@ final class TargetReport {
     e.ldx(Insn.W, R1, R7, k.skbMark()).stx(Insn.W, R6, TargetEvent.OFF_MARK, R1);
     e.st(Insn.W, R6, TargetEvent.OFF_MAC_LEN, 0);
     e.st(Insn.W, R6, TargetEvent.OFF_UID, -1).st(Insn.W, R6, TargetEvent.OFF_GID, -1);
-    conntrack(e);
+    conntrack(e, reads);
     if (!log) {
       checksumState(e, k);
     }
@@ -127,11 +134,16 @@ final class TargetReport {
   }
 
   /**
-   * The packet's conntrack as the prologue read it (zeros in a table without conntrack matches):
-   * ctinfo with {@link TargetEvent#HAS_CONNTRACK} when there is an nf_conn, and its status; the umh
-   * gives REJECT's reply the relation the kernel's nf_ct_attach would.
+   * The packet's conntrack as the prologue read it (zeros where it read none: a table without
+   * conntrack matches, whose replies nothing could relate): ctinfo with {@link
+   * TargetEvent#HAS_CONNTRACK} when there is an nf_conn, and its status; the umh gives REJECT's
+   * reply the relation the kernel's nf_ct_attach would.
    */
-  private static void conntrack(Emitter e) {
+  private static void conntrack(Emitter e, SummaryReads reads) {
+    if (!reads.has(SummaryReads.Part.CONNTRACK)) {
+      e.st(Insn.DW, R6, TargetEvent.OFF_CT, 0).st(Insn.DW, R6, TargetEvent.OFF_CT_STATUS, 0);
+      return;
+    }
     e.ldx(Insn.DW, R1, R9, PacketSummary.NFCT).movReg(R2, R1).alu(Insn.AND, R2, 7);
     e.alu(Insn.AND, R1, -8).mov(R3, 0).aluReg(Insn.SUB, R3, R1).aluReg(Insn.OR, R3, R1);
     e.alu(Insn.RSH, R3, 63).alu(Insn.LSH, R3, 3).aluReg(Insn.OR, R3, R2); // (ct != 0) << 3

@@ -15,9 +15,6 @@ import static bpfilterctl.core.bpf.insn.Emitter.R9;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.insn.Label;
-import bpfilterctl.core.uapi.Abi;
-import bpfilterctl.core.uapi.IptEntry;
-import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtTcp;
 
 /**
@@ -25,10 +22,10 @@ import bpfilterctl.core.uapi.XtTcp;
  * else tcp_find_option walks them (a kind below 2 is one byte; any other advances by its length
  * byte, or by 1 when that is 0) and the match holds when it meets the kind (xor the inversion).
  *
- * <p>A table that uses it gets, after the prologue, one walk of the packet's options that sets a
- * bit per kind met in a 256-bit set in the summary; each rule then tests one bit. The walk is
- * unrolled (at most 40 steps: each advances at least one of the 40 option bytes) and leaves only to
- * its end, where the verifier's states meet; it writes nothing else the rules read.
+ * <p>A hook that reaches such a test gets, after the prologue, one walk of the packet's options
+ * that sets a bit per kind met in a 256-bit set in the summary; each rule then tests one bit. The
+ * walk is unrolled (at most 40 steps: each advances at least one of the 40 option bytes) and leaves
+ * only to its end, where the verifier's states meet; it writes nothing else the rules read.
  */
 final class TcpOptionScan {
   private static final int HELPER_DYNPTR_READ = 201;
@@ -36,19 +33,6 @@ final class TcpOptionScan {
   private static final int BUF_SIZE = 64;
 
   private TcpOptionScan() {}
-
-  /** True when some entry of the table has a tcp match with an option to find. */
-  static boolean used(FilterTable table) {
-    for (int i = 0; i < table.size(); i++) {
-      IptEntry en = table.entry(i);
-      for (XtEntryMatch m : en.matches()) {
-        if (m.name().equals("tcp") && XtTcp.decode(Abi.wrap(m.data())).option() != 0) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
 
   /** The option test of a tcp match, after its ports and flags. */
   static void test(EntryTests t, XtTcp x) {
@@ -58,7 +42,7 @@ final class TcpOptionScan {
     t.load(PacketSummary.OPT_HOTDROP);
     t.hotdropIf(R1);
     Emitter e = t.e;
-    e.ldx(Insn.B, R1, R9, PacketSummary.OPT_BITS + x.option() / 8);
+    e.ldx(Insn.B, R1, R9, t.summary(PacketSummary.OPT_BITS + x.option() / 8));
     e.alu(Insn.RSH, R1, x.option() % 8).alu(Insn.AND, R1, 1);
     if ((x.inv() & XtTcp.INV_OPTION) == 0) {
       e.alu(Insn.XOR, R1, 1); // fails when the kind was not met
@@ -66,12 +50,15 @@ final class TcpOptionScan {
     t.fail(R1);
   }
 
-  /** The walk, right after the prologue, when the table needs it. */
-  static void emitIfUsed(Emitter e, FilterTable table) {
-    if (!used(table)) {
-      return;
-    }
+  /**
+   * The walk, right after the prologue of a hook that reaches an option test (SummaryReads): the
+   * bit set starts at zero, the hotdrop flag is always written.
+   */
+  static void emit(Emitter e) {
     Label done = e.label("options_done");
+    for (int off = 0; off < 32; off += 8) {
+      e.st(Insn.DW, R9, PacketSummary.OPT_BITS + off, 0);
+    }
     // r1 = doff * 4; hotdrop = ((doff * 4 - 20) | (len - thoff - doff * 4)) < 0
     e.ldx(Insn.W, R1, R9, PacketSummary.TCPHDR12).alu(Insn.RSH, R1, 4).alu(Insn.AND, R1, 0xf);
     e.alu(Insn.LSH, R1, 2);
