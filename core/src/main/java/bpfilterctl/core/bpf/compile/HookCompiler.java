@@ -53,6 +53,7 @@ final class HookCompiler {
   private int pendingBranches;
   private MatchContext context;
   private TargetMaps targets;
+  private RecentTables recent = RecentTables.NONE;
 
   HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
@@ -65,6 +66,12 @@ final class HookCompiler {
   /** The maps REJECT and LOG rules report through; without them such rules are refused. */
   private HookCompiler reportingTo(TargetMaps maps) {
     this.targets = maps;
+    return this;
+  }
+
+  /** The xt_recent tables the table's recent matches use. */
+  private HookCompiler recentIn(RecentTables tables) {
+    this.recent = tables;
     return this;
   }
 
@@ -81,15 +88,18 @@ final class HookCompiler {
       KernelLayout k,
       boolean devs,
       int eagerLimit,
-      TargetMaps targets)
+      TargetMaps targets,
+      RecentTables recent)
       throws Refusal {
-    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets);
+    HookCompiler eager =
+        new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets).recentIn(recent);
     List<Insn> p = eager.compile(k, devs);
     if (eager.pendingBranches <= eagerLimit) {
       return p;
     }
     return new HookCompiler(table, hook, mapFd, groups, false)
         .reportingTo(targets)
+        .recentIn(recent)
         .compile(k, devs);
   }
 
@@ -97,7 +107,7 @@ final class HookCompiler {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()));
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent);
     PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
     TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);

@@ -1,9 +1,11 @@
 package bpfilterctl.core.bpf.compile;
 
 /**
- * What match emitters need beyond the entry: the kernel's layout and the table's limit buckets.
+ * What match emitters need beyond the entry: the kernel's layout, the table's limit buckets and its
+ * recent tables.
  *
  * @param kernel the running kernel's offsets and ids
  * @param limits the table's token buckets
+ * @param recent the xt_recent tables its recent matches use
  */
-record MatchContext(KernelLayout kernel, LimitBuckets limits) {}
+record MatchContext(KernelLayout kernel, LimitBuckets limits, RecentTables recent) {}

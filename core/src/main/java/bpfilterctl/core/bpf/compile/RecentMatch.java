@@ -1,0 +1,171 @@
+package bpfilterctl.core.bpf.compile;
+
+import static bpfilterctl.core.bpf.insn.Emitter.R0;
+import static bpfilterctl.core.bpf.insn.Emitter.R1;
+import static bpfilterctl.core.bpf.insn.Emitter.R2;
+import static bpfilterctl.core.bpf.insn.Emitter.R3;
+import static bpfilterctl.core.bpf.insn.Emitter.R4;
+import static bpfilterctl.core.bpf.insn.Emitter.R5;
+import static bpfilterctl.core.bpf.insn.Emitter.R6;
+import static bpfilterctl.core.bpf.insn.Emitter.R7;
+import static bpfilterctl.core.bpf.insn.Emitter.R8;
+import static bpfilterctl.core.bpf.insn.Emitter.R9;
+
+import bpfilterctl.core.bpf.insn.Emitter;
+import bpfilterctl.core.bpf.insn.Insn;
+import bpfilterctl.core.bpf.insn.Label;
+import bpfilterctl.core.uapi.XtRecentMtinfo;
+import java.nio.ByteBuffer;
+
+/**
+ * xt_recent's recent_mt on the table's map (see {@link RecentTables}). The address (--rsource or
+ * --rdest) masked with the table's mask is the key, built in the shared lookup-key area. Found:
+ * --set records now in the ring, --remove deletes the entry, --rcheck and --update count the stamps
+ * within --seconds (all of them without) among the entry's nstamps and match when there are at
+ * least max(--hitcount, 1); --update then records now when the result, inversion included, is true.
+ * Not found: --set inserts the entry (zeros, then the stamp, as recent_entry_init's first stamp is
+ * recent_entry_update's on an empty entry) and matches; the others do not match. {@code !} inverts
+ * the result. The ring is read and written under the entry's bpf_spin_lock (the kernel holds its
+ * recent_lock over all of recent_mt); the scan is unrolled and branch-free.
+ */
+final class RecentMatch {
+  private static final int MAP_LOOKUP_ELEM = 1;
+  private static final int MAP_UPDATE_ELEM = 2;
+  private static final int MAP_DELETE_ELEM = 3;
+  private static final int SPIN_LOCK = 93;
+  private static final int SPIN_UNLOCK = 94;
+  private static final int JIFFIES64 = 118;
+  private static final int BPF_NOEXIST = 1;
+
+  private static final int KEY = PacketSummary.LOOKUP_KEY;
+
+  private RecentMatch() {}
+
+  static void emit(EntryTests t, ByteBuffer d) {
+    Emitter e = t.emitter();
+    RecentTables tables = t.context().recent();
+    int ti = tables.indexOf(RecentTables.name(d));
+    RecentTables.Table table = tables.table(ti);
+    int map = RecentTables.MAP_BASE + ti;
+    long seconds = Integer.toUnsignedLong(d.getInt(XtRecentMtinfo.OFF_SECONDS));
+    long hitCount = Integer.toUnsignedLong(d.getInt(XtRecentMtinfo.OFF_HIT_COUNT));
+    int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
+    boolean invert = d.get(XtRecentMtinfo.OFF_INVERT) != 0;
+    boolean dest = d.get(XtRecentMtinfo.OFF_SIDE) == XtRecentMtinfo.DEST;
+    t.beforeCalls();
+
+    e.ldx(Insn.W, R1, R9, dest ? PacketSummary.DADDR : PacketSummary.SADDR);
+    if (table.mask() != -1) {
+      e.alu32(Insn.AND, R1, Integer.reverseBytes(table.mask()));
+    }
+    e.stx(Insn.W, R9, KEY, R1);
+    if ((set & XtRecentMtinfo.REMOVE) == 0) {
+      e.callHelper(JIFFIES64).movReg(R7, R0); // r7 = jiffies
+    }
+    lookup(e, map);
+    Label found = e.label("recent_found");
+    Label done = e.label("recent_done");
+    t.innerBranch();
+    e.jmp(Insn.JNE, R0, 0, found);
+    if ((set & XtRecentMtinfo.SET) == 0) {
+      e.mov(R8, 0).ja(done);
+    } else {
+      // recent_entry_init: insert from the zero value (NOEXIST: an entry another CPU just made
+      // stays), then record the stamp as on a found entry. An insert the table is too full for
+      // matches without recording anything (the kernel evicts its least recently used entry).
+      e.mov(R8, 1);
+      e.st(Insn.W, R9, KEY + 4, 0);
+      e.ldMapIdx(R1, RecentTables.ZERO_INDEX);
+      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 4);
+      e.callHelper(MAP_LOOKUP_ELEM);
+      t.innerBranch();
+      e.jmp(Insn.JEQ, R0, 0, done);
+      e.movReg(R3, R0);
+      e.ldMapIdx(R1, map);
+      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
+      e.mov(R4, BPF_NOEXIST);
+      e.callHelper(MAP_UPDATE_ELEM);
+      lookup(e, map);
+      t.innerBranch();
+      e.jmp(Insn.JEQ, R0, 0, done);
+    }
+    e.bind(found);
+    e.movReg(R6, R0);
+    if ((set & XtRecentMtinfo.REMOVE) != 0) {
+      e.ldMapIdx(R1, map);
+      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
+      e.callHelper(MAP_DELETE_ELEM);
+      e.mov(R8, 1);
+    } else {
+      e.movReg(R1, R6).callHelper(SPIN_LOCK);
+      if ((set & XtRecentMtinfo.SET) != 0) {
+        e.mov(R8, 1);
+        record(t, table);
+      } else {
+        count(e, table, seconds, t.context().kernel().hz(), Math.max(hitCount, 1));
+        if ((set & XtRecentMtinfo.UPDATE) != 0) {
+          Label skip = e.label("recent_no_update");
+          t.innerBranch();
+          e.jmp(Insn.JEQ, R8, invert ? 1 : 0, skip); // ret (inversion included) is false
+          record(t, table);
+          e.bind(skip);
+        }
+      }
+      e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+    }
+    e.bind(done);
+    e.jmp(Insn.JEQ, R8, invert ? 1 : 0, t.failBranch());
+  }
+
+  /** r0 = the entry of the key at the lookup-key area in table map {@code map}. */
+  private static void lookup(Emitter e, int map) {
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
+    e.callHelper(MAP_LOOKUP_ELEM);
+  }
+
+  /**
+   * recent_entry_update on the entry at r6 with now in r7: index &= mask, stamps[index++] = now,
+   * nstamps = max(nstamps, index).
+   */
+  private static void record(EntryTests t, RecentTables.Table table) {
+    Emitter e = t.emitter();
+    e.ldx(Insn.W, R1, R6, RecentTables.INDEX);
+    e.alu(Insn.AND, R1, table.ring() - 1);
+    e.movReg(R2, R1).alu(Insn.LSH, R2, 3).aluReg(Insn.ADD, R2, R6);
+    e.stx(Insn.DW, R2, RecentTables.VALUE_HEAD, R7);
+    e.alu(Insn.ADD, R1, 1);
+    e.stx(Insn.W, R6, RecentTables.INDEX, R1);
+    e.ldx(Insn.W, R2, R6, RecentTables.NSTAMPS);
+    Label keep = e.label("recent_nstamps");
+    t.innerBranch();
+    e.jmpReg(Insn.JLE, R1, R2, keep);
+    e.stx(Insn.W, R6, RecentTables.NSTAMPS, R1);
+    e.bind(keep);
+  }
+
+  /**
+   * r8 = 1 when at least {@code need} of the entry's first nstamps stamps are recent: not
+   * time_after(jiffies - seconds * HZ, stamp), the product in unsigned int as the kernel's.
+   */
+  private static void count(Emitter e, RecentTables.Table table, long seconds, int hz, long need) {
+    long window = (seconds * hz) & 0xffffffffL;
+    e.ldx(Insn.W, R3, R6, RecentTables.NSTAMPS);
+    e.mov(R2, 0);
+    if (seconds != 0) {
+      e.movReg(R4, R7);
+      e.ldImm64(R5, window).aluReg(Insn.SUB, R4, R5); // r4 = time
+    }
+    for (int i = 0; i < table.ring(); i++) {
+      e.mov(R5, i).aluReg(Insn.SUB, R5, R3).alu(Insn.RSH, R5, 63); // i < nstamps
+      if (seconds != 0) {
+        e.ldx(Insn.DW, R1, R6, RecentTables.VALUE_HEAD + 8 * i);
+        e.aluReg(Insn.SUB, R1, R4).alu(Insn.RSH, R1, 63).alu(Insn.XOR, R1, 1); // not too old
+        e.aluReg(Insn.AND, R5, R1);
+      }
+      e.aluReg(Insn.ADD, R2, R5);
+    }
+    // r8 = r2 >= need: (need - 1 - r2) is negative
+    e.ldImm64(R8, need - 1).aluReg(Insn.SUB, R8, R2).alu(Insn.RSH, R8, 63);
+  }
+}
