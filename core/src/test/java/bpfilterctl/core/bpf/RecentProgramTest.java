@@ -183,10 +183,12 @@ class RecentProgramTest {
   }
 
   @Test
-  void rttlAndReapAreRefusedByName() throws Exception {
+  void rttlReapAndLongNamesAreRefusedByName() throws Exception {
     bed.rules("-A OUTPUT -m recent --rcheck --rttl --name T -j ACCEPT");
     assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --rttl");
     bed.rules("-F OUTPUT", "-A OUTPUT -m recent --update --seconds 5 --reap --name T -j ACCEPT");
     assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --reap");
+    bed.rules("-F OUTPUT", "-A OUTPUT -m recent --set --name " + "n".repeat(118));
+    assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --name");
   }
 }

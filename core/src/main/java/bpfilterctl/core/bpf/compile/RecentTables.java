@@ -35,6 +35,12 @@ public final class RecentTables {
   public static final int NSTAMPS = 4;
   public static final int INDEX = 8;
 
+  /**
+   * The longest --name kept: a table's pin name (RecentMaps) holds it in hex within bpffs' 255
+   * bytes.
+   */
+  public static final int MAX_NAME = 117;
+
   /** The largest ring compiled (the stamps are scanned unrolled): XT_RECENT_MAX_NSTAMPS of 6.10. */
   public static final int MAX_RING = 256;
 
@@ -118,8 +124,11 @@ public final class RecentTables {
     return new RecentTables(List.copyOf(tables), index, params.ipListTot());
   }
 
-  /** --rttl and --reap are refused: see docs/enforcement.md. */
+  /** --rttl, --reap and long names are refused: see docs/enforcement.md. */
   static void check(ByteBuffer d) throws Refusal {
+    if (name(d).length() > MAX_NAME) {
+      throw new Refusal("recent --name longer than " + MAX_NAME + " characters");
+    }
     int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
     if ((set & XtRecentMtinfo.TTL) != 0) {
       throw new Refusal("recent --rttl");
