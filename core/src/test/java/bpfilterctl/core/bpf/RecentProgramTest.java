@@ -8,6 +8,7 @@ import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import bpfilterctl.core.bpf.compile.RecentParams;
 import bpfilterctl.core.bpf.compile.Refusal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -180,6 +181,43 @@ class RecentProgramTest {
     assertThat(out(A, B, 2)).as("hitcount 31 fits the ring of 32: kept").isEqualTo(ACCEPT);
     bed.rules("-A OUTPUT -p udp --dport 4 -m recent --rcheck --hitcount 40 --name G").load();
     assertThat(out(A, B, 2)).as("a ring of 64: recent_mt_check flushed G").isEqualTo(DROP);
+  }
+
+  @Test
+  void compiledAccumulated() throws Exception {
+    bed.accumulated()
+        .rules(
+            "-A OUTPUT -s 10.0.0.1 -p udp --dport 1 -m recent --set --name C -j ACCEPT",
+            "-A OUTPUT -p udp --dport 2 -m recent --update --hitcount 2 --name C -j ACCEPT",
+            "-P OUTPUT DROP")
+        .load();
+    assertThat(out(B, A, 1)).as("the address test fails first: no set").isEqualTo(DROP);
+    assertThat(out(B, A, 2)).isEqualTo(DROP);
+    out(A, B, 1);
+    assertThat(out(A, B, 2)).as("one stamp").isEqualTo(DROP);
+    out(A, B, 1);
+    assertThat(out(A, B, 2)).as("two stamps").isEqualTo(ACCEPT);
+  }
+
+  /**
+   * The documented difference: a table holding ip_list_tot addresses takes no new one (the kernel
+   * evicts its least recently set or updated address for it). The set still matches.
+   */
+  @Test
+  void aFullTableKeepsItsOldestAddressAndDoesNotRecordANewOne() throws Exception {
+    bed.rules(
+            "-A OUTPUT -p udp --dport 1 -m recent --set --name F -j ACCEPT",
+            "-A OUTPUT -p udp --dport 2 -m recent --rcheck --name F -j ACCEPT",
+            "-P OUTPUT DROP")
+        .load();
+    int tot = RecentParams.running().ipListTot();
+    for (int i = 0; i < tot; i++) {
+      assertThat(out(addr(10, 7, i / 256, i % 256), B, 1)).isEqualTo(ACCEPT);
+    }
+    int extra = addr(10, 8, 0, 1);
+    assertThat(out(extra, B, 1)).as("a set into a full table matches").isEqualTo(ACCEPT);
+    assertThat(out(extra, B, 2)).as("but records nothing").isEqualTo(DROP);
+    assertThat(out(addr(10, 7, 0, 0), B, 2)).as("the oldest stays").isEqualTo(ACCEPT);
   }
 
   @Test
