@@ -200,11 +200,11 @@ class RecentProgramTest {
   }
 
   /**
-   * The documented difference: a table holding ip_list_tot addresses takes no new one (the kernel
-   * evicts its least recently set or updated address for it). The set still matches.
+   * A table holding ip_list_tot addresses evicts, for a new one, the least recently set or updated
+   * address (the head of the kernel's LRU list); a --rcheck does not count as use.
    */
   @Test
-  void aFullTableKeepsItsOldestAddressAndDoesNotRecordANewOne() throws Exception {
+  void aFullTableEvictsItsLeastRecentlyRecordedAddress() throws Exception {
     bed.rules(
             "-A OUTPUT -p udp --dport 1 -m recent --set --name F -j ACCEPT",
             "-A OUTPUT -p udp --dport 2 -m recent --rcheck --name F -j ACCEPT",
@@ -214,10 +214,14 @@ class RecentProgramTest {
     for (int i = 0; i < tot; i++) {
       assertThat(out(addr(10, 7, i / 256, i % 256), B, 1)).isEqualTo(ACCEPT);
     }
+    out(addr(10, 7, 0, 0), B, 1); // the first again: now the most recent
+    assertThat(out(addr(10, 7, 0, 1), B, 2)).as("an rcheck is no use").isEqualTo(ACCEPT);
     int extra = addr(10, 8, 0, 1);
-    assertThat(out(extra, B, 1)).as("a set into a full table matches").isEqualTo(ACCEPT);
-    assertThat(out(extra, B, 2)).as("but records nothing").isEqualTo(DROP);
-    assertThat(out(addr(10, 7, 0, 0), B, 2)).as("the oldest stays").isEqualTo(ACCEPT);
+    assertThat(out(extra, B, 1)).as("a set into a full table").isEqualTo(ACCEPT);
+    assertThat(out(extra, B, 2)).as("records the new address").isEqualTo(ACCEPT);
+    assertThat(out(addr(10, 7, 0, 1), B, 2)).as("the least recent went").isEqualTo(DROP);
+    assertThat(out(addr(10, 7, 0, 0), B, 2)).as("the re-set first stays").isEqualTo(ACCEPT);
+    assertThat(out(addr(10, 7, 0, 2), B, 2)).as("the others stay").isEqualTo(ACCEPT);
   }
 
   @Test

@@ -107,7 +107,12 @@ final class HookCompiler {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent);
+    RecentEviction eviction = new RecentEviction(e);
+    if (eviction.neededBy(table) && depthOf(table.hookEntry(hook), 0) == MAX_DEPTH) {
+      throw new Refusal(
+          "recent --set in chains nested " + MAX_DEPTH + " deep (its eviction needs a call frame)");
+    }
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent, eviction);
     PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
     TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);
@@ -122,6 +127,7 @@ final class HookCompiler {
       f.walk(start);
       f.sharedBlocks();
     }
+    eviction.emitIfUsed();
     return e.finish();
   }
 

@@ -7,5 +7,7 @@ package bpfilterctl.core.bpf.compile;
  * @param kernel the running kernel's offsets and ids
  * @param limits the table's token buckets
  * @param recent the xt_recent tables its recent matches use
+ * @param eviction the program's callback finding a full recent table's oldest entry
  */
-record MatchContext(KernelLayout kernel, LimitBuckets limits, RecentTables recent) {}
+record MatchContext(
+    KernelLayout kernel, LimitBuckets limits, RecentTables recent, RecentEviction eviction) {}

@@ -36,6 +36,9 @@ final class RecentMatch {
   private static final int SPIN_UNLOCK = 94;
   private static final int JIFFIES64 = 118;
   private static final int BPF_NOEXIST = 1;
+  private static final int KTIME_GET_NS = 5;
+  private static final int FOR_EACH_MAP_ELEM = 164;
+  private static final int E2BIG = 7;
 
   private static final int KEY = PacketSummary.LOOKUP_KEY;
 
@@ -62,6 +65,10 @@ final class RecentMatch {
     if ((set & XtRecentMtinfo.REMOVE) == 0) {
       e.callHelper(JIFFIES64).movReg(R7, R0); // r7 = jiffies
     }
+    boolean records = (set & (XtRecentMtinfo.SET | XtRecentMtinfo.UPDATE)) != 0;
+    if (records) {
+      stampOrder(e);
+    }
     lookup(e, map);
     Label found = e.label("recent_found");
     Label done = e.label("recent_done");
@@ -70,22 +77,7 @@ final class RecentMatch {
     if ((set & XtRecentMtinfo.SET) == 0) {
       e.mov(R8, 0).ja(done);
     } else {
-      // recent_entry_init: insert from the zero value (NOEXIST: an entry another CPU just made
-      // stays), then record the stamp as on a found entry. An insert the table is too full for
-      // matches without recording anything (the kernel evicts its least recently used entry).
-      e.mov(R8, 1);
-      e.st(Insn.W, R9, KEY + 4, 0);
-      e.ldMapIdx(R1, RecentTables.ZERO_INDEX);
-      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 4);
-      e.callHelper(MAP_LOOKUP_ELEM);
-      t.innerBranch();
-      e.jmp(Insn.JEQ, R0, 0, done);
-      e.movReg(R3, R0);
-      e.ldMapIdx(R1, map);
-      e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
-      e.mov(R4, BPF_NOEXIST);
-      e.callHelper(MAP_UPDATE_ELEM);
-      lookup(e, map);
+      insert(t, map);
       t.innerBranch();
       e.jmp(Insn.JEQ, R0, 0, done);
     }
@@ -117,6 +109,58 @@ final class RecentMatch {
     e.jmp(Insn.JEQ, R8, invert ? 1 : 0, t.failBranch());
   }
 
+  /**
+   * recent_entry_init: inserts the key from the zero value (NOEXIST: an entry another CPU just made
+   * stays); into a full table after deleting its least recently recorded entry, as the kernel
+   * evicts the head of its LRU list. Then r0 is the entry (the stamp is recorded as on a found one)
+   * or NULL (r8 = 1: a match that records nothing).
+   */
+  private static void insert(EntryTests t, int map) {
+    Emitter e = t.emitter();
+    Label lookUp = e.label("recent_inserted");
+    e.mov(R8, 1);
+    e.st(Insn.W, R9, KEY + 4, 0);
+    e.ldMapIdx(R1, RecentTables.ZERO_INDEX);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 4);
+    e.callHelper(MAP_LOOKUP_ELEM);
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R0, 0, lookUp);
+    e.movReg(R6, R0); // the zero value
+    update(e, map);
+    t.innerBranch();
+    e.jmp(Insn.JNE, R0, -E2BIG, lookUp);
+    // full: find the oldest (smallest seq) with bpf_for_each_map_elem, delete it, insert again
+    int ctx = KEY + 8;
+    e.st(Insn.DW, R9, ctx + RecentEviction.MIN_SEQ, -1);
+    e.st(Insn.W, R9, ctx + RecentEviction.MIN_KEY, 0);
+    e.ldMapIdx(R1, map);
+    e.ldFunc(R2, t.context().eviction().use());
+    e.movReg(R3, R9).alu(Insn.ADD, R3, ctx);
+    e.mov(R4, 0);
+    e.callHelper(FOR_EACH_MAP_ELEM);
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, ctx + RecentEviction.MIN_KEY);
+    e.callHelper(MAP_DELETE_ELEM);
+    update(e, map);
+    stampOrder(e); // the context took its slot
+    e.bind(lookUp);
+    lookup(e, map);
+  }
+
+  /** bpf_map_update_elem(map, key, r6, BPF_NOEXIST). */
+  private static void update(Emitter e, int map) {
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY);
+    e.movReg(R3, R6);
+    e.mov(R4, BPF_NOEXIST);
+    e.callHelper(MAP_UPDATE_ELEM);
+  }
+
+  /** The record's place in the LRU order, bpf_ktime_get_ns(), at the lookup-key area + 16. */
+  private static void stampOrder(Emitter e) {
+    e.callHelper(KTIME_GET_NS).stx(Insn.DW, R9, KEY + 16, R0);
+  }
+
   /** r0 = the entry of the key at the lookup-key area in table map {@code map}. */
   private static void lookup(Emitter e, int map) {
     e.ldMapIdx(R1, map);
@@ -126,10 +170,11 @@ final class RecentMatch {
 
   /**
    * recent_entry_update on the entry at r6 with now in r7: index &= mask, stamps[index++] = now,
-   * nstamps = max(nstamps, index).
+   * nstamps = max(nstamps, index); and list_move_tail: seq = the ktime taken before the lookup.
    */
   private static void record(EntryTests t, RecentTables.Table table) {
     Emitter e = t.emitter();
+    e.ldx(Insn.DW, R1, R9, KEY + 16).stx(Insn.DW, R6, RecentTables.SEQ, R1);
     e.ldx(Insn.W, R1, R6, RecentTables.INDEX);
     e.alu(Insn.AND, R1, table.ring() - 1);
     e.movReg(R2, R1).alu(Insn.LSH, R2, 3).aluReg(Insn.ADD, R2, R6);

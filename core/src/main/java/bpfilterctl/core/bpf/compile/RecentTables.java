@@ -29,11 +29,15 @@ public final class RecentTables {
   /** The first table's fd_array index. */
   public static final int MAP_BASE = 4;
 
-  /** Value: struct bpf_spin_lock, u32 nstamps, u32 index, u32 pad, then u64 stamps[ring]. */
-  public static final int VALUE_HEAD = 16;
+  /**
+   * Value: struct bpf_spin_lock, u32 nstamps, u32 index, u32 pad, u64 seq (the ktime of its last
+   * record: its place in the table's LRU order), then u64 stamps[ring].
+   */
+  public static final int VALUE_HEAD = 24;
 
   public static final int NSTAMPS = 4;
   public static final int INDEX = 8;
+  public static final int SEQ = 16;
 
   /**
    * The longest --name kept: a table's pin name (RecentMaps) holds it in hex within bpffs' 255

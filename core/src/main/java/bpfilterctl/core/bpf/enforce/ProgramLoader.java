@@ -85,14 +85,23 @@ public final class ProgramLoader {
       java.util.Arrays.fill(fdArray, any); // indexes no program names
       maps.forEach((i, fd) -> fdArray[i] = fd.value());
       for (var p : compiled.programs().entrySet()) {
-        progs.put(
-            p.getKey(),
-            bpf.progLoad(
-                Bpf.PROG_TYPE_NETFILTER,
-                Bpf.ATTACH_NETFILTER,
-                Emitter.encode(p.getValue()),
-                prefix + p.getKey(),
-                fdArray));
+        Bpf.FuncInfo funcs =
+            SubprogBtf.needed(p.getValue()) ? SubprogBtf.of(bpf, p.getValue()) : null;
+        try {
+          progs.put(
+              p.getKey(),
+              bpf.progLoad(
+                  Bpf.PROG_TYPE_NETFILTER,
+                  Bpf.ATTACH_NETFILTER,
+                  Emitter.encode(p.getValue()),
+                  prefix + p.getKey(),
+                  fdArray,
+                  funcs));
+        } finally {
+          if (funcs != null) {
+            funcs.btf().close();
+          }
+        }
       }
       return progs;
     } catch (BpfException | RuntimeException e) {

@@ -1,0 +1,117 @@
+package bpfilterctl.core.bpf;
+
+import static bpfilterctl.core.bpf.Packets.addr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import bpfilterctl.core.bpf.compile.RecentParams;
+import bpfilterctl.core.fixtures.Require;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * recent in the kernel's ip_tables (iptables-legacy, one namespace) and compiled by us and attached
+ * (another), with the same datagrams out of both: the same get out, and iptables-save -c prints the
+ * same counters. The table fills past ip_list_tot addresses (the kernel evicts its least recently
+ * recorded one), --update records only when it matches, --remove, an inverted --rdest check with a
+ * /16 mask.
+ */
+@Timeout(120)
+class RecentDifferentialTest {
+  private static final String TABLE =
+      String.join(
+          "\n",
+          "*filter",
+          ":INPUT ACCEPT [0:0]",
+          ":FORWARD ACCEPT [0:0]",
+          ":OUTPUT ACCEPT [0:0]",
+          "-A OUTPUT -p udp --dport 1 -m recent --set --name F",
+          "-A OUTPUT -p udp --dport 2 -m recent --rcheck --name F -j DROP",
+          "-A OUTPUT -p udp --dport 3 -m recent --update --seconds 60 --hitcount 3 --name F -j DROP",
+          "-A OUTPUT -p udp --dport 4 -m recent --remove --name F -j DROP",
+          "-A OUTPUT -p udp --dport 5 -m recent ! --rcheck --rdest --mask 255.255.0.0 --name G -j"
+              + " DROP",
+          "-A OUTPUT -p udp --dport 6 -m recent --set --rdest --mask 255.255.0.0 --name G",
+          "COMMIT",
+          "");
+
+  private static final int DST = addr(10, 9, 0, 1);
+
+  private static byte[] from(int src, int dport) {
+    return Packets.udp(src, DST, 4000, dport);
+  }
+
+  private static int source(int i) {
+    return addr(10, 7, i / 256, i % 256);
+  }
+
+  @Test
+  void theSameDatagramsGetOutAndTheCountersAgree() throws Exception {
+    FilterBed.assumeBpf();
+    Require.that(
+        Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
+        "iptables-legacy-restore is not installed");
+    int tot = RecentParams.running().ipListTot();
+    List<byte[]> p = new ArrayList<>();
+    for (int i = 0; i < tot; i++) {
+      p.add(from(source(i), 1));
+    }
+    p.add(from(source(0), 1)); // the first becomes the most recent
+    p.add(from(source(1), 2)); // an rcheck is no use
+    p.add(from(addr(10, 8, 0, 1), 1)); // full: source 1 goes
+    for (int s : new int[] {source(1), source(0), addr(10, 8, 0, 1), source(2)}) {
+      p.add(from(s, 2));
+    }
+    for (int i = 0; i < 3; i++) {
+      p.add(from(source(5), 3)); // one stamp: no match, nothing recorded
+    }
+    p.add(from(source(5), 1));
+    p.add(from(source(5), 1));
+    p.add(from(source(5), 3)); // three: matches and records
+    p.add(from(source(5), 4));
+    p.add(from(source(5), 4));
+    p.add(from(source(5), 2));
+    p.add(Packets.udp(source(9), addr(10, 20, 1, 1), 4000, 5));
+    p.add(Packets.udp(source(9), addr(10, 20, 2, 2), 4000, 6));
+    p.add(Packets.udp(source(9), addr(10, 20, 3, 3), 4000, 5));
+    p.add(Packets.udp(source(9), addr(10, 21, 3, 3), 4000, 5));
+
+    try (TestNetns kernel = TestNetns.create();
+        TestNetns ours = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      for (TestNetns ns : List.of(kernel, ours)) {
+        ns.ip("link", "set", "d0", "arp", "off");
+      }
+      TestNetns.Result restored = kernel.exec(TABLE, "iptables-legacy-restore");
+      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
+      String kernelOut = bits(kernel.send(p));
+      String kernelSave =
+          FilterBed.withoutComments(
+              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+
+      bed.restore(TABLE).load();
+      String ourOut;
+      FilterBed.Links links = bed.attach(ours.path());
+      try {
+        ourOut = bits(ours.send(p));
+      } finally {
+        links.close();
+      }
+      String tail = kernelOut.substring(tot);
+      assertThat(tail).as("the kernel's, after the fill").isEqualTo("10110001111100110110");
+      assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
+      assertThat(bed.saveWithCounters()).as("counters").isEqualTo(kernelSave);
+    }
+  }
+
+  private static String bits(boolean[] sent) {
+    StringBuilder s = new StringBuilder();
+    for (boolean b : sent) {
+      s.append(b ? '1' : '0');
+    }
+    return s.toString();
+  }
+}
