@@ -225,12 +225,24 @@ class RecentProgramTest {
   }
 
   @Test
-  void rttlReapAndLongNamesAreRefusedByName() throws Exception {
+  void rttlReapLongNamesAndDeepSetsAreRefusedByName() throws Exception {
     bed.rules("-A OUTPUT -m recent --rcheck --rttl --name T -j ACCEPT");
     assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --rttl");
     bed.rules("-F OUTPUT", "-A OUTPUT -m recent --update --seconds 5 --reap --name T -j ACCEPT");
     assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --reap");
     bed.rules("-F OUTPUT", "-A OUTPUT -m recent --set --name " + "n".repeat(118));
     assertThatThrownBy(bed::load).isInstanceOf(Refusal.class).hasMessageContaining("recent --name");
+    bed.rules("-F OUTPUT");
+    for (int i = 1; i <= 7; i++) {
+      bed.rules("-N c" + i);
+    }
+    bed.rules("-A OUTPUT -j c1", "-A c7 -m recent --set");
+    for (int i = 1; i < 7; i++) {
+      bed.rules("-A c" + i + " -j c" + (i + 1));
+    }
+    assertThatThrownBy(bed::load)
+        .isInstanceOf(Refusal.class)
+        .hasMessageContaining("recent --set in chains nested 7 deep");
+    bed.rules("-F c7", "-A c7 -m recent --rcheck").load(); // no eviction: 7 deep is fine
   }
 }
