@@ -107,6 +107,78 @@ class RecentDifferentialTest {
     }
   }
 
+  private static final String REAP_TABLE =
+      String.join(
+          "\n",
+          "*filter",
+          ":INPUT ACCEPT [0:0]",
+          ":FORWARD ACCEPT [0:0]",
+          ":OUTPUT ACCEPT [0:0]",
+          "-A OUTPUT -p udp --dport 1 -m recent --set --name R",
+          "-A OUTPUT -p udp --dport 2 -m recent --rcheck --seconds 1 --reap --name R -j DROP",
+          "-A OUTPUT -p udp --dport 3 -m recent --rcheck --name R -j DROP",
+          "-A OUTPUT -p udp --dport 4 -m recent ! --update --seconds 1 --reap --name R -j DROP",
+          "COMMIT",
+          "");
+
+  /**
+   * --reap removes the least recently recorded entry once its newest stamp is out of the window,
+   * the checked entry too, but not one an --update (here inverted) is about to record into.
+   */
+  @Test
+  void reapRemovesTheOldestEntryAsTheKernel() throws Exception {
+    FilterBed.assumeBpf();
+    Require.that(
+        Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
+        "iptables-legacy-restore is not installed");
+    int a = source(1);
+    int b = source(2);
+    int c = source(3);
+    List<byte[]> first = List.of(from(a, 1), from(b, 1), from(c, 1));
+    List<byte[]> second =
+        List.of(
+            from(c, 2), // c's stamp is out of the window: no match; the head, a, is reaped
+            from(a, 3),
+            from(b, 3),
+            from(b, 4), // no recent stamp: the inverted update records; b, the head, stays
+            from(c, 2), // c is the head now, and is reaped
+            from(c, 3),
+            from(b, 3));
+    try (TestNetns kernel = TestNetns.create();
+        TestNetns ours = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      for (TestNetns ns : List.of(kernel, ours)) {
+        ns.ip("link", "set", "d0", "arp", "off");
+      }
+      TestNetns.Result restored = kernel.exec(REAP_TABLE, "iptables-legacy-restore");
+      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
+      String kernelOut = twoRounds(kernel, first, second);
+      String kernelSave =
+          FilterBed.withoutComments(
+              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+
+      bed.restore(REAP_TABLE).load();
+      String ourOut;
+      FilterBed.Links links = bed.attach(ours.path());
+      try {
+        ourOut = twoRounds(ours, first, second);
+      } finally {
+        links.close();
+      }
+      assertThat(kernelOut).as("the kernel's").isEqualTo("111 1100110");
+      assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
+      assertThat(bed.saveWithCounters()).as("counters").isEqualTo(kernelSave);
+    }
+  }
+
+  /** The first packets, then, once their stamps are out of a one-second window, the second. */
+  private static String twoRounds(TestNetns ns, List<byte[]> first, List<byte[]> second)
+      throws Exception {
+    String one = bits(ns.send(first));
+    Thread.sleep(1300); // time itself is what the test waits for: 1 s of jiffies and a margin
+    return one + " " + bits(ns.send(second));
+  }
+
   private static String bits(boolean[] sent) {
     StringBuilder s = new StringBuilder();
     for (boolean b : sent) {

@@ -110,7 +110,9 @@ final class HookCompiler {
     RecentEviction eviction = new RecentEviction(e);
     if (eviction.neededBy(table) && depthOf(table.hookEntry(hook), 0) == MAX_DEPTH) {
       throw new Refusal(
-          "recent --set in chains nested " + MAX_DEPTH + " deep (its eviction needs a call frame)");
+          "recent --set or --reap in chains nested "
+              + MAX_DEPTH
+              + " deep (its eviction needs a call frame)");
     }
     context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent, eviction);
     PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));

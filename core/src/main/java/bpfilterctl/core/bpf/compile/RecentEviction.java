@@ -16,11 +16,11 @@ import bpfilterctl.core.uapi.XtRecentMtinfo;
 
 /**
  * The bpf_for_each_map_elem callback with which a --set into a full recent table finds the entry
- * recent_entry_init evicts: the head of the table's LRU list, the entry least recently added or
- * recorded into, which is the one with the smallest {@link RecentTables#SEQ}. Its context, on the
- * main frame's stack: u64 the smallest seq so far, then u32 its key. Emitted once per program, as
- * its last subprogram, when a --set of the program uses it (an unreferenced one would be
- * unreachable code to the verifier).
+ * recent_entry_init evicts, and --reap the entry recent_entry_reap looks at: the head of the
+ * table's LRU list, the entry least recently added or recorded into, which is the one with the
+ * smallest {@link RecentTables#SEQ}. Its context, on the main frame's stack: u64 the smallest seq
+ * so far, then u32 its key. Emitted once per program, as its last subprogram, when a --set of the
+ * program uses it (an unreferenced one would be unreachable code to the verifier).
  */
 final class RecentEviction {
   /** Context offsets. */
@@ -37,13 +37,15 @@ final class RecentEviction {
     this.callback = e.label("recent_oldest");
   }
 
-  /** True when the table has a recent --set (a program may then need the callback). */
+  /** True when the table has a recent --set or --reap (a program may then need the callback). */
   boolean neededBy(FilterTable table) {
     for (int i = 0; i < table.size(); i++) {
       IptEntry en = table.entry(i);
       for (XtEntryMatch m : en.matches()) {
         if (m.name().equals("recent")
-            && (Abi.wrap(m.data()).get(XtRecentMtinfo.OFF_CHECK_SET) & XtRecentMtinfo.SET) != 0) {
+            && (Abi.wrap(m.data()).get(XtRecentMtinfo.OFF_CHECK_SET)
+                    & (XtRecentMtinfo.SET | XtRecentMtinfo.REAP))
+                != 0) {
           return true;
         }
       }

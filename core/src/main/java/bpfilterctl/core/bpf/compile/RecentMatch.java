@@ -93,6 +93,21 @@ final class RecentMatch {
       if ((set & XtRecentMtinfo.SET) != 0) {
         e.mov(R8, 1);
         record(t, table);
+      } else if ((set & XtRecentMtinfo.REAP) != 0) {
+        count(e, table, seconds, t.context().kernel().hz(), Math.max(hitCount, 1));
+        e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+        boolean update = (set & XtRecentMtinfo.UPDATE) != 0;
+        reap(t, map, table, (seconds * t.context().kernel().hz()) & 0xffffffffL, update, invert);
+        if (update) {
+          Label skip = e.label("recent_no_update");
+          t.innerBranch();
+          e.jmp(Insn.JEQ, R8, invert ? 1 : 0, skip);
+          stampOrder(e); // the reap's context took its slot
+          e.movReg(R1, R6).callHelper(SPIN_LOCK);
+          record(t, table);
+          e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+          e.bind(skip);
+        }
       } else {
         count(e, table, seconds, t.context().kernel().hz(), Math.max(hitCount, 1));
         if ((set & XtRecentMtinfo.UPDATE) != 0) {
@@ -103,7 +118,9 @@ final class RecentMatch {
           e.bind(skip);
         }
       }
-      e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+      if ((set & XtRecentMtinfo.REAP) == 0) {
+        e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+      }
     }
     e.bind(done);
     e.jmp(Insn.JEQ, R8, invert ? 1 : 0, t.failBranch());
@@ -129,7 +146,59 @@ final class RecentMatch {
     update(e, map);
     t.innerBranch();
     e.jmp(Insn.JNE, R0, -E2BIG, lookUp);
-    // full: find the oldest (smallest seq) with bpf_for_each_map_elem, delete it, insert again
+    // full: delete the oldest (smallest seq), insert again
+    oldest(t, map);
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 8 + RecentEviction.MIN_KEY);
+    e.callHelper(MAP_DELETE_ELEM);
+    update(e, map);
+    stampOrder(e); // the context took its slot
+    e.bind(lookUp);
+    lookup(e, map);
+  }
+
+  /**
+   * recent_entry_reap (6.18): the head of the LRU list (the entry with the smallest seq) is removed
+   * when its last stamp is older than jiffies - {@code window}, unless it is this packet's entry
+   * and --update is about to record into it (ret, in r8 before inversion, true).
+   */
+  private static void reap(
+      EntryTests t, int map, RecentTables.Table table, long window, boolean update, boolean inv) {
+    Emitter e = t.emitter();
+    Label keep = e.label("recent_no_reap");
+    Label remove = e.label("recent_reap");
+    oldest(t, map);
+    if (update) {
+      t.innerBranch();
+      e.jmp(Insn.JEQ, R8, inv ? 1 : 0, remove); // ret false: the working entry may go too
+      e.ldx(Insn.W, R1, R9, KEY + 8 + RecentEviction.MIN_KEY);
+      e.ldx(Insn.W, R2, R9, KEY);
+      t.innerBranch();
+      e.jmpReg(Insn.JEQ, R1, R2, keep);
+    }
+    e.bind(remove);
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 8 + RecentEviction.MIN_KEY);
+    e.callHelper(MAP_LOOKUP_ELEM);
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R0, 0, keep);
+    // e->stamps[e->index - 1] (index is 1 to ring: the mask only bounds it for the verifier)
+    e.ldx(Insn.W, R1, R0, RecentTables.INDEX).alu(Insn.ADD, R1, -1);
+    e.alu(Insn.AND, R1, table.ring() - 1).alu(Insn.LSH, R1, 3).aluReg(Insn.ADD, R1, R0);
+    e.ldx(Insn.DW, R1, R1, RecentTables.VALUE_HEAD);
+    e.movReg(R2, R7).ldImm64(R3, window).aluReg(Insn.SUB, R2, R3); // time
+    e.aluReg(Insn.SUB, R1, R2).alu(Insn.RSH, R1, 63); // time_after(time, stamp): stamp - time < 0
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R1, 0, keep);
+    e.ldMapIdx(R1, map);
+    e.movReg(R2, R9).alu(Insn.ADD, R2, KEY + 8 + RecentEviction.MIN_KEY);
+    e.callHelper(MAP_DELETE_ELEM);
+    e.bind(keep);
+  }
+
+  /** The table's least recently recorded key, at the context's MIN_KEY (bpf_for_each_map_elem). */
+  private static void oldest(EntryTests t, int map) {
+    Emitter e = t.emitter();
     int ctx = KEY + 8;
     e.st(Insn.DW, R9, ctx + RecentEviction.MIN_SEQ, -1);
     e.st(Insn.W, R9, ctx + RecentEviction.MIN_KEY, 0);
@@ -138,13 +207,6 @@ final class RecentMatch {
     e.movReg(R3, R9).alu(Insn.ADD, R3, ctx);
     e.mov(R4, 0);
     e.callHelper(FOR_EACH_MAP_ELEM);
-    e.ldMapIdx(R1, map);
-    e.movReg(R2, R9).alu(Insn.ADD, R2, ctx + RecentEviction.MIN_KEY);
-    e.callHelper(MAP_DELETE_ELEM);
-    update(e, map);
-    stampOrder(e); // the context took its slot
-    e.bind(lookUp);
-    lookup(e, map);
   }
 
   /** bpf_map_update_elem(map, key, r6, BPF_NOEXIST). */

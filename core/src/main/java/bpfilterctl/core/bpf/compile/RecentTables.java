@@ -128,7 +128,7 @@ public final class RecentTables {
     return new RecentTables(List.copyOf(tables), index, params.ipListTot());
   }
 
-  /** --rttl, --reap and long names are refused: see docs/enforcement.md. */
+  /** --rttl and long names are refused: see docs/enforcement.md. */
   static void check(ByteBuffer d) throws Refusal {
     if (name(d).length() > MAX_NAME) {
       throw new Refusal("recent --name longer than " + MAX_NAME + " characters");
@@ -136,9 +136,6 @@ public final class RecentTables {
     int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
     if ((set & XtRecentMtinfo.TTL) != 0) {
       throw new Refusal("recent --rttl");
-    }
-    if ((set & XtRecentMtinfo.REAP) != 0) {
-      throw new Refusal("recent --reap");
     }
   }
 
