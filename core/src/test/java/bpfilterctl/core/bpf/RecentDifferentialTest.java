@@ -171,6 +171,67 @@ class RecentDifferentialTest {
     }
   }
 
+  private static final String TTL_TABLE =
+      String.join(
+          "\n",
+          "*filter",
+          ":INPUT ACCEPT [0:0]",
+          ":FORWARD ACCEPT [0:0]",
+          ":OUTPUT ACCEPT [0:0]",
+          "-A OUTPUT -p udp --dport 1 -m recent --set --name T",
+          "-A OUTPUT -p udp --dport 2 -m recent --rcheck --rttl --name T -j DROP",
+          "-A OUTPUT -p udp --dport 3 -m recent ! --update --rttl --hitcount 2 --name T -j DROP",
+          "COMMIT",
+          "");
+
+  /**
+   * --rttl on packets with a socket of the namespace (the sender's raw socket): the header's ttl,
+   * not one more, is recorded and compared.
+   */
+  @Test
+  void rttlFindsOnlyTheRecordedTtlAsTheKernel() throws Exception {
+    FilterBed.assumeBpf();
+    Require.that(
+        Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
+        "iptables-legacy-restore is not installed");
+    int a = source(1);
+    List<byte[]> p =
+        List.of(
+            RecentProgramTest.withTtl(from(a, 1), 64),
+            RecentProgramTest.withTtl(from(a, 2), 64),
+            RecentProgramTest.withTtl(from(a, 2), 63),
+            RecentProgramTest.withTtl(from(a, 3), 63), // not found: inverted true, nothing made
+            RecentProgramTest.withTtl(from(a, 3), 64), // found, one stamp: true, records 64
+            RecentProgramTest.withTtl(from(a, 3), 64), // two stamps: false
+            RecentProgramTest.withTtl(from(a, 1), 30),
+            RecentProgramTest.withTtl(from(a, 2), 64),
+            RecentProgramTest.withTtl(from(a, 2), 30));
+    try (TestNetns kernel = TestNetns.create();
+        TestNetns ours = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      for (TestNetns ns : List.of(kernel, ours)) {
+        ns.ip("link", "set", "d0", "arp", "off");
+      }
+      TestNetns.Result restored = kernel.exec(TTL_TABLE, "iptables-legacy-restore");
+      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
+      String kernelOut = bits(kernel.send(p));
+      String kernelSave =
+          FilterBed.withoutComments(
+              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+      bed.restore(TTL_TABLE).load();
+      String ourOut;
+      FilterBed.Links links = bed.attach(ours.path());
+      try {
+        ourOut = bits(ours.send(p));
+      } finally {
+        links.close();
+      }
+      assertThat(kernelOut).as("the kernel's").isEqualTo("101001110");
+      assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
+      assertThat(bed.saveWithCounters()).as("counters").isEqualTo(kernelSave);
+    }
+  }
+
   /** The first packets, then, once their stamps are out of a one-second window, the second. */
   private static String twoRounds(TestNetns ns, List<byte[]> first, List<byte[]> second)
       throws Exception {

@@ -12,9 +12,9 @@ import java.util.Map;
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
  * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
  * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups), addrtype, conntrack (--ctstate,
- * --ctstatus, --ctdir), state and recent (without --rttl and --reap), each at the revisions
- * CompiledMatches lists; targets other than the standard ones (ACCEPT, DROP, RETURN, jumps, gotos),
- * REJECT and LOG; QUEUE; chains nested beyond the BPF call depth.
+ * --ctstatus, --ctdir), state and recent, each at the revisions CompiledMatches lists; targets
+ * other than the standard ones (ACCEPT, DROP, RETURN, jumps, gotos), REJECT and LOG; QUEUE; chains
+ * nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**

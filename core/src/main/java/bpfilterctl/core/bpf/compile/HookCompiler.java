@@ -114,7 +114,7 @@ final class HookCompiler {
               + MAX_DEPTH
               + " deep (its eviction needs a call frame)");
     }
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent, eviction);
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), recent, eviction, hook);
     PacketSummary.emitPrologue(e, k, readDevices, ConntrackTests.usedBy(table));
     TcpOptionScan.emitIfUsed(e, table);
     Function main = new Function(true);

@@ -8,6 +8,11 @@ package bpfilterctl.core.bpf.compile;
  * @param limits the table's token buckets
  * @param recent the xt_recent tables its recent matches use
  * @param eviction the program's callback finding a full recent table's oldest entry
+ * @param hook the program's netfilter hook
  */
 record MatchContext(
-    KernelLayout kernel, LimitBuckets limits, RecentTables recent, RecentEviction eviction) {}
+    KernelLayout kernel,
+    LimitBuckets limits,
+    RecentTables recent,
+    RecentEviction eviction,
+    int hook) {}

@@ -39,12 +39,13 @@ final class RecentMatch {
   private static final int KTIME_GET_NS = 5;
   private static final int FOR_EACH_MAP_ELEM = 164;
   private static final int E2BIG = 7;
+  private static final int LOCAL_IN = 1;
 
   private static final int KEY = PacketSummary.LOOKUP_KEY;
 
   private RecentMatch() {}
 
-  static void emit(EntryTests t, ByteBuffer d) {
+  static void emit(EntryTests t, ByteBuffer d) throws Refusal {
     Emitter e = t.emitter();
     RecentTables tables = t.context().recent();
     int ti = tables.indexOf(RecentTables.name(d));
@@ -55,6 +56,9 @@ final class RecentMatch {
     int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
     boolean invert = d.get(XtRecentMtinfo.OFF_INVERT) != 0;
     boolean dest = d.get(XtRecentMtinfo.OFF_SIDE) == XtRecentMtinfo.DEST;
+    if (t.context().hook() != LOCAL_IN && t.context().kernel().owner().isEmpty()) {
+      throw new Refusal("recent: this kernel's BTF lacks sk_buff.sk or sock_common.skc_net");
+    }
     t.beforeCalls();
 
     e.ldx(Insn.W, R1, R9, dest ? PacketSummary.DADDR : PacketSummary.SADDR);
@@ -90,6 +94,9 @@ final class RecentMatch {
       e.mov(R8, 1);
     } else {
       e.movReg(R1, R6).callHelper(SPIN_LOCK);
+      if ((set & XtRecentMtinfo.TTL) != 0) {
+        ttlMatches(t, done);
+      }
       if ((set & XtRecentMtinfo.SET) != 0) {
         e.mov(R8, 1);
         record(t, table);
@@ -223,6 +230,54 @@ final class RecentMatch {
     e.callHelper(KTIME_GET_NS).stx(Insn.DW, R9, KEY + 16, R0);
   }
 
+  /**
+   * --rttl, under the lock: recent_entry_lookup finds the entry only when the packet's ttl, the
+   * entry's or both are 0, or they are equal; else the lock is released and the match is false.
+   */
+  private static void ttlMatches(EntryTests t, Label done) {
+    Emitter e = t.emitter();
+    Label found = e.label("recent_ttl_found");
+    ttl(t);
+    e.ldx(Insn.W, R2, R6, RecentTables.TTL);
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R1, 0, found);
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R2, 0, found);
+    t.innerBranch();
+    e.jmpReg(Insn.JEQ, R1, R2, found);
+    e.movReg(R1, R6).callHelper(SPIN_UNLOCK);
+    e.mov(R8, 0).ja(done);
+    e.bind(found);
+  }
+
+  /**
+   * r1 = the ttl recent_mt uses (u8): the header's, plus one at a hook with an output device when
+   * the packet has no socket or one of another namespace ("as seen before forwarding"). Plain loads
+   * only (it runs under the entry's lock); r1-r4 are clobbered.
+   */
+  private static void ttl(EntryTests t) {
+    Emitter e = t.emitter();
+    e.ldx(Insn.W, R1, R9, PacketSummary.TTL);
+    if (t.context().hook() == LOCAL_IN) {
+      return;
+    }
+    OwnerLayout o = t.context().kernel().owner().orElseThrow();
+    Label plus = e.label("recent_ttl_plus");
+    Label same = e.label("recent_ttl_same");
+    e.ldx(Insn.DW, R2, R9, PacketSummary.SKB);
+    e.ldx(Insn.DW, R2, R2, o.skbSk());
+    t.innerBranch();
+    e.jmp(Insn.JEQ, R2, 0, plus);
+    e.ldx(Insn.DW, R3, R2, o.skNet());
+    e.ldx(Insn.DW, R4, R9, PacketSummary.STATE);
+    e.ldx(Insn.DW, R4, R4, o.stateNet());
+    t.innerBranch();
+    e.jmpReg(Insn.JEQ, R3, R4, same);
+    e.bind(plus);
+    e.alu(Insn.ADD, R1, 1).alu(Insn.AND, R1, 0xff);
+    e.bind(same);
+  }
+
   /** r0 = the entry of the key at the lookup-key area in table map {@code map}. */
   private static void lookup(Emitter e, int map) {
     e.ldMapIdx(R1, map);
@@ -232,7 +287,8 @@ final class RecentMatch {
 
   /**
    * recent_entry_update on the entry at r6 with now in r7: index &= mask, stamps[index++] = now,
-   * nstamps = max(nstamps, index); and list_move_tail: seq = the ktime taken before the lookup.
+   * nstamps = max(nstamps, index); and list_move_tail: seq = the ktime taken before the lookup; and
+   * recent_mt's e->ttl = ttl.
    */
   private static void record(EntryTests t, RecentTables.Table table) {
     Emitter e = t.emitter();
@@ -249,6 +305,8 @@ final class RecentMatch {
     e.jmpReg(Insn.JLE, R1, R2, keep);
     e.stx(Insn.W, R6, RecentTables.NSTAMPS, R1);
     e.bind(keep);
+    ttl(t); // e->ttl = ttl
+    e.stx(Insn.W, R6, RecentTables.TTL, R1);
   }
 
   /**

@@ -30,13 +30,14 @@ public final class RecentTables {
   public static final int MAP_BASE = 4;
 
   /**
-   * Value: struct bpf_spin_lock, u32 nstamps, u32 index, u32 pad, u64 seq (the ktime of its last
+   * Value: struct bpf_spin_lock, u32 nstamps, u32 index, u32 ttl, u64 seq (the ktime of its last
    * record: its place in the table's LRU order), then u64 stamps[ring].
    */
   public static final int VALUE_HEAD = 24;
 
   public static final int NSTAMPS = 4;
   public static final int INDEX = 8;
+  public static final int TTL = 12;
   public static final int SEQ = 16;
 
   /**
@@ -128,14 +129,10 @@ public final class RecentTables {
     return new RecentTables(List.copyOf(tables), index, params.ipListTot());
   }
 
-  /** --rttl and long names are refused: see docs/enforcement.md. */
+  /** Long names are refused: see docs/enforcement.md. */
   static void check(ByteBuffer d) throws Refusal {
     if (name(d).length() > MAX_NAME) {
       throw new Refusal("recent --name longer than " + MAX_NAME + " characters");
-    }
-    int set = d.get(XtRecentMtinfo.OFF_CHECK_SET) & 0xff;
-    if ((set & XtRecentMtinfo.TTL) != 0) {
-      throw new Refusal("recent --rttl");
     }
   }
 
