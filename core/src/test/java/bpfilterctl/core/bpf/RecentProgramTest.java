@@ -276,5 +276,8 @@ class RecentProgramTest {
         .isInstanceOf(Refusal.class)
         .hasMessageContaining("recent --set or --reap in chains nested 7 deep");
     bed.rules("-F c7", "-A c7 -m recent --rcheck").load(); // no eviction: 7 deep is fine
+    // 6 deep, the callback's frame fits the call depth and the 512-byte stack
+    bed.rules("-D OUTPUT 1", "-A OUTPUT -j c2", "-A c7 -m recent --set").load();
+    assertThat(out(A, B, 1)).isEqualTo(ACCEPT);
   }
 }
