@@ -18,15 +18,21 @@ import bpfilterctl.core.uapi.XtRecentMtinfo;
 import java.nio.ByteBuffer;
 
 /**
- * xt_recent's recent_mt on the table's map (see {@link RecentTables}). The address (--rsource or
- * --rdest) masked with the table's mask is the key, built in the shared lookup-key area. Found:
- * --set records now in the ring, --remove deletes the entry, --rcheck and --update count the stamps
- * within --seconds (all of them without) among the entry's nstamps and match when there are at
- * least max(--hitcount, 1); --update then records now when the result, inversion included, is true.
- * Not found: --set inserts the entry (zeros, then the stamp, as recent_entry_init's first stamp is
- * recent_entry_update's on an empty entry) and matches; the others do not match. {@code !} inverts
- * the result. The ring is read and written under the entry's bpf_spin_lock (the kernel holds its
- * recent_lock over all of recent_mt); the scan is unrolled and branch-free.
+ * xt_recent's recent_mt (6.18) on the table's map (see {@link RecentTables}). The address
+ * (--rsource or --rdest) masked with the table's mask is the key. Found (with --rttl: only with the
+ * same ttl, or where either is 0): --set records now in the ring, --remove deletes the entry,
+ * --rcheck and --update count the stamps within --seconds (all of them without) among the entry's
+ * nstamps and match when there are at least max(--hitcount, 1); --reap then removes the table's
+ * least recently recorded entry if its newest stamp is out of the window; --update records now when
+ * the result, inversion included, is true. Not found: --set inserts the entry (zeros, then the
+ * stamp, as recent_entry_init's first stamp is recent_entry_update's on an empty entry; into a full
+ * table after evicting its least recently recorded entry) and matches; the others do not. {@code !}
+ * inverts the result. The ring is read and written under the entry's bpf_spin_lock (the kernel
+ * holds its recent_lock over all of recent_mt); the scan is unrolled and branch-free.
+ *
+ * <p>The shared lookup-key area (24 bytes from r9, no stack of the chain frames): the key at 0, the
+ * zero value's key at 4, the eviction callback's context at 8 (u64 seq, u32 key), and the record's
+ * place in the LRU order (a u64 ktime) at 16, taken again after the context overwrote it.
  */
 final class RecentMatch {
   private static final int MAP_LOOKUP_ELEM = 1;
