@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The umh's table engine with enforcement, driven by iptables: ufw's addrtype and limit rules (and
- * owner) are offered and enforced; owner --suppl-groups, which the compiler refuses, is answered as
- * a kernel without the module would.
+ * The umh's table engine with enforcement, driven by iptables: ufw's addrtype, limit and recent
+ * rules (and owner) are offered and enforced; owner --suppl-groups, which the compiler refuses, is
+ * answered as a kernel without the module would.
  */
 @Timeout(120)
 class EnforcedStatefulEngineTest {
@@ -71,6 +71,49 @@ class EnforcedStatefulEngineTest {
               err);
       assertThat(rc).isNotZero();
       assertThat(err.toString()).contains("No chain/target/match by that name");
+    }
+  }
+
+  /**
+   * ufw's limit pair through iptables: each -A is a replace, and the recent table DEFAULT lives on
+   * through them with its stamps, as the kernel's.
+   */
+  @Test
+  void recentTablesLiveOnThroughTheEnginesReplaces() throws Exception {
+    FilterBed.assumeBpf();
+    try (TestNetns ns = TestNetns.create();
+        Enforcer enforcer = Enforcer.open()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Iptables iptables = EnforcingEngine.iptables(ns, enforcer);
+      for (String line :
+          List.of(
+              "-A OUTPUT -p udp --dport 22 -m recent --set --name DEFAULT --mask 255.255.255.255"
+                  + " --rsource",
+              "-A OUTPUT -p udp --dport 22 -m recent --update --seconds 30 --hitcount 3 --name"
+                  + " DEFAULT --mask 255.255.255.255 --rsource -j DROP")) {
+        StringBuilder err = new StringBuilder();
+        assertThat(iptables.run(List.of(line.split(" ")), new StringBuilder(), err))
+            .as("%s: %s", line, err)
+            .isZero();
+      }
+      byte[] p = Packets.udp(addr(10, 7, 0, 1), addr(10, 2, 0, 1), 1, 22);
+      assertThat(ns.send(List.of(p, p))).containsExactly(true, true);
+      StringBuilder err = new StringBuilder();
+      assertThat(
+              iptables.run(
+                  List.of("-A", "OUTPUT", "-p", "udp", "--dport", "99", "-j", "ACCEPT"),
+                  new StringBuilder(),
+                  err))
+          .as(err.toString())
+          .isZero();
+      assertThat(ns.send(List.of(p, p))).as("the third and fourth").containsExactly(false, false);
+      StringBuilder out = new StringBuilder();
+      new IptablesSave(iptables, ZonedDateTime::now)
+          .run(List.of("-c", "-t", "filter"), out, new StringBuilder());
+      assertThat(out.toString())
+          .contains(
+              "[2:64] -A OUTPUT -p udp -m udp --dport 22 -m recent --update --seconds 30"
+                  + " --hitcount 3 --name DEFAULT --mask 255.255.255.255 --rsource -j DROP");
     }
   }
 }

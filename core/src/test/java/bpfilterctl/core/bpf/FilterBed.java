@@ -8,6 +8,7 @@ import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.KernelLayout;
 import bpfilterctl.core.bpf.enforce.ProgramLoader;
+import bpfilterctl.core.bpf.enforce.RecentMaps;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
@@ -77,6 +78,7 @@ final class FilterBed implements AutoCloseable {
   private int minRun = FilterCompiler.DEFAULT_MIN_RUN;
   private int eagerLimit = FilterCompiler.DEFAULT_EAGER_LIMIT;
   private Fd routes;
+  private final RecentMaps recent = new RecentMaps(BPF, null);
 
   FilterBed() {
     this(ExtensionRegistry.kernel());
@@ -144,13 +146,17 @@ final class FilterBed implements AutoCloseable {
 
   /** Compiles the table as it is now and loads its programs. */
   FilterBed load() throws Exception {
-    close();
+    closePrograms();
     table = read();
     map =
         BPF.mapCreate(
             Bpf.MAP_TYPE_PERCPU_ARRAY, 4, CompiledTable.COUNTER_SIZE, table.size(), "counters");
-    compiled = new FilterCompiler(KERNEL, minRun, eagerLimit).compile(table, map.value());
-    progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h", routes));
+    compiled =
+        new FilterCompiler(KERNEL, minRun, eagerLimit)
+            .compile(table, map.value(), null, recent.live());
+    List<Fd> recentMaps = recent.open(compiled.recent());
+    progs.putAll(ProgramLoader.load(BPF, compiled, "filter_h", routes, recentMaps));
+    recent.commit(compiled.recent()); // kept across loads, as the kernel keeps its tables
     return this;
   }
 
@@ -245,6 +251,11 @@ final class FilterBed implements AutoCloseable {
 
   @Override
   public void close() {
+    closePrograms();
+    recent.close();
+  }
+
+  private void closePrograms() {
     progs.values().forEach(Fd::close);
     progs.clear();
     if (map != null) {

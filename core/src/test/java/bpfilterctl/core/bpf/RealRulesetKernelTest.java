@@ -13,9 +13,7 @@ import static bpfilterctl.core.bpf.RealRulesets.tcp;
 import static bpfilterctl.core.bpf.RealRulesets.udp;
 import static bpfilterctl.core.bpf.RealRulesets.ufwTable;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import bpfilterctl.core.bpf.compile.Refusal;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.Netns;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * (MACs and IP ids aside: the veths' MACs are random, and so are the ids of DF packets), and
  * iptables-save -c -t filter is identical, counters of every rule included: REJECT's replies pass
  * OUTPUT as RELATED on both sides (ufw accepts them in ufw-before-output). ufw's `ufw limit` rules
- * use -m recent, which enforcement refuses by name.
+ * (-m recent) refuse the same connections as the kernel's.
  */
 @Timeout(120)
 class RealRulesetKernelTest {
@@ -144,26 +142,60 @@ class RealRulesetKernelTest {
   }
 
   /**
-   * ufw's `ufw limit 22/tcp` (as the script writes it) counts connections with -m recent, which the
-   * compiler does not compile: enforcement refuses the table and names the match.
+   * ufw's `ufw limit 22/tcp` (as the script writes it): -m recent --set, then --update --seconds 30
+   * --hitcount 6 to ufw-user-limit (LOG at 3/minute, REJECT). Eight new connections from one source
+   * within the 30 s: the first five connect, the sixth and later are refused, each with an ICMP
+   * port unreachable, RELATED at OUTPUT on both sides.
    */
   @Test
-  void ufwLimitIsRefusedByName() throws Exception {
-    FilterBed.assumeBpf();
+  void ufwLimitRejectsTheSixthConnectionAsTheKernel() throws Exception {
+    List<RealRulesets.Probe> probes = new ArrayList<>();
+    Map<String, String> expected = new LinkedHashMap<>();
+    for (int i = 1; i <= 8; i++) {
+      probes.add(new RealRulesets.Probe("ssh" + i, "tcp", 22, VethPeers.CLIENT_ADDR, 42000 + i, 2));
+      expected.put("ssh" + i, i <= 5 ? "connected:hello" : "ECONNREFUSED");
+    }
+    limitTable(probes, expected, false, 3);
+  }
+
+  /** As above from two sources, interleaved: each source has its own stamps in table DEFAULT. */
+  @Test
+  void ufwLimitCountsEachSourceApart() throws Exception {
+    List<RealRulesets.Probe> probes = new ArrayList<>();
+    Map<String, String> expected = new LinkedHashMap<>();
+    int[] made = new int[2];
+    for (int i = 1; i <= 14; i++) {
+      int who = (i - 1) / 2 % 2; // a a b b a a b b ...
+      String src = who == 0 ? VethPeers.CLIENT_ADDR : "192.0.2.7";
+      String name = (who == 0 ? "a" : "b") + ++made[who];
+      probes.add(new RealRulesets.Probe(name, "tcp", 22, src, 42000 + i, 2));
+      expected.put(name, made[who] <= 5 ? "connected:hello" : "ECONNREFUSED");
+    }
+    limitTable(probes, expected, true, 4);
+  }
+
+  /** The ufw table with `ufw limit 22/tcp`, the probes run against the kernel's and ours. */
+  private static void limitTable(
+      List<RealRulesets.Probe> probes, Map<String, String> expected, boolean rdpNet, int refused)
+      throws Exception {
     List<String> limit = new ArrayList<>();
     for (String l : script("21-ufw.sh").lines().toList()) {
-      if (l.startsWith("iptables-legacy -A ufw-user-input") && l.contains("-m recent")) {
+      if (l.startsWith("iptables-legacy -A ufw-user-input -p tcp --dport 22 ")) {
         limit.add(l.substring("iptables-legacy ".length()));
       }
     }
-    assertThat(limit).hasSize(2);
-    try (Enforcer enforcer = Enforcer.open();
-        FilterBed bed = new FilterBed()) {
-      bed.restore(ufwTable(limit));
-      assertThatThrownBy(() -> enforcer.check(bed.read()))
-          .isInstanceOf(Refusal.class)
-          .hasMessageContaining("recent");
-    }
+    assertThat(limit).hasSize(3).allMatch(l -> !l.contains("-j ACCEPT"));
+    limit.add("-A ufw-user-logging-input -j RETURN");
+    String table = ufwTable(limit);
+    RealRulesets.Side kernel = kernelSide(table, probes, "tcp/22", rdpNet);
+    RealRulesets.Side ours = ourSide(table, probes, "tcp/22", rdpNet);
+    assertThat(kernel.outcomes()).as("the kernel's outcomes").isEqualTo(expected);
+    assertThat(ours.outcomes()).as("our outcomes").isEqualTo(expected);
+    assertThat(kernel.lines())
+        .hasSize(refused)
+        .allMatch(l -> l.startsWith("<4>[UFW LIMIT BLOCK] IN=sv OUT= MAC=_ SRC="));
+    assertThat(ours.lines()).isEqualTo(kernel.lines());
+    assertThat(ours.save()).isEqualTo(kernel.save());
   }
 
   private static RealRulesets.Side ourSide(

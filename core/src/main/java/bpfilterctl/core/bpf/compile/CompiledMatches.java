@@ -24,6 +24,7 @@ final class CompiledMatches {
           Map.entry("dscp", Set.of(0)),
           Map.entry("pkttype", Set.of(0)),
           Map.entry("limit", Set.of(0)),
+          Map.entry("recent", Set.of(0, 1)),
           Map.entry("owner", Set.of(OwnerMatch.REVISION)),
           Map.entry("addrtype", Set.of(0, 1)),
           Map.entry("conntrack", Set.of(1, 2, 3)),

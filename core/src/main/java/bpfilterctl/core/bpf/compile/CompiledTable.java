@@ -10,10 +10,15 @@ import java.util.Map;
  * entry index). Runs of rules decided by one hash lookup ({@code lookups}) read a hash map the
  * programs name as index {@link #LOOKUP_MAP_INDEX} of their fd_array; the loader creates it from
  * {@code lookups} when that holds any element. The token buckets of limit matches ({@code limits})
- * are index {@link LimitBuckets#MAP_INDEX}.
+ * are index {@link LimitBuckets#MAP_INDEX}; the xt_recent tables of its recent matches ({@code
+ * recent}) are indexes from {@link RecentTables#MAP_BASE} on.
  */
 public record CompiledTable(
-    Map<Integer, List<Insn>> programs, int counterSlots, Lookups lookups, LimitBuckets limits) {
+    Map<Integer, List<Insn>> programs,
+    int counterSlots,
+    Lookups lookups,
+    LimitBuckets limits,
+    RecentTables recent) {
   /** The hooks ip_tables' filter table registers at (NF_INET_LOCAL_IN, FORWARD, LOCAL_OUT). */
   public static final List<Integer> HOOKS = List.of(1, 2, 3);
 

@@ -331,6 +331,7 @@ final class EntryTests {
       }
       case "icmp" -> icmp(IptIcmp.decode(d));
       case "limit" -> LimitMatch.emit(this);
+      case "recent" -> RecentMatch.emit(this, d);
       case "owner" -> OwnerMatch.emit(this, d);
       case "addrtype" -> AddrtypeMatch.emit(this, m, d);
       case "multiport" -> PortMatches.multiport(this, d);

@@ -12,9 +12,9 @@ import java.util.Map;
  * Turns an accepted filter table into its BPF programs, or refuses it, naming what it cannot
  * compile: matches other than tcp, udp, udplite, icmp, multiport, iprange, mark, comment, length,
  * ttl, tos, dscp, pkttype, limit, owner (without --suppl-groups), addrtype, conntrack (--ctstate,
- * --ctstatus, --ctdir) and state, each at the revisions CompiledMatches lists; targets other than
- * the standard ones (ACCEPT, DROP, RETURN, jumps, gotos), REJECT and LOG; QUEUE; chains nested
- * beyond the BPF call depth.
+ * --ctstatus, --ctdir), state and recent, each at the revisions CompiledMatches lists; targets
+ * other than the standard ones (ACCEPT, DROP, RETURN, jumps, gotos), REJECT and LOG; QUEUE; chains
+ * nested beyond the BPF call depth.
  */
 public final class FilterCompiler {
   /**
@@ -34,6 +34,7 @@ public final class FilterCompiler {
   private final KernelLayout kernel;
   private final int minRun;
   private final int eagerLimit;
+  private final RecentParams recentParams;
 
   public FilterCompiler(KernelLayout kernel) {
     this(kernel, DEFAULT_MIN_RUN, DEFAULT_EAGER_LIMIT);
@@ -51,6 +52,7 @@ public final class FilterCompiler {
     this.kernel = kernel;
     this.minRun = minRun;
     this.eagerLimit = eagerLimit;
+    this.recentParams = RecentParams.running();
   }
 
   /** True for the match names the compiler knows (each at one revision: CompiledMatches). */
@@ -92,6 +94,9 @@ public final class FilterCompiler {
           OwnerMatch.check(bpfilterctl.core.uapi.Abi.wrap(m.data()));
         }
         ConntrackTests.check(m);
+        if (m.name().equals("recent")) {
+          RecentTables.check(bpfilterctl.core.uapi.Abi.wrap(m.data()));
+        }
       }
       if (en.target().isStandard()) {
         int v = en.target().verdict();
@@ -119,7 +124,21 @@ public final class FilterCompiler {
    */
   public CompiledTable compile(FilterTable table, int countersMapFd, TargetMaps targets)
       throws Refusal {
+    return compile(table, countersMapFd, targets, Map.of());
+  }
+
+  /**
+   * As {@link #compile(FilterTable, int, TargetMaps)}, with the namespace's xt_recent tables that
+   * the installed generation uses ({@code liveRecent}, by name): those the table names too live on.
+   */
+  public CompiledTable compile(
+      FilterTable table,
+      int countersMapFd,
+      TargetMaps targets,
+      Map<String, RecentTables.Live> liveRecent)
+      throws Refusal {
     check(table);
+    RecentTables recent = RecentTables.of(table, liveRecent, recentParams, kernel.hz());
     if (kernel.conntrack().isEmpty() && ConntrackTests.usedBy(table)) {
       throw new Refusal("conntrack: this kernel's BTF has no sk_buff._nfct or struct nf_conn");
     }
@@ -129,10 +148,11 @@ public final class FilterCompiler {
       if (table.hasHook(hook)) {
         programs.put(
             hook,
-            HookCompiler.compile(table, hook, countersMapFd, groups, kernel, eagerLimit, targets));
+            HookCompiler.compile(
+                table, hook, countersMapFd, groups, kernel, eagerLimit, targets, recent));
       }
     }
     return new CompiledTable(
-        programs, table.size(), groups.lookups(), LimitBuckets.of(table, kernel.hz()));
+        programs, table.size(), groups.lookups(), LimitBuckets.of(table, kernel.hz()), recent);
   }
 }

@@ -53,6 +53,7 @@ final class HookCompiler {
   private int pendingBranches;
   private MatchContext context;
   private TargetMaps targets;
+  private RecentTables recent = RecentTables.NONE;
 
   HookCompiler(FilterTable table, int hook, int mapFd, LookupGroups groups, boolean eager) {
     this.table = table;
@@ -68,6 +69,12 @@ final class HookCompiler {
     return this;
   }
 
+  /** The xt_recent tables the table's recent matches use. */
+  private HookCompiler recentIn(RecentTables tables) {
+    this.recent = tables;
+    return this;
+  }
+
   /**
    * The hook's program with eager tests (each jumps out as soon as it fails) when that leaves at
    * most {@code eagerLimit} branches of entries (all but each entry's last) for the verifier to
@@ -80,22 +87,34 @@ final class HookCompiler {
       LookupGroups groups,
       KernelLayout k,
       int eagerLimit,
-      TargetMaps targets)
+      TargetMaps targets,
+      RecentTables recent)
       throws Refusal {
-    HookCompiler eager = new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets);
+    HookCompiler eager =
+        new HookCompiler(table, hook, mapFd, groups, true).reportingTo(targets).recentIn(recent);
     List<Insn> p = eager.compile(k);
     if (eager.pendingBranches <= eagerLimit) {
       return p;
     }
-    return new HookCompiler(table, hook, mapFd, groups, false).reportingTo(targets).compile(k);
+    return new HookCompiler(table, hook, mapFd, groups, false)
+        .reportingTo(targets)
+        .recentIn(recent)
+        .compile(k);
   }
 
   List<Insn> compile(KernelLayout k) throws Refusal {
     if (depthOf(table.hookEntry(hook), 0) > MAX_DEPTH) {
       throw new Refusal("user chains nested deeper than " + MAX_DEPTH + " (BPF call depth)");
     }
+    RecentEviction eviction = new RecentEviction(e);
+    if (eviction.neededBy(table) && depthOf(table.hookEntry(hook), 0) == MAX_DEPTH) {
+      throw new Refusal(
+          "recent --set or --reap in chains nested "
+              + MAX_DEPTH
+              + " deep (its eviction needs a call frame)");
+    }
     SummaryReads reads = SummaryReads.of(table, hook);
-    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), reads);
+    context = new MatchContext(k, LimitBuckets.of(table, k.hz()), reads, recent, eviction, hook);
     PacketSummary.emitPrologue(e, k, reads);
     if (ReplyConntrack.used(table, hook, targets)) {
       ReplyConntrack.emit(e, targets);
@@ -115,6 +134,7 @@ final class HookCompiler {
       f.walk(start);
       f.sharedBlocks();
     }
+    eviction.emitIfUsed();
     return e.finish();
   }
 

@@ -24,9 +24,9 @@ record SummaryReads(Set<Part> parts) {
     IN_DEVICE,
     /** The out device's name: an -o test, or LOG. */
     OUT_DEVICE,
-    /** The sk_buff pointer: owner. */
+    /** The sk_buff pointer: owner, recent, and ReplyConntrack at LOCAL_OUT. */
     SKB,
-    /** The nf_hook_state pointer: owner, addrtype. */
+    /** The nf_hook_state pointer: owner, addrtype, recent. */
     STATE,
     /** The program's ctx: REJECT and LOG. */
     CTX,
@@ -51,12 +51,6 @@ record SummaryReads(Set<Part> parts) {
     return parts.contains(p);
   }
 
-  /**
-   * What the entries reachable from {@code hook} read: its entry and underflow, each walked in
-   * order until an entry that always matches and never goes on (as HookCompiler walks), and every
-   * jump target met on the way. An entry of a lookup run is looked at too (such entries read none
-   * of the optional parts).
-   */
   /**
    * False for a slot of a part the prologue leaves unwritten: a test that loads it was compiled
    * without its part here (the verifier would let the program read stale stack as root).
@@ -90,6 +84,12 @@ record SummaryReads(Set<Part> parts) {
     };
   }
 
+  /**
+   * What the entries reachable from {@code hook} read: its entry and underflow, each walked in
+   * order until an entry that always matches and never goes on (as HookCompiler walks), and every
+   * jump target met on the way. An entry of a lookup run is looked at too (such entries read none
+   * of the optional parts).
+   */
   static SummaryReads of(FilterTable table, int hook) {
     EnumSet<Part> parts = EnumSet.noneOf(Part.class);
     BitSet seen = new BitSet(table.size());
@@ -145,6 +145,8 @@ record SummaryReads(Set<Part> parts) {
         case "length" -> parts.add(Part.TOTLEN);
         case "owner" -> parts.addAll(List.of(Part.SKB, Part.STATE));
         case "addrtype" -> parts.add(Part.STATE);
+        // every record keeps the ttl recent_mt saw (plus one before forwarding: the socket's netns)
+        case "recent" -> parts.addAll(List.of(Part.TTL, Part.SKB, Part.STATE));
         case "tcp" -> {
           if (XtTcp.decode(Abi.wrap(m.data())).option() != 0) {
             parts.add(Part.TCP_OPTIONS);

@@ -49,6 +49,9 @@ public final class Enforcer implements AutoCloseable {
   private TargetChannel channel;
   private ReplySocket replies;
 
+  /** The namespace's xt_recent tables, kept across installs as the kernel keeps them. */
+  private RecentMaps recent;
+
   /**
    * Whether this process knows the namespace's conntrack holder to be there (TRUE), absent (FALSE),
    * or does not know (null: an adopted generation may rely on it).
@@ -59,6 +62,7 @@ public final class Enforcer implements AutoCloseable {
     this.bpf = bpf;
     this.compiler = new FilterCompiler(layout);
     this.targetLayout = targetLayout;
+    this.recent = new RecentMaps(bpf, null);
   }
 
   /**
@@ -119,6 +123,8 @@ public final class Enforcer implements AutoCloseable {
       channel = TargetChannel.pinned(bpf, pins.dir()).orElse(null);
     }
     Optional<Generation> found = pins.adopt();
+    recent.close();
+    recent = RecentMaps.adopt(bpf, pins.dir());
     if (found.isPresent()) {
       if (live != null) {
         live.close();
@@ -163,12 +169,14 @@ public final class Enforcer implements AutoCloseable {
         ConntrackHold.hold(); // before the programs attach: their first packets are tracked
         conntrackHeld = true;
       }
-      CompiledTable compiled = compiler.compile(table, map.value(), targets());
+      CompiledTable compiled = compiler.compile(table, map.value(), targets(), recent.live());
       if (AddrtypeMatch.uses(table) && routes == null) {
         routes = RouteMirror.open(bpf, System.err);
       }
+      List<Fd> recentMaps = recent.open(compiled.recent());
       progs.putAll(
-          ProgramLoader.load(bpf, compiled, "bpfilter_h", routes == null ? null : routes.map()));
+          ProgramLoader.load(
+              bpf, compiled, "bpfilter_h", routes == null ? null : routes.map(), recentMaps));
       int priority =
           live == null || live.priority() != PRIORITIES[0] ? PRIORITIES[0] : PRIORITIES[1];
       next = new Generation(bpf, ++generations, priority, map, compiled, progs);
@@ -176,7 +184,9 @@ public final class Enforcer implements AutoCloseable {
       if (pins != null) {
         pins.pin(next);
       }
+      recent.commit(compiled.recent());
     } catch (IOException e) {
+      recent.abort();
       if (next == null) {
         progs.values().forEach(Fd::close);
         map.close();
@@ -185,6 +195,7 @@ public final class Enforcer implements AutoCloseable {
       next.close();
       throw new BpfException("pin under " + pins.dir() + ": " + e.getMessage(), 5 /* EIO */);
     } catch (Refusal | BpfException | RuntimeException e) {
+      recent.abort();
       if (next != null) {
         next.close();
       } else {
@@ -346,5 +357,6 @@ public final class Enforcer implements AutoCloseable {
       replies.close();
       replies = null;
     }
+    recent.close();
   }
 }

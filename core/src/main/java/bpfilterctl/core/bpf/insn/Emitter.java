@@ -113,6 +113,13 @@ public final class Emitter {
     return emit(new Insn(0, 0, 0, 0, 0));
   }
 
+  /** The address of the subprogram at {@code fn}, for a helper's callback (BPF_PSEUDO_FUNC). */
+  public Emitter ldFunc(int dst, Label fn) {
+    fixups.add(new Fixup(insns.size(), fn, true));
+    emit(new Insn(Insn.LD | Insn.DW | Insn.IMM, dst, Insn.PSEUDO_FUNC, 0, 0));
+    return emit(new Insn(0, 0, 0, 0, 0));
+  }
+
   // memory
   public Emitter ldx(int size, int dst, int src, int off) {
     return emit(new Insn(Insn.LDX | size | Insn.MEM, dst, src, off, 0));

@@ -59,6 +59,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
   public static final int PSEUDO_MAP_IDX = 5;
   public static final int PSEUDO_CALL = 1;
   public static final int PSEUDO_KFUNC_CALL = 2;
+  public static final int PSEUDO_FUNC = 4;
 
   public Insn {
     if (dst < 0 || dst > 15 || src < 0 || src > 15) {

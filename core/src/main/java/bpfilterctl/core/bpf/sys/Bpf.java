@@ -191,19 +191,39 @@ public final class Bpf {
    */
   public Fd progLoad(int type, int expectedAttachType, byte[] insns, String name, int[] fdArray)
       throws BpfException {
+    return progLoad(type, expectedAttachType, insns, name, fdArray, null);
+  }
+
+  /**
+   * BTF func_info for BPF_PROG_LOAD: {@code records} holds {@code count} bpf_func_info records (u32
+   * insn_off, u32 type_id), one per subprogram, whose types are in {@code btf}. The verifier wants
+   * it of a program that passes a callback (BPF_PSEUDO_FUNC).
+   */
+  public record FuncInfo(Fd btf, byte[] records, int count) {}
+
+  /** As above, with {@code funcInfo} (null: none). */
+  public Fd progLoad(
+      int type, int expectedAttachType, byte[] insns, String name, int[] fdArray, FuncInfo funcInfo)
+      throws BpfException {
     try {
-      return progLoad(type, expectedAttachType, insns, name, fdArray, 0);
+      return progLoad(type, expectedAttachType, insns, name, fdArray, funcInfo, 0);
     } catch (BpfException first) {
       if (first.errno() == 1 /* EPERM */ || first.errno() == 7 /* E2BIG */) {
         throw first;
       }
-      progLoad(type, expectedAttachType, insns, name, fdArray, 1); // throws with the log
+      progLoad(type, expectedAttachType, insns, name, fdArray, funcInfo, 1); // throws with the log
       throw first;
     }
   }
 
   private Fd progLoad(
-      int type, int expectedAttachType, byte[] insns, String name, int[] fdArray, int logLevel)
+      int type,
+      int expectedAttachType,
+      byte[] insns,
+      String name,
+      int[] fdArray,
+      FuncInfo funcInfo,
+      int logLevel)
       throws BpfException {
     Pointer code = bytes(insns);
     Pointer fds = null;
@@ -229,6 +249,14 @@ public final class Bpf {
     a.putInt(68, expectedAttachType);
     if (fds != null) {
       a.putLong(120, fds.address());
+    }
+    Pointer records = null;
+    if (funcInfo != null) {
+      records = bytes(funcInfo.records());
+      a.putInt(72, funcInfo.btf().value());
+      a.putInt(76, 8); // sizeof(struct bpf_func_info)
+      a.putLong(80, records.address());
+      a.putInt(88, funcInfo.count());
     }
     long r = libc.syscall(SYS_BPF, PROG_LOAD, a.address(), ATTR_SIZE);
     if (r < 0) {
