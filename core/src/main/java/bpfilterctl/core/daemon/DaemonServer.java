@@ -692,6 +692,9 @@ public final class DaemonServer implements AutoCloseable {
                     + DaemonLimits.CONTROL_BYTES
                     + ")");
       }
+      if (typeCode == FrameType.CALL_HEAD.code()) {
+        return decideHead(c.peer, bodyLength, head);
+      }
       if (typeCode != FrameType.CALL.code()) {
         return skip(
             ModuleException.Kind.DAEMON,
@@ -712,6 +715,39 @@ public final class DaemonServer implements AutoCloseable {
             ModuleException.Kind.DAEMON,
             "a "
                 + bodyLength
+                + "-byte CALL is more than a reader may send ("
+                + limits.readerFrameBytes()
+                + ")");
+      }
+      return FrameAssembler.Decision.TAKE;
+    }
+
+    /**
+     * A CALL_HEAD is judged as the CALL it stands for: a get (a set's buffer is read whole), by the
+     * length its header announces, which must cover what is sent.
+     */
+    private FrameAssembler.Decision decideHead(Peer p, int bodyLength, byte[] head) {
+      if (head.length < MboxRequest.HEADER_BYTES) {
+        return skip(ModuleException.Kind.DAEMON, "CALL_HEAD shorter than an mbox header");
+      }
+      MboxRequest.Header h = MboxRequest.Header.decode(head);
+      long full = MboxRequest.HEADER_BYTES + h.len();
+      if (h.isSet() != 0) {
+        return skip(ModuleException.Kind.DAEMON, "CALL_HEAD is for get options only");
+      }
+      if (full < bodyLength || full > DaemonFrame.MAX_BODY) {
+        return skip(
+            ModuleException.Kind.DAEMON, "CALL_HEAD length " + h.len() + " does not fit its frame");
+      }
+      if (!policy.mayRead(p)) {
+        return new FrameAssembler.Decision(
+            FrameAssembler.Action.SKIP, denied(p, "get option " + h.cmd()));
+      }
+      if (!policy.mayWrite(p) && full > limits.readerFrameBytes()) {
+        return skip(
+            ModuleException.Kind.DAEMON,
+            "a "
+                + full
                 + "-byte CALL is more than a reader may send ("
                 + limits.readerFrameBytes()
                 + ")");
