@@ -54,6 +54,9 @@ enum {
 /* struct ipt_get_entries: name and size, all that the kernel reads of the caller's buffer. */
 enum { GET_ENTRIES_HEAD = 40, GET_ENTRIES_SIZE = 32 };
 
+/* Trailing zeros of a set's buffer left for the daemon to add back, when at least this many. */
+enum { ZEROS_WORTH_CUTTING = 4096 };
+
 /* struct ipt_replace: where the caller's old-counters buffer pointer sits. */
 enum { REPLACE_NUM_COUNTERS = 84, REPLACE_COUNTERS_PTR = 88, REPLACE_HEADER = 96, COUNTER = 16 };
 
@@ -67,7 +70,7 @@ enum {
   FRAME_FAIL = 5,
   FRAME_CONTROL = 6,
   FRAME_TEXT = 7,
-  FRAME_CALL_HEAD = 14, /* a get's CALL cut after what it reads; the daemon pads it with zeros */
+  FRAME_CALL_HEAD = 14, /* a CALL cut short; the daemon pads it with zeros to its len */
   MBOX_HEADER = 24,
 };
 
@@ -576,8 +579,8 @@ static int take_welcome(int fd) {
 /*
  * One CALL: sends hdr+payload, and on REPLY copies the status and up to out_cap payload bytes to
  * out. A module not loaded yet is loaded first, as the kernel loads ip_tables on first use.
- * A get whose option reads only the first `sent` bytes of its buffer sends those alone (CALL_HEAD)
- * to a daemon that knows it. Returns the status (>= 0 or -errno), or BROKEN with errno set when
+ * Only the first `sent` bytes go (CALL_HEAD) to a daemon that knows it: the rest is zeros, or
+ * bytes the option does not read. Returns the status (>= 0 or -errno), or BROKEN with errno set when
  * there was no answer to give (the status -1 is the umh's -EPERM, so it cannot mean that).
  */
 static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, uint32_t sent,
@@ -591,7 +594,7 @@ static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, uint3
   for (int attempt = 0;; attempt++) {
     int type;
     uint32_t body;
-    int head = sent < len && !is_set && !atomic_load(&no_call_head);
+    int head = sent < len && !atomic_load(&no_call_head);
     if (send_frame(fd, head ? FRAME_CALL_HEAD : FRAME_CALL, h, sizeof h, in, head ? sent : len) <
             0 ||
         take_welcome(fd) < 0 || recv_head(fd, &type, &body) < 0) {
@@ -895,8 +898,16 @@ HOOK_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
     memcpy(&counters, (const char *)val + REPLACE_COUNTERS_PTR, sizeof counters);
     cap = num <= UINT32_MAX / COUNTER ? num * COUNTER : 0;
   }
+  /* Zeros at the end (SET_ADD_COUNTERS after a commit adds none: all of it) need not travel. */
+  uint32_t sent = len;
+  while (sent > 0 && ((const char *)val)[sent - 1] == 0) {
+    sent--;
+  }
+  if (len - sent < ZEROS_WORTH_CUTTING) {
+    sent = len;
+  }
   uint32_t got = 0;
-  int rc = forward(fd, 1, name, val, len, len, counters, counters ? cap : 0, &got);
+  int rc = forward(fd, 1, name, val, len, sent, counters, counters ? cap : 0, &got);
   if (rc < 0) {
     if (rc != BROKEN) {
       errno = -rc;

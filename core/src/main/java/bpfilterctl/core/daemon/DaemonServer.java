@@ -723,8 +723,8 @@ public final class DaemonServer implements AutoCloseable {
     }
 
     /**
-     * A CALL_HEAD is judged as the CALL it stands for: a get (a set's buffer is read whole), by the
-     * length its header announces, which must cover what is sent.
+     * A CALL_HEAD is judged as the CALL it stands for, by the length its header announces, which
+     * must cover what is sent.
      */
     private FrameAssembler.Decision decideHead(Peer p, int bodyLength, byte[] head) {
       if (head.length < MboxRequest.HEADER_BYTES) {
@@ -732,16 +732,14 @@ public final class DaemonServer implements AutoCloseable {
       }
       MboxRequest.Header h = MboxRequest.Header.decode(head);
       long full = MboxRequest.HEADER_BYTES + h.len();
-      if (h.isSet() != 0) {
-        return skip(ModuleException.Kind.DAEMON, "CALL_HEAD is for get options only");
-      }
       if (full < bodyLength || full > DaemonFrame.MAX_BODY) {
         return skip(
             ModuleException.Kind.DAEMON, "CALL_HEAD length " + h.len() + " does not fit its frame");
       }
-      if (!policy.mayRead(p)) {
+      boolean set = h.isSet() != 0;
+      if (set ? !policy.mayWrite(p) : !policy.mayRead(p)) {
         return new FrameAssembler.Decision(
-            FrameAssembler.Action.SKIP, denied(p, "get option " + h.cmd()));
+            FrameAssembler.Action.SKIP, denied(p, (set ? "set" : "get") + " option " + h.cmd()));
       }
       if (!policy.mayWrite(p) && full > limits.readerFrameBytes()) {
         return skip(

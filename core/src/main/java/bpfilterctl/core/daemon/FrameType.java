@@ -22,8 +22,8 @@ public enum FrameType {
   /** daemon -> client: the RUN is over; s32 exit status. */
   EXIT(13),
   /**
-   * client -> daemon: a get option's CALL cut after the bytes the option reads (its mbox header's
-   * len stays the caller's); the daemon runs it as the CALL with the rest zeros.
+   * client -> daemon: a CALL cut short (its mbox header's len stays the whole payload's); the
+   * daemon runs it as the CALL with the rest zeros.
    */
   CALL_HEAD(14);
 

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -19,14 +20,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CALL_HEAD (docs/daemon-protocol.md): a get's CALL cut after its head is answered as the whole
- * CALL with zeros after the head, also when it follows HELLO in the same write; what it may not be
- * (a set, a length shorter than what came) is refused and the connection stays in step.
+ * CALL_HEAD (docs/daemon-protocol.md): a CALL cut after its head is answered as the whole CALL with
+ * zeros after the head, for gets and sets, also when it follows HELLO in the same write; what it
+ * may not be (a length shorter than what came or beyond a frame) is refused and the connection
+ * stays in step.
  */
 @Timeout(120)
 class CallHeadTest {
   private static final int GET_INFO = 64;
   private static final int GET_ENTRIES = 65;
+  private static final int ADD_COUNTERS = 65;
 
   @TempDir Path dir;
 
@@ -102,9 +105,20 @@ class CallHeadTest {
     p.send(frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, entriesHead("nosuch", size)));
     assertThat(reply(p).status()).isEqualTo(-2); // ENOENT
 
+    // a set whose zeros are left out: SET_ADD_COUNTERS adding nothing, right and wrong counts
+    int entries = ByteBuffer.wrap(got.payload()).order(ByteOrder.LITTLE_ENDIAN).getInt(76);
+    for (int n : List.of(entries, entries + 1)) {
+      byte[] add = new byte[40 + 16 * n];
+      ByteBuffer.wrap(add).order(ByteOrder.LITTLE_ENDIAN).put(entriesHead("filter", n), 0, 36);
+      p.send(frame(FrameType.CALL, true, ADD_COUNTERS, add.length, add));
+      int answer = reply(p).status();
+      p.send(frame(FrameType.CALL_HEAD, true, ADD_COUNTERS, add.length, Arrays.copyOf(add, 40)));
+      assertThat(reply(p).status()).as("%d counters", n).isEqualTo(answer);
+      assertThat(answer).isEqualTo(n == entries ? 0 : -22);
+    }
+
     for (byte[] bad :
         List.of(
-            frame(FrameType.CALL_HEAD, true, 64, 200, new byte[40]),
             frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 20, entriesHead("filter", size)),
             frame(FrameType.CALL_HEAD, false, GET_ENTRIES, -1, entriesHead("filter", size)),
             new byte[] {
