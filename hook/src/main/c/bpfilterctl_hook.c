@@ -562,18 +562,25 @@ static int fail_errno(int kind) {
 }
 
 /* Reads the WELCOME of a HELLO sent without waiting (socket() sent it); 0, or -1 when the
- * daemon sent anything else (it then closes the connection). */
+ * daemon sent anything else (it then closes the connection: its reason goes to stderr). */
 static int take_welcome(int fd) {
   if (fd >= MAX_FDS || !atomic_exchange(&welcome_pending[fd], 0)) {
     return 0;
   }
   int type;
   uint32_t body;
-  if (recv_head(fd, &type, &body) < 0 || skip(fd, body) < 0 || type != FRAME_WELCOME) {
+  if (recv_head(fd, &type, &body) < 0) {
+    return -1;
+  }
+  if (type == FRAME_FAIL) {
+    char msg[512];
+    if (recv_fail(fd, body, msg, sizeof msg) >= 0) {
+      say("the daemon refused us: ", msg, NULL, NULL);
+    }
     return -1;
   }
   /* Its access is not needed: a CALL the daemon refuses comes back as PERMISSION_DENIED. */
-  return 0;
+  return skip(fd, body) < 0 || type != FRAME_WELCOME ? -1 : 0;
 }
 
 /*
@@ -988,7 +995,8 @@ static int names_file(void) {
   char buf[8192];
   memset(buf, 0, sizeof buf);
   uint32_t got = 0;
-  int rc = call(fd, 0, BPF_SO_GET_TABLE_NAMES, buf, sizeof buf, sizeof buf, buf, sizeof buf, &got);
+  /* the buffer is all zeros: only its length goes (CALL_HEAD) */
+  int rc = call(fd, 0, BPF_SO_GET_TABLE_NAMES, buf, sizeof buf, 0, buf, sizeof buf, &got);
   int e = errno;
   /* iptables-save's next socket() takes this connection instead of making its own. */
   if (rc != BROKEN) {

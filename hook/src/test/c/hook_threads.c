@@ -99,6 +99,9 @@ static int reuse(uid_t uid) {
   }
   int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
   printf("as uid %u: %s\n", (unsigned)uid, s < 0 ? strerror(errno) : "a socket");
+  /* root's grant is not this uid's, and a refusal is never kept as a grant: asked again */
+  s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  printf("again: %s\n", s < 0 ? strerror(errno) : "a socket");
   return 0;
 }
 

@@ -92,7 +92,8 @@ class HookBehaviourTest {
       assertThat(r.output())
           .as("rc %d", r.rc())
           .isEqualTo(
-              "reused\nchild: its own\nparent: reused\nas uid 65534: Operation not permitted\n");
+              "reused\nchild: its own\nparent: reused\nas uid 65534: Operation not permitted\n"
+                  + "again: Operation not permitted\n");
       assertThat(r.rc()).isZero();
     }
   }
