@@ -590,9 +590,18 @@ public final class DaemonServer implements AutoCloseable {
   private void flush(Connection c, long now) {
     Pointer io = ioBuf;
     while (!c.closed && !c.out.isEmpty()) {
-      byte[] head = c.out.peek();
-      int n = Math.min(IO_BYTES, head.length - c.outOffset);
-      io.put(0, head, c.outOffset, n);
+      // As much as the buffer holds, across arrays: a header goes out with its body.
+      int n = 0;
+      int from = c.outOffset;
+      for (byte[] part : c.out) {
+        int k = Math.min(IO_BYTES - n, part.length - from);
+        io.put(n, part, from, k);
+        n += k;
+        from = 0;
+        if (n == IO_BYTES) {
+          break;
+        }
+      }
       long w = ns.send(c.fd, io, n);
       if (w < 0) {
         int e = ns.errno();
@@ -604,12 +613,17 @@ public final class DaemonServer implements AutoCloseable {
         }
         return;
       }
-      c.outOffset += (int) w;
       c.queued.addAndGet(-w);
       c.lastOutNanos = now;
-      if (c.outOffset == head.length) {
-        c.out.poll();
-        c.outOffset = 0;
+      for (long left = w; left > 0; ) {
+        byte[] part = c.out.peek();
+        int k = (int) Math.min(left, part.length - c.outOffset);
+        c.outOffset += k;
+        left -= k;
+        if (c.outOffset == part.length) {
+          c.out.poll();
+          c.outOffset = 0;
+        }
       }
     }
     if (c.closed || !c.out.isEmpty()) {
