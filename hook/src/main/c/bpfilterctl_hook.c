@@ -51,6 +51,12 @@ enum {
   BPF_SO_GET_TABLE_NAMES = 1024, /* ours: the module's /proc/net/ip_tables_names */
 };
 
+/* struct ipt_get_entries: name and size, all that the kernel reads of the caller's buffer. */
+enum { GET_ENTRIES_HEAD = 40, GET_ENTRIES_SIZE = 32 };
+
+/* Trailing zeros of a set's buffer left for the daemon to add back, when at least this many. */
+enum { ZEROS_WORTH_CUTTING = 4096 };
+
 /* struct ipt_replace: where the caller's old-counters buffer pointer sits. */
 enum { REPLACE_NUM_COUNTERS = 84, REPLACE_COUNTERS_PTR = 88, REPLACE_HEADER = 96, COUNTER = 16 };
 
@@ -64,6 +70,7 @@ enum {
   FRAME_FAIL = 5,
   FRAME_CONTROL = 6,
   FRAME_TEXT = 7,
+  FRAME_CALL_HEAD = 14, /* a CALL cut short; the daemon pads it with zeros to its len */
   MBOX_HEADER = 24,
 };
 
@@ -95,7 +102,17 @@ static _Atomic int shadow[MAX_FDS]; /* real raw socket + 1; 0 when none */
 static _Atomic int access_of[MAX_FDS];     /* what WELCOME granted the connection */
 static _Atomic uint64_t creds_of[MAX_FDS]; /* for which uid and gid (ids_now) */
 static _Atomic uint32_t groups_of[MAX_FDS]; /* and which groups (groups_now) */
+static atomic_int welcome_pending[MAX_FDS]; /* HELLO sent, its WELCOME not read yet */
 static atomic_int daemon_started;   /* this process started a daemon: say so once */
+static atomic_int no_call_head;     /* the daemon does not know CALL_HEAD: send whole buffers */
+
+/* The last WELCOME's verdict for this process and credentials, packed as the parked connection
+ * is: a later socket() with the same ones sends HELLO and goes on, its WELCOME read with the
+ * first answer (one round trip instead of two). Only a grant is kept: a refusal is always asked
+ * anew, so that socket() keeps the kernel's EPERM. */
+static _Atomic uint64_t verdict_of;  /* pid << 32 | access; 0 when none */
+static _Atomic uint64_t verdict_ids;
+static _Atomic uint32_t verdict_groups;
 
 /* One idle daemon connection per process, kept when a hooked socket closes: libxtables opens and
  * closes a socket per revision probe, and the next socket() then skips connect and HELLO. Packed
@@ -316,15 +333,19 @@ enum { ACCESS_NONE = 0, ACCESS_READ = 1, ACCESS_WRITE = 2, ACCESS_UNKNOWN = -1 }
  * HELLO, then WELCOME; returns the access WELCOME carries (ACCESS_UNKNOWN from a daemon that
  * does not say), or -2. On a refusal the daemon's reason goes to stderr.
  */
-static int hello(int fd, const char *path) {
+static int send_hello(int fd) {
   unsigned char b[10];
   memcpy(b, "BPFC", 4);
   uint16_t v = PROTOCOL_VERSION;
   memcpy(b + 4, &v, 2);
   put32(b + 6, (uint32_t)getpid());
+  return send_frame(fd, FRAME_HELLO, b, sizeof b, NULL, 0);
+}
+
+static int hello(int fd, const char *path) {
   int type;
   uint32_t body;
-  if (send_frame(fd, FRAME_HELLO, b, sizeof b, NULL, 0) < 0 || recv_head(fd, &type, &body) < 0) {
+  if (send_hello(fd) < 0 || recv_head(fd, &type, &body) < 0) {
     return -2;
   }
   if (type == FRAME_WELCOME) {
@@ -435,9 +456,52 @@ static int open_connection(const char **why, char *pathbuf, size_t cap, int *acc
     *why = "it did not answer HELLO as a bpfilterctl daemon";
     return -1;
   }
+  if (fd < MAX_FDS) {
+    atomic_store(&welcome_pending[fd], 0);
+  }
   if (access) {
     *access = granted;
   }
+  return fd;
+}
+
+/* The verdict kept for this process and credentials (ACCESS_READ or ACCESS_WRITE), or
+ * ACCESS_UNKNOWN. */
+static int known_verdict(uint64_t ids, uint32_t groups) {
+  uint64_t v = atomic_load(&verdict_of);
+  if (v == 0 || (pid_t)(v >> 32) != getpid() || atomic_load(&verdict_ids) != ids ||
+      atomic_load(&verdict_groups) != groups || atomic_load(&verdict_of) != v) {
+    return ACCESS_UNKNOWN;
+  }
+  return (int)(uint32_t)v;
+}
+
+static void keep_verdict(int access, uint64_t ids, uint32_t groups) {
+  if (access != ACCESS_READ && access != ACCESS_WRITE) {
+    return;
+  }
+  atomic_store(&verdict_of, 0);
+  atomic_store(&verdict_ids, ids);
+  atomic_store(&verdict_groups, groups);
+  atomic_store(&verdict_of, ((uint64_t)getpid() << 32) | (uint32_t)access);
+}
+
+/*
+ * A connection for a process whose credentials the daemon granted before: HELLO is sent and
+ * its WELCOME left for the first exchange to read. -1 (errno set) when none could be made.
+ */
+static int open_pipelined(char *pathbuf, size_t cap) {
+  int fd = connect_once(socket_path(pathbuf, cap));
+  if (fd < 0) {
+    return -1;
+  }
+  if (fd >= MAX_FDS || send_hello(fd) < 0) {
+    int e = errno;
+    real_close(fd);
+    errno = fd >= MAX_FDS ? EMFILE : e;
+    return -1;
+  }
+  atomic_store(&welcome_pending[fd], 1);
   return fd;
 }
 
@@ -497,14 +561,37 @@ static int fail_errno(int kind) {
   }
 }
 
+/* Reads the WELCOME of a HELLO sent without waiting (socket() sent it); 0, or -1 when the
+ * daemon sent anything else (it then closes the connection: its reason goes to stderr). */
+static int take_welcome(int fd) {
+  if (fd >= MAX_FDS || !atomic_exchange(&welcome_pending[fd], 0)) {
+    return 0;
+  }
+  int type;
+  uint32_t body;
+  if (recv_head(fd, &type, &body) < 0) {
+    return -1;
+  }
+  if (type == FRAME_FAIL) {
+    char msg[512];
+    if (recv_fail(fd, body, msg, sizeof msg) >= 0) {
+      say("the daemon refused us: ", msg, NULL, NULL);
+    }
+    return -1;
+  }
+  /* Its access is not needed: a CALL the daemon refuses comes back as PERMISSION_DENIED. */
+  return skip(fd, body) < 0 || type != FRAME_WELCOME ? -1 : 0;
+}
+
 /*
  * One CALL: sends hdr+payload, and on REPLY copies the status and up to out_cap payload bytes to
  * out. A module not loaded yet is loaded first, as the kernel loads ip_tables on first use.
- * Returns the status (>= 0 or -errno), or BROKEN with errno set when there was no answer to
- * give (the status -1 is the umh's -EPERM, so it cannot mean that).
+ * Only the first `sent` bytes go (CALL_HEAD) to a daemon that knows it: the rest is zeros, or
+ * bytes the option does not read. Returns the status (>= 0 or -errno), or BROKEN with errno set when
+ * there was no answer to give (the status -1 is the umh's -EPERM, so it cannot mean that).
  */
-static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, void *out,
-                uint32_t out_cap, uint32_t *out_len) {
+static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, uint32_t sent,
+                void *out, uint32_t out_cap, uint32_t *out_len) {
   unsigned char h[MBOX_HEADER];
   memset(h, 0, sizeof h);
   put32(h + 8, len);
@@ -514,7 +601,10 @@ static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, void 
   for (int attempt = 0;; attempt++) {
     int type;
     uint32_t body;
-    if (send_frame(fd, FRAME_CALL, h, sizeof h, in, len) < 0 || recv_head(fd, &type, &body) < 0) {
+    int head = sent < len && !atomic_load(&no_call_head);
+    if (send_frame(fd, head ? FRAME_CALL_HEAD : FRAME_CALL, h, sizeof h, in, head ? sent : len) <
+            0 ||
+        take_welcome(fd) < 0 || recv_head(fd, &type, &body) < 0) {
       errno = EFAULT;
       return BROKEN;
     }
@@ -543,6 +633,12 @@ static int call(int fd, int is_set, int cmd, const void *in, uint32_t len, void 
     if (kind < 0) {
       errno = EFAULT;
       return BROKEN;
+    }
+    if (head && kind == FAIL_DAEMON) {
+      /* A daemon from before CALL_HEAD: the whole buffer from now on. */
+      atomic_store(&no_call_head, 1);
+      attempt--;
+      continue;
     }
     if ((kind == FAIL_NOT_LOADED || kind == FAIL_RESTARTING) && attempt < 2) {
       char pid[32];
@@ -585,6 +681,7 @@ static void forget(int fd) {
   if (sh > 0) {
     real_close(sh - 1);
   }
+  atomic_store(&welcome_pending[fd], 0);
   atomic_store(&owner[fd], 0);
 }
 
@@ -602,28 +699,37 @@ static uint32_t groups_now(void) {
   return h ^ (uint32_t)(n < 0 ? 0xffffffffu : (uint32_t)n);
 }
 
-/* Keeps a closing hooked socket's connection for the next socket(), when nothing else uses it. */
-static void park(int fd) {
-  if (atomic_load(&owner[fd]) != getpid() || atomic_flag_test_and_set(&busy[fd])) {
-    return; /* a child's copy, or a call in flight on another thread: close it as asked */
-  }
+/* Keeps a copy of an idle connection of this process for the next socket(). */
+static void park_conn(int fd, ino_t ino, int access, uint64_t ids, uint32_t groups) {
   int p = fcntl(fd, F_DUPFD_CLOEXEC, PARK_FD_MIN);
-  atomic_flag_clear(&busy[fd]);
   if (p < 0 || p >= MAX_FDS) {
     if (p >= 0) {
       real_close(p);
     }
     return;
   }
-  parked_inode[p] = atomic_load(&inode[fd]);
-  parked_access[p] = atomic_load(&access_of[fd]);
-  parked_ids[p] = atomic_load(&creds_of[fd]);
-  parked_groups[p] = atomic_load(&groups_of[fd]);
+  parked_inode[p] = ino;
+  parked_access[p] = access;
+  parked_ids[p] = ids;
+  parked_groups[p] = groups;
   uint64_t none = 0;
   if (!atomic_compare_exchange_strong(&parked, &none,
                                       ((uint64_t)getpid() << 32) | (uint32_t)(p + 1))) {
     real_close(p); /* one is kept already */
   }
+}
+
+/* Keeps a closing hooked socket's connection for the next socket(), when nothing else uses it. */
+static void park(int fd) {
+  if (atomic_load(&owner[fd]) != getpid() || atomic_flag_test_and_set(&busy[fd])) {
+    return; /* a child's copy, or a call in flight on another thread: close it as asked */
+  }
+  /* One whose WELCOME was never read is not idle: let it go. */
+  if (!atomic_load(&welcome_pending[fd])) {
+    park_conn(fd, atomic_load(&inode[fd]), atomic_load(&access_of[fd]),
+              atomic_load(&creds_of[fd]), atomic_load(&groups_of[fd]));
+  }
+  atomic_flag_clear(&busy[fd]);
 }
 
 /*
@@ -649,6 +755,9 @@ static int unpark(int *access, uint64_t ids, uint32_t groups) {
   }
   int fd = fcntl(p, F_DUPFD_CLOEXEC, 0);
   real_close(p);
+  if (fd >= 0 && fd < MAX_FDS) {
+    atomic_store(&welcome_pending[fd], 0); /* a kept connection has read its WELCOME */
+  }
   *access = parked_access[p];
   return fd;
 }
@@ -657,8 +766,8 @@ static int unpark(int *access, uint64_t ids, uint32_t groups) {
  * Runs one CALL for a hooked fd: on its own connection when this process made it and no other
  * thread is using it, else on a connection made for this call alone. Returns as call() does.
  */
-static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, void *out,
-                   uint32_t out_cap, uint32_t *out_len) {
+static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, uint32_t sent,
+                   void *out, uint32_t out_cap, uint32_t *out_len) {
   int own = atomic_load(&owner[fd]) == getpid() && !atomic_flag_test_and_set(&busy[fd]);
   int conn = fd;
   if (!own) {
@@ -671,7 +780,7 @@ static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, vo
       return BROKEN;
     }
   }
-  int rc = call(conn, is_set, cmd, in, len, out, out_cap, out_len);
+  int rc = call(conn, is_set, cmd, in, len, sent, out, out_cap, out_len);
   int e = errno;
   if (own) {
     atomic_flag_clear(&busy[fd]);
@@ -717,9 +826,18 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   uint32_t groups = groups_now();
   int saved = errno;
   int fd = unpark(&access, ids, groups);
+  int pipelined = 0;
+  if (fd < 0 && (access = known_verdict(ids, groups)) != ACCESS_UNKNOWN) {
+    fd = open_pipelined(path, sizeof path);
+    pipelined = fd >= 0;
+  }
   errno = saved;
   if (fd < 0) {
+    access = ACCESS_UNKNOWN;
     fd = open_connection(&why, path, sizeof path, &access);
+    if (fd >= 0) {
+      keep_verdict(access, ids, groups);
+    }
   }
   if (fd < 0) {
     errno = unreachable(why, path, sizeof path);
@@ -753,6 +871,7 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   if (!(type & SOCK_CLOEXEC)) {
     fcntl(fd, F_SETFD, 0);
   }
+  atomic_store(&welcome_pending[fd], pipelined);
   /* SOCK_NONBLOCK is not honoured: each exchange blocks until the daemon answers. */
   atomic_store(&shadow[fd], 0);
   atomic_store(&access_of[fd], access);
@@ -786,8 +905,16 @@ HOOK_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
     memcpy(&counters, (const char *)val + REPLACE_COUNTERS_PTR, sizeof counters);
     cap = num <= UINT32_MAX / COUNTER ? num * COUNTER : 0;
   }
+  /* Zeros at the end (SET_ADD_COUNTERS after a commit adds none: all of it) need not travel. */
+  uint32_t sent = len;
+  while (sent > 0 && ((const char *)val)[sent - 1] == 0) {
+    sent--;
+  }
+  if (len - sent < ZEROS_WORTH_CUTTING) {
+    sent = len;
+  }
   uint32_t got = 0;
-  int rc = forward(fd, 1, name, val, len, counters, counters ? cap : 0, &got);
+  int rc = forward(fd, 1, name, val, len, sent, counters, counters ? cap : 0, &got);
   if (rc < 0) {
     if (rc != BROKEN) {
       errno = -rc;
@@ -810,8 +937,19 @@ HOOK_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
     errno = EFAULT;
     return -1;
   }
+  /* GET_ENTRIES reads only the head of the caller's buffer (name and size): when the length is
+   * what the kernel accepts, only the head goes to the daemon, and the whole answer comes back.
+   * Any other length goes whole, for the umh to give the kernel's errno. */
+  uint32_t sent = *len;
+  if (name == IPT_SO_GET_ENTRIES && *len >= GET_ENTRIES_HEAD) {
+    uint32_t size;
+    memcpy(&size, (const char *)val + GET_ENTRIES_SIZE, 4);
+    if ((uint64_t)*len == (uint64_t)GET_ENTRIES_HEAD + size) {
+      sent = GET_ENTRIES_HEAD;
+    }
+  }
   uint32_t got = 0;
-  int rc = forward(fd, 0, name, val, *len, val, *len, &got);
+  int rc = forward(fd, 0, name, val, *len, sent, val, *len, &got);
   if (rc < 0) {
     if (rc != BROKEN) {
       errno = -rc;
@@ -841,7 +979,15 @@ static int is_names_path(const char *path) { return path && strcmp(path, NAMES_P
 static int names_file(void) {
   char pathbuf[PATH_MAX];
   const char *why = NULL;
-  int fd = open_connection(&why, pathbuf, sizeof pathbuf, NULL);
+  int access = ACCESS_UNKNOWN;
+  uint64_t ids = ids_now();
+  uint32_t groups = groups_now();
+  int saved = errno;
+  int fd = unpark(&access, ids, groups);
+  errno = saved;
+  if (fd < 0) {
+    fd = open_connection(&why, pathbuf, sizeof pathbuf, &access);
+  }
   if (fd < 0) {
     errno = unreachable(why, pathbuf, sizeof pathbuf);
     return -1;
@@ -849,8 +995,14 @@ static int names_file(void) {
   char buf[8192];
   memset(buf, 0, sizeof buf);
   uint32_t got = 0;
-  int rc = call(fd, 0, BPF_SO_GET_TABLE_NAMES, buf, sizeof buf, buf, sizeof buf, &got);
+  /* the buffer is all zeros: only its length goes (CALL_HEAD) */
+  int rc = call(fd, 0, BPF_SO_GET_TABLE_NAMES, buf, sizeof buf, 0, buf, sizeof buf, &got);
   int e = errno;
+  /* iptables-save's next socket() takes this connection instead of making its own. */
+  if (rc != BROKEN) {
+    keep_verdict(access, ids, groups);
+    park_conn(fd, inode_of(fd), access, ids, groups);
+  }
   real_close(fd);
   if (rc < 0) {
     errno = rc == BROKEN ? e : -rc;

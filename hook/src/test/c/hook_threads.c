@@ -6,6 +6,9 @@
  * broke and exits 1. With the argument "once": one GET_INFO, and "ok" or its error's text.
  * With "reuse UID": what becomes of the connection of a closed socket (kept for this process's
  * next socket, never a forked child's, never for other credentials), one line per step.
+ * With "entries": GET_ENTRIES of the filter table with the right length and with wrong ones, one
+ * line each (what the kernel answers, to be compared with it), on a first socket and on sockets
+ * opened while it stays open (the hook sends their HELLO with their first call).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { GET_INFO = 64, INFO_SIZE = 84, THREADS = 8, ROUNDS = 200 };
+enum { GET_INFO = 64, GET_ENTRIES = 65, INFO_SIZE = 84, THREADS = 8, ROUNDS = 200 };
 
 static int fd;
 static atomic_int failures;
@@ -96,10 +99,75 @@ static int reuse(uid_t uid) {
   }
   int s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
   printf("as uid %u: %s\n", (unsigned)uid, s < 0 ? strerror(errno) : "a socket");
+  /* root's grant is not this uid's, and a refusal is never kept as a grant: asked again */
+  s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  printf("again: %s\n", s < 0 ? strerror(errno) : "a socket");
+  return 0;
+}
+
+/* GET_ENTRIES of `table` with a buffer of `len` bytes whose size field says `size`. */
+static const char *get_entries(int s, const char *table, unsigned size, socklen_t len,
+                               unsigned table_size) {
+  static char line[64];
+  unsigned char *buf = calloc(1, len < 40 ? 40 : len);
+  strncpy((char *)buf, table, 32);
+  memcpy(buf + 32, &size, 4);
+  socklen_t l = len;
+  int rc = getsockopt(s, SOL_IP, GET_ENTRIES, buf, &l);
+  int e = errno;
+  /* the first entry's target_offset and next_offset: the table came back */
+  unsigned short offs[2] = {0, 0};
+  if (rc == 0 && len >= 40 + 4 + 84 + 4) {
+    memcpy(offs, buf + 40 + 88, 4);
+  }
+  free(buf);
+  /* the length left as it was, relative to the table's (the kernel's and ours differ) */
+  snprintf(line, sizeof line, "%s len size%+d%s", rc == 0 ? "ok" : strerror(e),
+           (int)l - (int)table_size,
+           rc == 0 && offs[0] && offs[1] >= offs[0] ? " entries" : "");
+  return line;
+}
+
+static int entries(void) {
+  int first = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  unsigned char info[INFO_SIZE];
+  memset(info, 0, sizeof info);
+  strcpy((char *)info, "filter");
+  socklen_t len = sizeof info;
+  if (first < 0 || getsockopt(first, SOL_IP, GET_INFO, info, &len) != 0) {
+    perror("GET_INFO");
+    return 1;
+  }
+  unsigned size;
+  memcpy(&size, info + 80, 4);
+  /* a socket opened and closed unused, then one used: nothing of the first is left over */
+  int unused = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+  close(unused);
+  for (int round = 0; round < 2; round++) {
+    int s = round == 0 ? first : socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+    if (s < 0) {
+      perror("socket");
+      return 1;
+    }
+    printf("right: %s\n", get_entries(s, "filter", size, 40 + size, size));
+    printf("one byte more: %s\n", get_entries(s, "filter", size, 41 + size, size));
+    printf("one byte less: %s\n", get_entries(s, "filter", size, 39 + size, size));
+    printf("short head: %s\n", get_entries(s, "filter", size, 39, 0));
+    printf("head alone: %s\n", get_entries(s, "filter", 0, 40, 0));
+    printf("other size: %s\n", get_entries(s, "filter", size - 8, 32 + size, size));
+    printf("no such table: %s\n", get_entries(s, "nosuch", size, 40 + size, size));
+    if (s != first) {
+      close(s);
+    }
+  }
+  close(first);
   return 0;
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "entries") == 0) {
+    return entries();
+  }
   if (argc > 2 && strcmp(argv[1], "reuse") == 0) {
     return reuse((uid_t)atoi(argv[2]));
   }

@@ -92,8 +92,35 @@ class HookBehaviourTest {
       assertThat(r.output())
           .as("rc %d", r.rc())
           .isEqualTo(
-              "reused\nchild: its own\nparent: reused\nas uid 65534: Operation not permitted\n");
+              "reused\nchild: its own\nparent: reused\nas uid 65534: Operation not permitted\n"
+                  + "again: Operation not permitted\n");
       assertThat(r.rc()).isZero();
+    }
+  }
+
+  /**
+   * The hook sends GET_ENTRIES' head alone when its length is one the kernel takes: every length,
+   * right or wrong, must still get the kernel's answer, on a process's first socket and on one
+   * opened beside it (whose HELLO goes out with its first call).
+   */
+  @Test
+  void getEntriesOfEveryLengthAnswersAsTheKernelDoes() throws Exception {
+    Path exe = threadedClient();
+    ProcessResult kernel =
+        ProcessResult.run(
+            dir,
+            System.getenv(),
+            "unshare",
+            "-n",
+            "bash",
+            "-c",
+            "iptables-legacy -S >/dev/null && exec " + exe + " entries");
+    assertThat(kernel.output()).contains("right: ok len size+40 entries");
+    try (HookedDaemon d = HookedDaemon.start(dir)) {
+      HookedDaemon.Run r =
+          d.run(List.of("unshare", "-n", exe.toString(), "entries"), d.hookEnv(lib));
+      assertThat(r.output()).isEqualTo(kernel.output());
+      assertThat(r.rc()).isEqualTo(kernel.rc()).isZero();
     }
   }
 

@@ -29,8 +29,13 @@ final class Connection {
   /** Bytes read past the frame now with a worker, fed in once it is answered. */
   ByteBuffer pending;
 
+  /** What is queued to send, frames or parts of frames, none empty; sent as one stream. */
   final ArrayDeque<byte[]> out = new ArrayDeque<>();
+
   int outOffset;
+
+  /** A frame's body shorter than this is copied behind its header into one array. */
+  private static final int COPY_BELOW = 64 << 10;
 
   /** Bytes queued to send and not sent yet. */
   final AtomicLong queued = new AtomicLong();
@@ -56,12 +61,18 @@ final class Connection {
   }
 
   void enqueue(DaemonFrame f, long now) {
-    byte[] b = f.encode();
     if (out.isEmpty()) {
       lastOutNanos = now;
     }
-    out.add(b);
-    queued.addAndGet(b.length);
+    byte[] body = f.body();
+    if (body.length < COPY_BELOW) {
+      out.add(f.encode());
+    } else {
+      // A big answer (a table's entries) is sent from its own array, not copied behind a header.
+      out.add(f.encodeHeader());
+      out.add(body);
+    }
+    queued.addAndGet(5 + body.length);
   }
 
   boolean wantsRead() {

@@ -36,6 +36,15 @@ public record DaemonFrame(FrameType type, byte[] body) {
   }
 
   /** The frame as it goes on the wire: header and body. */
+  /** The 5-byte header alone: the body's length + 1, and the type. */
+  byte[] encodeHeader() {
+    return ByteBuffer.allocate(5)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(1 + body.length)
+        .put((byte) type.code())
+        .array();
+  }
+
   public byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(5 + body.length).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(1 + body.length).put((byte) type.code()).put(body);

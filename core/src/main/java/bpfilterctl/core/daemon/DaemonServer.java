@@ -590,9 +590,18 @@ public final class DaemonServer implements AutoCloseable {
   private void flush(Connection c, long now) {
     Pointer io = ioBuf;
     while (!c.closed && !c.out.isEmpty()) {
-      byte[] head = c.out.peek();
-      int n = Math.min(IO_BYTES, head.length - c.outOffset);
-      io.put(0, head, c.outOffset, n);
+      // As much as the buffer holds, across arrays: a header goes out with its body.
+      int n = 0;
+      int from = c.outOffset;
+      for (byte[] part : c.out) {
+        int k = Math.min(IO_BYTES - n, part.length - from);
+        io.put(n, part, from, k);
+        n += k;
+        from = 0;
+        if (n == IO_BYTES) {
+          break;
+        }
+      }
       long w = ns.send(c.fd, io, n);
       if (w < 0) {
         int e = ns.errno();
@@ -604,12 +613,17 @@ public final class DaemonServer implements AutoCloseable {
         }
         return;
       }
-      c.outOffset += (int) w;
       c.queued.addAndGet(-w);
       c.lastOutNanos = now;
-      if (c.outOffset == head.length) {
-        c.out.poll();
-        c.outOffset = 0;
+      for (long left = w; left > 0; ) {
+        byte[] part = c.out.peek();
+        int k = (int) Math.min(left, part.length - c.outOffset);
+        c.outOffset += k;
+        left -= k;
+        if (c.outOffset == part.length) {
+          c.out.poll();
+          c.outOffset = 0;
+        }
       }
     }
     if (c.closed || !c.out.isEmpty()) {
@@ -692,6 +706,9 @@ public final class DaemonServer implements AutoCloseable {
                     + DaemonLimits.CONTROL_BYTES
                     + ")");
       }
+      if (typeCode == FrameType.CALL_HEAD.code()) {
+        return decideHead(c.peer, bodyLength, head);
+      }
       if (typeCode != FrameType.CALL.code()) {
         return skip(
             ModuleException.Kind.DAEMON,
@@ -712,6 +729,37 @@ public final class DaemonServer implements AutoCloseable {
             ModuleException.Kind.DAEMON,
             "a "
                 + bodyLength
+                + "-byte CALL is more than a reader may send ("
+                + limits.readerFrameBytes()
+                + ")");
+      }
+      return FrameAssembler.Decision.TAKE;
+    }
+
+    /**
+     * A CALL_HEAD is judged as the CALL it stands for, by the length its header announces, which
+     * must cover what is sent.
+     */
+    private FrameAssembler.Decision decideHead(Peer p, int bodyLength, byte[] head) {
+      if (head.length < MboxRequest.HEADER_BYTES) {
+        return skip(ModuleException.Kind.DAEMON, "CALL_HEAD shorter than an mbox header");
+      }
+      MboxRequest.Header h = MboxRequest.Header.decode(head);
+      long full = MboxRequest.HEADER_BYTES + h.len();
+      if (full < bodyLength || full > DaemonFrame.MAX_BODY) {
+        return skip(
+            ModuleException.Kind.DAEMON, "CALL_HEAD length " + h.len() + " does not fit its frame");
+      }
+      boolean set = h.isSet() != 0;
+      if (set ? !policy.mayWrite(p) : !policy.mayRead(p)) {
+        return new FrameAssembler.Decision(
+            FrameAssembler.Action.SKIP, denied(p, (set ? "set" : "get") + " option " + h.cmd()));
+      }
+      if (!policy.mayWrite(p) && full > limits.readerFrameBytes()) {
+        return skip(
+            ModuleException.Kind.DAEMON,
+            "a "
+                + full
                 + "-byte CALL is more than a reader may send ("
                 + limits.readerFrameBytes()
                 + ")");

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Builds frames from bytes as they arrive, holding no more than has arrived: a header announcing
  * 256 MiB costs nothing until the bytes come. Before it takes a body it asks its {@link Gate},
  * which sees the type, the announced length and, for a CALL, the 24-byte mbox header (so that
- * access is checked before the body is read).
+ * access is checked before the body is read). A CALL_HEAD comes out as the CALL it stands for, its
+ * zeros held (and counted) as a sent body's bytes would be.
  */
 final class FrameAssembler {
   private static final int HEADER = 5;
@@ -35,7 +36,7 @@ final class FrameAssembler {
     /**
      * @param typeCode the frame's type byte, maybe unknown
      * @param bodyLength what the header announced, 0..MAX_BODY
-     * @param head for a CALL, the first min(24, bodyLength) body bytes; else empty
+     * @param head for a CALL or CALL_HEAD, the first min(24, bodyLength) body bytes; else empty
      */
     Decision decide(int typeCode, int bodyLength, byte[] head);
 
@@ -153,8 +154,8 @@ final class FrameAssembler {
     }
     typeCode = header[4] & 0xff;
     bodyLength = (int) n - 1;
-    int headBytes =
-        typeCode == FrameType.CALL.code() ? Math.min(MboxRequest.HEADER_BYTES, bodyLength) : 0;
+    boolean call = typeCode == FrameType.CALL.code() || typeCode == FrameType.CALL_HEAD.code();
+    int headBytes = call ? Math.min(MboxRequest.HEADER_BYTES, bodyLength) : 0;
     head = new byte[headBytes];
     headFill = 0;
     return headBytes == 0 ? decide() : null;
@@ -194,12 +195,34 @@ final class FrameAssembler {
   }
 
   private Event complete() {
+    if (typeCode == FrameType.CALL_HEAD.code()) {
+      return completeHead();
+    }
     byte[] b = body.length == bodyLength ? body : Arrays.copyOf(body, bodyLength);
     FrameType t = FrameType.of(typeCode);
     // What it holds stays reserved until the answer is sent: see release().
     body = null;
     reset();
     return new Complete(new DaemonFrame(t, b));
+  }
+
+  /**
+   * A CALL_HEAD as its CALL: the mbox header's len bytes of payload, those that did not come zero.
+   * The gate has checked that len covers what came and fits a frame.
+   */
+  private Event completeHead() {
+    long full = MboxRequest.HEADER_BYTES + MboxRequest.Header.decode(body).len();
+    if (full > body.length) {
+      if (!gate.reserve(full - body.length)) {
+        return refuse(DaemonServer.fail(busyKind(), "the daemon holds too much unread data"));
+      }
+      reserved += full - body.length;
+    }
+    byte[] b = new byte[(int) full];
+    System.arraycopy(body, 0, b, 0, bodyLength);
+    body = null;
+    reset();
+    return new Complete(new DaemonFrame(FrameType.CALL, b));
   }
 
   /** The frame handed on has been answered: its bytes are free again. */

@@ -20,7 +20,12 @@ public enum FrameType {
   /** client -> daemon, during a RUN: Ctrl-C. */
   CANCEL(12),
   /** daemon -> client: the RUN is over; s32 exit status. */
-  EXIT(13);
+  EXIT(13),
+  /**
+   * client -> daemon: a CALL cut short (its mbox header's len stays the whole payload's); the
+   * daemon runs it as the CALL with the rest zeros.
+   */
+  CALL_HEAD(14);
 
   private final int code;
 

@@ -82,6 +82,14 @@ class DaemonAccessTest {
               n = 200 << 20
               s.sendall(struct.pack('<IB', 1 + 24 + n, 3) + struct.pack('<QIIII', 0, n, 1, 64, 0))
               print('set', read(s))
+          elif action == 'pipelined-head':
+              s = conn()
+              n = 200 << 20
+              head = struct.pack('<QIIII', 0, n, 0, 65, 0) + b'filter'.ljust(32, b'\\0')
+              s.sendall(struct.pack('<IB', 11, 1) + HELLO_PID_1
+                        + struct.pack('<IB', 1 + len(head) + 8, 14) + head + struct.pack('<II', n - 40, 0))
+              print('hello', read(s))
+              print('entries', read(s))
           elif action == 'many':
               kept = []
               for i in range(int(sys.argv[3])):
@@ -245,6 +253,14 @@ class DaemonAccessTest {
       assertThat(out).contains("hello WELCOME");
       assertThat(out.get(2)).startsWith("set FAIL 7 permission denied").contains("set option 64");
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(30_000);
+      assertThat(server.bufferedBytes()).isZero();
+      // HELLO and a CALL_HEAD in one write: the call is refused from its head, and the 200 MiB it
+      // announces are never held.
+      List<String> head = clientAs(outsider, sock, "pipelined-head");
+      assertThat(head).contains("hello WELCOME");
+      assertThat(head.get(2))
+          .startsWith("entries FAIL 7 permission denied")
+          .contains("get option 65");
       assertThat(server.bufferedBytes()).isZero();
       List<String> many = clientAs(outsider, sock, "many", "4");
       assertThat(many.subList(1, 4)).allSatisfy(l -> assertThat(l).endsWith("WELCOME"));
