@@ -3,6 +3,7 @@ package bpfilterctl.cli;
 import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.OneShotRunner;
 import bpfilterctl.core.daemon.RunRequest;
+import bpfilterctl.core.iptables.EntriesCache;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleAccess;
 import java.io.BufferedOutputStream;
@@ -19,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 public final class ClientCommandRunner implements OneShotRunner {
   /** Immutable, and the most costly part of a session to build: one for every run. */
   private final XtExtensions extensions = XtExtensions.standard();
+
+  /** The tables' entries as the last command read them: the next reads mostly the same bytes. */
+  private final EntriesCache tables = new EntriesCache();
 
   @Override
   public int run(
@@ -37,7 +41,7 @@ public final class ClientCommandRunner implements OneShotRunner {
             new OutputStreamWriter(
                 new BufferedOutputStream(stderr, 1 << 12), StandardCharsets.UTF_8));
     String[] args = request.argv().toArray(String[]::new);
-    try (Session session = Session.forCaller(module, caller, extensions)) {
+    try (Session session = Session.forCaller(module, caller, extensions, tables)) {
       boolean colour =
           ColorMode.scan(args).enabled(request.env().get("NO_COLOR"), request.console());
       return GlobalFlags.execute(session, new Io(out, err, colour, false), args);
