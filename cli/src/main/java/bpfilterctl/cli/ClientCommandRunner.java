@@ -8,9 +8,7 @@ import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleAccess;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A one-shot command line run inside the daemon for a client (the client is {@link OneShotClient}):
@@ -32,14 +30,8 @@ public final class ClientCommandRunner implements OneShotRunner {
       OutputStream stdout,
       OutputStream stderr) {
     // Large buffers: each flush is a frame to the client.
-    PrintWriter out =
-        new PrintWriter(
-            new OutputStreamWriter(
-                new BufferedOutputStream(stdout, 1 << 16), StandardCharsets.UTF_8));
-    PrintWriter err =
-        new PrintWriter(
-            new OutputStreamWriter(
-                new BufferedOutputStream(stderr, 1 << 12), StandardCharsets.UTF_8));
+    PrintWriter out = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stdout, 1 << 16)));
+    PrintWriter err = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stderr, 1 << 12)));
     String[] args = request.argv().toArray(String[]::new);
     try (Session session = Session.forCaller(module, caller, extensions, tables)) {
       boolean colour =
