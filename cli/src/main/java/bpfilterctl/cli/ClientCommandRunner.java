@@ -3,13 +3,12 @@ package bpfilterctl.cli;
 import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.OneShotRunner;
 import bpfilterctl.core.daemon.RunRequest;
+import bpfilterctl.core.iptables.EntriesCache;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleAccess;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A one-shot command line run inside the daemon for a client (the client is {@link OneShotClient}):
@@ -20,6 +19,9 @@ public final class ClientCommandRunner implements OneShotRunner {
   /** Immutable, and the most costly part of a session to build: one for every run. */
   private final XtExtensions extensions = XtExtensions.standard();
 
+  /** The tables' entries as the last command read them: the next reads mostly the same bytes. */
+  private final EntriesCache tables = new EntriesCache();
+
   @Override
   public int run(
       RunRequest request,
@@ -28,16 +30,10 @@ public final class ClientCommandRunner implements OneShotRunner {
       OutputStream stdout,
       OutputStream stderr) {
     // Large buffers: each flush is a frame to the client.
-    PrintWriter out =
-        new PrintWriter(
-            new OutputStreamWriter(
-                new BufferedOutputStream(stdout, 1 << 16), StandardCharsets.UTF_8));
-    PrintWriter err =
-        new PrintWriter(
-            new OutputStreamWriter(
-                new BufferedOutputStream(stderr, 1 << 12), StandardCharsets.UTF_8));
+    PrintWriter out = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stdout, 1 << 16)));
+    PrintWriter err = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stderr, 1 << 12)));
     String[] args = request.argv().toArray(String[]::new);
-    try (Session session = Session.forCaller(module, caller, extensions)) {
+    try (Session session = Session.forCaller(module, caller, extensions, tables)) {
       boolean colour =
           ColorMode.scan(args).enabled(request.env().get("NO_COLOR"), request.console());
       return GlobalFlags.execute(session, new Io(out, err, colour, false), args);

@@ -5,6 +5,7 @@ import bpfilterctl.cli.complete.ChainSource;
 import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.daemon.DaemonPaths;
+import bpfilterctl.core.iptables.EntriesCache;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.RuleTable;
@@ -57,6 +58,7 @@ public final class Session implements AutoCloseable {
   private final Map<String, AutoCloseable> jobs = new LinkedHashMap<>();
   private CallerIo caller = CallerIo.thisProcess();
   private ModuleAccess given;
+  private TableIo.EntryDecoder decoder = TableIo.EntryDecoder.FRESH;
 
   public Session(HostConfig config) {
     this(() -> config, ChainSource.BUILTIN);
@@ -112,13 +114,16 @@ public final class Session implements AutoCloseable {
   /**
    * A command the daemon runs for a client: {@code module} is the daemon's, with the client's
    * rights; stdin, files and the xtables lock are the client's ({@code caller}); {@code extensions}
-   * are the daemon's, built once for all its runs.
+   * are the daemon's, built once for all its runs, and so are {@code tables}, the entries its runs
+   * last read.
    */
-  public static Session forCaller(ModuleAccess module, CallerIo caller, XtExtensions extensions) {
+  public static Session forCaller(
+      ModuleAccess module, CallerIo caller, XtExtensions extensions, EntriesCache tables) {
     Session s = embedded();
     s.given = module;
     s.caller = caller;
     s.extensions = extensions;
+    s.decoder = tables;
     return s;
   }
 
@@ -293,7 +298,8 @@ public final class Session implements AutoCloseable {
         new ModuleSockopts(firstUse, (int) ProcessHandle.current().pid()),
         extensions(),
         lookups(),
-        caller.xtablesLock());
+        caller.xtablesLock(),
+        decoder);
   }
 
   /** Every client extension, built on first use (a one-shot --version never pays for it). */

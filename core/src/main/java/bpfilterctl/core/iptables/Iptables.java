@@ -39,6 +39,7 @@ public final class Iptables {
   private final XtExtensions catalog;
   private final Lookups lookups;
   private final XtablesLock lock;
+  private final TableIo.EntryDecoder decoder;
 
   public Sockopts port() {
     return port;
@@ -63,10 +64,29 @@ public final class Iptables {
   }
 
   public Iptables(Sockopts port, XtExtensions catalog, Lookups lookups, XtablesLock lock) {
+    this(port, catalog, lookups, lock, TableIo.EntryDecoder.FRESH);
+  }
+
+  /**
+   * @param decoder how the tables' entries are decoded (a daemon's {@link EntriesCache} shares them
+   *     between its clients' commands)
+   */
+  public Iptables(
+      Sockopts port,
+      XtExtensions catalog,
+      Lookups lookups,
+      XtablesLock lock,
+      TableIo.EntryDecoder decoder) {
     this.port = port;
     this.catalog = catalog;
     this.lookups = lookups;
     this.lock = lock;
+    this.decoder = decoder;
+  }
+
+  /** TC_INIT of {@code table} as the iptables commands do it ({@link TableIo#initTwice}). */
+  RuleTable readTable(String table) throws TableError, ModuleException {
+    return TableIo.initTwice(port, table, decoder);
   }
 
   /**
@@ -140,7 +160,7 @@ public final class Iptables {
     for (int attempt = 1; ; attempt++) {
       RuleTable t;
       try {
-        t = TableIo.initTwice(port, p.table());
+        t = readTable(p.table());
       } catch (TableError e) {
         err.append(PREFIX)
             .append("can't initialize iptables table `")

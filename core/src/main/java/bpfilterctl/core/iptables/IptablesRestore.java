@@ -413,7 +413,7 @@ public final class IptablesRestore {
 
   private RuleTable open(String table) throws RuleException, ModuleException {
     try {
-      return TableIo.initTwice(iptables.port(), table);
+      return iptables.readTable(table);
     } catch (TableError e) {
       throw RuleException.parameter(PROGRAM + ": unable to initialize table '" + table + "'");
     }

@@ -113,7 +113,7 @@ public final class IptablesSave {
     for (String t : tables) {
       RuleTable h;
       try {
-        h = TableIo.initTwice(iptables.port(), t);
+        h = iptables.readTable(t);
       } catch (TableError e) {
         err.append("iptables-save v1.8.9 (legacy): Cannot initialize: ")
             .append(e.getMessage())

@@ -7,6 +7,7 @@ import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.ExtensionKind;
 import bpfilterctl.core.uapi.XtGetRevision;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,10 @@ public final class Revisions {
   private final XtExtensions catalog;
   private final Sockopts port;
   private final Consumer<String> warnings;
-  private final Map<String, Optional<XtExtension>> chosen = new HashMap<>();
+
+  /** Per kind, by name: asked for every match and target of every rule a listing prints. */
+  private final Map<ExtensionKind, Map<String, Optional<XtExtension>>> chosen =
+      new EnumMap<>(ExtensionKind.class);
 
   public Revisions(XtExtensions catalog, Sockopts port, Consumer<String> warnings) {
     this.catalog = catalog;
@@ -38,8 +42,8 @@ public final class Revisions {
 
   /** The extension to use for {@code name}, probing the module the first time. */
   public Optional<XtExtension> find(ExtensionKind kind, String name) throws ModuleException {
-    String key = kind + "/" + name;
-    Optional<XtExtension> known = chosen.get(key);
+    Map<String, Optional<XtExtension>> ofKind = chosen.computeIfAbsent(kind, k -> new HashMap<>());
+    Optional<XtExtension> known = ofKind.get(name);
     if (known != null) {
       return known;
     }
@@ -54,7 +58,7 @@ public final class Revisions {
     if (!all.isEmpty() && pick.isEmpty()) {
       warnings.accept("Warning: Extension " + name + " is not supported, missing kernel module?");
     }
-    chosen.put(key, pick);
+    ofKind.put(name, pick);
     return pick;
   }
 

@@ -38,6 +38,9 @@ public final class RuleTable {
   /** sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_error_target)): a user chain's head. */
   static final int CHAIN_HEAD_SIZE = IptEntry.SIZE + XtEntryTarget.ERROR_SIZE;
 
+  /** Hook.values().length, without the copy of the array each call makes. */
+  private static final int HOOKS = Hook.values().length;
+
   /** sizeof(ipt_entry) + XT_ALIGN(sizeof(xt_standard_target)): a chain's policy or RETURN. */
   static final int CHAIN_FOOT_SIZE = IptEntry.SIZE + XtEntryTarget.STANDARD_SIZE;
 
@@ -325,6 +328,7 @@ public final class RuleTable {
     List<Chain> byOffset = new ArrayList<>();
     List<Integer> jumpVerdicts = new ArrayList<>();
     List<Rule> jumps = new ArrayList<>();
+    int[] hookEntry = info.hookEntry(); // a copy each call: once, not once per entry
     for (int num = 0; num < entries.size(); num++) {
       IptEntry e = entries.get(num);
       if (offset + e.nextOffset() == total) {
@@ -333,7 +337,7 @@ public final class RuleTable {
         offset += e.nextOffset();
         continue;
       }
-      int hook = hookAt(info, offset);
+      int hook = hookAt(info.validHooks(), hookEntry, offset);
       if (e.target().isError()) {
         current = t.startChain(current, new Chain(errorName(e.target()), 0), offset, num);
         byOffset.add(current);
@@ -403,9 +407,9 @@ public final class RuleTable {
     }
   }
 
-  private static int hookAt(IptGetinfo info, int offset) {
-    for (int h = 0; h < Hook.values().length; h++) {
-      if ((info.validHooks() & (1 << h)) != 0 && info.hookEntry()[h] == offset) {
+  private static int hookAt(int validHooks, int[] hookEntry, int offset) {
+    for (int h = 0; h < HOOKS; h++) {
+      if ((validHooks & (1 << h)) != 0 && hookEntry[h] == offset) {
         return h + 1;
       }
     }

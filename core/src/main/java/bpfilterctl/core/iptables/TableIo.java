@@ -6,6 +6,7 @@ import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.uapi.Abi;
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptGetEntries;
 import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.uapi.XtCounters;
@@ -20,10 +21,25 @@ import java.util.List;
 public final class TableIo {
   private static final int MAX_INIT_ATTEMPTS = 100;
 
+  /** How a GET_ENTRIES reply becomes entries; throws IllegalArgumentException when it cannot. */
+  @FunctionalInterface
+  public interface EntryDecoder {
+    /** Every entry decoded afresh, as the reply's bytes say. */
+    EntryDecoder FRESH = (table, reply) -> IptGetEntries.decode(reply).entryList();
+
+    List<IptEntry> decode(String table, byte[] reply);
+  }
+
   private TableIo() {}
 
   /** TC_INIT. */
   public static RuleTable init(Sockopts port, String table) throws TableError, ModuleException {
+    return init(port, table, EntryDecoder.FRESH);
+  }
+
+  /** TC_INIT, the reply's entries decoded by {@code decoder}. */
+  public static RuleTable init(Sockopts port, String table, EntryDecoder decoder)
+      throws TableError, ModuleException {
     if (table.length() >= Abi.TABLE_NAME_LEN) {
       throw new TableError(Fn.INIT, Errno.EINVAL.code());
     }
@@ -38,7 +54,7 @@ public final class TableIo {
       try {
         byte[] got =
             port.get(Sockopt.IPT_SO_GET_ENTRIES.cmd(), IptGetEntries.request(table, info.size()));
-        return RuleTable.parse(info, IptGetEntries.decode(got).entryList());
+        return RuleTable.parse(info, decoder.decode(table, got));
       } catch (Sockopts.SockoptError e) {
         if (e.errno() != Errno.EAGAIN.code() || attempt >= MAX_INIT_ATTEMPTS) {
           throw new TableError(Fn.INIT, e.errno());
@@ -64,10 +80,16 @@ public final class TableIo {
    */
   public static RuleTable initTwice(Sockopts port, String table)
       throws TableError, ModuleException {
+    return initTwice(port, table, EntryDecoder.FRESH);
+  }
+
+  /** {@link #initTwice(Sockopts, String)}, the entries decoded by {@code decoder}. */
+  public static RuleTable initTwice(Sockopts port, String table, EntryDecoder decoder)
+      throws TableError, ModuleException {
     try {
-      return init(port, table);
+      return init(port, table, decoder);
     } catch (TableError first) {
-      return init(port, table);
+      return init(port, table, decoder);
     }
   }
 

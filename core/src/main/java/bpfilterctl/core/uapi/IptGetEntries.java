@@ -34,17 +34,23 @@ public record IptGetEntries(String name, byte[] entries) {
   }
 
   public static IptGetEntries decode(byte[] bytes) {
-    if (bytes.length < HEADER_SIZE) {
-      throw new IllegalArgumentException("ipt_get_entries needs " + HEADER_SIZE + " bytes");
-    }
+    int size = checkedSize(bytes);
     ByteBuffer b = Abi.wrap(bytes);
-    int size = b.getInt(OFF_SIZE);
-    if (size < 0 || HEADER_SIZE + size > bytes.length) {
-      throw new IllegalArgumentException("size " + size + " beyond the buffer");
-    }
     byte[] e = new byte[size];
     b.get(HEADER_SIZE, e);
     return new IptGetEntries(FixedName.read(b, OFF_NAME, Abi.TABLE_NAME_LEN), e);
+  }
+
+  /** The size field of a buffer that holds the header and that many bytes of entries. */
+  public static int checkedSize(byte[] bytes) {
+    if (bytes.length < HEADER_SIZE) {
+      throw new IllegalArgumentException("ipt_get_entries needs " + HEADER_SIZE + " bytes");
+    }
+    int size = Abi.wrap(bytes).getInt(OFF_SIZE);
+    if (size < 0 || HEADER_SIZE + size > bytes.length) {
+      throw new IllegalArgumentException("size " + size + " beyond the buffer");
+    }
+    return size;
   }
 
   public byte[] encode() {
