@@ -650,7 +650,8 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     }
     Exchange.Fault f = (Exchange.Fault) ex;
     throw new ModuleException(
-        f.kind().errorKind(), "umh " + p.pid() + " " + f.describe(timeoutNanos / 1_000_000));
+        f.kind().errorKind(),
+        "umh " + p.pid() + " " + f.describe(PipeExchange.budget(timeoutNanos, r) / 1_000_000));
   }
 
   private void markStartFailure(String what, long ranNanos, boolean restart) {
@@ -718,7 +719,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         "umh "
             + p.pid()
             + " "
-            + f.describe(timeoutNanos / 1_000_000)
+            + f.describe(PipeExchange.budget(timeoutNanos, req) / 1_000_000)
             + " during "
             + req.optionName()
             + "; "

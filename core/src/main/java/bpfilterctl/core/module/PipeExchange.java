@@ -18,6 +18,13 @@ final class PipeExchange {
   /** The errno range of a status; anything more negative is garbage. */
   private static final int MIN_STATUS = -4095;
 
+  /**
+   * Each whole 4 MiB a request and its reply may carry adds one more base deadline: the umh reads,
+   * checks and answers a table in proportion to its size (50k rules, ~10 MB, took over 2 s to
+   * replace in a fresh umh on a loaded machine), while a small request stays on the base.
+   */
+  static final int BYTES_PER_EXTRA_DEADLINE = 4 << 20;
+
   private PipeExchange() {}
 
   /** Sends {@code req} to {@code p} and reads its reply, under {@code deadline}'s watch. */
@@ -30,7 +37,7 @@ final class PipeExchange {
       String callerComm) {
     byte[] wire = req.encode();
     long t0 = System.nanoTime();
-    deadline.begin(p, t0 + timeoutNanos);
+    deadline.begin(p, t0 + budget(timeoutNanos, req));
     try {
       tap.publish(Frame.Direction.REQUEST, req, callerComm, p.pid(), 0, req.payload(), 0);
       int sent = p.writeFully(wire);
@@ -70,6 +77,12 @@ final class PipeExchange {
   private static Exchange fault(RequestDeadline deadline, Exchange.FaultKind kind, long a, long b) {
     // A pipe that broke because the umh was killed for its deadline is a timeout.
     return new Exchange.Fault(deadline.timedOut() ? Exchange.FaultKind.TIMEOUT : kind, a, b);
+  }
+
+  /** The time {@code req} is given: the base, once more per {@link #BYTES_PER_EXTRA_DEADLINE}. */
+  static long budget(long baseNanos, MboxRequest req) {
+    long bytes = (long) req.len() + allowedReplyBytes(req);
+    return baseNanos + baseNanos * (bytes / BYTES_PER_EXTRA_DEADLINE);
   }
 
   /** The most reply payload a request may get: the wire format's rule. */
