@@ -123,6 +123,12 @@ class HookBehaviourTest {
     }
   }
 
+  /**
+   * Rules per writer in the lock test: the eight writers still overlap and contend for the lock
+   * throughout; at 50 each (a hooked iptables-legacy process per rule) the test took half a minute.
+   */
+  private static final int RULES = 20;
+
   @Test
   void hookedIptablesLegacyAndOurIptablesWritersShareTheXtablesLockAndNoRuleIsLost()
       throws Exception {
@@ -136,7 +142,9 @@ class HookBehaviourTest {
         Map<String, String> hooked = d.hookEnv(lib);
         hooked.put("XTABLES_LOCKFILE", lock.toString());
         String loop =
-            "for i in $(seq 50); do iptables-legacy -w -A INPUT -s 10."
+            "for i in $(seq "
+                + RULES
+                + "); do iptables-legacy -w -A INPUT -s 10."
                 + w
                 + ".0.$i -j ACCEPT || exit 1; done";
         writers.add(ProcessResult.start(dir, hooked, "unshare", "-n", "bash", "-c", loop));
@@ -144,7 +152,7 @@ class HookBehaviourTest {
       for (int w = 4; w < 8; w++) {
         Path batch = dir.resolve("batch" + w);
         StringBuilder lines = new StringBuilder();
-        for (int i = 1; i <= 50; i++) {
+        for (int i = 1; i <= RULES; i++) {
           lines.append("iptables -w -A INPUT -s 10.").append(w).append(".0.").append(i);
           lines.append(" -j ACCEPT\n");
         }
@@ -171,9 +179,9 @@ class HookBehaviourTest {
       ProcessResult listed =
           ProcessResult.run(dir, d.hookEnv(lib), "unshare", "-n", "iptables-legacy", "-S", "INPUT");
       List<String> rules = listed.output().lines().filter(l -> l.startsWith("-A ")).toList();
-      assertThat(rules).hasSize(400).doesNotHaveDuplicates();
+      assertThat(rules).hasSize(8 * RULES).doesNotHaveDuplicates();
       for (int w = 0; w < 8; w++) {
-        assertThat(rules).contains("-A INPUT -s 10." + w + ".0.50/32 -j ACCEPT");
+        assertThat(rules).contains("-A INPUT -s 10." + w + ".0." + RULES + "/32 -j ACCEPT");
       }
     }
   }
