@@ -330,6 +330,29 @@ class HookBehaviourTest {
     }
   }
 
+  /**
+   * Until every thread of {@code pid} is stopped: kill(1) returns once SIGSTOP is sent, and on a
+   * busy machine a thread of the umh could still answer the next call before it stops.
+   */
+  private static void awaitStopped(int pid) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      boolean all = true;
+      try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", pid + "", "task"))) {
+        for (Path t : tasks.toList()) {
+          String stat = Files.readString(t.resolve("stat"));
+          char state = stat.charAt(stat.lastIndexOf(')') + 2);
+          all &= state == 'T' || state == 't';
+        }
+      }
+      if (all) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("umh %d stopped", pid).isLessThan(end);
+      Thread.sleep(5);
+    }
+  }
+
   @Test
   void aHungUmhIsABadAddressThenTheDaemonRestartsIt() throws Exception {
     Path exe = threadedClient();
@@ -337,6 +360,7 @@ class HookBehaviourTest {
       d.host().load();
       int umh = d.host().status().umhPid();
       new ProcessBuilder("kill", "-STOP", Integer.toString(umh)).start().waitFor();
+      awaitStopped(umh);
       // The seed's module answered EFAULT after a failed exchange with its umh.
       HookedDaemon.Run hung =
           d.run(List.of("unshare", "-n", exe.toString(), "once"), d.hookEnv(lib));
