@@ -31,36 +31,22 @@ flows=${BENCH_FLOWS:-0}
 [ -n "${BENCH_SKIP_BUILD:-}" ] || (cd "$root" && mvn -q -B -DskipTests package -pl bench -am)
 tmp=$(mktemp -d)
 tag="bpfu$$"
-nss=("${tag}ks" "${tag}kr" "${tag}os" "${tag}or")
-holder=""
+java_cp="$root/bench/target/lib/*"
+# shellcheck source=lib/netns.sh
+. "$here/lib/netns.sh"
 sink=""
 cleanup() {
   if [ -n "$sink" ]; then kill "$sink" 2>/dev/null || true; wait "$sink" 2>/dev/null || true; fi
-  if [ -n "$holder" ]; then exec 9>&- 2>/dev/null || true; wait "$holder" 2>/dev/null || true; fi
-  for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$tmp"
+  netns_cleanup
 }
 trap cleanup EXIT
-java_cp="$root/bench/target/lib/*"
 cc -O2 -Wall -Wextra -Werror -o "$tmp/udpflood" "$here/udpflood.c"
 
-pair() { # $1 sender ns, $2 receiver ns
-  ip netns add "$1"
-  ip netns add "$2"
-  ip link add "${tag}a" netns "$1" type veth peer name "${tag}b" netns "$2"
-  ip -n "$1" addr add 10.200.0.1/24 dev "${tag}a"
-  ip -n "$2" addr add 10.200.0.2/24 dev "${tag}b"
-  for ns in "$1" "$2"; do
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link set dev "${tag}$([ "$ns" = "$1" ] && echo a || echo b)" up
-  done
-  ip -n "$1" neigh replace 10.200.0.2 lladdr "$(ip -n "$2" -br link show "${tag}b" | awk '{print $3}')" dev "${tag}a"
-  ip -n "$2" neigh replace 10.200.0.1 lladdr "$(ip -n "$1" -br link show "${tag}a" | awk '{print $3}')" dev "${tag}b"
-  # the new workload's sources: routed back through the veth (no reply is sent to them)
-  ip -n "$2" route add 10.201.0.0/16 via 10.200.0.1
-}
 pair "${tag}ks" "${tag}kr"
 pair "${tag}os" "${tag}or"
+# the new workload's sources: routed back through the veth (no reply is sent to them)
+ip -n "${tag}kr" route add 10.201.0.0/16 via 10.200.0.1
+ip -n "${tag}or" route add 10.201.0.0/16 via 10.200.0.1
 
 # The table, from the scenario script: its before.rules heredoc, then its hook jumps, as one file.
 scenario="$root/core/src/test/resources/rules/scenarios/scripts/21-ufw.sh"
@@ -88,7 +74,6 @@ s.sendto(b"open", ("10.200.0.1", 4000))  # the connection, from this side
 print("ready", flush=True)
 time.sleep(3600)
 PY
-udp_in() { ip netns exec "$1" awk '/^Udp:/ { if (h) { print $2 + $3 + $4; exit } h = 1 }' /proc/net/snmp; }
 rate() { # $1 sender ns, $2 receiver ns, $3 workload: packets/s delivered
   local a b src n
   ip netns exec "$2" python3 "$tmp/sink.py" > "$tmp/sink" &
@@ -108,19 +93,9 @@ rate() { # $1 sender ns, $2 receiver ns, $3 workload: packets/s delivered
   kill "$sink"; wait "$sink" 2>/dev/null || true; sink=""
   echo "$(( (b - a) / secs )) $(( n / secs ))"
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+hold "${tag}or" "$tmp/rules"
 
-mkfifo "$tmp/hold"
-java -cp "$java_cp" bpfilterctl.bench.EnforceBench hold "/run/netns/${tag}or" "$tmp/rules" \
-  < "$tmp/hold" > "$tmp/held" &
-holder=$!
-exec 9>"$tmp/hold"
-until grep -q '^ready' "$tmp/held" 2>/dev/null; do
-  kill -0 "$holder" 2>/dev/null || { echo "EnforceBench hold failed" >&2; exit 1; }
-  sleep 0.2
-done
-
-echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo), $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 echo "table: $(grep -c '^-A' "$tmp/rules") rules in $(grep -c '^:' "$tmp/rules") chains; ours: $(grep '^ready' "$tmp/held" | sed 's/^ready //')"
 echo "each figure: median of $rounds rounds of ${secs} s; sent = the sender's datagrams/s (median)"
 printf '%-12s %12s %12s %8s %12s %12s\n' workload kernel_pps ours_pps ratio kernel_sent ours_sent
@@ -173,6 +148,5 @@ fi
 echo "kernel's ufw-before-input / ufw-user-input counters:"
 ip netns exec "${tag}kr" iptables-legacy -L ufw-before-input -v -x -n --line-numbers | sed -n '3,4p;5p' | sed 's/^/  /'
 ip netns exec "${tag}kr" iptables-legacy -L ufw-user-input -v -x -n --line-numbers | sed -n '3,$p' | sed 's/^/  /'
-exec 9>&-
-wait "$holder"; holder=""
+unhold
 echo "ours: $(grep '^counters' "$tmp/held")"

@@ -23,33 +23,14 @@ big=${BENCH_BIG:-1000 10000 50000}
 [ -n "${BENCH_SKIP_BUILD:-}" ] || (cd "$root" && mvn -q -B -DskipTests package -pl bench -am)
 tmp=$(mktemp -d)
 tag="bpfe$$"
-nss=("${tag}ks" "${tag}kr" "${tag}os" "${tag}or" "${tag}x")
-holder=""
-cleanup() {
-  if [ -n "$holder" ]; then exec 9>&- 2>/dev/null || true; wait "$holder" 2>/dev/null || true; fi
-  for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 java_cp="$root/bench/target/lib/*"
+# shellcheck source=lib/netns.sh
+. "$here/lib/netns.sh"
+trap netns_cleanup EXIT
 
-pair() { # $1 sender ns, $2 receiver ns
-  ip netns add "$1"
-  ip netns add "$2"
-  ip link add "${tag}a" netns "$1" type veth peer name "${tag}b" netns "$2"
-  ip -n "$1" addr add 10.200.0.1/24 dev "${tag}a"
-  ip -n "$2" addr add 10.200.0.2/24 dev "${tag}b"
-  for ns in "$1" "$2"; do
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link set dev "${tag}$([ "$ns" = "$1" ] && echo a || echo b)" up
-  done
-  # static neighbours: no ARP in the measured path
-  ip -n "$1" neigh replace 10.200.0.2 lladdr "$(ip -n "$2" -br link show "${tag}b" | awk '{print $3}')" dev "${tag}a"
-  ip -n "$2" neigh replace 10.200.0.1 lladdr "$(ip -n "$1" -br link show "${tag}a" | awk '{print $3}')" dev "${tag}b"
-}
 pair "${tag}ks" "${tag}kr"
 pair "${tag}os" "${tag}or"
-ip netns add "${tag}x"
+netns_add "${tag}x"
 
 rules() { # $1 N: the iptables-restore file
   awk -v n="$1" 'BEGIN {
@@ -73,9 +54,6 @@ while time.monotonic() < end:
     n += 256
 print(n)
 PY
-udp_in() { # $1 ns: datagrams that reached UDP
-  ip netns exec "$1" awk '/^Udp:/ { if (h) { print $2 + $3 + $4; exit } h = 1 }' /proc/net/snmp
-}
 rate() { # $1 sender ns, $2 receiver ns: packets/s delivered
   local a b
   a=$(udp_in "$2")
@@ -83,22 +61,12 @@ rate() { # $1 sender ns, $2 receiver ns: packets/s delivered
   b=$(udp_in "$2")
   echo $(( (b - a) / secs ))
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-
-echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo), $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 printf '%-7s %12s %12s %8s %s\n' rules kernel_pps ours_pps ratio "ours: install (compile+load+verify+attach)"
 for n in ${sizes[@]}; do
   rules "$n" > "$tmp/rules"
   ip netns exec "${tag}kr" iptables-legacy-restore < "$tmp/rules"
-  mkfifo "$tmp/hold"
-  java -cp "$java_cp" bpfilterctl.bench.EnforceBench hold "/run/netns/${tag}or" "$tmp/rules" \
-    < "$tmp/hold" > "$tmp/held" &
-  holder=$!
-  exec 9>"$tmp/hold"
-  until grep -q '^ready' "$tmp/held" 2>/dev/null; do
-    kill -0 "$holder" 2>/dev/null || { echo "EnforceBench hold failed" >&2; exit 1; }
-    sleep 0.2
-  done
+  hold "${tag}or" "$tmp/rules"
   : > "$tmp/k"; : > "$tmp/o"
   for r in $(seq "$rounds"); do # odd rounds kernel first, even rounds ours first
     if [ $((r % 2)) = 1 ]; then
@@ -109,9 +77,7 @@ for n in ${sizes[@]}; do
       rate "${tag}ks" "${tag}kr" >> "$tmp/k"
     fi
   done
-  exec 9>&-
-  wait "$holder"; holder=""
-  rm -f "$tmp/hold"
+  unhold
   k=$(median < "$tmp/k"); o=$(median < "$tmp/o")
   printf '%-7s %12s %12s %8.2f %s\n' "$n" "$k" "$o" "$(echo "$o / $k" | bc -l)" \
     "$(grep '^ready' "$tmp/held" | sed 's/^ready //')"
@@ -129,17 +95,7 @@ echo
 echo "install in a fresh namespace (compile + load + verify + attach), ready to filter:"
 for n in $big; do
   rules "$n" > "$tmp/rules"
-  mkfifo "$tmp/hold"
-  java -cp "$java_cp" bpfilterctl.bench.EnforceBench hold "/run/netns/${tag}x" "$tmp/rules" \
-    < "$tmp/hold" > "$tmp/held" &
-  holder=$!
-  exec 9>"$tmp/hold"
-  until grep -q '^ready' "$tmp/held" 2>/dev/null; do
-    kill -0 "$holder" 2>/dev/null || { echo "EnforceBench hold failed" >&2; exit 1; }
-    sleep 0.2
-  done
-  exec 9>&-
-  wait "$holder"; holder=""
-  rm -f "$tmp/hold"
+  hold "${tag}x" "$tmp/rules"
+  unhold
   echo "  $n rules: $(grep '^ready' "$tmp/held" | sed 's/^ready //')"
 done

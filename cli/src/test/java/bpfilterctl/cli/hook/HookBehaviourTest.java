@@ -150,6 +150,12 @@ class HookBehaviourTest {
     }
   }
 
+  /**
+   * Rules per writer in the lock test: the eight writers still overlap and contend for the lock
+   * throughout; at 50 each (a hooked iptables-legacy process per rule) the test took half a minute.
+   */
+  private static final int RULES = 20;
+
   @Test
   void hookedIptablesLegacyAndOurIptablesWritersShareTheXtablesLockAndNoRuleIsLost()
       throws Exception {
@@ -163,7 +169,9 @@ class HookBehaviourTest {
         Map<String, String> hooked = d.hookEnv(lib);
         hooked.put("XTABLES_LOCKFILE", lock.toString());
         String loop =
-            "for i in $(seq 50); do iptables-legacy -w -A INPUT -s 10."
+            "for i in $(seq "
+                + RULES
+                + "); do iptables-legacy -w -A INPUT -s 10."
                 + w
                 + ".0.$i -j ACCEPT || exit 1; done";
         writers.add(ProcessResult.start(dir, hooked, "unshare", "-n", "bash", "-c", loop));
@@ -171,7 +179,7 @@ class HookBehaviourTest {
       for (int w = 4; w < 8; w++) {
         Path batch = dir.resolve("batch" + w);
         StringBuilder lines = new StringBuilder();
-        for (int i = 1; i <= 50; i++) {
+        for (int i = 1; i <= RULES; i++) {
           lines.append("iptables -w -A INPUT -s 10.").append(w).append(".0.").append(i);
           lines.append(" -j ACCEPT\n");
         }
@@ -198,9 +206,9 @@ class HookBehaviourTest {
       ProcessResult listed =
           ProcessResult.run(dir, d.hookEnv(lib), "unshare", "-n", "iptables-legacy", "-S", "INPUT");
       List<String> rules = listed.output().lines().filter(l -> l.startsWith("-A ")).toList();
-      assertThat(rules).hasSize(400).doesNotHaveDuplicates();
+      assertThat(rules).hasSize(8 * RULES).doesNotHaveDuplicates();
       for (int w = 0; w < 8; w++) {
-        assertThat(rules).contains("-A INPUT -s 10." + w + ".0.50/32 -j ACCEPT");
+        assertThat(rules).contains("-A INPUT -s 10." + w + ".0." + RULES + "/32 -j ACCEPT");
       }
     }
   }
@@ -349,6 +357,29 @@ class HookBehaviourTest {
     }
   }
 
+  /**
+   * Until every thread of {@code pid} is stopped: kill(1) returns once SIGSTOP is sent, and on a
+   * busy machine a thread of the umh could still answer the next call before it stops.
+   */
+  private static void awaitStopped(int pid) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      boolean all = true;
+      try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", pid + "", "task"))) {
+        for (Path t : tasks.toList()) {
+          String stat = Files.readString(t.resolve("stat"));
+          char state = stat.charAt(stat.lastIndexOf(')') + 2);
+          all &= state == 'T' || state == 't';
+        }
+      }
+      if (all) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("umh %d stopped", pid).isLessThan(end);
+      Thread.sleep(5);
+    }
+  }
+
   @Test
   void aHungUmhIsABadAddressThenTheDaemonRestartsIt() throws Exception {
     Path exe = threadedClient();
@@ -356,6 +387,7 @@ class HookBehaviourTest {
       d.host().load();
       int umh = d.host().status().umhPid();
       new ProcessBuilder("kill", "-STOP", Integer.toString(umh)).start().waitFor();
+      awaitStopped(umh);
       // The seed's module answered EFAULT after a failed exchange with its umh.
       HookedDaemon.Run hung =
           d.run(List.of("unshare", "-n", exe.toString(), "once"), d.hookEnv(lib));

@@ -387,11 +387,20 @@ public final class Iptables {
         }
       }
     }
+    // libiptc's for_each_chain goes on past a refusal and the command fails with the last one
+    TableError last = null;
     for (String n : names) {
       if (verbose) {
         out.append(verb).append(" chain `").append(n).append("'\n");
       }
-      edit.apply(n);
+      try {
+        edit.apply(n);
+      } catch (TableError e) {
+        last = e;
+      }
+    }
+    if (last != null) {
+      throw last;
     }
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,10 +20,14 @@ import org.junit.jupiter.api.Timeout;
  * through LOCAL_OUT, and iptables-save -c prints the same counters for every rule and policy of
  * INPUT and OUTPUT (multicast and broadcast packets come back through LOCAL_IN as PACKET_LOOPBACK,
  * xt_pkttype's special case). Odd seeds compile every entry with one jump, even seeds eagerly.
+ *
+ * <p>{@code bpf.matchdiff.seeds} seeds (default 10) in the normal build; the soak variant (-Psoak)
+ * runs {@code bpf.matchdiff.soakSeeds} (default 100).
  */
 @Timeout(600)
 class MatchDifferentialTest {
-  static final int SEEDS = Integer.getInteger("bpf.matchdiff.seeds", 30);
+  static final int SEEDS = Integer.getInteger("bpf.matchdiff.seeds", 10);
+  static final int SOAK_SEEDS = Integer.getInteger("bpf.matchdiff.soakSeeds", 100);
   static final int PACKETS = 60;
 
   /**
@@ -50,6 +55,17 @@ class MatchDifferentialTest {
 
   @Test
   void randomTablesOfTheseMatchesAgreeWithIpTables() throws Exception {
+    compare(SEEDS);
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(3600)
+  void aHundredRandomTablesOfTheseMatchesAgreeWithIpTables() throws Exception {
+    compare(SOAK_SEEDS);
+  }
+
+  private void compare(int seeds) throws Exception {
     FilterBed.assumeBpf();
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
@@ -63,7 +79,7 @@ class MatchDifferentialTest {
       int dropped = 0;
       int delivered = 0;
       long inputPackets = 0;
-      for (int seed = 1; seed <= SEEDS; seed++) {
+      for (int seed = 1; seed <= seeds; seed++) {
         MatchRandomFilter gen = new MatchRandomFilter(seed);
         String table = gen.table();
         List<MatchRandomFilter.Packet> packets = gen.packets(PACKETS);
@@ -112,7 +128,7 @@ class MatchDifferentialTest {
       assertThat(inputPackets).isPositive();
       System.out.printf(
           "%d seeds: %d packets dropped, %d delivered, %d INPUT traversals%n",
-          SEEDS, dropped, delivered, inputPackets);
+          seeds, dropped, delivered, inputPackets);
     } finally {
       for (String f : new String[] {"table", "packets"}) {
         Files.deleteIfExists(dir.resolve(f));

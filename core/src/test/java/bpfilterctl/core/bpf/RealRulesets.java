@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
 public final class RealRulesets {
   private RealRulesets() {}
 
-  private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
   private static final String SCRIPTS = "/rules/scenarios/scripts/";
 
   /**
@@ -146,17 +145,17 @@ public final class RealRulesets {
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
-    Require.that(Files.exists(LOG_ALL_NETNS), "no " + LOG_ALL_NETNS + " (nf_log_syslog)");
+    Require.that(
+        Files.exists(LogAllNetns.SETTING), "no " + LogAllNetns.SETTING + " (nf_log_syslog)");
   }
 
   public static Side kernelSide(String table, List<Probe> probes, String listeners, boolean rdpNet)
       throws Exception {
     requireTools();
-    String logAll = Files.readString(LOG_ALL_NETNS).trim();
     try (VethPeers peers = peers(rdpNet)) {
       TestNetns.Result restored = peers.server().exec(table, "iptables-legacy-restore");
       assertThat(restored.rc()).as("kernel restore: %s\n%s", restored.err(), table).isZero();
-      Files.writeString(LOG_ALL_NETNS, "1");
+      LogAllNetns logAll = LogAllNetns.on();
       try {
         List<?> run = runProbes(peers, probes, listeners);
         String save =
@@ -170,7 +169,7 @@ public final class RealRulesets {
         }
         return side(run, save, lines);
       } finally {
-        Files.writeString(LOG_ALL_NETNS, logAll);
+        logAll.close();
       }
     }
   }

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class RejectLogKernelTest {
-  private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
 
   /**
    * The client: captures incoming IPv4 on c0, sends the crafted packets (hex lines on stdin) from a
@@ -176,17 +175,17 @@ class RejectLogKernelTest {
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
-    Require.that(Files.exists(LOG_ALL_NETNS), "no " + LOG_ALL_NETNS + " (nf_log_syslog)");
+    Require.that(
+        Files.exists(LogAllNetns.SETTING), "no " + LogAllNetns.SETTING + " (nf_log_syslog)");
     String tag = "t" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
     String table = table(tag);
     List<byte[]> packets = new ArrayList<>(crafted());
     packets.addAll(badChecksums());
-    String logAll = Files.readString(LOG_ALL_NETNS).trim();
     Map<String, Object> kernelRun;
     String kernelSave;
     List<String> kernelLines;
     try (Pair k = Pair.create()) {
-      Files.writeString(LOG_ALL_NETNS, "1");
+      LogAllNetns logAll = LogAllNetns.on();
       try {
         TestNetns.Result restored = k.server.exec(table, "iptables-legacy-restore");
         assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
@@ -201,7 +200,7 @@ class RejectLogKernelTest {
           kernelLines.add(l.stripTrailing());
         }
       } finally {
-        Files.writeString(LOG_ALL_NETNS, logAll);
+        logAll.close();
       }
     }
 
@@ -314,15 +313,15 @@ class RejectLogKernelTest {
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
-    Require.that(Files.exists(LOG_ALL_NETNS), "no " + LOG_ALL_NETNS + " (nf_log_syslog)");
+    Require.that(
+        Files.exists(LogAllNetns.SETTING), "no " + LogAllNetns.SETTING + " (nf_log_syslog)");
     String tag = "o" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
     String table = outputTable(tag);
     Map<String, Object> kernelRun;
     String kernelSave;
     List<String> kernelLines = new ArrayList<>();
-    String logAll = Files.readString(LOG_ALL_NETNS).trim();
     try (Pair k = Pair.create()) {
-      Files.writeString(LOG_ALL_NETNS, "1");
+      LogAllNetns logAll = LogAllNetns.on();
       try {
         assertThat(k.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
         assertThat(k.client.exec(table, "iptables-legacy-restore").rc()).isZero();
@@ -336,7 +335,7 @@ class RejectLogKernelTest {
           kernelLines.add(sameRun(l.stripTrailing()));
         }
       } finally {
-        Files.writeString(LOG_ALL_NETNS, logAll);
+        logAll.close();
       }
     }
     Map<String, Object> ourRun;

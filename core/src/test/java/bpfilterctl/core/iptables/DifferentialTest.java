@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded random iptables command sequences ({@link DifferentialCommands}) run through
@@ -27,7 +29,10 @@ import org.junit.jupiter.api.Test;
  * command that differs; replay one with -Ddifferential.seed=N.
  */
 class DifferentialTest {
-  private static final int SEEDS = Integer.getInteger("differential.seeds", 30);
+  /** Sequences in the normal build; the soak variant (-Psoak) runs the first soakSeeds. */
+  private static final int SEEDS = Integer.getInteger("differential.seeds", 10);
+
+  private static final int SOAK_SEEDS = Integer.getInteger("differential.soakSeeds", 100);
   private static final int COMMANDS = Integer.getInteger("differential.commands", 40);
   private static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
@@ -45,12 +50,23 @@ class DifferentialTest {
 
   @Test
   void ourFrontEndAnswersAsIptablesLegacyOnTheKernel() throws Exception {
+    compare(SEEDS);
+  }
+
+  @Test
+  @Tag("soak")
+  @Timeout(3600)
+  void aHundredSequencesAnswerAsIptablesLegacyOnTheKernel() throws Exception {
+    compare(SOAK_SEEDS);
+  }
+
+  private void compare(int count) throws Exception {
     String why = kernelUnavailable();
     Require.nothingMissing(why);
     long start = System.nanoTime();
     Long only = Long.getLong("differential.seed");
     List<Long> seeds = new ArrayList<>();
-    for (long s = 1; s <= SEEDS; s++) {
+    for (long s = 1; s <= count; s++) {
       seeds.add(s);
     }
     if (only != null) {
