@@ -6,6 +6,7 @@ import static bpfilterctl.core.bpf.insn.Emitter.R10;
 import static bpfilterctl.core.bpf.insn.Emitter.R2;
 import static bpfilterctl.core.bpf.insn.Emitter.R6;
 
+import bpfilterctl.core.bpf.btf.BtfWriter;
 import bpfilterctl.core.bpf.compile.LimitBuckets;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
@@ -13,10 +14,8 @@ import bpfilterctl.core.bpf.insn.Label;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The array map of a table's limit buckets, made as limit_mt_check makes each xt_limit_priv: full
@@ -27,8 +26,6 @@ import java.nio.charset.StandardCharsets;
  * every bucket's prev.
  */
 final class LimitMap {
-  private static final int KIND_INT = 1;
-  private static final int KIND_STRUCT = 4;
   private static final int VALUE_TYPE = 4;
   private static final int KEY_TYPE = 1;
 
@@ -103,35 +100,15 @@ final class LimitMap {
 
   /** Types 1 u32, 2 u64, 3 struct bpf_spin_lock {u32 val}, 4 the bucket {lock, credit, prev}. */
   private static byte[] btf() {
-    ByteArrayOutputStream strings = new ByteArrayOutputStream();
-    strings.write(0);
-    ByteBuffer t = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
-    intType(t, name(strings, "u32"), 4);
-    intType(t, name(strings, "u64"), 8);
-    t.putInt(name(strings, "bpf_spin_lock")).putInt((KIND_STRUCT << 24) | 1).putInt(4);
-    t.putInt(name(strings, "val")).putInt(1).putInt(0);
-    t.putInt(name(strings, "bpfilter_limit")).putInt((KIND_STRUCT << 24) | 3);
-    t.putInt(LimitBuckets.VALUE_SIZE);
-    t.putInt(name(strings, "lock")).putInt(3).putInt(0);
-    t.putInt(name(strings, "credit")).putInt(1).putInt(8 * LimitBuckets.CREDIT);
-    t.putInt(name(strings, "prev")).putInt(2).putInt(8 * LimitBuckets.PREV);
-    int typeLen = t.position();
-    byte[] str = strings.toByteArray();
-    ByteBuffer b = ByteBuffer.allocate(24 + typeLen + str.length).order(ByteOrder.nativeOrder());
-    b.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24);
-    b.putInt(0).putInt(typeLen).putInt(typeLen).putInt(str.length);
-    b.put(t.array(), 0, typeLen).put(str);
-    return b.array();
-  }
-
-  private static void intType(ByteBuffer t, int name, int size) {
-    t.putInt(name).putInt(KIND_INT << 24).putInt(size).putInt(size * 8);
-  }
-
-  private static int name(ByteArrayOutputStream strings, String s) {
-    int off = strings.size();
-    strings.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
-    strings.write(0);
-    return off;
+    return new BtfWriter()
+        .integer("u32", 4, false)
+        .integer("u64", 8, false)
+        .struct("bpf_spin_lock", 1, 4)
+        .member("val", 1, 0)
+        .struct("bpfilter_limit", 3, LimitBuckets.VALUE_SIZE)
+        .member("lock", 3, 0)
+        .member("credit", 1, LimitBuckets.CREDIT)
+        .member("prev", 2, LimitBuckets.PREV)
+        .bytes();
   }
 }

@@ -1,13 +1,11 @@
 package bpfilterctl.core.bpf.enforce;
 
+import bpfilterctl.core.bpf.btf.BtfWriter;
 import bpfilterctl.core.bpf.compile.RecentTables;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +30,6 @@ import java.util.stream.Stream;
  */
 public final class RecentMaps implements AutoCloseable {
   private static final Pattern PIN = Pattern.compile("recent_([0-9a-f]{8})_(\\d+)_([0-9a-f]+)");
-  private static final int KIND_INT = 1;
-  private static final int KIND_STRUCT = 4;
 
   /** A live table: its map and what it was made with. */
   private record Held(Fd map, int mask, int ring) {}
@@ -157,29 +153,14 @@ public final class RecentMaps implements AutoCloseable {
 
   /** Types 1 u32, 2 struct bpf_spin_lock {u32 val}, 3 the entry {lock, nstamps, index, ...}. */
   private static byte[] btf(int valueSize) {
-    ByteArrayOutputStream strings = new ByteArrayOutputStream();
-    strings.write(0);
-    ByteBuffer t = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
-    t.putInt(name(strings, "u32")).putInt(KIND_INT << 24).putInt(4).putInt(32);
-    t.putInt(name(strings, "bpf_spin_lock")).putInt((KIND_STRUCT << 24) | 1).putInt(4);
-    t.putInt(name(strings, "val")).putInt(1).putInt(0);
-    t.putInt(name(strings, "bpfilter_recent")).putInt((KIND_STRUCT << 24) | 3).putInt(valueSize);
-    t.putInt(name(strings, "lock")).putInt(2).putInt(0);
-    t.putInt(name(strings, "nstamps")).putInt(1).putInt(8 * RecentTables.NSTAMPS);
-    t.putInt(name(strings, "index")).putInt(1).putInt(8 * RecentTables.INDEX);
-    int typeLen = t.position();
-    byte[] str = strings.toByteArray();
-    ByteBuffer b = ByteBuffer.allocate(24 + typeLen + str.length).order(ByteOrder.nativeOrder());
-    b.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24);
-    b.putInt(0).putInt(typeLen).putInt(typeLen).putInt(str.length);
-    b.put(t.array(), 0, typeLen).put(str);
-    return b.array();
-  }
-
-  private static int name(ByteArrayOutputStream strings, String s) {
-    int off = strings.size();
-    strings.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
-    strings.write(0);
-    return off;
+    return new BtfWriter()
+        .integer("u32", 4, false)
+        .struct("bpf_spin_lock", 1, 4)
+        .member("val", 1, 0)
+        .struct("bpfilter_recent", 3, valueSize)
+        .member("lock", 2, 0)
+        .member("nstamps", 1, RecentTables.NSTAMPS)
+        .member("index", 1, RecentTables.INDEX)
+        .bytes();
   }
 }

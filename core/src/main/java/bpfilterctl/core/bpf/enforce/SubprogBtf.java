@@ -1,13 +1,12 @@
 package bpfilterctl.core.bpf.enforce;
 
+import bpfilterctl.core.bpf.btf.BtfWriter;
 import bpfilterctl.core.bpf.insn.Insn;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.BpfException;
 import bpfilterctl.core.bpf.sys.Fd;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -18,11 +17,6 @@ import java.util.TreeSet;
  * functions' arguments are the verifier's to track, not BTF's.
  */
 final class SubprogBtf {
-  private static final int KIND_INT = 1;
-  private static final int KIND_FUNC = 12;
-  private static final int KIND_FUNC_PROTO = 13;
-  private static final int INT_SIGNED = 1;
-
   private SubprogBtf() {}
 
   /** True when the program takes a callback's address (BPF_PSEUDO_FUNC). */
@@ -43,32 +37,14 @@ final class SubprogBtf {
         starts.add(pc + i.imm() + 1);
       }
     }
-    ByteArrayOutputStream strings = new ByteArrayOutputStream();
-    strings.write(0);
-    ByteBuffer t = ByteBuffer.allocate(32 + 12 * starts.size()).order(ByteOrder.nativeOrder());
-    t.putInt(name(strings, "int")).putInt(KIND_INT << 24).putInt(4);
-    t.putInt((INT_SIGNED << 24) | 32);
-    t.putInt(0).putInt(KIND_FUNC_PROTO << 24).putInt(1); // type 2: int (void)
+    BtfWriter w = new BtfWriter().integer("int", 4, true).funcProto(1); // types 1, 2: int (void)
     ByteBuffer records = ByteBuffer.allocate(8 * starts.size()).order(ByteOrder.nativeOrder());
     int type = 3;
     for (int start : starts) {
-      t.putInt(name(strings, "bpfilter_f" + start)).putInt(KIND_FUNC << 24).putInt(2);
+      w.func("bpfilter_f" + start, 2);
       records.putInt(start).putInt(type++);
     }
-    int typeLen = t.position();
-    byte[] str = strings.toByteArray();
-    ByteBuffer b = ByteBuffer.allocate(24 + typeLen + str.length).order(ByteOrder.nativeOrder());
-    b.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24);
-    b.putInt(0).putInt(typeLen).putInt(typeLen).putInt(str.length);
-    b.put(t.array(), 0, typeLen).put(str);
-    Fd btf = bpf.btfLoad(b.array());
+    Fd btf = bpf.btfLoad(w.bytes());
     return new Bpf.FuncInfo(btf, records.array(), starts.size());
-  }
-
-  private static int name(ByteArrayOutputStream strings, String s) {
-    int off = strings.size();
-    strings.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
-    strings.write(0);
-    return off;
   }
 }
