@@ -22,10 +22,11 @@ class ConcurrentIptablesTest {
   void concurrentAppendsAllLand() throws Exception {
     SerialEngine serial = new SerialEngine();
     AtomicInteger eagain = serial.eagain;
-    Sockopts port = serial.port();
     XtExtensions ext = XtExtensions.standard();
     Lookups lookups = Lookups.system();
     int writers = 4;
+    // every writer's first commit waits for the others' first read: they do collide
+    Sockopts port = serial.collidingPort(writers);
     int each = 40;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     List<Future<List<Integer>>> results = new ArrayList<>();

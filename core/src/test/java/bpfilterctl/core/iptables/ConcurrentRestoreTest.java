@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Concurrent "iptables-restore --noflush" runs (iptables' ipt-restore/0016-concurrent-restores),
- * here without the xtables lock so that they do collide: a block whose commit meets EAGAIN is read
- * again on a fresh table and applied again, so every run succeeds and every rule lands once.
+ * here without the xtables lock, and their first commits wait for every first read, so that they do
+ * collide: a block whose commit meets EAGAIN is read again on a fresh table and applied again, so
+ * every run succeeds and every rule lands once.
  */
 class ConcurrentRestoreTest {
   @Test
@@ -26,9 +27,10 @@ class ConcurrentRestoreTest {
   void concurrentNoflushRestoresAllLand() throws Exception {
     SerialEngine serial = new SerialEngine();
     AtomicInteger eagain = serial.eagain;
-    Sockopts port = serial.port();
-    Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
     int writers = 4;
+    // every writer's first commit waits for the others' first read: they do collide
+    Sockopts port = serial.collidingPort(writers);
+    Iptables iptables = new Iptables(port, XtExtensions.standard(), Lookups.system());
     int each = 15;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     List<Future<List<Outcome>>> results = new ArrayList<>();
