@@ -33,7 +33,6 @@ public final class Iptables {
   public static final int RESOURCE_PROBLEM = 4;
 
   static final String PREFIX = "iptables v1.8.9 (legacy): ";
-  private static final int COMMIT_ATTEMPTS = 20;
 
   private final Sockopts port;
   private final XtExtensions catalog;
@@ -188,7 +187,8 @@ public final class Iptables {
       } catch (TableError x) {
         if (x.errno() == Errno.EAGAIN.code()
             && x.fn() == RuleTable.Fn.COMMIT
-            && attempt < COMMIT_ATTEMPTS) {
+            && attempt < CommitRetry.ATTEMPTS) {
+          CommitRetry.pause(attempt);
           continue;
         }
         out.append(o);

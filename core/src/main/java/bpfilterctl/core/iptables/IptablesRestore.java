@@ -269,8 +269,6 @@ public final class IptablesRestore {
     }
   }
 
-  private static final int COMMIT_ATTEMPTS = 20;
-
   /** Where a "*table" block starts in the input and in the output, and its commits so far. */
   private static final class Block {
     final int start;
@@ -347,7 +345,8 @@ public final class IptablesRestore {
               if (e.errno() == Errno.EAGAIN.code()
                   && e.fn() == RuleTable.Fn.COMMIT
                   && block != null
-                  && ++block.attempts < COMMIT_ATTEMPTS) {
+                  && ++block.attempts < CommitRetry.ATTEMPTS) {
+                CommitRetry.pause(block.attempts);
                 out.setLength(block.outLength);
                 err.setLength(block.errLength);
                 at = block.start;
