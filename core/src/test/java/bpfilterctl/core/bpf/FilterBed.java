@@ -241,6 +241,43 @@ final class FilterBed implements AutoCloseable {
   }
 
   /** An iptables-save text without its comment lines (the dates and versions). */
+  /** What the kernel's table and ours let out of their namespaces, and each one's counters. */
+  record Sides(String kernelOut, String ourOut, String kernelSave, String ourSave) {}
+
+  /** Sends from a namespace; returns what got out, as text. */
+  interface Traffic {
+    String run(TestNetns ns) throws Exception;
+  }
+
+  /**
+   * {@code table} restored by iptables-legacy in one new namespace and enforced by our programs in
+   * another (no ARP on d0: every packet is sent), the same {@code traffic} run in each, then each
+   * side's iptables-save -c.
+   */
+  static Sides againstKernel(String table, Traffic traffic) throws Exception {
+    try (TestNetns kernel = TestNetns.create();
+        TestNetns ours = TestNetns.create();
+        FilterBed bed = new FilterBed()) {
+      for (TestNetns ns : List.of(kernel, ours)) {
+        ns.ip("link", "set", "d0", "arp", "off");
+      }
+      TestNetns.Result restored = kernel.exec(table, "iptables-legacy-restore");
+      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
+      String kernelOut = traffic.run(kernel);
+      String kernelSave =
+          withoutComments(kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
+      bed.restore(table).load();
+      String ourOut;
+      Links links = bed.attach(ours.path());
+      try {
+        ourOut = traffic.run(ours);
+      } finally {
+        links.close();
+      }
+      return new Sides(kernelOut, ourOut, kernelSave, bed.saveWithCounters());
+    }
+  }
+
   static String withoutComments(String save) {
     return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }

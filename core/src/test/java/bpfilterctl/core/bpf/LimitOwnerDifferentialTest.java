@@ -236,46 +236,21 @@ class LimitOwnerDifferentialTest {
     return s.toString();
   }
 
-  private interface Traffic {
-    String run(TestNetns ns) throws Exception;
-  }
-
   private interface Check {
     void accept(String kernelOutput, String kernelSave);
   }
 
   /** Runs the traffic against the table in the kernel, then in ours: same output, same save. */
-  private static void compare(String table, Traffic traffic, Check sane) throws Exception {
+  private static void compare(String table, FilterBed.Traffic traffic, Check sane)
+      throws Exception {
     FilterBed.assumeBpf();
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
-    try (TestNetns kernel = TestNetns.create();
-        TestNetns ours = TestNetns.create();
-        FilterBed bed = new FilterBed()) {
-      for (TestNetns ns : List.of(kernel, ours)) {
-        ns.ip("link", "set", "d0", "arp", "off");
-      }
-      TestNetns.Result restored = kernel.exec(table, "iptables-legacy-restore");
-      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
-      String kernelOut = traffic.run(kernel);
-      String kernelSave =
-          FilterBed.withoutComments(
-              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
-      sane.accept(kernelOut, kernelSave);
-
-      bed.restore(table).load();
-      String ourOut;
-      FilterBed.Links links = bed.attach(ours.path());
-      try {
-        ourOut = traffic.run(ours);
-      } finally {
-        links.close();
-      }
-      String save = bed.saveWithCounters();
-      System.out.println("kernel: " + kernelOut + "\nours:   " + ourOut);
-      assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
-      assertThat(save).as("counters").isEqualTo(kernelSave);
-    }
+    FilterBed.Sides s = FilterBed.againstKernel(table, traffic);
+    sane.accept(s.kernelOut(), s.kernelSave());
+    System.out.println("kernel: " + s.kernelOut() + "\nours:   " + s.ourOut());
+    assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
+    assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
   }
 }

@@ -79,7 +79,7 @@ class RecentDifferentialTest {
     p.add(Packets.udp(source(9), addr(10, 20, 3, 3), 4000, 5));
     p.add(Packets.udp(source(9), addr(10, 21, 3, 3), 4000, 5));
 
-    Sides s = bothSides(TABLE, ns -> bits(ns.send(p)));
+    FilterBed.Sides s = FilterBed.againstKernel(TABLE, ns -> bits(ns.send(p)));
     String tail = s.kernelOut().substring(tot);
     assertThat(tail).as("the kernel's, after the fill").isEqualTo("10110001111100110110");
     assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
@@ -123,7 +123,7 @@ class RecentDifferentialTest {
             from(c, 2), // c is the head now, and is reaped
             from(c, 3),
             from(b, 3));
-    Sides s = bothSides(REAP_TABLE, ns -> twoRounds(ns, first, second));
+    FilterBed.Sides s = FilterBed.againstKernel(REAP_TABLE, ns -> twoRounds(ns, first, second));
     assertThat(s.kernelOut()).as("the kernel's").isEqualTo("111 1100110");
     assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
     assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
@@ -164,47 +164,10 @@ class RecentDifferentialTest {
             RecentProgramTest.withTtl(from(a, 1), 30),
             RecentProgramTest.withTtl(from(a, 2), 64),
             RecentProgramTest.withTtl(from(a, 2), 30));
-    Sides s = bothSides(TTL_TABLE, ns -> bits(ns.send(p)));
+    FilterBed.Sides s = FilterBed.againstKernel(TTL_TABLE, ns -> bits(ns.send(p)));
     assertThat(s.kernelOut()).as("the kernel's").isEqualTo("101001110");
     assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
     assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
-  }
-
-  /** What the kernel's table and ours let out of their namespaces, and their counters after. */
-  private record Sides(String kernelOut, String ourOut, String kernelSave, String ourSave) {}
-
-  /** Sends from a namespace; returns which packets got out. */
-  private interface Sender {
-    String send(TestNetns ns) throws Exception;
-  }
-
-  /**
-   * {@code table} restored by iptables-legacy in one namespace and enforced by our programs in
-   * another (no ARP on d0: every packet is sent), the same {@code sender} run in each.
-   */
-  private static Sides bothSides(String table, Sender sender) throws Exception {
-    try (TestNetns kernel = TestNetns.create();
-        TestNetns ours = TestNetns.create();
-        FilterBed bed = new FilterBed()) {
-      for (TestNetns ns : List.of(kernel, ours)) {
-        ns.ip("link", "set", "d0", "arp", "off");
-      }
-      TestNetns.Result restored = kernel.exec(table, "iptables-legacy-restore");
-      assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
-      String kernelOut = sender.send(kernel);
-      String kernelSave =
-          FilterBed.withoutComments(
-              kernel.exec("", "iptables-legacy-save", "-c", "-t", "filter").out());
-      bed.restore(table).load();
-      String ourOut;
-      FilterBed.Links links = bed.attach(ours.path());
-      try {
-        ourOut = sender.send(ours);
-      } finally {
-        links.close();
-      }
-      return new Sides(kernelOut, ourOut, kernelSave, bed.saveWithCounters());
-    }
   }
 
   /** The first packets, then, once their stamps are out of a one-second window, the second. */
