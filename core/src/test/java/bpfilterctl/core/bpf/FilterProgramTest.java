@@ -3,8 +3,6 @@ package bpfilterctl.core.bpf;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
  * ip_tables' ipt_do_table decides for that table and packet.
  */
 @Timeout(60)
-class FilterProgramTest {
+class FilterProgramTest extends FilterBedTest {
   static final int IN = 1;
   static final int FWD = 2;
   static final int OUT = 3;
@@ -23,21 +21,6 @@ class FilterProgramTest {
   static final int A = addr(10, 0, 0, 1);
   static final int B = addr(10, 0, 0, 2);
   static final int C = addr(192, 168, 7, 9);
-
-  FilterBed bed;
-
-  @BeforeEach
-  void setUp() {
-    FilterBed.assumeBpf();
-    bed = new FilterBed();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
 
   @Test
   void emptyTableAcceptsAndCountsThePolicy() throws Exception {

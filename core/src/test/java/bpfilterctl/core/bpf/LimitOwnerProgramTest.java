@@ -6,8 +6,6 @@ import static bpfilterctl.core.bpf.FilterProgramTest.OUT;
 import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,24 +14,9 @@ import org.junit.jupiter.api.Timeout;
  * no socket: owner then decides as owner_mt does for a packet without one.
  */
 @Timeout(60)
-class LimitOwnerProgramTest {
+class LimitOwnerProgramTest extends FilterBedTest {
   static final int A = addr(10, 0, 0, 1);
   static final int B = addr(10, 0, 0, 2);
-
-  FilterBed bed;
-
-  @BeforeEach
-  void setUp() {
-    FilterBed.assumeBpf();
-    bed = new FilterBed();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
 
   @Test
   void aBurstAboveTheLimitPassesTheBurst() throws Exception {

@@ -14,8 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,28 +24,13 @@ import org.junit.jupiter.api.Timeout;
  * what the kernel's match function gives for that packet (quoted beside the case).
  */
 @Timeout(120)
-class MatchProgramTest {
+class MatchProgramTest extends FilterBedTest {
   static final int IN = FilterProgramTest.IN;
   static final int OUT = FilterProgramTest.OUT;
   static final int DROP = FilterProgramTest.DROP;
   static final int ACCEPT = FilterProgramTest.ACCEPT;
   static final int A = FilterProgramTest.A;
   static final int B = FilterProgramTest.B;
-
-  FilterBed bed;
-
-  @BeforeEach
-  void setUp() {
-    FilterBed.assumeBpf();
-    bed = new FilterBed();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
 
   /** An IPv4 packet with the given tos and ttl (total length as built). */
   static byte[] ip(int tos, int ttl, int proto, int frag, byte[] payload) {

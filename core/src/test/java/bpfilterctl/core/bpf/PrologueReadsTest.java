@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.core.bpf.insn.Emitter;
 import bpfilterctl.core.bpf.insn.Insn;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * to no other, and there it matches as the kernel's match does.
  */
 @Timeout(120)
-class PrologueReadsTest {
+class PrologueReadsTest extends FilterBedTest {
   static final int IN = FilterProgramTest.IN;
   static final int OUT = FilterProgramTest.OUT;
   static final int DROP = FilterProgramTest.DROP;
@@ -35,21 +33,6 @@ class PrologueReadsTest {
   static final String EVERY_FIELD =
       "-p tcp -m tcp --tcp-option 2 -m mark --mark 7 -m pkttype --pkt-type broadcast -m ttl --ttl-eq 9 -m tos --tos 0x10"
           + " -m length --length 99 -m conntrack --ctstate NEW -j DROP";
-
-  FilterBed bed;
-
-  @BeforeEach
-  void setUp() {
-    FilterBed.assumeBpf();
-    bed = new FilterBed();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
 
   @Test
   void aPlainTableReadsNoOptionalField() throws Exception {

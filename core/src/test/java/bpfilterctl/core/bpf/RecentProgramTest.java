@@ -10,31 +10,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import bpfilterctl.core.bpf.compile.RecentParams;
 import bpfilterctl.core.bpf.compile.Refusal;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** recent compiled and run on crafted packets (BPF_PROG_TEST_RUN), as recent_mt decides them. */
 @Timeout(60)
-class RecentProgramTest {
+class RecentProgramTest extends FilterBedTest {
   static final int A = addr(10, 0, 0, 1);
   static final int B = addr(10, 0, 0, 2);
-
-  FilterBed bed;
-
-  @BeforeEach
-  void setUp() {
-    FilterBed.assumeBpf();
-    bed = new FilterBed();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (bed != null) {
-      bed.close();
-    }
-  }
 
   private int out(int src, int dst, int dport) throws Exception {
     return bed.verdict(OUT, Packets.udp(src, dst, 9, dport));
