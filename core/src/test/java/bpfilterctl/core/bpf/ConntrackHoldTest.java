@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.ConntrackHold;
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,18 +46,15 @@ class ConntrackHoldTest {
   @Test
   void enforcerHoldsConntrackWhileItsTableUsesItAndAcrossAdoption() throws Exception {
     FilterBed.assumeBpf();
-    Path bpffs = Files.createTempDirectory("bpffs");
-    boolean mounted = false;
-    try (TestNetns ns = TestNetns.create();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        TestNetns ns = TestNetns.create();
         FilterBed stateful = new FilterBed();
         FilterBed plain = new FilterBed()) {
       stateful.rules("-A INPUT -m conntrack --ctstate INVALID -j DROP");
       plain.rules("-A INPUT -p udp --dport 9 -j DROP");
       Enforcer first = Enforcer.open();
-      BpfFs.ensureMounted(first.bpf(), bpffs);
-      mounted = BpfFs.isMounted(bpffs);
-      assertThat(mounted).isTrue();
-      Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      assertThat(bpffs.mount(first.bpf())).isTrue();
+      Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs.path()));
       Netns.call(first.bpf(), ns.path(), () -> first.install(plain.read()));
       assertThat(held(ns)).as("a table without conntrack matches").isFalse();
       Netns.call(first.bpf(), ns.path(), () -> first.install(stateful.read()));
@@ -78,7 +71,8 @@ class ConntrackHoldTest {
           .isEqualTo(1);
 
       try (Enforcer second = Enforcer.open()) {
-        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
+        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs.path())))
+            .isTrue();
         assertThat(held(ns)).isTrue();
         Netns.call(second.bpf(), ns.path(), () -> second.install(stateful.read()));
         assertThat(held(ns)).isTrue();
@@ -91,11 +85,6 @@ class ConntrackHoldTest {
             });
         assertThat(held(ns)).as("enforcement stopped").isFalse();
       }
-    } finally {
-      if (mounted) {
-        TestNetns.run(List.of("umount", bpffs.toString()), "");
-      }
-      Files.deleteIfExists(bpffs);
     }
   }
 

@@ -4,7 +4,6 @@ import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,18 +24,16 @@ class EnforcerRecentTest {
   @Test
   void tablesLiveOnThroughReplacesAndAreAdoptedWithTheGeneration() throws Exception {
     FilterBed.assumeBpf();
-    Path bpffs = Files.createTempDirectory("bpffs");
-    boolean mounted = false;
-    try (TestNetns ns = TestNetns.create();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        TestNetns ns = TestNetns.create();
         FilterBed bed = new FilterBed()) {
       ns.ip("link", "set", "d0", "arp", "off");
       Enforcer first = Enforcer.open();
-      BpfFs.ensureMounted(first.bpf(), bpffs);
-      mounted = BpfFs.isMounted(bpffs);
+      bpffs.mount(first.bpf());
       bed.rules(
           "-A OUTPUT -p udp --dport 1 -m recent --set --rdest --name K",
           "-A OUTPUT -p udp --dport 2 -m recent --rcheck --rdest --name K -j DROP");
-      Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs.path()));
       Netns.call(first.bpf(), ns.path(), () -> first.install(bed.read()));
       assertThat(ns.send(List.of(CHECK, SET, CHECK))).containsExactly(true, true, false);
 
@@ -47,7 +44,7 @@ class EnforcerRecentTest {
       first.close(); // as if the umh died
 
       try (Enforcer second = Enforcer.open()) {
-        Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs));
+        Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs.path()));
         bed.rules("-D OUTPUT 1");
         Netns.call(second.bpf(), ns.path(), () -> second.install(bed.read()));
         assertThat(ns.send(List.of(CHECK)))
@@ -67,11 +64,6 @@ class EnforcerRecentTest {
         second.stop();
         assertThat(dir).doesNotExist();
       }
-    } finally {
-      if (mounted) {
-        TestNetns.run(List.of("umount", bpffs.toString()), "");
-      }
-      Files.deleteIfExists(bpffs);
     }
   }
 }

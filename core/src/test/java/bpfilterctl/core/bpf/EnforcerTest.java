@@ -4,7 +4,6 @@ import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.uapi.XtCounters;
 import java.nio.file.Files;
@@ -51,17 +50,14 @@ class EnforcerTest {
   @Test
   void pinnedGenerationOutlivesItsProcessAndIsAdopted() throws Exception {
     FilterBed.assumeBpf();
-    Path bpffs = Files.createTempDirectory("bpffs");
-    boolean mounted = false;
-    try (TestNetns ns = TestNetns.create();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        TestNetns ns = TestNetns.create();
         FilterBed bed = new FilterBed()) {
       ns.ip("link", "set", "d0", "arp", "off");
       Enforcer first = Enforcer.open();
-      BpfFs.ensureMounted(first.bpf(), bpffs);
-      mounted = BpfFs.isMounted(bpffs);
-      assertThat(mounted).isTrue();
+      assertThat(bpffs.mount(first.bpf())).isTrue();
       bed.rules("-A OUTPUT -p udp --dport 9 -j DROP");
-      boolean adopted = Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs));
+      boolean adopted = Netns.call(first.bpf(), ns.path(), () -> first.pinUnder(bpffs.path()));
       assertThat(adopted).as("nothing pinned yet").isFalse();
       Netns.call(first.bpf(), ns.path(), () -> first.install(bed.read()));
       Path dir = first.pins().orElseThrow().dir();
@@ -70,7 +66,8 @@ class EnforcerTest {
       assertThat(ns.send(List.of(p9))).as("still enforced").containsExactly(false);
 
       try (Enforcer second = Enforcer.open()) {
-        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs))).isTrue();
+        assertThat(Netns.call(second.bpf(), ns.path(), () -> second.pinUnder(bpffs.path())))
+            .isTrue();
         assertThat(second.live().orElseThrow().isAdopted()).isTrue();
         assertThat(ns.send(List.of(p9))).containsExactly(false);
         bed.rules("-D OUTPUT 1", "-A OUTPUT -p udp --dport 10 -j DROP");
@@ -89,11 +86,6 @@ class EnforcerTest {
       assertThat(ns.send(List.of(Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 10))))
           .as("stopped: nothing filters")
           .containsExactly(true);
-    } finally {
-      if (mounted) {
-        TestNetns.run(List.of("umount", bpffs.toString()), "");
-      }
-      Files.deleteIfExists(bpffs);
     }
   }
 }

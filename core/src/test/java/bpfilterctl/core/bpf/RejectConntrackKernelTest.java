@@ -3,13 +3,9 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.json.JsonReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -112,19 +108,17 @@ class RejectConntrackKernelTest {
   void anAdoptingUmhsRepliesAreRelatedToo() throws Exception {
     RealRulesets.requireTools();
     Kernel kernel = kernelSide();
-    Path bpffs = Files.createTempDirectory("bpffs");
-    boolean mounted = false;
-    try (VethPeers o = VethPeers.create();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        VethPeers o = VethPeers.create();
         FilterBed bed = new FilterBed()) {
       bed.restore(TABLE);
       try (Enforcer first = Enforcer.open()) {
-        BpfFs.ensureMounted(first.bpf(), bpffs);
-        mounted = BpfFs.isMounted(bpffs);
+        bpffs.mount(first.bpf());
         Netns.call(
             first.bpf(),
             o.server().path(),
             () -> {
-              first.pinUnder(bpffs);
+              first.pinUnder(bpffs.path());
               first.listen(l -> {});
               return first.install(bed.read());
             });
@@ -135,7 +129,7 @@ class RejectConntrackKernelTest {
                 second.bpf(),
                 o.server().path(),
                 () -> {
-                  boolean a = second.pinUnder(bpffs);
+                  boolean a = second.pinUnder(bpffs.path());
                   second.listen(l -> {});
                   return a;
                 });
@@ -150,11 +144,6 @@ class RejectConntrackKernelTest {
               return null;
             });
       }
-    } finally {
-      if (mounted) {
-        TestNetns.run(List.of("umount", bpffs.toString()), "");
-      }
-      Files.deleteIfExists(bpffs);
     }
   }
 

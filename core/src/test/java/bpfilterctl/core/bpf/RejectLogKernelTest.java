@@ -3,7 +3,6 @@ package bpfilterctl.core.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.BpfFs;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Python3;
 import bpfilterctl.core.fixtures.Require;
@@ -379,23 +378,20 @@ class RejectLogKernelTest {
   @Test
   void anAdoptingProcessReadsTheSameRingBuffer() throws Exception {
     FilterBed.assumeBpf();
-    Path bpffs = Files.createTempDirectory("bpffs");
-    boolean mounted = false;
     String tag = "a" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
-    try (Pair o = Pair.create();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        Pair o = Pair.create();
         FilterBed bed = new FilterBed()) {
       bed.restore(table(tag));
       Enforcer first = Enforcer.open();
       int ring;
       try {
-        BpfFs.ensureMounted(first.bpf(), bpffs);
-        mounted = BpfFs.isMounted(bpffs);
-        assertThat(mounted).isTrue();
+        assertThat(bpffs.mount(first.bpf())).isTrue();
         Netns.call(
             first.bpf(),
             o.server.path(),
             () -> {
-              first.pinUnder(bpffs);
+              first.pinUnder(bpffs.path());
               first.listen(l -> {});
               return first.install(bed.read());
             });
@@ -410,7 +406,7 @@ class RejectLogKernelTest {
                 second.bpf(),
                 o.server.path(),
                 () -> {
-                  boolean a = second.pinUnder(bpffs);
+                  boolean a = second.pinUnder(bpffs.path());
                   second.listen(lines::add);
                   return a;
                 });
@@ -429,11 +425,6 @@ class RejectLogKernelTest {
               return null;
             });
       }
-    } finally {
-      if (mounted) {
-        TestNetns.run(List.of("umount", bpffs.toString()), "");
-      }
-      Files.deleteIfExists(bpffs);
     }
   }
 
