@@ -717,18 +717,24 @@ public final class DaemonServer implements AutoCloseable {
       if (head.length < MboxRequest.HEADER_BYTES) {
         return FrameAssembler.Decision.TAKE; // answered as too short
       }
-      MboxRequest.Header h = MboxRequest.Header.decode(head);
+      return judgeCall(c.peer, MboxRequest.Header.decode(head), bodyLength);
+    }
+
+    /**
+     * A CALL of {@code length} bytes (header and payload): refused unless the peer may read (a get)
+     * or write (a set), and from a reader, refused when longer than a reader may send.
+     */
+    private FrameAssembler.Decision judgeCall(Peer p, MboxRequest.Header h, long length) {
       boolean set = h.isSet() != 0;
-      Peer p = c.peer;
       if (set ? !policy.mayWrite(p) : !policy.mayRead(p)) {
         return new FrameAssembler.Decision(
             FrameAssembler.Action.SKIP, denied(p, (set ? "set" : "get") + " option " + h.cmd()));
       }
-      if (!policy.mayWrite(p) && bodyLength > limits.readerFrameBytes()) {
+      if (!policy.mayWrite(p) && length > limits.readerFrameBytes()) {
         return skip(
             ModuleException.Kind.DAEMON,
             "a "
-                + bodyLength
+                + length
                 + "-byte CALL is more than a reader may send ("
                 + limits.readerFrameBytes()
                 + ")");
@@ -750,21 +756,7 @@ public final class DaemonServer implements AutoCloseable {
         return skip(
             ModuleException.Kind.DAEMON, "CALL_HEAD length " + h.len() + " does not fit its frame");
       }
-      boolean set = h.isSet() != 0;
-      if (set ? !policy.mayWrite(p) : !policy.mayRead(p)) {
-        return new FrameAssembler.Decision(
-            FrameAssembler.Action.SKIP, denied(p, (set ? "set" : "get") + " option " + h.cmd()));
-      }
-      if (!policy.mayWrite(p) && full > limits.readerFrameBytes()) {
-        return skip(
-            ModuleException.Kind.DAEMON,
-            "a "
-                + full
-                + "-byte CALL is more than a reader may send ("
-                + limits.readerFrameBytes()
-                + ")");
-      }
-      return FrameAssembler.Decision.TAKE;
+      return judgeCall(p, h, full);
     }
 
     @Override
