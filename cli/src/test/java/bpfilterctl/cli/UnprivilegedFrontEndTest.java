@@ -228,6 +228,26 @@ class UnprivilegedFrontEndTest {
   }
 
   @Test
+  void revisionProbesOfARefusedUserGoOnAsIptablesDoesWhenItsSocketIsRefused() throws Exception {
+    // iptables' own suite (0008-unprivileged): libxtables asks for revisions while it parses,
+    // before the lock; nobody's socket() fails with EPERM, so it assumes the revision (saying so
+    // above 0) and then meets the lock. Ours asks the daemon that refuses it, with the same words.
+    Map<String, String> env = Map.of("BPFILTERCTL_SOCKET", sock.toString());
+    for (List<String> args :
+        List.of(
+            List.of("iptables", "-A", "FORWARD", "-p", "tcp", "--dport", "123"),
+            List.of("iptables", "-A", "FORWARD", "-j", "DNAT", "--to-destination", "1.2.3.4"),
+            List.of("iptables", "-A", "INPUT", "-m", "limit", "--limit", "3/s"))) {
+      Ran kernel = legacy(Map.of(), RULES, args);
+      Ran ours = ours("", env, RULES, args);
+      assertThat(kernel.err())
+          .endsWith("Fatal: can't open lock file /run/xtables.lock: Permission denied\n");
+      assertThat(withoutOurLines(ours.err())).as("%s", args).isEqualTo(kernel.err());
+      assertThat(ours.rc()).as("%s", args).isEqualTo(kernel.rc());
+    }
+  }
+
+  @Test
   void aUserWithoutAHomeIsToldWhyNoDaemonCanBeStarted() throws Exception {
     // no system daemon (a fresh /run), no settings: nobody's own daemon would live under its
     // home, /nonexistent

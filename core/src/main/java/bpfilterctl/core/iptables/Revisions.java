@@ -78,6 +78,18 @@ public final class Revisions {
       port.get(opt.cmd(), new XtGetRevision(name, revision).encode());
       return true;
     } catch (Sockopts.SockoptError e) {
+      // A caller the module refuses is iptables' non-root user, whose socket() fails with EPERM:
+      // libxtables then assumes the revision is there (saying so above revision 0) and goes on.
+      if (e.errno() == Errno.EPERM.code()) {
+        if (revision != 0) {
+          warnings.accept(
+              name
+                  + ": Could not determine whether revision "
+                  + revision
+                  + " is supported, assuming it is.");
+        }
+        return true;
+      }
       if (e.errno() == Errno.ENOENT.code() || e.errno() == Errno.EPROTONOSUPPORT.code()) {
         if (revision == 0) {
           warnings.accept(
