@@ -89,7 +89,7 @@ public final class Commands {
     cl.addSubcommand(new IptablesCommand(session));
     cl.addSubcommand(new IptablesSaveCommand(session));
     cl.addSubcommand(new IptablesRestoreCommand(session));
-    cl.addSubcommand(new IptablesXmlCommand());
+    cl.addSubcommand(new IptablesXmlCommand(session));
     cl.addSubcommand(new WatchCommand(session, entries));
     cl.addSubcommand(new CountersCommand(session, io.colour()));
     cl.addSubcommand(

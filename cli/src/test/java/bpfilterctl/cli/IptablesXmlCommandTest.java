@@ -41,7 +41,11 @@ class IptablesXmlCommandTest {
 
   private static String converted(List<String> args) throws Exception {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
-    IptablesXml.run(args, new ByteArrayInputStream(new byte[0]), o, new ByteArrayOutputStream());
+    IptablesXml.run(
+        args,
+        IptablesXml.Input.of(new ByteArrayInputStream(new byte[0])),
+        o,
+        new ByteArrayOutputStream());
     return o.toString(StandardCharsets.UTF_8);
   }
 

@@ -161,6 +161,28 @@ class OneShotClientTest {
   }
 
   @Test
+  void iptablesXmlReadsTheCallersStdinAndFiles() throws Exception {
+    String save = "*filter\n:INPUT ACCEPT [1:2]\n-A INPUT -s 192.0.2.4/32 -j DROP\nCOMMIT\n";
+    Path rules = dir.resolve("saved");
+    Files.writeString(rules, save);
+    Ran local = inProcess("iptables-xml", "-c", rules.toString());
+    assertThat(local.rc()).as(local.err()).isZero();
+    assertThat(local.out()).contains("<table name=\"filter\" >").contains("192.0.2.4/32");
+
+    assertThat(viaClient(save, "iptables-xml", "-c")).as("stdin").isEqualTo(local);
+    assertThat(viaClient("", "iptables-xml", "-c", rules.toString())).as("file").isEqualTo(local);
+    // fopen(3) opens a directory and its first fgets(3) fails: an empty document, status 0
+    Ran ofDir = viaClient("", "iptables-xml", dir.toString());
+    assertThat(ofDir).isEqualTo(inProcess("iptables-xml", dir.toString()));
+    assertThat(ofDir.out()).isEqualTo("<iptables-rules version=\"1.0\">\n</iptables-rules>\n");
+    String missing = dir.resolve("missing").toString();
+    Ran none = viaClient("", "iptables-xml", missing);
+    assertThat(none).isEqualTo(inProcess("iptables-xml", missing));
+    assertThat(none.rc()).isEqualTo(1);
+    assertThat(none.err()).isEqualTo("Can't open " + missing + ": No such file or directory");
+  }
+
+  @Test
   void ctrlCCancelsACommandWaitingForTheXtablesLockAndChangesNothing() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -16,6 +16,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  * never opens a caller's path with its own privileges.
  */
 public interface CallerIo {
+  /** What {@link #readFile}'s message adds to a directory's name: "NAME: Is a directory". */
+  String IS_A_DIRECTORY = ": Is a directory";
+
   InputStream stdin();
 
   /**
@@ -54,7 +57,7 @@ public interface CallerIo {
     Path p = Path.of(name);
     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
     if (a.isDirectory()) {
-      throw new IOException(name + ": Is a directory");
+      throw new IOException(name + IS_A_DIRECTORY);
     }
     if (regularOnly && !a.isRegularFile()) {
       throw new IOException(name + ": not a regular file");

@@ -102,14 +102,42 @@ public final class IptablesXml {
   }
 
   /**
-   * Runs iptables-xml with {@code argv} (without the program name); {@code stdin} is read only when
-   * no file is named. Returns the exit status; stdout and stderr get exactly iptables-xml's bytes.
+   * Where iptables-xml's input comes from: the caller's stdin and the caller's files (for a command
+   * the daemon runs, the client reads them with its own permissions, relative to its own cwd).
+   */
+  public interface Input {
+    byte[] stdin() throws IOException;
+
+    /**
+     * The bytes of the file {@code name}, as fopen(3) and fgets(3) see them: a directory opens and
+     * reads as empty. Fails with {@link NoSuchFileException} or {@link AccessDeniedException} as
+     * {@link Files#readAllBytes} does.
+     */
+    byte[] file(String name) throws IOException;
+
+    /** This process's stdin {@code stdin} and its own files. */
+    static Input of(InputStream stdin) {
+      return new Input() {
+        @Override
+        public byte[] stdin() throws IOException {
+          return stdin.readAllBytes();
+        }
+
+        @Override
+        public byte[] file(String name) throws IOException {
+          Path p = Path.of(name);
+          return Files.isDirectory(p) ? new byte[0] : Files.readAllBytes(p);
+        }
+      };
+    }
+  }
+
+  /**
+   * Runs iptables-xml with {@code argv} (without the program name); stdin is read only when no file
+   * is named. Returns the exit status; stdout and stderr get exactly iptables-xml's bytes.
    */
   public static int run(
-      List<String> argv,
-      InputStream stdin,
-      ByteArrayOutputStream stdout,
-      ByteArrayOutputStream stderr)
+      List<String> argv, Input input, ByteArrayOutputStream stdout, ByteArrayOutputStream stderr)
       throws IOException {
     IptablesXmlOptions o = IptablesXmlOptions.parse(argv);
     stdout.writeBytes(o.stdout().getBytes(StandardCharsets.ISO_8859_1));
@@ -117,14 +145,12 @@ public final class IptablesXml {
     if (o.exits()) {
       return o.status();
     }
-    byte[] input;
+    byte[] bytes;
     if (o.file() == null) {
-      input = stdin.readAllBytes();
+      bytes = input.stdin();
     } else {
-      Path p = Path.of(o.file());
       try {
-        // fopen(3) opens a directory for reading; its first fgets fails, so it reads as empty
-        input = Files.isDirectory(p) ? new byte[0] : Files.readAllBytes(p);
+        bytes = input.file(o.file());
       } catch (IOException e) {
         stderr.writeBytes(
             ("Can't open " + o.file() + ": " + strerror(e)).getBytes(StandardCharsets.ISO_8859_1));
@@ -133,7 +159,7 @@ public final class IptablesXml {
     }
     IptablesXml x = new IptablesXml(o, stdout, stderr);
     try {
-      x.convert(input);
+      x.convert(bytes);
       return 0;
     } catch (Exit e) {
       return e.status;

@@ -99,7 +99,8 @@ class IptablesXmlAgainstLegacyTest {
   private static Run ours(List<String> args, byte[] stdin) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = IptablesXml.run(args, new ByteArrayInputStream(stdin), out, err);
+    int status =
+        IptablesXml.run(args, IptablesXml.Input.of(new ByteArrayInputStream(stdin)), out, err);
     return new Run(out.toByteArray(), err.toByteArray(), status);
   }
 
