@@ -35,5 +35,10 @@ if [ "$(id -u)" = 0 ] && command -v iptables-legacy >/dev/null && unshare -n tru
   listed=$(unshare -n "$tmp/bpfilterctl" iptables -S)
   grep -qx -- "-N from-the-hook" <<<"$listed" ||
     { echo "tarball: hooked iptables-legacy -N did not reach the module: $listed" >&2; exit 1; }
+  # ip6tables stays the kernel's: the rule lands in this namespace's ip6_tables, not the module
+  v6=$(unshare -n sh -c '"$1" ip6tables -A INPUT -s ::1 -j DROP && ip6tables-legacy -S INPUT' - \
+    "$tmp/bpfilterctl")
+  grep -qx -- "-A INPUT -s ::1/128 -j DROP" <<<"$v6" ||
+    { echo "tarball: bpfilterctl ip6tables did not reach the kernel: $v6" >&2; exit 1; }
 fi
 echo "tarball OK: $(basename "$tarball") installs and runs"
