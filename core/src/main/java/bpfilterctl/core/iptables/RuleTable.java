@@ -451,7 +451,7 @@ public final class RuleTable {
   }
 
   static int standardVerdict(XtEntryTarget t) {
-    return Abi.wrap(t.data()).getInt(0);
+    return t.dataInt(0);
   }
 
   static String errorName(XtEntryTarget t) {
