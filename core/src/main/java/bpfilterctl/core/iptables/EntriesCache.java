@@ -35,24 +35,27 @@ public final class EntriesCache implements TableIo.EntryDecoder {
   @Override
   public TableIo.Decoded read(String table, byte[] reply) {
     int size = IptGetEntries.checkedSize(reply);
-    byte[] blob =
-        Arrays.copyOfRange(reply, IptGetEntries.HEADER_SIZE, IptGetEntries.HEADER_SIZE + size);
+    // The entries are kept where the reply has them (after its header): not copied, and never
+    // written, here or by the caller.
+    int base = IptGetEntries.HEADER_SIZE;
     Last before = last.get(table);
-    Last now = before == null ? null : reuse(before, blob);
+    Last now = before == null ? null : reuse(before, reply, base, size);
     if (now == null) {
       // The one walk, with its errors; its entries stay the callers' own to edit.
       List<IptEntry> fresh = TableIo.EntryDecoder.FRESH.decode(table, reply);
       // Where each starts, by next_offset as stored (the walk went by it too).
-      ByteBuffer b = Abi.wrap(blob);
+      ByteBuffer b = Abi.wrap(reply);
       int[] offsets = new int[fresh.size()];
       int at = 0;
       for (int i = 0; i < offsets.length; i++) {
         offsets[i] = at;
-        at += Short.toUnsignedInt(b.getShort(at + IptEntry.OFF_NEXT_OFFSET));
+        at += Short.toUnsignedInt(b.getShort(base + at + IptEntry.OFF_NEXT_OFFSET));
       }
       now =
           new Last(
-              blob,
+              reply,
+              base,
+              size,
               offsets,
               Collections.unmodifiableList(new ArrayList<>(fresh)),
               new byte[offsets.length]);
@@ -61,13 +64,18 @@ public final class EntriesCache implements TableIo.EntryDecoder {
     return new TableIo.Decoded(now.entries, now);
   }
 
-  /** One table's last reply: its entries' bytes, where each starts, and their decodes. */
+  /**
+   * One table's last reply: its entries' bytes ({@code size} of them from {@code base} of {@code
+   * bytes}), where each starts (from {@code base}), and their decodes.
+   */
   private static final class Last implements EntryBytes {
     private static final byte UNKNOWN = 0;
     private static final byte SAME = 1;
     private static final byte DIFFERENT = 2;
 
-    final byte[] blob;
+    final byte[] bytes;
+    final int base;
+    final int size;
     final int[] offsets;
     final List<IptEntry> entries;
 
@@ -80,15 +88,23 @@ public final class EntriesCache implements TableIo.EntryDecoder {
     /** Each entry's index, by identity; built by the first commit that copies. */
     private volatile Map<IptEntry, Integer> index;
 
-    Last(byte[] blob, int[] offsets, List<IptEntry> entries, byte[] encodesAsRead) {
-      this.blob = blob;
+    Last(
+        byte[] bytes,
+        int base,
+        int size,
+        int[] offsets,
+        List<IptEntry> entries,
+        byte[] encodesAsRead) {
+      this.bytes = bytes;
+      this.base = base;
+      this.size = size;
       this.offsets = offsets;
       this.entries = entries;
       this.encodesAsRead = encodesAsRead;
     }
 
     int end(int i) {
-      return i + 1 < offsets.length ? offsets[i + 1] : blob.length;
+      return i + 1 < offsets.length ? offsets[i + 1] : size;
     }
 
     @Override
@@ -108,12 +124,12 @@ public final class EntriesCache implements TableIo.EntryDecoder {
       int from = offsets[i];
       int len = end(i) - from;
       if (encodesAsRead[i] == UNKNOWN) {
-        encodesAsRead[i] = encodesAs(entry, blob, from, len) ? SAME : DIFFERENT;
+        encodesAsRead[i] = encodesAs(entry, bytes, base + from, len) ? SAME : DIFFERENT;
       }
       if (encodesAsRead[i] != SAME) {
         return false;
       }
-      System.arraycopy(blob, from, into, at, len);
+      System.arraycopy(bytes, base + from, into, at, len);
       return true;
     }
 
@@ -132,35 +148,36 @@ public final class EntriesCache implements TableIo.EntryDecoder {
    * The new blob's entries, each from {@code before} when its bytes are there unchanged; null when
    * an entry is malformed (the plain decode then says how, as it always does).
    */
-  private static Last reuse(Last before, byte[] blob) {
-    if (Arrays.equals(before.blob, blob)) {
+  private static Last reuse(Last before, byte[] bytes, int base, int size) {
+    if (Arrays.equals(
+        before.bytes, before.base, before.base + before.size, bytes, base, base + size)) {
       return before;
     }
-    int delta = blob.length - before.blob.length;
-    ByteBuffer b = Abi.wrap(blob);
+    int delta = size - before.size;
+    ByteBuffer b = Abi.wrap(bytes);
     List<IptEntry> out = new ArrayList<>(before.entries.size() + 16);
     int[] offsets = new int[before.offsets.length + 16];
     byte[] checked = new byte[offsets.length];
     int n = 0;
     int at = 0;
-    while (at < blob.length) {
-      if (blob.length - at < IptEntry.SIZE) {
+    while (at < size) {
+      if (size - at < IptEntry.SIZE) {
         return null;
       }
-      int next = Short.toUnsignedInt(b.getShort(at + IptEntry.OFF_NEXT_OFFSET));
-      if (next == 0 || at + next > blob.length) {
+      int next = Short.toUnsignedInt(b.getShort(base + at + IptEntry.OFF_NEXT_OFFSET));
+      if (next == 0 || at + next > size) {
         return null;
       }
-      int old = same(before, at, blob, at, next);
+      int old = same(before, at, bytes, base + at, next);
       if (old < 0 && delta != 0) {
-        old = same(before, at - delta, blob, at, next);
+        old = same(before, at - delta, bytes, base + at, next);
       }
       IptEntry e;
       if (old >= 0) {
         e = before.entries.get(old);
       } else {
         try {
-          e = IptEntry.decode(b, at);
+          e = IptEntry.decode(b, base + at);
         } catch (IllegalArgumentException | IndexOutOfBoundsException x) {
           return null;
         }
@@ -176,20 +193,27 @@ public final class EntriesCache implements TableIo.EntryDecoder {
       at += next;
     }
     return new Last(
-        blob,
+        bytes,
+        base,
+        size,
         Arrays.copyOf(offsets, n),
         Collections.unmodifiableList(out),
         Arrays.copyOf(checked, n));
   }
 
-  /** The index of the old entry that starts at {@code old} with exactly these bytes, or -1. */
-  private static int same(Last before, int old, byte[] blob, int at, int next) {
+  /**
+   * The index of the old entry that starts at {@code old} with exactly the {@code next} bytes at
+   * {@code at} of {@code bytes}, or -1.
+   */
+  private static int same(Last before, int old, byte[] bytes, int at, int next) {
     int i = Arrays.binarySearch(before.offsets, old);
     if (i < 0) {
       return -1;
     }
     int end = before.end(i);
-    if (end - old != next || !Arrays.equals(before.blob, old, end, blob, at, at + next)) {
+    int from = before.base + old;
+    if (end - old != next
+        || !Arrays.equals(before.bytes, from, from + next, bytes, at, at + next)) {
       return -1;
     }
     return i;
