@@ -4,6 +4,7 @@ import bpfilterctl.core.daemon.CallerIo;
 import bpfilterctl.core.daemon.OneShotRunner;
 import bpfilterctl.core.daemon.RunRequest;
 import bpfilterctl.core.iptables.EntriesCache;
+import bpfilterctl.core.iptables.ext.SystemLookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleAccess;
 import java.io.BufferedOutputStream;
@@ -22,6 +23,9 @@ public final class ClientCommandRunner implements OneShotRunner {
   /** The tables' entries as the last command read them: the next reads mostly the same bytes. */
   private final EntriesCache tables = new EntriesCache();
 
+  /** /etc's name files, parsed again only when one changed. */
+  private final SystemLookups lookups = SystemLookups.machine();
+
   @Override
   public int run(
       RunRequest request,
@@ -33,7 +37,7 @@ public final class ClientCommandRunner implements OneShotRunner {
     PrintWriter out = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stdout, 1 << 16)));
     PrintWriter err = new PrintWriter(new Utf8Writer(new BufferedOutputStream(stderr, 1 << 12)));
     String[] args = request.argv().toArray(String[]::new);
-    try (Session session = Session.forCaller(module, caller, extensions, tables)) {
+    try (Session session = Session.forCaller(module, caller, extensions, tables, lookups)) {
       boolean colour =
           ColorMode.scan(args).enabled(request.env().get("NO_COLOR"), request.console());
       return GlobalFlags.execute(session, new Io(out, err, colour, false), args);

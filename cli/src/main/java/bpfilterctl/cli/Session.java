@@ -11,6 +11,7 @@ import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.RuleTable;
 import bpfilterctl.core.iptables.TableIo;
 import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.SystemLookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
@@ -43,6 +44,10 @@ public final class Session implements AutoCloseable {
   private final ChainSource chains;
   private XtExtensions extensions;
   private Lookups lookups;
+
+  /** Where a daemon's run takes its name databases from (null: read them here). */
+  private SystemLookups lookupSource;
+
   private final Optional<Path> daemonSocket;
   private Optional<DaemonPaths> paths = Optional.empty();
   private boolean oneShot;
@@ -115,15 +120,20 @@ public final class Session implements AutoCloseable {
    * A command the daemon runs for a client: {@code module} is the daemon's, with the client's
    * rights; stdin, files and the xtables lock are the client's ({@code caller}); {@code extensions}
    * are the daemon's, built once for all its runs, and so are {@code tables}, the entries its runs
-   * last read.
+   * last read, and {@code lookups}, the name databases as the daemon last read them.
    */
   public static Session forCaller(
-      ModuleAccess module, CallerIo caller, XtExtensions extensions, EntriesCache tables) {
+      ModuleAccess module,
+      CallerIo caller,
+      XtExtensions extensions,
+      EntriesCache tables,
+      SystemLookups lookups) {
     Session s = embedded();
     s.given = module;
     s.caller = caller;
     s.extensions = extensions;
     s.decoder = tables;
+    s.lookupSource = lookups;
     return s;
   }
 
@@ -313,7 +323,7 @@ public final class Session implements AutoCloseable {
   /** /etc/services, /etc/protocols and the like, read on first use. */
   public synchronized Lookups lookups() {
     if (lookups == null) {
-      lookups = Lookups.system();
+      lookups = lookupSource == null ? Lookups.system() : lookupSource.current();
     }
     return lookups;
   }

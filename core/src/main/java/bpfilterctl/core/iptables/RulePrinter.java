@@ -194,8 +194,9 @@ public final class RulePrinter {
     }
   }
 
+  /** {@code bytes} are the caller's copy (a match's or target's data() is one already). */
   private ExtData data(byte[] bytes, IptIp ip) {
-    return new ExtData(bytes.clone(), ip, table, lookups);
+    return new ExtData(bytes, ip, table, lookups);
   }
 
   /** ipv4_addr_to_string. */

@@ -3,6 +3,7 @@ package bpfilterctl.core.iptables;
 import bpfilterctl.core.uapi.Abi;
 import bpfilterctl.core.uapi.Errno;
 import bpfilterctl.core.uapi.Hook;
+import bpfilterctl.core.uapi.IptEntries;
 import bpfilterctl.core.uapi.IptEntry;
 import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.uapi.IptIp;
@@ -12,6 +13,7 @@ import bpfilterctl.core.uapi.XtCounters;
 import bpfilterctl.core.uapi.XtCountersInfo;
 import bpfilterctl.core.uapi.XtEntryMatch;
 import bpfilterctl.core.uapi.XtEntryTarget;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -258,6 +260,10 @@ public final class RuleTable {
 
   private long nextSeq;
   private boolean changed;
+
+  /** Where the entries read can be copied from when a commit sends them back unchanged. */
+  private EntryBytes readFrom = EntryBytes.NONE;
+
   private Fn fn = Fn.INIT;
 
   private RuleTable(IptGetinfo info) {
@@ -318,7 +324,17 @@ public final class RuleTable {
 
   /** Builds the cache from GET_INFO and the entries GET_ENTRIES returned (cache_add_entry). */
   public static RuleTable parse(IptGetinfo info, List<IptEntry> entries) throws TableError {
+    return parse(info, entries, EntryBytes.NONE);
+  }
+
+  /**
+   * {@link #parse(IptGetinfo, List)}, the commit copying from {@code bytes} the entries it sends
+   * back as they were read.
+   */
+  static RuleTable parse(IptGetinfo info, List<IptEntry> entries, EntryBytes bytes)
+      throws TableError {
     RuleTable t = new RuleTable(info);
+    t.readFrom = bytes;
     int offset = 0;
     int total = 0;
     for (IptEntry e : entries) {
@@ -435,7 +451,7 @@ public final class RuleTable {
   }
 
   static int standardVerdict(XtEntryTarget t) {
-    return Abi.wrap(t.data()).getInt(0);
+    return t.dataInt(0);
   }
 
   static String errorName(XtEntryTarget t) {
@@ -839,9 +855,36 @@ public final class RuleTable {
               .withCounters(c.counters));
     }
     out.add(IptEntry.of(IptIp.ANY, List.of(), XtEntryTarget.error("ERROR")));
-    byte[] replace =
-        IptReplace.of(info.name(), info.validHooks(), hookEntry, underflow, info.numEntries(), out)
-            .encode();
+    byte[] replace = replaceOf(hookEntry, underflow, out);
     return new Compiled(replace, num, slots, info.name());
+  }
+
+  /**
+   * {@code IptReplace.of(...).encode()} for these entries, written in one buffer, each entry copied
+   * from what the table was read with when it is one of those entries, else encoded.
+   */
+  private byte[] replaceOf(int[] hookEntry, int[] underflow, List<IptEntry> out) {
+    int size = IptEntries.size(out);
+    byte[] replace = new byte[IptReplace.HEADER_SIZE + size];
+    ByteBuffer b = Abi.wrap(replace);
+    IptReplace.writeHeader(
+        b,
+        info.name(),
+        info.validHooks(),
+        out.size(),
+        size,
+        hookEntry,
+        underflow,
+        info.numEntries(),
+        0);
+    int at = IptReplace.HEADER_SIZE;
+    for (IptEntry e : out) {
+      if (readFrom.copy(e, replace, at)) {
+        at += e.nextOffset();
+      } else {
+        at += e.encode(b, at);
+      }
+    }
+    return replace;
   }
 }

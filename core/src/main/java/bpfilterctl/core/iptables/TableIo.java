@@ -28,7 +28,15 @@ public final class TableIo {
     EntryDecoder FRESH = (table, reply) -> IptGetEntries.decode(reply).entryList();
 
     List<IptEntry> decode(String table, byte[] reply);
+
+    /** The decode, and where its entries' bytes can be copied from for a commit (nowhere here). */
+    default Decoded read(String table, byte[] reply) {
+      return new Decoded(decode(table, reply), EntryBytes.NONE);
+    }
   }
+
+  /** A GET_ENTRIES reply's entries, and where their bytes are. */
+  public record Decoded(List<IptEntry> entries, EntryBytes bytes) {}
 
   private TableIo() {}
 
@@ -54,7 +62,8 @@ public final class TableIo {
       try {
         byte[] got =
             port.get(Sockopt.IPT_SO_GET_ENTRIES.cmd(), IptGetEntries.request(table, info.size()));
-        return RuleTable.parse(info, decoder.decode(table, got));
+        Decoded d = decoder.read(table, got);
+        return RuleTable.parse(info, d.entries(), d.bytes());
       } catch (Sockopts.SockoptError e) {
         if (e.errno() != Errno.EAGAIN.code() || attempt >= MAX_INIT_ATTEMPTS) {
           throw new TableError(Fn.INIT, e.errno());

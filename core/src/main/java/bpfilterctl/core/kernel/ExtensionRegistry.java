@@ -20,12 +20,25 @@ public final class ExtensionRegistry {
 
   private final Map<ExtensionKind, Map<String, List<KernelExtension>>> byName = new HashMap<>();
 
+  /**
+   * What {@link #find} answers for every kind, name and revision it can find: a replace of 50,000
+   * rules asks it for every match and target, where a search of the name's list each time was a
+   * quarter of the umh's work.
+   */
+  private final Map<Key, KernelExtension> found = new HashMap<>();
+
+  private record Key(ExtensionKind kind, String name, int revision) {}
+
   public ExtensionRegistry(List<? extends KernelExtension> extensions) {
     for (ExtensionKind k : ExtensionKind.values()) {
       byName.put(k, new HashMap<>());
     }
     for (KernelExtension e : extensions) {
       byName.get(e.kind()).computeIfAbsent(e.name(), n -> new ArrayList<>()).add(e);
+    }
+    for (KernelExtension e : extensions) {
+      Key k = new Key(e.kind(), e.name(), e.revision());
+      searched(e.kind(), e.name(), e.revision()).ifPresent(x -> found.put(k, x));
     }
   }
 
@@ -36,6 +49,10 @@ public final class ExtensionRegistry {
 
   /** xt_find_match/xt_find_target: the IPv4 list first, then the family-independent one. */
   public Optional<KernelExtension> find(ExtensionKind kind, String name, int revision) {
+    return Optional.ofNullable(found.get(new Key(kind, name, revision)));
+  }
+
+  private Optional<KernelExtension> searched(ExtensionKind kind, String name, int revision) {
     Optional<KernelExtension> v4 = in(kind, name, Family.IPV4, revision);
     return v4.isPresent() ? v4 : in(kind, name, Family.UNSPEC, revision);
   }

@@ -42,8 +42,17 @@ public record MboxRequest(long addr, boolean isSet, int cmd, int pid, byte[] pay
   public byte[] encode() {
     ByteBuffer b =
         ByteBuffer.allocate(HEADER_BYTES + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(header()).put(payload);
+    return b.array();
+  }
+
+  /**
+   * The 24-byte header alone, for a writer that sends the payload after it without first copying it
+   * into one buffer (a 50k-rule GET_ENTRIES or SET_REPLACE carries 10 MiB).
+   */
+  public byte[] header() {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.putLong(addr).putInt(payload.length).putInt(isSet ? 1 : 0).putInt(cmd).putInt(pid);
-    b.put(payload);
     return b.array();
   }
 

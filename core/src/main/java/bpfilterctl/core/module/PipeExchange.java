@@ -35,14 +35,15 @@ final class PipeExchange {
       RequestDeadline deadline,
       TrafficTap tap,
       String callerComm) {
-    byte[] wire = req.encode();
+    byte[] head = req.header();
+    int wire = head.length + req.payload().length;
     long t0 = System.nanoTime();
     deadline.begin(p, t0 + budget(timeoutNanos, req));
     try {
       tap.publish(Frame.Direction.REQUEST, req, callerComm, p.pid(), 0, req.payload(), 0);
-      int sent = p.writeFully(wire);
-      if (sent < wire.length) {
-        return fault(deadline, Exchange.FaultKind.WRITE_FAILED, sent, wire.length);
+      int sent = p.writeFully(head, req.payload());
+      if (sent < wire) {
+        return fault(deadline, Exchange.FaultKind.WRITE_FAILED, sent, wire);
       }
       byte[] header = new byte[MboxReply.HEADER_BYTES];
       int got = p.readFully(header, header.length);

@@ -175,13 +175,21 @@ final class UmhProcess {
     return !exit.isDone();
   }
 
-  /** Writes all of {@code data}; returns how many bytes went out before an error. */
-  int writeFully(byte[] data) {
+  /**
+   * Writes all of {@code head} then all of {@code body}, as one stream; returns how many bytes went
+   * out before an error.
+   */
+  int writeFully(byte[] head, byte[] body) {
+    int total = head.length + body.length;
     int off = 0;
-    while (off < data.length) {
-      int n = Math.min(io.capacity(), data.length - off);
+    while (off < total) {
+      int n = Math.min(io.capacity(), total - off);
       io.clear();
-      io.put(data, off, n).flip();
+      int fromHead = Math.max(0, Math.min(n, head.length - off));
+      if (fromHead > 0) {
+        io.put(head, off, fromHead);
+      }
+      io.put(body, off + fromHead - head.length, n - fromHead).flip();
       int w = posix.write(requestFd, io, n);
       if (w < 0 && posix.errno() == Errno.EINTR.code()) {
         continue;

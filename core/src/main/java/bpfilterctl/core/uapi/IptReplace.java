@@ -91,6 +91,26 @@ public record IptReplace(
 
   public byte[] encode() {
     ByteBuffer b = Abi.allocate(HEADER_SIZE + entries.length);
+    writeHeader(
+        b, name, validHooks, numEntries, size, hookEntry, underflow, numCounters, countersPointer);
+    b.put(HEADER_SIZE, entries);
+    return b.array();
+  }
+
+  /**
+   * The 96-byte header into a zeroed {@code b} at 0, as {@link #encode} writes it: for a writer
+   * that puts the entries after it itself.
+   */
+  public static void writeHeader(
+      ByteBuffer b,
+      String name,
+      int validHooks,
+      int numEntries,
+      int size,
+      int[] hookEntry,
+      int[] underflow,
+      int numCounters,
+      long countersPointer) {
     FixedName.write(b, OFF_NAME, name, Abi.TABLE_NAME_LEN);
     b.putInt(OFF_VALID_HOOKS, validHooks)
         .putInt(OFF_NUM_ENTRIES, numEntries)
@@ -98,8 +118,6 @@ public record IptReplace(
     Hooks.write(b, OFF_HOOK_ENTRY, hookEntry);
     Hooks.write(b, OFF_UNDERFLOW, underflow);
     b.putInt(OFF_NUM_COUNTERS, numCounters).putLong(OFF_COUNTERS, countersPointer);
-    b.put(HEADER_SIZE, entries);
-    return b.array();
   }
 
   public List<IptEntry> entryList() {

@@ -14,6 +14,7 @@ import bpfilterctl.core.uapi.IptGetinfo;
 import bpfilterctl.core.umh.tables.TableEngine;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,14 +28,23 @@ class EntriesCacheTest {
       new Iptables(port, XtExtensions.standard(), Lookups.system(), XtablesLock.none(), cache);
 
   private void iptables(String... argv) throws Exception {
+    iptables(plain, argv);
+  }
+
+  private static void iptables(Iptables to, String... argv) throws Exception {
     StringBuilder err = new StringBuilder();
-    assertThat(plain.run(List.of(argv), new StringBuilder(), err)).as(err.toString()).isZero();
+    assertThat(to.run(List.of(argv), new StringBuilder(), err)).as(err.toString()).isZero();
   }
 
   private void ruleset() throws Exception {
-    iptables("-N", "svc");
+    ruleset(plain);
+  }
+
+  private static void ruleset(Iptables to) throws Exception {
+    iptables(to, "-N", "svc");
     for (int i = 1; i <= 20; i++) {
       iptables(
+          to,
           "-A",
           "svc",
           "-s",
@@ -46,6 +56,7 @@ class EntriesCacheTest {
           "-j",
           "ACCEPT");
       iptables(
+          to,
           "-A",
           "INPUT",
           "-s",
@@ -57,8 +68,8 @@ class EntriesCacheTest {
           "-j",
           "DROP");
     }
-    iptables("-A", "INPUT", "-j", "svc");
-    iptables("-A", "OUTPUT", "-d", "192.0.2.1", "-j", "REJECT");
+    iptables(to, "-A", "INPUT", "-j", "svc");
+    iptables(to, "-A", "OUTPUT", "-d", "192.0.2.1", "-j", "REJECT");
   }
 
   /** GET_INFO and GET_ENTRIES of filter, as TC_INIT asks them. */
@@ -147,5 +158,119 @@ class EntriesCacheTest {
       assertThat(ours.toString()).isEqualTo(theirs.toString());
       assertThat(err.toString()).isEmpty();
     }
+  }
+
+  /** A port that keeps every SET_REPLACE it passes on. */
+  private static final class Replaces implements Sockopts {
+    final Sockopts to;
+    final List<byte[]> sent = new ArrayList<>();
+
+    Replaces(Sockopts to) {
+      this.to = to;
+    }
+
+    @Override
+    public byte[] get(int cmd, byte[] in)
+        throws SockoptError, bpfilterctl.core.module.ModuleException {
+      return to.get(cmd, in);
+    }
+
+    @Override
+    public byte[] set(int cmd, byte[] value)
+        throws SockoptError, bpfilterctl.core.module.ModuleException {
+      if (cmd == Sockopt.IPT_SO_SET_REPLACE.cmd()) {
+        sent.add(value.clone());
+      }
+      return to.set(cmd, value);
+    }
+  }
+
+  @Test
+  void aCommitThroughTheCacheSendsTheSameReplaceAsOneThatEncodesEveryEntry() throws Exception {
+    ruleset();
+    // A second module with the same table: one runs each change with the cache (its entries'
+    // bytes copied from the reply read), the other with a fresh decode (every entry encoded).
+    TableEngine other = new TableEngine(ExtensionRegistry.kernel());
+    Replaces copied = new Replaces(port);
+    Replaces encoded = new Replaces(ModuleSockopts.direct(other::handle));
+    Iptables viaCache =
+        new Iptables(copied, XtExtensions.standard(), Lookups.system(), XtablesLock.none(), cache);
+    Iptables plainOther = new Iptables(encoded, XtExtensions.standard(), Lookups.system());
+    // The same table in the second module, by the same commands.
+    ruleset(plainOther);
+    encoded.sent.clear();
+    for (String[] change :
+        new String[][] {
+          {"-A", "INPUT", "-s", "192.0.2.7", "-p", "tcp", "--dport", "8443", "-j", "ACCEPT"},
+          {"-A", "INPUT", "-s", "192.0.2.8", "-j", "DROP"},
+          {"-I", "svc", "2", "-d", "192.0.2.9", "-m", "comment", "--comment", "x", "-j", "DROP"},
+          {"-I", "INPUT", "-i", "lo", "-j", "ACCEPT"},
+          {"-D", "INPUT", "3"},
+          {"-D", "svc", "-s", "10.0.0.4", "-p", "tcp", "--dport", "1004", "-j", "ACCEPT"},
+          {"-R", "svc", "1", "-s", "10.9.9.9", "-j", "RETURN"},
+          {"-Z"},
+          {"-Z", "INPUT", "2"},
+          {"-N", "extra"},
+          {"-A", "extra", "-p", "udp", "--sport", "53", "-j", "ACCEPT"},
+          {"-A", "OUTPUT", "-j", "extra"},
+          {"-D", "OUTPUT", "-j", "extra"},
+          {"-F", "extra"},
+          {"-X", "extra"},
+          {"-P", "FORWARD", "DROP"},
+          {"-P", "INPUT", "DROP"},
+          {"-E", "svc", "svc2"},
+          {"-A", "INPUT", "-s", "192.0.2.10", "-j", "ACCEPT"},
+        }) {
+      StringBuilder err = new StringBuilder();
+      int before = copied.sent.size();
+      assertThat(viaCache.run(List.of(change), new StringBuilder(), err))
+          .as(String.join(" ", change) + ": " + err)
+          .isZero();
+      assertThat(plainOther.run(List.of(change), new StringBuilder(), err)).isZero();
+      assertThat(copied.sent).hasSize(before + 1);
+      assertThat(copied.sent.get(before))
+          .as(String.join(" ", change))
+          .isEqualTo(encoded.sent.get(before));
+    }
+  }
+
+  @Test
+  void anEntryIsCopiedOnlyAsTheBytesItsEncodingWrites() throws Exception {
+    ruleset();
+    byte[] first = reply();
+    TableIo.Decoded d = cache.read("filter", first);
+    // The first rule of svc (after its head): copied, and what encoding it writes.
+    IptEntry rule = d.entries().get(1);
+    byte[] into = new byte[rule.nextOffset() + 8];
+    assertThat(d.bytes().copy(rule, into, 8)).isTrue();
+    byte[] enc = new byte[rule.nextOffset()];
+    rule.encode(bpfilterctl.core.uapi.Abi.wrap(enc), 0);
+    assertThat(Arrays.copyOfRange(into, 8, into.length)).isEqualTo(enc);
+    // An equal entry that is not one read (a parser's, an edit's) is encoded, never looked up.
+    IptEntry equal = rule.withCounters(rule.counters());
+    assertThat(equal).isEqualTo(rule);
+    assertThat(d.bytes().copy(equal, into, 0)).isFalse();
+
+    // A reply whose entry carries bytes its decode does not keep (a longer next_offset with a
+    // tail): that entry is never copied, the others still are.
+    byte[] odd = Arrays.copyOf(first, first.length);
+    var b = bpfilterctl.core.uapi.Abi.wrap(odd);
+    int at = IptGetEntries.HEADER_SIZE;
+    int second = at + Short.toUnsignedInt(b.getShort(at + IptEntry.OFF_NEXT_OFFSET));
+    b.putInt(second + IptEntry.OFF_NFCACHE, 0x1234); // kept by the decode: still copied as is
+    TableIo.Decoded d2 = new EntriesCache().read("filter", odd);
+    IptEntry r2 = d2.entries().get(1);
+    assertThat(r2.nfcache()).isEqualTo(0x1234);
+    assertThat(d2.bytes().copy(r2, into, 8)).isTrue();
+    byte[] zeroName = Arrays.copyOf(first, first.length);
+    // A byte after the NUL of the first match's name: the decode drops it, so no copy.
+    bpfilterctl.core.uapi.Abi.wrap(zeroName)
+        .put(second + IptEntry.SIZE + bpfilterctl.core.uapi.XtEntryMatch.OFF_NAME + 20, (byte) 7);
+    TableIo.Decoded d3 = new EntriesCache().read("filter", zeroName);
+    IptEntry r3 = d3.entries().get(1);
+    byte[] enc3 = new byte[r3.nextOffset()];
+    r3.encode(bpfilterctl.core.uapi.Abi.wrap(enc3), 0);
+    boolean same = Arrays.equals(enc3, 0, enc3.length, zeroName, second, second + enc3.length);
+    assertThat(d3.bytes().copy(r3, into, 8)).isEqualTo(same);
   }
 }

@@ -38,6 +38,36 @@ class TableStoreTest {
   }
 
   @Test
+  void thePreparedFileIsTheFormatByteForByte(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path state = tmp.resolve("state");
+    java.nio.file.Files.createDirectory(state);
+    java.nio.file.Files.setPosixFilePermissions(
+        state, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    TableStore store = new TableStore(state.resolve("tables"), OwnedDir.processUid());
+    SavedTable t = table(96 + 152 * 40, 80, 11);
+    TableStore.Prepared p = store.prepare(t);
+    byte[] file = java.nio.file.Files.readAllBytes(p.temp());
+    // magic, version 2, the blob's length, the blob, the counters' count, the counters, and the
+    // CRC32C of all of it, little endian: written here without the store's code.
+    ByteBuffer want =
+        ByteBuffer.allocate(12 + t.replaceBlob().length + 4 + 8 * 80 + 4)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    want.put("BPFS".getBytes(StandardCharsets.US_ASCII)).putInt(2);
+    want.putInt(t.replaceBlob().length).put(t.replaceBlob()).putInt(80);
+    for (long c : t.counters()) {
+      want.putLong(c);
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(want.array(), 0, want.position());
+    want.putInt((int) crc.getValue());
+    assertThat(file).isEqualTo(want.array());
+    assertThat(TableStore.encode(t)).isEqualTo(want.array());
+    store.commit(p);
+    assertSame(t, store.load().tables().get(0));
+  }
+
+  @Test
   void everyFlippedBitAndEveryTruncationIsDamage() {
     byte[] f = TableStore.encode(table(400, 6, 7));
     for (int bit = 0; bit < 8 * f.length; bit++) {
