@@ -36,6 +36,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -79,7 +80,10 @@ public final class DaemonServer implements AutoCloseable {
   // The I/O thread's own.
   private final List<Connection> connections = new ArrayList<>();
   private final Map<Integer, Integer> perUid = new HashMap<>();
-  private volatile long buffered;
+
+  /** Added to by the I/O thread only; a worker releases an answered request's share. */
+  private final AtomicLong buffered = new AtomicLong();
+
   private long acceptPausedUntil;
   private long acceptBackoff = ACCEPT_BACKOFF_MIN;
   private long lastRefusalLog;
@@ -247,7 +251,7 @@ public final class DaemonServer implements AutoCloseable {
 
   /** Bytes held now for frames not yet answered, all connections together (for tests). */
   long bufferedBytes() {
-    return buffered;
+    return buffered.get();
   }
 
   /** Blocks until a client's stop or {@link #close()}. */
@@ -594,6 +598,9 @@ public final class DaemonServer implements AutoCloseable {
       if (c.closed) {
         return 0;
       }
+      // Answered: its request's bytes are no longer held (as finish() releases them before its
+      // send); the I/O thread does not touch the assembler while the connection is busy.
+      c.in.releaseAnswered();
       while (true) {
         long w = ns.send(c.fd, b, b.length);
         if (w >= 0) {
@@ -711,9 +718,9 @@ public final class DaemonServer implements AutoCloseable {
     if (c.run != null) {
       c.run.hangUp();
     }
-    c.in.discard();
     c.out.clear();
     synchronized (c.fdLock) {
+      c.in.discard(); // after a worker's release of the same bytes, never beside it
       ns.close(c.fd); // never while a worker sends on it: the number could be reused at once
     }
     perUid.computeIfPresent(c.peer.uid(), (k, v) -> v > 1 ? v - 1 : null);
@@ -823,16 +830,16 @@ public final class DaemonServer implements AutoCloseable {
 
     @Override
     public boolean reserve(long bytes) {
-      if (buffered + bytes > limits.bufferedBytes()) {
+      if (buffered.get() + bytes > limits.bufferedBytes()) {
         return false;
       }
-      buffered += bytes;
+      buffered.addAndGet(bytes);
       return true;
     }
 
     @Override
     public void release(long bytes) {
-      buffered -= bytes;
+      buffered.addAndGet(-bytes);
     }
 
     private FrameAssembler.Decision close(String why) {
