@@ -562,6 +562,13 @@ public final class DaemonServer implements AutoCloseable {
       subscribe(c, f.bodyText().substring(10).trim(), now);
       return;
     }
+    DaemonFrame known = knownAnswer(f, c.peer);
+    if (known != null) {
+      c.in.releaseAnswered();
+      c.enqueue(known, now);
+      flush(c, now);
+      return;
+    }
     c.busy = true;
     Peer peer = c.peer;
     // Nothing queued ahead of the answer: the worker may send it itself (see sendNow).
@@ -1058,6 +1065,28 @@ public final class DaemonServer implements AutoCloseable {
     } catch (ModuleException e) {
       return fail(e.kind(), e.getMessage());
     }
+  }
+
+  /**
+   * On the I/O thread: the answer to a CALL that the host knows without the umh (a GET_REVISION it
+   * answered before, {@link ModuleHost#knownRevision}), or null for a worker to answer. No lock, no
+   * pipe, nothing that can block: the revision probes of every iptables process are answered
+   * without two thread hops and a umh round trip.
+   */
+  private DaemonFrame knownAnswer(DaemonFrame f, Peer peer) {
+    byte[] b = f.body();
+    if (f.type() != FrameType.CALL || b.length < MboxRequest.HEADER_BYTES) {
+      return null;
+    }
+    MboxRequest.Header h = MboxRequest.Header.decode(b);
+    if (h.isSet() != 0 || h.len() != b.length - MboxRequest.HEADER_BYTES || !policy.mayRead(peer)) {
+      return null; // a worker answers it, refusals included
+    }
+    byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
+    return host.knownRevision(
+            new MboxRequest(h.addr(), false, h.cmd(), peer.pid(), payload), peer.comm())
+        .map(r -> new DaemonFrame(FrameType.REPLY, r.encode()))
+        .orElse(null);
   }
 
   private DaemonFrame call(DaemonFrame f, Peer peer) throws ModuleException {
