@@ -108,8 +108,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
 
   /**
    * The running umh's GET_REVISION answers: a function of the option and the name and revision
-   * asked, for one umh and one enforcement wish (what the umh offers with enforcement on differs),
-   * so a new umh, an enforce and every set make them unknown again. Each answer given from here
+   * asked, for one umh and one enforcement wish (with enforcement on, the umh offers only what it
+   * compiles, TableEngine.getRevision; that changes only through a start or enforce(), never a
+   * caller's set), so a new umh and an enforce make them unknown again. Each answer given from here
    * still goes to the tap, request and reply, as the umh's would.
    */
   private final Map<String, KnownRevision> revisions = new ConcurrentHashMap<>();
@@ -417,9 +418,6 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     lock.lock();
     inflightCallerComm = callerComm;
     try {
-      if (request.isSet()) {
-        revisionEpoch++;
-      }
       long epoch = revisionEpoch;
       MboxReply reply = forward(request, deadline);
       UmhProcess answered = umh;
@@ -451,7 +449,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   /**
    * The running umh's answer to a GET_REVISION it has answered before, without the lock or the
    * pipes (the daemon's I/O thread answers it at once), published to the tap as the umh's; empty
-   * when not known or when anything has changed since (a new umh, an enforce, a set).
+   * when not known or when anything has changed since (a new umh, an enforce).
    */
   public Optional<MboxReply> knownRevision(MboxRequest request, String callerComm) {
     if (!isRevision(request)) {
