@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
@@ -57,6 +58,9 @@ public final class DaemonServer implements AutoCloseable {
 
   /** The largest answer a worker sends itself (a 1k-rule table's entries are ~200 KiB). */
   private static final int DIRECT_SEND_MAX = 256 << 10;
+
+  /** A GET_REVISION's payload is a 30-byte xt_get_revision: anything much bigger is not one. */
+  private static final int KNOWN_ANSWER_MAX_PAYLOAD = 64;
 
   private static final int FD_RESERVE = 64;
   private static final long SUBSCRIBER_QUEUE_BYTES = 1 << 20;
@@ -1079,7 +1083,15 @@ public final class DaemonServer implements AutoCloseable {
       return null;
     }
     MboxRequest.Header h = MboxRequest.Header.decode(b);
-    if (h.isSet() != 0 || h.len() != b.length - MboxRequest.HEADER_BYTES || !policy.mayRead(peer)) {
+    boolean revision =
+        h.cmd() == Sockopt.IPT_SO_GET_REVISION_MATCH.cmd()
+            || h.cmd() == Sockopt.IPT_SO_GET_REVISION_TARGET.cmd();
+    // Before any copy: a table's entries (megabytes) must not be copied here for nothing.
+    if (h.isSet() != 0
+        || !revision
+        || b.length > MboxRequest.HEADER_BYTES + KNOWN_ANSWER_MAX_PAYLOAD
+        || h.len() != b.length - MboxRequest.HEADER_BYTES
+        || !policy.mayRead(peer)) {
       return null; // a worker answers it, refusals included
     }
     byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
