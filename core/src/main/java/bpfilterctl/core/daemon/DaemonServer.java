@@ -47,7 +47,9 @@ import jnr.posix.POSIXFactory;
  *
  * <p>One I/O thread polls every connection (non-blocking; an idle connection costs an fd and a few
  * hundred bytes, no thread), assembles frames as their bytes arrive and checks access from a
- * frame's head before it takes the body. Complete frames go to a small pool of workers; a
+ * frame's head before it takes the body. Complete frames go to a small pool of workers (a
+ * GET_REVISION the umh answered before is answered at once, {@link ModuleHost#knownRevision}); a
+ * worker sends its answer itself when the socket takes it, else the I/O thread sends it. A
  * connection reads nothing more until its request is answered, and the host runs one request at a
  * time. Accepting backs off on EMFILE and the like and carries on; connections are capped in all
  * and per uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its
