@@ -380,6 +380,78 @@ class HookBehaviourTest {
     }
   }
 
+  /**
+   * Root is granted by every daemon, so the hook does not wait for its first WELCOME: HELLO and the
+   * first call go out together, one round trip instead of two. A stub daemon that answers nothing
+   * until it has the call behind HELLO shows it (it waits 10 s, then answers anyway, so that a hook
+   * that waits fails here instead of hanging).
+   */
+  @Test
+  void rootsFirstCallGoesOutWithItsHello() throws Exception {
+    Path exe = threadedClient();
+    Path sock = dir.resolve("stub.sock");
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (java.nio.channels.ServerSocketChannel server =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(sock));
+      Thread stub = new Thread(() -> stubDaemon(server, seen), "stub-daemon");
+      stub.setDaemon(true);
+      stub.start();
+      ProcessResult r =
+          ProcessResult.run(
+              dir, HookedDaemon.envWithHook(lib, sock), "unshare", "-n", exe.toString(), "once");
+      assertThat(r.output()).as("rc %d", r.rc()).isEqualTo("ok\n");
+      stub.join(10_000);
+    }
+    assertThat(seen).startsWith("HELLO", "CALL 64", "answered");
+  }
+
+  /**
+   * One connection: HELLO, then the next frame (10 s at most) before WELCOME and GET_INFO's reply.
+   */
+  private static void stubDaemon(java.nio.channels.ServerSocketChannel server, List<String> seen) {
+    try (java.nio.channels.SocketChannel c = server.accept()) {
+      java.nio.ByteBuffer in =
+          java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      c.configureBlocking(false);
+      try (java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+        c.register(sel, java.nio.channels.SelectionKey.OP_READ);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seen.size() < 2 && System.nanoTime() < end) {
+          sel.select(100);
+          sel.selectedKeys().clear();
+          if (c.read(in) < 0) {
+            return;
+          }
+          while (in.position() >= 5 && in.position() >= 4 + in.getInt(0)) {
+            int len = in.getInt(0);
+            int type = in.get(4);
+            seen.add(
+                type == 1 ? "HELLO" : type == 3 ? "CALL " + in.getInt(5 + 16) : "type " + type);
+            in.flip().position(4 + len);
+            in.compact();
+          }
+        }
+      }
+      seen.add("answered");
+      java.nio.ByteBuffer out =
+          java.nio.ByteBuffer.allocate(8 + 5 + 4 + 84).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      out.putInt(4).put((byte) 2).putShort((short) 1).put((byte) 2); // WELCOME: v1, write
+      out.putInt(1 + 4 + 84).put((byte) 4).putInt(0); // REPLY, status 0
+      byte[] info = new byte[84];
+      System.arraycopy("filter".getBytes(StandardCharsets.US_ASCII), 0, info, 0, 6);
+      info[32] = 0x0e; // valid hooks: LOCAL_IN, FORWARD, LOCAL_OUT
+      out.put(info).flip();
+      c.configureBlocking(true);
+      while (out.hasRemaining()) {
+        c.write(out);
+      }
+      c.read(java.nio.ByteBuffer.allocate(64)); // until the client hangs up
+    } catch (IOException e) {
+      seen.add("stub failed: " + e);
+    }
+  }
+
   @Test
   void aHungUmhIsABadAddressThenTheDaemonRestartsIt() throws Exception {
     Path exe = threadedClient();

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client connection as the daemon's I/O thread keeps it. Everything here belongs to that
- * thread, except {@link #closed} and {@link #queued}, which a subscription's thread reads.
+ * thread, except {@link #closed} and {@link #queued}, which a subscription's thread reads, and the
+ * fd, on which a worker sends its answer while the connection is busy.
  */
 final class Connection {
   final int fd;
@@ -50,6 +51,9 @@ final class Connection {
   Runnable afterFlush;
 
   volatile boolean closed;
+
+  /** Held to close {@link #fd}, and by a worker sending an answer on it while {@link #busy}. */
+  final Object fdLock = new Object();
 
   Connection(int fd, Peer peer, long now, FrameAssembler.Gate gate) {
     this.fd = fd;

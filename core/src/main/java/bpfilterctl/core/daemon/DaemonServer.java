@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleException;
@@ -36,6 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -45,7 +47,9 @@ import jnr.posix.POSIXFactory;
  *
  * <p>One I/O thread polls every connection (non-blocking; an idle connection costs an fd and a few
  * hundred bytes, no thread), assembles frames as their bytes arrive and checks access from a
- * frame's head before it takes the body. Complete frames go to a small pool of workers; a
+ * frame's head before it takes the body. Complete frames go to a small pool of workers (a
+ * GET_REVISION the umh answered before is answered at once, {@link ModuleHost#knownRevision}); a
+ * worker sends its answer itself when the socket takes it, else the I/O thread sends it. A
  * connection reads nothing more until its request is answered, and the host runs one request at a
  * time. Accepting backs off on EMFILE and the like and carries on; connections are capped in all
  * and per uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its
@@ -53,6 +57,13 @@ import jnr.posix.POSIXFactory;
  */
 public final class DaemonServer implements AutoCloseable {
   private static final int IO_BYTES = 64 << 10;
+
+  /** The largest answer a worker sends itself (a 1k-rule table's entries are ~200 KiB). */
+  private static final int DIRECT_SEND_MAX = 256 << 10;
+
+  /** A GET_REVISION's payload is a 30-byte xt_get_revision: anything much bigger is not one. */
+  private static final int KNOWN_ANSWER_MAX_PAYLOAD = 64;
+
   private static final int FD_RESERVE = 64;
   private static final long SUBSCRIBER_QUEUE_BYTES = 1 << 20;
   private static final long ACCEPT_BACKOFF_MIN = TimeUnit.MILLISECONDS.toNanos(50);
@@ -75,7 +86,10 @@ public final class DaemonServer implements AutoCloseable {
   // The I/O thread's own.
   private final List<Connection> connections = new ArrayList<>();
   private final Map<Integer, Integer> perUid = new HashMap<>();
-  private volatile long buffered;
+
+  /** Added to by the I/O thread only; a worker releases an answered request's share. */
+  private final AtomicLong buffered = new AtomicLong();
+
   private long acceptPausedUntil;
   private long acceptBackoff = ACCEPT_BACKOFF_MIN;
   private long lastRefusalLog;
@@ -243,7 +257,7 @@ public final class DaemonServer implements AutoCloseable {
 
   /** Bytes held now for frames not yet answered, all connections together (for tests). */
   long bufferedBytes() {
-    return buffered;
+    return buffered.get();
   }
 
   /** Blocks until a client's stop or {@link #close()}. */
@@ -554,8 +568,17 @@ public final class DaemonServer implements AutoCloseable {
       subscribe(c, f.bodyText().substring(10).trim(), now);
       return;
     }
+    DaemonFrame known = knownAnswer(f, c.peer);
+    if (known != null) {
+      c.in.releaseAnswered();
+      c.enqueue(known, now);
+      flush(c, now);
+      return;
+    }
     c.busy = true;
     Peer peer = c.peer;
+    // Nothing queued ahead of the answer: the worker may send it itself (see sendNow).
+    boolean direct = c.out.isEmpty();
     workers.execute(
         () -> {
           DaemonFrame answer = answerSafely(f, peer);
@@ -563,8 +586,60 @@ public final class DaemonServer implements AutoCloseable {
               f.type() == FrameType.CONTROL
                   && f.bodyText().trim().equals("stop")
                   && answer.type() == FrameType.TEXT;
-          post(() -> finish(c, answer, stop));
+          if (stop || !direct) {
+            post(() -> finish(c, answer, stop));
+            return;
+          }
+          long sent = sendNow(c, answer);
+          post(() -> finishSent(c, answer, sent));
         });
+  }
+
+  /**
+   * On the worker: sends what the socket takes of the answer at once, without waiting for the I/O
+   * thread to wake and send it (a hop saved on every call: the client reads its answer while the
+   * I/O thread still has to notice it). Only while the connection is busy, when nothing else writes
+   * to it; the fd cannot be closed under us ({@link Connection#fdLock}). Returns the bytes sent;
+   * the I/O thread sends the rest.
+   */
+  private long sendNow(Connection c, DaemonFrame answer) {
+    if (answer.body().length > DIRECT_SEND_MAX) {
+      return 0; // a big table's entries: sent from its own array by the I/O thread, not copied
+    }
+    byte[] b = answer.encode();
+    synchronized (c.fdLock) {
+      if (c.closed) {
+        return 0;
+      }
+      // Answered: its request's bytes are no longer held (as finish() releases them before its
+      // send); the I/O thread does not touch the assembler while the connection is busy.
+      c.in.releaseAnswered();
+      while (true) {
+        long w = ns.send(c.fd, b, b.length);
+        if (w >= 0) {
+          return w;
+        }
+        if (ns.errno() != Errno.EINTR.code()) {
+          return 0; // EAGAIN, or a broken peer the I/O thread notices as well
+        }
+      }
+    }
+  }
+
+  /** Back on the I/O thread after {@link #sendNow} sent {@code sent} bytes of the answer. */
+  private void finishSent(Connection c, DaemonFrame answer, long sent) {
+    c.in.releaseAnswered();
+    c.busy = false;
+    if (c.closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (sent < 5L + answer.body().length) {
+      c.enqueue(answer, now);
+      consumed(c, sent);
+    }
+    c.lastOutNanos = now;
+    flush(c, now); // the rest, if any; then the bytes read behind the request
   }
 
   /** A worker's answer is back, on the I/O thread. */
@@ -613,18 +688,8 @@ public final class DaemonServer implements AutoCloseable {
         }
         return;
       }
-      c.queued.addAndGet(-w);
       c.lastOutNanos = now;
-      for (long left = w; left > 0; ) {
-        byte[] part = c.out.peek();
-        int k = (int) Math.min(left, part.length - c.outOffset);
-        c.outOffset += k;
-        left -= k;
-        if (c.outOffset == part.length) {
-          c.out.poll();
-          c.outOffset = 0;
-        }
-      }
+      consumed(c, w);
     }
     if (c.closed || !c.out.isEmpty()) {
       return;
@@ -643,6 +708,21 @@ public final class DaemonServer implements AutoCloseable {
     }
   }
 
+  /** Takes {@code w} sent bytes off the front of the connection's queue. */
+  private static void consumed(Connection c, long w) {
+    c.queued.addAndGet(-w);
+    for (long left = w; left > 0; ) {
+      byte[] part = c.out.peek();
+      int k = (int) Math.min(left, part.length - c.outOffset);
+      c.outOffset += k;
+      left -= k;
+      if (c.outOffset == part.length) {
+        c.out.poll();
+        c.outOffset = 0;
+      }
+    }
+  }
+
   private void drop(Connection c) {
     if (c.closed) {
       return;
@@ -651,9 +731,11 @@ public final class DaemonServer implements AutoCloseable {
     if (c.run != null) {
       c.run.hangUp();
     }
-    c.in.discard();
     c.out.clear();
-    ns.close(c.fd);
+    synchronized (c.fdLock) {
+      c.in.discard(); // after a worker's release of the same bytes, never beside it
+      ns.close(c.fd); // never while a worker sends on it: the number could be reused at once
+    }
     perUid.computeIfPresent(c.peer.uid(), (k, v) -> v > 1 ? v - 1 : null);
   }
 
@@ -761,16 +843,16 @@ public final class DaemonServer implements AutoCloseable {
 
     @Override
     public boolean reserve(long bytes) {
-      if (buffered + bytes > limits.bufferedBytes()) {
+      if (buffered.get() + bytes > limits.bufferedBytes()) {
         return false;
       }
-      buffered += bytes;
+      buffered.addAndGet(bytes);
       return true;
     }
 
     @Override
     public void release(long bytes) {
-      buffered -= bytes;
+      buffered.addAndGet(-bytes);
     }
 
     private FrameAssembler.Decision close(String why) {
@@ -989,6 +1071,36 @@ public final class DaemonServer implements AutoCloseable {
     } catch (ModuleException e) {
       return fail(e.kind(), e.getMessage());
     }
+  }
+
+  /**
+   * On the I/O thread: the answer to a CALL that the host knows without the umh (a GET_REVISION it
+   * answered before, {@link ModuleHost#knownRevision}), or null for a worker to answer. No lock, no
+   * pipe, nothing that can block: the revision probes of every iptables process are answered
+   * without two thread hops and a umh round trip.
+   */
+  private DaemonFrame knownAnswer(DaemonFrame f, Peer peer) {
+    byte[] b = f.body();
+    if (f.type() != FrameType.CALL || b.length < MboxRequest.HEADER_BYTES) {
+      return null;
+    }
+    MboxRequest.Header h = MboxRequest.Header.decode(b);
+    boolean revision =
+        h.cmd() == Sockopt.IPT_SO_GET_REVISION_MATCH.cmd()
+            || h.cmd() == Sockopt.IPT_SO_GET_REVISION_TARGET.cmd();
+    // Before any copy: a table's entries (megabytes) must not be copied here for nothing.
+    if (h.isSet() != 0
+        || !revision
+        || b.length > MboxRequest.HEADER_BYTES + KNOWN_ANSWER_MAX_PAYLOAD
+        || h.len() != b.length - MboxRequest.HEADER_BYTES
+        || !policy.mayRead(peer)) {
+      return null; // a worker answers it, refusals included
+    }
+    byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
+    return host.knownRevision(
+            new MboxRequest(h.addr(), false, h.cmd(), peer.pid(), payload), peer.comm())
+        .map(r -> new DaemonFrame(FrameType.REPLY, r.encode()))
+        .orElse(null);
   }
 
   private DaemonFrame call(DaemonFrame f, Peer peer) throws ModuleException {

@@ -67,6 +67,9 @@ final class NativeSockets {
     long send(int fd, Pointer buf, long len, int flags);
 
     @SaveError
+    long send(int fd, @In byte[] buf, long len, int flags);
+
+    @SaveError
     long read(int fd, Pointer buf, long len);
 
     @SaveError
@@ -189,6 +192,11 @@ final class NativeSockets {
 
   /** Never raises SIGPIPE: a peer gone away is EPIPE. */
   long send(int fd, Pointer buf, int len) {
+    return libc.send(fd, buf, len, MSG_NOSIGNAL);
+  }
+
+  /** As {@link #send(int, Pointer, int)}, from a Java array (any thread; no shared buffer). */
+  long send(int fd, byte[] buf, int len) {
     return libc.send(fd, buf, len, MSG_NOSIGNAL);
   }
 

@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -102,6 +105,22 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private volatile EnforcementStatus enforcement = EnforcementStatus.OFF;
 
   private volatile boolean closed;
+
+  /**
+   * The running umh's GET_REVISION answers: a function of the option and the name and revision
+   * asked, for one umh and one enforcement wish (with enforcement on, the umh offers only what it
+   * compiles, TableEngine.getRevision; that changes only through a start or enforce(), never a
+   * caller's set), so a new umh and an enforce make them unknown again. Each answer given from here
+   * still goes to the tap, request and reply, as the umh's would.
+   */
+  private final Map<String, KnownRevision> revisions = new ConcurrentHashMap<>();
+
+  private volatile long revisionEpoch;
+
+  /** Names are the caller's choice: what is kept stays bounded (libxtables asks a few dozen). */
+  private static final int MAX_KNOWN_REVISIONS = 1024;
+
+  private record KnownRevision(UmhProcess from, long epoch, MboxReply reply) {}
 
   public ModuleHost(HostConfig config) {
     this(config, Clock.systemUTC());
@@ -308,6 +327,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     lock.lock();
     try {
       enforce = on;
+      revisionEpoch++; // the umh offers other extensions with enforcement on
       if (state == ModuleState.UNLOADED || state == ModuleState.FAILED) {
         enforcement = EnforcementStatus.OFF;
         return enforcement;
@@ -398,7 +418,15 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     lock.lock();
     inflightCallerComm = callerComm;
     try {
+      long epoch = revisionEpoch;
       MboxReply reply = forward(request, deadline);
+      UmhProcess answered = umh;
+      if (isRevision(request)
+          && answered != null
+          && epoch == revisionEpoch
+          && revisions.size() < MAX_KNOWN_REVISIONS) {
+        revisions.put(revisionKey(request), new KnownRevision(answered, epoch, reply));
+      }
       if (request.isSet()
           && request.cmd() == Sockopt.IPT_SO_SET_REPLACE.cmd()
           && reply.status() >= 0
@@ -416,6 +444,43 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       inflightCallerComm = "";
       lock.unlock();
     }
+  }
+
+  /**
+   * The running umh's answer to a GET_REVISION it has answered before, without the lock or the
+   * pipes (the daemon's I/O thread answers it at once), published to the tap as the umh's; empty
+   * when not known or when anything has changed since (a new umh, an enforce).
+   */
+  public Optional<MboxReply> knownRevision(MboxRequest request, String callerComm) {
+    if (!isRevision(request)) {
+      return Optional.empty();
+    }
+    KnownRevision k = revisions.get(revisionKey(request));
+    UmhProcess p = umh;
+    if (k == null
+        || k.from() != p
+        || k.epoch() != revisionEpoch
+        || state != ModuleState.HEALTHY
+        || closed
+        || !p.alive()) {
+      return Optional.empty();
+    }
+    requests.incrementAndGet();
+    MboxRequest tagged = tag(request);
+    MboxReply r = k.reply();
+    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, tagged.payload(), 0);
+    tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
+    return Optional.of(r);
+  }
+
+  private static boolean isRevision(MboxRequest r) {
+    return !r.isSet()
+        && (r.cmd() == Sockopt.IPT_SO_GET_REVISION_MATCH.cmd()
+            || r.cmd() == Sockopt.IPT_SO_GET_REVISION_TARGET.cmd());
+  }
+
+  private static String revisionKey(MboxRequest r) {
+    return r.cmd() + ":" + new String(r.payload(), StandardCharsets.ISO_8859_1);
   }
 
   /** Under the lock: the request on the pipes, committed to the state dir when there is one. */

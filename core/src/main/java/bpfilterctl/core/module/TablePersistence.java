@@ -22,12 +22,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes every committed change durable before its caller hears of it, and replays the committed
  * tables into each new umh. A SET_REPLACE is written to a temp file first (so a full disk fails it
- * before the umh sees it), sent, then renamed into place; SET_ADD_COUNTERS likewise. One host per
- * state dir: a lock file keeps a second writer out.
+ * before the umh sees it), sent while the file is fsync'd beside it, then renamed into place and
+ * the directory fsync'd, all before the reply; SET_ADD_COUNTERS likewise. One host per state dir: a
+ * lock file keeps a second writer out.
  */
 final class TablePersistence {
   /** Sends one request to the current umh. */
@@ -49,6 +56,7 @@ final class TablePersistence {
   private final Map<String, SavedTable> committed = new TreeMap<>();
   private FileChannel lockFile;
   private FileLock lock;
+  private ExecutorService syncer; // under the host's lock, as every commit
 
   /** Claimed for the host's life (a daemon): an unload keeps the lock. */
   private boolean claimed;
@@ -216,24 +224,33 @@ final class TablePersistence {
     }
     TableStore.Prepared prepared;
     try {
-      prepared = store.prepare(next);
+      prepared = store.write(next);
     } catch (IOException e) {
       log.add(
           hostPid, LogLine.Source.HOST, "state: cannot save table " + name + ": " + e.getMessage());
       return MboxReply.error(errnoOf(e));
     }
+    // The temp file's fsync runs while the umh works: the reply still waits for both, and for the
+    // rename and the directory's fsync after them.
+    Future<IOException> synced = syncer().submit(() -> syncQuietly(prepared));
     MboxReply reply;
     try {
       reply = umh.send(req);
     } catch (ModuleException e) {
+      awaitQuietly(synced);
       store.abandon(prepared);
       throw e;
     }
+    IOException notSynced = awaitQuietly(synced);
     if (reply.isError()) {
       store.abandon(prepared);
       return reply;
     }
     try {
+      if (notSynced != null) {
+        store.abandon(prepared);
+        throw notSynced;
+      }
       store.commit(prepared);
       committed.put(name, next);
     } catch (IOException e) {
@@ -244,6 +261,56 @@ final class TablePersistence {
       return MboxReply.error(errnoOf(e));
     }
     return reply;
+  }
+
+  /** The thread that syncs a commit's temp file; it ends after a minute without commits. */
+  private ExecutorService syncer() {
+    if (syncer == null) {
+      ThreadPoolExecutor t =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread th = new Thread(r, "state-sync");
+                th.setDaemon(true);
+                return th;
+              });
+      t.allowCoreThreadTimeOut(true);
+      syncer = t;
+    }
+    return syncer;
+  }
+
+  private IOException syncQuietly(TableStore.Prepared p) {
+    try {
+      store.sync(p);
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  /** The sync's failure, or null; waits through interrupts (the reply must follow the sync). */
+  private static IOException awaitQuietly(Future<IOException> f) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          return new IOException("sync failed: " + e.getCause(), e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** The table as the umh holds it now, as a replace blob with zero counters. */

@@ -70,6 +70,17 @@ public final class TableStore {
    * Writes and syncs the temp file; an I/O failure (ENOSPC...) leaves the current file as it is.
    */
   public Prepared prepare(SavedTable t) throws IOException {
+    Prepared p = write(t);
+    sync(p);
+    return p;
+  }
+
+  /**
+   * Writes the temp file without syncing it: a full disk fails here. {@link #sync} must follow
+   * before {@link #commit}; the host runs it while the umh works on the same request, so that the
+   * sync is not paid after the umh's time but beside it.
+   */
+  public Prepared write(SavedTable t) throws IOException {
     OwnedDir.prepare(dir, "rwx------", euid);
     Path temp = dir.resolve(t.name() + SUFFIX + ".tmp");
     // A stale temp (a crash between prepare and commit) goes; whatever is there is never followed.
@@ -84,12 +95,19 @@ public final class TableStore {
       while (parts[parts.length - 1].hasRemaining()) {
         ch.write(parts);
       }
-      ch.force(true);
     } catch (IOException e) {
       Files.deleteIfExists(temp);
       throw e;
     }
     return new Prepared(t, temp);
+  }
+
+  /** Makes a written temp file durable (fsync; the fd is another one, the inode the same). */
+  public void sync(Prepared p) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(p.temp(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      ch.force(true);
+    }
   }
 
   public void commit(Prepared p) throws IOException {

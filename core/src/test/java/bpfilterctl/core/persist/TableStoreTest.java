@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The table file's format: what is written reads back, and no damage passes for a table. */
 class TableStoreTest {
@@ -27,6 +32,38 @@ class TableStoreTest {
     assertThat(b.name()).isEqualTo(a.name());
     assertThat(b.replaceBlob()).isEqualTo(a.replaceBlob());
     assertThat(b.counters()).isEqualTo(a.counters());
+  }
+
+  private static SavedTable single(TableStore store) throws Exception {
+    TableStore.Loaded l = store.load();
+    assertThat(l.damaged()).isEmpty();
+    assertThat(l.tables()).hasSize(1);
+    return l.tables().get(0);
+  }
+
+  /**
+   * The host writes a table's temp file before the umh sees the request and syncs it while the umh
+   * works: until the commit, what a load reads (after a crash, say) is the table committed before.
+   */
+  @Test
+  void aWrittenTableIsCurrentOnlyOnceSyncedAndCommitted(@TempDir Path dir) throws Exception {
+    Path tables = dir.resolve("tables");
+    TableStore store = new TableStore(tables, OwnedDir.processUid());
+    SavedTable old = table(400, 6, 1);
+    SavedTable next = table(560, 8, 2);
+    store.commit(store.prepare(old));
+    TableStore.Prepared p = store.write(next);
+    assertSame(old, single(store));
+    store.sync(p);
+    assertSame(old, single(store));
+    store.commit(p);
+    assertSame(next, single(store));
+    store.abandon(store.write(old)); // the umh refused it
+    assertSame(next, single(store));
+    try (Stream<Path> files = Files.list(tables)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList())
+          .isEqualTo(List.of("filter.table"));
+    }
   }
 
   @Test
