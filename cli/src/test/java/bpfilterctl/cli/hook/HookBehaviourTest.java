@@ -455,7 +455,7 @@ class HookBehaviourTest {
   @Test
   void aHungUmhIsABadAddressThenTheDaemonRestartsIt() throws Exception {
     Path exe = threadedClient();
-    try (HookedDaemon d = HookedDaemon.start(dir)) {
+    try (HookedDaemon d = HookedDaemon.startWithoutWatchdog(dir)) {
       d.host().load();
       int umh = d.host().status().umhPid();
       new ProcessBuilder("kill", "-STOP", Integer.toString(umh)).start().waitFor();

@@ -14,6 +14,7 @@ import bpfilterctl.core.uapi.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -36,15 +37,15 @@ final class HookedDaemon implements AutoCloseable {
   private final DaemonServer server;
   private final TapSubscription tap;
 
-  private HookedDaemon(Path dir, AccessPolicy policy) throws IOException {
+  private HookedDaemon(Path dir, AccessPolicy policy, boolean watchdog) throws IOException {
     this.dir = dir;
     this.socket = dir.resolve("d.sock");
-    HostConfig config =
+    HostConfig.Builder b =
         HostConfig.builder(UmhImage.embedded(List.of()))
             .buffers(10_000, 1 << 16, 256 << 20)
             .tapBytes(1L << 30)
-            .stateDir(dir.resolve("state"))
-            .build();
+            .stateDir(dir.resolve("state"));
+    HostConfig config = (watchdog ? b : b.watchdogInterval(Duration.ZERO)).build();
     this.host = new ModuleHost(config);
     this.tap = host.tap().subscribe(1 << 16);
     this.server = new DaemonServer(host, socket, policy);
@@ -53,11 +54,21 @@ final class HookedDaemon implements AutoCloseable {
 
   /** A daemon that lets root (the test) do everything. */
   static HookedDaemon start(Path dir) throws IOException {
-    return new HookedDaemon(dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()));
+    return start(dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()));
   }
 
   static HookedDaemon start(Path dir, AccessPolicy policy) throws IOException {
-    return new HookedDaemon(dir, policy);
+    return new HookedDaemon(dir, policy, true);
+  }
+
+  /**
+   * One whose umh only a request's own deadline kills: the watchdog's ping would otherwise meet a
+   * hung umh first whenever the hooked program is slow to start, and restart it before the
+   * program's call arrives.
+   */
+  static HookedDaemon startWithoutWatchdog(Path dir) throws IOException {
+    return new HookedDaemon(
+        dir, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()), false);
   }
 
   /** Skips the test unless the machine can run hooked programs in a namespace of their own. */

@@ -4,6 +4,7 @@ import static bpfilterctl.core.bpf.Packets.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
+import bpfilterctl.core.bpf.sys.Fd;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.uapi.XtCounters;
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
 /** Generations installed one after another in a test-made namespace. */
 @Timeout(300)
 class EnforcerTest {
+  private static final int OUTPUT = 3;
+
   @Test
   void replacesNeverLetAPacketThroughAndHandBackOldCounters() throws Exception {
     FilterBed.assumeBpf();
@@ -86,6 +89,46 @@ class EnforcerTest {
       assertThat(ns.send(List.of(Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 10))))
           .as("stopped: nothing filters")
           .containsExactly(true);
+    }
+  }
+
+  /**
+   * A replaced or stopped pinned generation is off its hooks when install or stop returns: the
+   * kernel frees an unpinned link only after an RCU grace period and a workqueue pass, and a
+   * generation after next attaching at that priority met EBUSY under load.
+   */
+  @Test
+  void aReplacedPinnedGenerationFreesItsPriorityAtOnce() throws Exception {
+    FilterBed.assumeBpf();
+    try (TempBpfFs bpffs = TempBpfFs.create();
+        TestNetns ns = TestNetns.create();
+        FilterBed bed = new FilterBed();
+        Enforcer enforcer = Enforcer.open()) {
+      assertThat(bpffs.mount(enforcer.bpf())).isTrue();
+      Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.pinUnder(bpffs.path()));
+      bed.rules("-A OUTPUT -p udp --dport 9 -j DROP");
+      Fd prog = bed.load().progs.get(OUTPUT);
+      Netns.call(enforcer.bpf(), ns.path(), () -> enforcer.install(bed.read()));
+      int replaced = enforcer.live().orElseThrow().priority();
+      int live =
+          Netns.call(
+              enforcer.bpf(),
+              ns.path(),
+              () -> {
+                enforcer.install(bed.read());
+                // the replaced generation's priority, taken right away
+                enforcer.bpf().linkNetfilter(prog, OUTPUT, replaced).close();
+                return enforcer.live().orElseThrow().priority();
+              });
+      assertThat(live).isNotEqualTo(replaced);
+      Netns.call(
+          enforcer.bpf(),
+          ns.path(),
+          () -> {
+            enforcer.stop();
+            enforcer.bpf().linkNetfilter(prog, OUTPUT, live).close();
+            return null;
+          });
     }
   }
 }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class RoutedRejectLogTest {
-  private static final Path LOG_ALL_NETNS = Path.of("/proc/sys/net/netfilter/nf_log_all_netns");
   private static final byte[] SENDER = {10, 9, 0, 1};
   private static final byte[] BEHIND_ROUTER = {10, 3, 0, 2};
 
@@ -40,16 +39,17 @@ class RoutedRejectLogTest {
     Require.that(
         Files.isExecutable(Path.of("/usr/sbin/iptables-legacy-restore")),
         "iptables-legacy-restore is not installed");
-    Require.that(Files.exists(LOG_ALL_NETNS), "no " + LOG_ALL_NETNS + " (nf_log_syslog)");
+    Require.that(
+        Files.exists(LogAllNetns.SETTING), "no " + LogAllNetns.SETTING + " (nf_log_syslog)");
     String tag = "f" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)) + "-";
     String table = RejectLogKernelTest.table(tag).replace("-A INPUT ", "-A FORWARD ");
     List<byte[]> packets = new ArrayList<>(RejectLogKernelTest.crafted(SENDER, BEHIND_ROUTER));
     packets.addAll(RejectLogKernelTest.badChecksums(SENDER, BEHIND_ROUTER));
 
     Seen kernel;
-    String logAll = Files.readString(LOG_ALL_NETNS).trim();
     try (RoutedNetns k = RoutedNetns.create()) {
-      Files.writeString(LOG_ALL_NETNS, "1");
+      // under the lock the other LOG tests take: one that read 0 must not put it back mid-run
+      LogAllNetns logAll = LogAllNetns.on();
       try {
         TestNetns.Result restored = k.exec(Node.ROUTER, table, "iptables-legacy-restore");
         assertThat(restored.rc()).as("kernel restore: %s", restored.err()).isZero();
@@ -60,7 +60,7 @@ class RoutedRejectLogTest {
         List<String> lines = KernelLog.linesWith(tag).stream().map(String::stripTrailing).toList();
         kernel = new Seen(captured.get(0), captured.get(1), lines, save);
       } finally {
-        Files.writeString(LOG_ALL_NETNS, logAll);
+        logAll.close();
       }
     }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,12 +168,24 @@ class IptablesXmlAgainstLegacyTest {
   @Test
   @Timeout(value = 600, unit = TimeUnit.SECONDS)
   void randomRulesetsConvertAsIptablesXmlConvertsThem() throws Exception {
+    compare(randomInputs(40));
+  }
+
+  /** The same stream of rulesets, longer (the first 40 are verify's). */
+  @Test
+  @Tag("soak")
+  @Timeout(value = 600, unit = TimeUnit.SECONDS)
+  void moreRandomRulesetsConvertAsIptablesXmlConvertsThem() throws Exception {
+    compare(randomInputs(150));
+  }
+
+  private static List<String> randomInputs(int n) {
     Random r = new Random(14);
     List<String> inputs = new ArrayList<>();
-    for (int i = 0; i < 150; i++) {
+    for (int i = 0; i < n; i++) {
       inputs.add(XmlInputs.random(r));
     }
-    compare(inputs);
+    return inputs;
   }
 
   @Test

@@ -215,7 +215,7 @@ public final class Enforcer implements AutoCloseable {
       }
       return List.of();
     }
-    old.detach();
+    old.unhook();
     if (!conntrack) {
       releaseConntrack(); // after the old generation, which may have needed it, is detached
     }
@@ -306,6 +306,9 @@ public final class Enforcer implements AutoCloseable {
   public void stop() throws IOException {
     if (pins != null) {
       pins.unpinAll();
+    }
+    if (live != null) {
+      live.unhook(); // now, not once the kernel frees the unpinned links
     }
     close();
     try {

@@ -143,7 +143,23 @@ public final class Generation implements AutoCloseable {
     return out;
   }
 
-  /** Detaches (closes the links) but keeps the map readable. */
+  /**
+   * Takes the programs off their hooks at once (BPF_LINK_DETACH), pinned or not, and closes the
+   * links; the map stays readable. A replaced or stopped generation must be gone when install or
+   * stop returns: its priority is the one the generation after next attaches at.
+   */
+  void unhook() {
+    for (Fd link : links.values()) {
+      try {
+        bpf.linkDetach(link);
+      } catch (BpfException e) {
+        // the link is released with its last reference instead, as before detach existed
+      }
+    }
+    detach();
+  }
+
+  /** Closes the links (an unpinned one detaches; a pinned one stays) but keeps the map readable. */
   void detach() {
     links.values().forEach(Fd::close);
     links.clear();

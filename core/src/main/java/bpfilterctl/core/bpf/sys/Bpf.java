@@ -30,6 +30,7 @@ public final class Bpf {
   private static final int MAP_UPDATE_BATCH = 26;
   private static final int BTF_LOAD = 18;
   private static final int LINK_CREATE = 28;
+  private static final int LINK_DETACH = 34;
 
   public static final int MAP_TYPE_HASH = 1;
   public static final int MAP_TYPE_ARRAY = 2;
@@ -303,6 +304,17 @@ public final class Bpf {
     a.putInt(20, hook);
     a.putInt(24, priority);
     return fd(call(LINK_CREATE, a, "BPF_LINK_CREATE netfilter hook " + hook));
+  }
+
+  /**
+   * BPF_LINK_DETACH: the link's program leaves its hook now. Closing the last fd of a pinned link
+   * does not: the pin's reference is dropped after the unlink, an RCU grace period and a workqueue
+   * pass later, and until then the hook keeps the program and its priority.
+   */
+  public void linkDetach(Fd link) throws BpfException {
+    Pointer a = attr();
+    a.putInt(0, link.value());
+    call(LINK_DETACH, a, "BPF_LINK_DETACH");
   }
 
   /** BPF_OBJ_PIN: the object lives on at {@code path} in a bpffs. */
