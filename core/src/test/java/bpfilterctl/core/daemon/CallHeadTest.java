@@ -3,18 +3,13 @@ package bpfilterctl.core.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.mbox.MboxReply;
-import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleException;
-import bpfilterctl.core.module.ModuleHost;
-import bpfilterctl.core.module.UmhImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,20 +53,9 @@ class CallHeadTest {
 
   @Test
   void aHeadIsAnsweredAsItsWholeCallAndWhatItMayNotBeIsRefused() throws Exception {
-    Path sock = dir.resolve("d.sock");
-    try (ModuleHost host =
-            new ModuleHost(
-                HostConfig.builder(UmhImage.embedded(List.of()))
-                    .watchdogInterval(Duration.ZERO)
-                    .build());
-        DaemonServer server =
-            new DaemonServer(
-                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
-      server.start();
-      host.load();
-      try (RawPeer p = new RawPeer(sock)) {
-        talk(server, p);
-      }
+    try (EmbeddedDaemon d = EmbeddedDaemon.started(dir);
+        RawPeer p = new RawPeer(d.socket())) {
+      talk(d.server(), p);
     }
   }
 

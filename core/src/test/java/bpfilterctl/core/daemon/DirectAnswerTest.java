@@ -2,9 +2,6 @@ package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import bpfilterctl.core.module.HostConfig;
-import bpfilterctl.core.module.ModuleHost;
-import bpfilterctl.core.module.UmhImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,10 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -61,18 +56,8 @@ class DirectAnswerTest {
   }
 
   private void withDaemon(Body body) throws Exception {
-    Path sock = dir.resolve("d.sock");
-    try (ModuleHost host =
-            new ModuleHost(
-                HostConfig.builder(UmhImage.embedded(List.of()))
-                    .watchdogInterval(Duration.ZERO)
-                    .build());
-        DaemonServer server =
-            new DaemonServer(
-                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
-      server.start();
-      host.load();
-      body.run(server);
+    try (EmbeddedDaemon d = EmbeddedDaemon.started(dir)) {
+      body.run(d.server());
     }
   }
 

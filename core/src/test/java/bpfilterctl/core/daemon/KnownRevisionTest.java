@@ -3,18 +3,14 @@ package bpfilterctl.core.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.module.Frame;
-import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
-import bpfilterctl.core.module.UmhImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,18 +63,10 @@ class KnownRevisionTest {
 
   @Test
   void aRevisionAskedAgainGetsTheUmhsAnswerAndShowsInTheTap() throws Exception {
-    Path sock = dir.resolve("d.sock");
-    try (ModuleHost host =
-            new ModuleHost(
-                HostConfig.builder(UmhImage.embedded(List.of()))
-                    .watchdogInterval(Duration.ZERO)
-                    .build());
-        DaemonServer server =
-            new DaemonServer(
-                host, sock, new AccessPolicy(0, OptionalInt.empty(), OptionalInt.empty()))) {
-      server.start();
-      int first = host.load();
-      try (RawPeer p = new RawPeer(sock)) {
+    try (EmbeddedDaemon d = EmbeddedDaemon.started(dir)) {
+      ModuleHost host = d.host();
+      int first = d.umhPid();
+      try (RawPeer p = new RawPeer(d.socket())) {
         p.send(RawPeer.hello(1));
         assertThat(RawPeer.describe(p.read(30_000))).isEqualTo("WELCOME");
         long before = host.tap().published();
