@@ -5,10 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 (cd "$root" && mvn -q -B -DskipTests package)
-tmp=$(mktemp -d)
-export BPFILTERCTL_SOCKET="$tmp/d.sock" BPFILTERCTL_STATE_DIR="$tmp/state"
+. "$here/lib/private-daemon.sh"
 "$root/bpfilterctl" daemon --detach >/dev/null
-trap '"$root/bpfilterctl" daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 "$root/bpfilterctl" load >/dev/null
 median_ms() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1e6 }'; }
 time_runs() { for i in $(seq 1 21); do s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $((e - s)); done; }

@@ -10,13 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 (cd "$root" && mvn -q -B -DskipTests package -pl cli -am)
-tmp=$(mktemp -d)
-export BPFILTERCTL_STATE_DIR="$tmp/state" BPFILTERCTL_SOCKET="$tmp/sock"
-cleanup() {
-  "$root/bpfilterctl" daemon stop >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/lib/private-daemon.sh"
 sizes=("${@:-1000 50000}")
 rounds=5
 warmup=${WARMUP:-5}

@@ -13,13 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 suite=$(cd "${1:?usage: bench/upstream-suite.sh PATH/TO/iptables/tests/shell}" && pwd)
-tmp=$(mktemp -d)
-export BPFILTERCTL_STATE_DIR="$tmp/state" BPFILTERCTL_SOCKET="$tmp/d.sock"
-cleanup() {
-  "$root/bpfilterctl" daemon stop >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/lib/private-daemon.sh"
 ours="$root/bpfilterctl"
 "$ours" daemon --detach >/dev/null
 "$ours" load >/dev/null
