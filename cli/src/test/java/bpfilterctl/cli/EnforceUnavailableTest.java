@@ -2,10 +2,12 @@ package bpfilterctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.json.JsonReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,20 +29,17 @@ class EnforceUnavailableTest {
     Require.root("dropping capabilities");
     Require.command("unshare", "util-linux");
     Require.command("setpriv", "util-linux");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            "unshare",
-            "-n",
-            "setpriv",
-            "--bounding-set",
-            "-bpf,-sys_admin,-net_admin,-perfmon",
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "--batch",
-            "-",
-            "--keep-going");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "-n",
+                "setpriv",
+                "--bounding-set",
+                "-bpf,-sys_admin,-net_admin,-perfmon"));
+    cmd.addAll(JavaCommand.ofThisClasspath(Main.class.getName()));
+    cmd.addAll(List.of("--batch", "-", "--keep-going"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("BPFILTERCTL_SOCKET", dir.resolve("none.sock").toString());
     pb.environment().put("BPFILTERCTL_STATE_DIR", dir.resolve("state").toString());
     pb.environment().put("XDG_STATE_HOME", dir.toString());

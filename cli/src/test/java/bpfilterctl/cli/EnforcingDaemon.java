@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.core.bpf.enforce.EnforcementUnavailable;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.module.ModuleStatus;
@@ -41,17 +42,16 @@ final class EnforcingDaemon {
 
   /** The daemon's command line: socket and state dir under {@code dir}. */
   static List<String> command(Path dir) {
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp",
-        System.getProperty("java.class.path"),
-        Main.class.getName(),
-        "daemon",
-        "--enforce",
-        "--socket",
-        socket(dir).toString(),
-        "--state-dir",
-        dir.resolve("state").toString());
+    List<String> cmd = new ArrayList<>(JavaCommand.daemon(Main.class.getName()));
+    cmd.addAll(
+        List.of(
+            "daemon",
+            "--enforce",
+            "--socket",
+            socket(dir).toString(),
+            "--state-dir",
+            dir.resolve("state").toString()));
+    return cmd;
   }
 
   /** Starts it in the named namespace, its output in {@code dir}/daemon.log. */

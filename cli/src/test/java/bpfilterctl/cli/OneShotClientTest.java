@@ -6,6 +6,7 @@ import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonLimits;
 import bpfilterctl.core.daemon.DaemonServer;
 import bpfilterctl.core.daemon.RunRequest;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.XtablesLock;
 import bpfilterctl.core.module.HostConfig;
@@ -351,19 +352,11 @@ class OneShotClientTest {
       readers.start();
       host.load();
       List<String> cmd =
-          List.of(
-              "setpriv",
-              "--reuid=65534",
-              "--regid=65534",
-              "--clear-groups",
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-cp",
-              classes + ":" + coreClasses + ":" + lib + "/*",
-              OneShotClient.class.getName(),
-              "iptables",
-              "-w",
-              "-S",
-              "INPUT");
+          new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+      cmd.addAll(
+          JavaCommand.of(
+              classes + ":" + coreClasses + ":" + lib + "/*", OneShotClient.class.getName()));
+      cmd.addAll(List.of("iptables", "-w", "-S", "INPUT"));
       ProcessBuilder pb =
           new ProcessBuilder(cmd).redirectErrorStream(true).directory(runDir.toFile());
       pb.environment().put("BPFILTERCTL_SOCKET", otherSocket.toString());
@@ -399,9 +392,8 @@ class OneShotClientTest {
   @Test
   void theClientLoadsNoCommandModelAndRelaysStdoutStderrAndTheStatus() throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-verbose:class", "-cp", System.getProperty("java.class.path")));
-    cmd.addAll(List.of(OneShotClient.class.getName(), "iptables", "-A", "NOCHAIN", "-j", "DROP"));
+    cmd.addAll(JavaCommand.ofThisClasspath(OneShotClient.class.getName(), "-verbose:class"));
+    cmd.addAll(List.of("iptables", "-A", "NOCHAIN", "-j", "DROP"));
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

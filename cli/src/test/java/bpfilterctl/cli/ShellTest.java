@@ -3,11 +3,13 @@ package bpfilterctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.tmux.Tmux;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -39,7 +41,7 @@ class ShellTest {
                 "BPFILTERCTL_STATE_DIR", state.resolve("bpfilterctl").toString(),
                 "BPFILTERCTL_SOCKET", state.resolve("d.sock").toString(),
                 "TERM", "xterm-256color"),
-            List.of(javaBin(), "-cp", testClasspath(), "bpfilterctl.cli.Main"));
+            bpfilterctl());
     tmux.await("^" + PROMPT_UNLOADED + "$", WAIT);
   }
 
@@ -56,8 +58,11 @@ class ShellTest {
     return cp != null && !cp.isEmpty() ? cp : System.getProperty("java.class.path");
   }
 
-  static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  /** bpfilterctl ARGS in a JVM of its own, on the test class path (JavaCommand's flags). */
+  static List<String> bpfilterctl(String... args) {
+    List<String> cmd = new ArrayList<>(JavaCommand.of(testClasspath(), Main.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   @Test

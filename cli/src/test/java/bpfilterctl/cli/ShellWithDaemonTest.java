@@ -10,7 +10,6 @@ import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.ModuleState;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,7 @@ class ShellWithDaemonTest {
                   "BPFILTERCTL_STATE_DIR", state.resolve("bpfilterctl").toString(),
                   "BPFILTERCTL_SOCKET", sock.toString(),
                   "TERM", "xterm-256color"),
-              List.of(
-                  ShellTest.javaBin(), "-cp", ShellTest.testClasspath(), "bpfilterctl.cli.Main"))) {
+              ShellTest.bpfilterctl())) {
         tmux.await("^bpf\\[HEALTHY \\d+\\]> ?$", WAIT);
         String banner = tmux.screen();
         assertThat(banner)

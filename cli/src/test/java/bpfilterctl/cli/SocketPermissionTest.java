@@ -76,12 +76,8 @@ class SocketPermissionTest {
             List.of(
                 "setpriv",
                 "--inh-caps=-dac_override,-dac_read_search",
-                "--bounding-set=-dac_override,-dac_read_search",
-                ShellTest.javaBin(),
-                "-cp",
-                ShellTest.testClasspath(),
-                "bpfilterctl.cli.Main"));
-    cmd.addAll(List.of(args));
+                "--bounding-set=-dac_override,-dac_read_search"));
+    cmd.addAll(ShellTest.bpfilterctl(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("BPFILTERCTL_SOCKET", sock.toString());
     pb.environment().put("BPFILTERCTL_STATE_DIR", dir.resolve("state").toString());

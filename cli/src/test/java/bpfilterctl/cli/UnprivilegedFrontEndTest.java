@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonServer;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.ModuleHost;
 import java.io.File;
@@ -138,8 +139,7 @@ class UnprivilegedFrontEndTest {
 
   private Ran ours(String setup, Map<String, String> env, String stdin, List<String> args)
       throws Exception {
-    List<String> cmd =
-        new ArrayList<>(List.of(ShellTest.javaBin(), "-cp", classpath, "bpfilterctl.cli.Main"));
+    List<String> cmd = new ArrayList<>(JavaCommand.of(classpath, Main.class.getName()));
     cmd.addAll(args);
     return asNobody(setup, env, stdin, cmd);
   }

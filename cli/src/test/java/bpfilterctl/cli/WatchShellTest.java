@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,12 +57,7 @@ class WatchShellTest {
   }
 
   private void shell(int width, int height) throws IOException {
-    tmux =
-        Tmux.start(
-            width,
-            height,
-            env(),
-            List.of(ShellTest.javaBin(), "-cp", ShellTest.testClasspath(), "bpfilterctl.cli.Main"));
+    tmux = Tmux.start(width, height, env(), ShellTest.bpfilterctl());
     tmux.await("^bpf\\[UNLOADED\\]> ?$", WAIT);
   }
 
@@ -161,15 +155,12 @@ class WatchShellTest {
     Path sock = state.resolve("d.sock");
     ProcessBuilder pb =
         new ProcessBuilder(
-                ShellTest.javaBin(),
-                "-cp",
-                ShellTest.testClasspath(),
-                "bpfilterctl.cli.Main",
-                "daemon",
-                "--socket",
-                sock.toString(),
-                "--state-dir",
-                state.resolve("bpfilterctl").toString())
+                ShellTest.bpfilterctl(
+                    "daemon",
+                    "--socket",
+                    sock.toString(),
+                    "--state-dir",
+                    state.resolve("bpfilterctl").toString()))
             .redirectErrorStream(true)
             .redirectOutput(state.resolve("daemon.log").toFile());
     pb.environment().putAll(env());
@@ -203,14 +194,7 @@ class WatchShellTest {
   }
 
   private int umhPidFromStatus() throws IOException, InterruptedException {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            ShellTest.javaBin(),
-            "-cp",
-            ShellTest.testClasspath(),
-            "bpfilterctl.cli.Main",
-            "status",
-            "--json");
+    ProcessBuilder pb = new ProcessBuilder(ShellTest.bpfilterctl("status", "--json"));
     pb.environment().putAll(env());
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.cli.Main;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.module.ModuleException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,14 +54,8 @@ class ExecCommandTest {
   /** bpfilterctl ARGS in a fresh network namespace, as its own process. */
   private ProcessResult bpfilterctl(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.addAll(
-        List.of(
-            "unshare",
-            "-n",
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName()));
+    cmd.addAll(List.of("unshare", "-n"));
+    cmd.addAll(JavaCommand.ofThisClasspath(Main.class.getName()));
     cmd.addAll(List.of(args));
     return ProcessResult.run(dir, env, cmd.toArray(String[]::new));
   }

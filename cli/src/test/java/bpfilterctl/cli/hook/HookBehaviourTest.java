@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import bpfilterctl.cli.Main;
 import bpfilterctl.core.daemon.AccessPolicy;
 import bpfilterctl.core.daemon.DaemonClient;
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,12 +194,10 @@ class HookBehaviourTest {
             ProcessResult.start(
                 dir,
                 ours,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--batch",
-                batch.toString()));
+                Stream.concat(
+                        JavaCommand.ofThisClasspath(Main.class.getName()).stream(),
+                        Stream.of("--batch", batch.toString()))
+                    .toArray(String[]::new)));
       }
       for (Process p : writers) {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -274,12 +275,10 @@ class HookBehaviourTest {
     Path launcher = dir.resolve("bpfilterctl");
     Files.writeString(
         launcher,
-        "#!/bin/sh\nexec '"
-            + Path.of(System.getProperty("java.home"), "bin", "java")
-            + "' -cp '"
-            + System.getProperty("java.class.path")
-            + "' "
-            + Main.class.getName()
+        "#!/bin/sh\nexec "
+            + JavaCommand.ofThisClasspath(Main.class.getName()).stream()
+                .map(w -> "'" + w + "'")
+                .collect(Collectors.joining(" "))
             + " \"$@\"\n");
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> env = HookedDaemon.envWithHook(lib, sock);

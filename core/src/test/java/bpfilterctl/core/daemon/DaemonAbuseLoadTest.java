@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.FakeTableCalls;
@@ -64,18 +65,10 @@ class DaemonAbuseLoadTest {
 
   private void run(int malicious, int honest, int requests) throws Exception {
     Path sock = dir.resolve("d.sock");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process daemon =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DaemonForTest.class.getName(),
-                sock.toString(),
-                dir.resolve("state").toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    List<String> cmd =
+        new ArrayList<>(JavaCommand.daemon(DaemonForTest.class.getName(), "-Xmx256m"));
+    cmd.addAll(List.of(sock.toString(), dir.resolve("state").toString()));
+    Process daemon = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> attackers = new ArrayList<>();
     try {

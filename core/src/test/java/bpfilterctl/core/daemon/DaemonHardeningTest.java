@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleException;
@@ -67,22 +68,12 @@ class DaemonHardeningTest {
   void acceptBacksOffOnEmfileAndGoesOn() throws Exception {
     Require.that(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit");
     Path sock = dir.resolve("d.sock");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // 256 fds, of which the daemon holds 150 on /dev/null: accept meets EMFILE well before the
     // connection cap (256 - 64) that assumes the fds are free.
-    Process daemon =
-        new ProcessBuilder(
-                "/usr/bin/prlimit",
-                "--nofile=256:256",
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                DaemonForTest.class.getName(),
-                sock.toString(),
-                dir.resolve("state").toString(),
-                "150")
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/prlimit", "--nofile=256:256"));
+    cmd.addAll(JavaCommand.daemon(DaemonForTest.class.getName()));
+    cmd.addAll(List.of(sock.toString(), dir.resolve("state").toString(), "150"));
+    Process daemon = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       BufferedReader r =
           new BufferedReader(

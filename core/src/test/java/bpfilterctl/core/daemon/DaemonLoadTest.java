@@ -2,6 +2,7 @@ package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.FakeTableCalls;
@@ -25,17 +26,9 @@ class DaemonLoadTest {
   @TempDir Path dir;
 
   private Process startDaemon(Path sock, Path state) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                DaemonForTest.class.getName(),
-                sock.toString(),
-                state.toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    List<String> cmd = new ArrayList<>(JavaCommand.daemon(DaemonForTest.class.getName()));
+    cmd.addAll(List.of(sock.toString(), state.toString()));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     assertThat(r.readLine()).startsWith("ready");

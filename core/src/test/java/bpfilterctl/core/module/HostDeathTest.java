@@ -2,20 +2,18 @@ package bpfilterctl.core.module;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.fixtures.JavaCommand;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The umh never outlives its host: SIGKILL of the host leaves no umh behind. */
 class HostDeathTest {
   @Test
   void killingTheHostEndsItsUmh() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process host =
-        new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), HostForTest.class.getName())
+        new ProcessBuilder(JavaCommand.ofThisClasspath(HostForTest.class.getName()))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     int umhPid;
