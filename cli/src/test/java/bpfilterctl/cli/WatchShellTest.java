@@ -169,7 +169,10 @@ class WatchShellTest {
     while (!DaemonClient.answers(sock) && System.nanoTime() < end) {
       Thread.sleep(100);
     }
-    shell(160, 40);
+    // Wide enough that the log pane shows a whole death line: the one a watchdog ping writes
+    // ("closed its reply pipe without answering during HANDSHAKE; killed by signal 9 (SIGKILL)")
+    // is cut at 160 columns, and under load the ping meets the killed umh first.
+    shell(300, 40);
     tmux.type("load").send("Enter");
     String pid = tmux.await("^bpf\\[HEALTHY (\\d+)\\]> ?$", WAIT).group(1);
     tmux.type("watch").send("Enter");
