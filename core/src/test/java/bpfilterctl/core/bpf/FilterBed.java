@@ -7,6 +7,7 @@ import bpfilterctl.core.bpf.compile.CompiledTable;
 import bpfilterctl.core.bpf.compile.FilterCompiler;
 import bpfilterctl.core.bpf.compile.FilterTable;
 import bpfilterctl.core.bpf.compile.KernelLayout;
+import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.enforce.ProgramLoader;
 import bpfilterctl.core.bpf.enforce.RecentMaps;
 import bpfilterctl.core.bpf.insn.Insn;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -240,7 +242,27 @@ final class FilterBed implements AutoCloseable {
     return withoutComments(save.toString());
   }
 
-  /** An iptables-save text without its comment lines (the dates and versions). */
+  /**
+   * As {@link #saveWithCounters(List)}, with the counters of {@code enforcer}'s live generation.
+   */
+  String saveWithCounters(Enforcer enforcer) throws Exception {
+    return saveWithCounters(enforcer.live().orElseThrow().counters());
+  }
+
+  /**
+   * This bed's table installed by {@code enforcer} in the namespace at {@code nsPath}, the lines
+   * its LOG and REJECT targets report going to {@code lines}.
+   */
+  void enforceIn(Enforcer enforcer, String nsPath, Consumer<String> lines) throws Exception {
+    Netns.call(
+        enforcer.bpf(),
+        nsPath,
+        () -> {
+          enforcer.listen(lines);
+          return enforcer.install(read());
+        });
+  }
+
   /** What the kernel's table and ours let out of their namespaces, and each one's counters. */
   record Sides(String kernelOut, String ourOut, String kernelSave, String ourSave) {}
 
@@ -278,6 +300,7 @@ final class FilterBed implements AutoCloseable {
     }
   }
 
+  /** An iptables-save text without its comment lines (the dates and versions). */
   static String withoutComments(String save) {
     return save.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n"));
   }

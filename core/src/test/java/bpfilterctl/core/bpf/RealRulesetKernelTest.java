@@ -15,7 +15,6 @@ import static bpfilterctl.core.bpf.RealRulesets.ufwTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.Netns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,15 +206,9 @@ class RealRulesetKernelTest {
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
       bed.restore(table);
-      Netns.call(
-          enforcer.bpf(),
-          peers.server().path(),
-          () -> {
-            enforcer.listen(logged::add);
-            return enforcer.install(bed.read());
-          });
+      bed.enforceIn(enforcer, peers.server().path(), logged::add);
       List<?> run = runProbes(peers, probes, listeners);
-      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      String save = bed.saveWithCounters(enforcer);
       return side(run, save, serverLines(logged, peers.server()));
     }
   }

@@ -87,15 +87,9 @@ class RejectConntrackKernelTest {
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
       bed.restore(TABLE);
-      Netns.call(
-          enforcer.bpf(),
-          o.server().path(),
-          () -> {
-            enforcer.listen(l -> {});
-            return enforcer.install(bed.read());
-          });
+      bed.enforceIn(enforcer, o.server().path(), l -> {});
       Map<String, Object> ours = run(o);
-      kernel.check(ours, bed.saveWithCounters(enforcer.live().orElseThrow().counters()));
+      kernel.check(ours, bed.saveWithCounters(enforcer));
     }
   }
 

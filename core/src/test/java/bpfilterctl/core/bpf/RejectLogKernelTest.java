@@ -210,15 +210,9 @@ class RejectLogKernelTest {
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
       bed.restore(table);
-      Netns.call(
-          enforcer.bpf(),
-          o.server.path(),
-          () -> {
-            enforcer.listen(ourLines::add);
-            return enforcer.install(bed.read());
-          });
+      bed.enforceIn(enforcer, o.server.path(), ourLines::add);
       ourRun = o.runClient(packets);
-      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      String save = bed.saveWithCounters(enforcer);
       ourSave = save;
     }
     List<String> ours =
@@ -345,17 +339,11 @@ class RejectLogKernelTest {
         FilterBed bed = new FilterBed()) {
       assertThat(o.server.exec("", "iptables-legacy", "-A", "INPUT", "-j", "DROP").rc()).isZero();
       bed.restore(table);
-      Netns.call(
-          enforcer.bpf(),
-          o.client.path(),
-          () -> {
-            enforcer.listen(ourLines::add);
-            return enforcer.install(bed.read());
-          });
+      bed.enforceIn(enforcer, o.client.path(), ourLines::add);
       TestNetns.Result r = o.client.exec("", Python3.command(), "-c", LOCAL_SENDER);
       assertThat(r.rc()).as("our side: %s", r.err()).isZero();
       ourRun = JsonReader.parseObject(r.out().trim());
-      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      String save = bed.saveWithCounters(enforcer);
       ourSave = save;
     }
     assertThat(kernelRun.get("tcp")).isEqualTo("refused");

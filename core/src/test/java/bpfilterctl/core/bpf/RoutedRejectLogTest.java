@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.RoutedNetns.Node;
 import bpfilterctl.core.bpf.enforce.Enforcer;
-import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.fixtures.Require;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,15 +69,9 @@ class RoutedRejectLogTest {
         Enforcer enforcer = Enforcer.open();
         FilterBed bed = new FilterBed()) {
       bed.restore(table);
-      Netns.call(
-          enforcer.bpf(),
-          o.path(Node.ROUTER),
-          () -> {
-            enforcer.listen(ourLines::add);
-            return enforcer.install(bed.read());
-          });
+      bed.enforceIn(enforcer, o.path(Node.ROUTER), ourLines::add);
       List<List<String>> captured = exchange(o, packets);
-      String save = bed.saveWithCounters(enforcer.live().orElseThrow().counters());
+      String save = bed.saveWithCounters(enforcer);
       List<String> lines =
           ourLines.stream().filter(l -> l.contains(tag)).map(String::stripTrailing).toList();
       ours = new Seen(captured.get(0), captured.get(1), lines, save);
