@@ -264,7 +264,13 @@ final class FilterBed implements AutoCloseable {
   }
 
   /** What the kernel's table and ours let out of their namespaces, and each one's counters. */
-  record Sides(String kernelOut, String ourOut, String kernelSave, String ourSave) {}
+  record Sides(String kernelOut, String ourOut, String kernelSave, String ourSave) {
+    /** Ours let out what the kernel's let out, and counted it as the kernel's did. */
+    void assertOursAreTheKernels() {
+      assertThat(ourOut).as("what got out").isEqualTo(kernelOut);
+      assertThat(ourSave).as("counters").isEqualTo(kernelSave);
+    }
+  }
 
   /** Sends from a namespace; returns what got out, as text. */
   interface Traffic {

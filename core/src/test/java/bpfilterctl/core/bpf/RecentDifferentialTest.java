@@ -82,8 +82,7 @@ class RecentDifferentialTest {
     FilterBed.Sides s = FilterBed.againstKernel(TABLE, ns -> bits(ns.send(p)));
     String tail = s.kernelOut().substring(tot);
     assertThat(tail).as("the kernel's, after the fill").isEqualTo("10110001111100110110");
-    assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
-    assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
+    s.assertOursAreTheKernels();
   }
 
   private static final String REAP_TABLE =
@@ -125,8 +124,7 @@ class RecentDifferentialTest {
             from(b, 3));
     FilterBed.Sides s = FilterBed.againstKernel(REAP_TABLE, ns -> twoRounds(ns, first, second));
     assertThat(s.kernelOut()).as("the kernel's").isEqualTo("111 1100110");
-    assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
-    assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
+    s.assertOursAreTheKernels();
   }
 
   private static final String TTL_TABLE =
@@ -166,8 +164,7 @@ class RecentDifferentialTest {
             RecentProgramTest.withTtl(from(a, 2), 30));
     FilterBed.Sides s = FilterBed.againstKernel(TTL_TABLE, ns -> bits(ns.send(p)));
     assertThat(s.kernelOut()).as("the kernel's").isEqualTo("101001110");
-    assertThat(s.ourOut()).as("what got out").isEqualTo(s.kernelOut());
-    assertThat(s.ourSave()).as("counters").isEqualTo(s.kernelSave());
+    s.assertOursAreTheKernels();
   }
 
   /** The first packets, then, once their stamps are out of a one-second window, the second. */
