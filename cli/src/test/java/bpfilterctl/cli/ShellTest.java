@@ -149,9 +149,13 @@ class ShellTest {
     tmux.send("C-c");
     tmux.await(
         "^bpf\\[HEALTHY " + pid + "\\]> ping -c 3\\s*\\n^bpf\\[HEALTHY " + pid + "\\]>$", WAIT);
+    // Keys typed between two prompts meet the terminal in cooked mode, where the tty echoes them
+    // and an arrow key's escape may be lost: each key waits for the prompt that reads it.
+    String prompt = "^bpf\\[HEALTHY " + pid + "\\]>$";
     tmux.send("Enter");
+    tmux.await(prompt + "\\s*\\n" + prompt, WAIT);
     tmux.type("status").send("Enter");
-    tmux.await("umh pid " + pid + " .*starts 1  restarts 0", WAIT);
+    tmux.await("umh pid " + pid + " .*starts 1  restarts 0(.*\\n)+" + prompt, WAIT);
     assertThat(tmux.screen()).doesNotContain("reply from umh");
 
     // Up recalls the last line.
