@@ -90,10 +90,15 @@ public final class Tmux implements AutoCloseable {
     return tmux("capture-pane", "-p", "-e", "-t", target);
   }
 
-  /** Waits until the screen matches {@code regex} (find, multiline); returns the match. */
+  /**
+   * Waits until the screen matches {@code regex} (find, multiline); returns the match. Each look is
+   * a tmux process: the looks start 20 ms apart (most screens settle that fast) and back off to 200
+   * ms, so that a wait for a slow start does not spend the suite's CPU on capture-pane.
+   */
   public Matcher await(String regex, Duration timeout) throws IOException {
     Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
     long deadline = System.nanoTime() + timeout.toNanos();
+    long pause = 20;
     String last;
     do {
       last = screen();
@@ -102,7 +107,8 @@ public final class Tmux implements AutoCloseable {
         return m;
       }
       try {
-        Thread.sleep(50);
+        Thread.sleep(pause);
+        pause = Math.min(200, pause * 3 / 2);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
