@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(600)
 class EnforcedDaemonTest {
+  private static final int REPLACES = 15;
+
   @Test
   void aDropSurvivesReplacesAndASigkilledUmhAndEndsOnlyWithUnload(@TempDir Path dir)
       throws Exception {
@@ -59,12 +61,14 @@ class EnforcedDaemonTest {
           assertThat(first.pinDir()).startsWith("/sys/fs/bpf/bpfilterctl/");
 
           try (UdpFlood flood = UdpFlood.start(ns)) {
-            for (int i = 0; i < 50; i++) {
+            // each replace is a new generation of programs, compiled, verified, pinned and saved:
+            // fifteen on each side of the kill show the swap holding as well as a hundred did
+            for (int i = 0; i < REPLACES; i++) {
               iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
             }
             ModuleStatus before = c.status();
             long generation = before.enforcement().generation();
-            assertThat(generation).isEqualTo(first.generation() + 50);
+            assertThat(generation).isEqualTo(first.generation() + REPLACES);
 
             TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
             ModuleStatus after =
@@ -82,10 +86,10 @@ class EnforcedDaemonTest {
                 .extracting(LogLine::text)
                 .anyMatch(t -> t.contains("adopted the enforced filter table"));
 
-            for (int i = 50; i < 100; i++) {
+            for (int i = REPLACES; i < 2 * REPLACES; i++) {
               iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
             }
-            assertThat(c.status().enforcement().generation()).isEqualTo(generation + 51);
+            assertThat(c.status().enforcement().generation()).isEqualTo(generation + 1 + REPLACES);
             UdpFlood.Counts counts = flood.stop();
             assertThat(counts.dropped()).as("tries dropped").isPositive();
             assertThat(counts.sent()).as("packets that got through").isZero();
