@@ -29,7 +29,10 @@ for _ in $(seq 300); do [ -S "$BPFILTERCTL_SOCKET" ] && break; sleep 0.1; done
 # The floor: a JVM, same flags, printing one line.
 mkdir -p "$tmp/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' > "$tmp/hello/Hello.java"
-javac -d "$tmp/hello" "$tmp/hello/Hello.java"
+# What any Java client of the daemon pays beyond it: NIO's socket start-up, and the SecureRandom
+# that JDK 17's UnixDomainSockets builds when first used.
+printf 'public class Uds { public static void main(String[] a) throws Exception { try (var s = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(a[0]))) { System.out.println("hello"); } } }\n' > "$tmp/hello/Uds.java"
+javac -d "$tmp/hello" "$tmp/hello/Hello.java" "$tmp/hello/Uds.java"
 jsa="$tmp/bpfilterctl.jsa"
 ours() { "$java" "${flags[@]}" -XX:SharedArchiveFile="$jsa" -cp "$lib/*" bpfilterctl.cli.OneShotClient "$@"; }
 # The launcher's archive, made by its first run (a relay through the daemon).
@@ -45,6 +48,7 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
 med() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'; }
 ours() { $java $flags_s -XX:SharedArchiveFile=$jsa -cp "$lib/*" bpfilterctl.cli.OneShotClient "$@"; }
 hello() { $java $flags_s -cp "$tmp/hello" Hello; }
+uds() { $java $flags_s -cp "$tmp/hello" Uds "$BPFILTERCTL_SOCKET"; }
 # The one-shot as it was before the client: the whole command model in a fresh JVM, to the daemon.
 before() { $java $flags_s -XX:SharedArchiveFile=$jsa.main -cp "$lib/*" bpfilterctl.cli.Main "$@"; }
 row() { # label, n, then our command, then --, then legacy's (or nothing: the floor)
@@ -63,6 +67,7 @@ row() { # label, n, then our command, then --, then legacy's (or nothing: the fl
 echo "| command | rules | ours ms | peer ms | peer | ratio |"
 echo "| --- | ---: | ---: | ---: | --- | ---: |"
 row "JVM printing one line (floor)" - hello -- hello
+row "JVM connecting to the daemon's socket" - uds
 row "--version" - ours --version -- iptables-legacy --version
 row "status" - ours status
 PEER="in-process (before)" row "--version vs before" - ours --version -- before --version
@@ -75,6 +80,7 @@ for n in 1k 50k; do
   row "iptables-save" $n ours iptables-save -- iptables-legacy-save
   row "iptables-restore" $n ours iptables-restore "$tmp/rules$n" -- iptables-legacy-restore "$tmp/rules$n"
   row "iptables -S, floor" $n ours iptables -S
+  row "iptables -A, floor" $n ours iptables -A INPUT -s 192.0.2.9 -j DROP
   PEER="in-process (before)" row "iptables -S vs before" $n ours iptables -S -- before iptables -S
   PEER="in-process (before)" row "iptables -A vs before" $n ours iptables -A INPUT -s 192.0.2.8 -j DROP -- before iptables -A INPUT -s 192.0.2.8 -j DROP
 done
