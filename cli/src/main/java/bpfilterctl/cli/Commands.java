@@ -42,6 +42,8 @@ import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.traffic.EntryRenderer;
 import bpfilterctl.core.traffic.StructuralEntryRenderer;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.HelpCommand;
@@ -57,7 +59,27 @@ public final class Commands {
     return create(session, new Io(out, err, false, false));
   }
 
+  /** The whole tree: help, completion, man pages, the shell and watch need every command. */
   public static CommandLine create(Session session, Io io) {
+    return withAll(root(session, io), session, io);
+  }
+
+  /**
+   * The tree a command line needs: the root and one of iptables' front-ends when that is the
+   * command (what scripts run by the hundred, one-shot after one-shot, in the daemon), else the
+   * whole tree. Building all 40 commands' models took about 3 ms of a warm daemon's time for each.
+   */
+  public static CommandLine forLine(Session session, Io io, String[] argv) {
+    CommandLine cl = root(session, io);
+    String command = GlobalFlags.commandWord(cl.getCommandSpec(), argv);
+    if (!FRONT_ENDS.contains(command)) {
+      return withAll(cl, session, io);
+    }
+    cl.addSubcommand(frontEnd(command, session));
+    return configure(cl, io);
+  }
+
+  private static CommandLine withAll(CommandLine cl, Session session, Io io) {
     // How watch and traffic show print table entries: as iptables-save does, else (no layout, a
     // malformed blob) structurally. The save printer is made per rendering, from the session's
     // extensions (built on first use), so a --version builds none of it.
@@ -66,7 +88,6 @@ public final class Commands {
         (table, layout, list) ->
             new SaveRenderer(session.extensions(), session.lookups(), structural)
                 .render(table, layout, list);
-    CommandLine cl = new CommandLine(new RootCommand(session, io));
     cl.addSubcommand(new LoadCommand(session));
     cl.addSubcommand(new UnloadCommand(session));
     cl.addSubcommand(new EnforceCommand(session));
@@ -86,10 +107,9 @@ public final class Commands {
             .addSubcommand(new SetReplaceCommand(session))
             .addSubcommand(new SetCountersCommand(session)));
     cl.addSubcommand(new RawCommand(session));
-    cl.addSubcommand(new IptablesCommand(session));
-    cl.addSubcommand(new IptablesSaveCommand(session));
-    cl.addSubcommand(new IptablesRestoreCommand(session));
-    cl.addSubcommand(new IptablesXmlCommand(session));
+    for (String name : FRONT_ENDS) {
+      cl.addSubcommand(frontEnd(name, session));
+    }
     cl.addSubcommand(new WatchCommand(session, entries));
     cl.addSubcommand(new CountersCommand(session, io.colour()));
     cl.addSubcommand(
@@ -108,16 +128,36 @@ public final class Commands {
     // exec's COMMAND and everything after it are the command's, options included
     cl.getSubcommands().get("exec").setStopAtPositional(true);
     cl.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
-    for (String frontEnd :
-        new String[] {
-          "iptables", "iptables-save", "iptables-restore", "iptables-xml", "__complete"
-        }) {
-      // iptables' own options (-A, --dport, -h, ...) are its arguments, not picocli's
-      CommandLine sub = cl.getSubcommands().get(frontEnd);
-      sub.setUnmatchedOptionsArePositionalParams(true);
-      sub.setUnmatchedOptionsAllowedAsOptionParameters(true);
-      // "--" is a word of theirs too (iptables --, or a word being typed)
-      sub.setEndOfOptionsDelimiter("\0--");
+    return configure(cl, io);
+  }
+
+  /** iptables' own programs, whose options (-A, --dport, -h, ...) are their arguments. */
+  private static final List<String> FRONT_ENDS =
+      List.of("iptables", "iptables-save", "iptables-restore", "iptables-xml");
+
+  private static Object frontEnd(String name, Session session) {
+    return switch (name) {
+      case "iptables" -> new IptablesCommand(session);
+      case "iptables-save" -> new IptablesSaveCommand(session);
+      case "iptables-restore" -> new IptablesRestoreCommand(session);
+      case "iptables-xml" -> new IptablesXmlCommand(session);
+      default -> throw new IllegalArgumentException("not a front-end: " + name);
+    };
+  }
+
+  private static CommandLine root(Session session, Io io) {
+    return new CommandLine(new RootCommand(session, io));
+  }
+
+  private static CommandLine configure(CommandLine cl, Io io) {
+    for (Map.Entry<String, CommandLine> sub : cl.getSubcommands().entrySet()) {
+      if (FRONT_ENDS.contains(sub.getKey()) || sub.getKey().equals("__complete")) {
+        // iptables' own options are its arguments, not picocli's; and "--" is a word of theirs
+        // too (iptables --, or a word being typed)
+        sub.getValue().setUnmatchedOptionsArePositionalParams(true);
+        sub.getValue().setUnmatchedOptionsAllowedAsOptionParameters(true);
+        sub.getValue().setEndOfOptionsDelimiter("\0--");
+      }
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setOut(io.out());

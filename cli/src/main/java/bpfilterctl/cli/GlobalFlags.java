@@ -24,7 +24,7 @@ public record GlobalFlags(boolean json, boolean quiet, List<String> args) {
 
   /** Runs one command line of a session (one-shot, batch line, shell line) with -j and -q. */
   public static int execute(Session session, Io io, String[] argv) {
-    CommandLine cl = Commands.create(session, io);
+    CommandLine cl = Commands.forLine(session, io, argv);
     GlobalFlags g;
     try {
       g = scan(cl, argv);
@@ -40,7 +40,7 @@ public record GlobalFlags(boolean json, boolean quiet, List<String> args) {
               io.err(),
               io.colour(),
               io.inShell());
-      cl = Commands.create(session, quiet);
+      cl = Commands.forLine(session, quiet, argv);
     }
     return cl.execute(g.args().toArray(String[]::new));
   }
@@ -76,8 +76,7 @@ public record GlobalFlags(boolean json, boolean quiet, List<String> args) {
       if (!w.startsWith("-")) {
         break; // the command
       }
-      OptionSpec o = spec.findOption(w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
-      i += o != null && o.arity().min() > 0 && !w.contains("=") ? 2 : 1;
+      i += words(spec, w);
     }
     if (json && i < args.size()) {
       // down to the command that runs: get info, traffic show ...
@@ -93,5 +92,27 @@ public record GlobalFlags(boolean json, boolean quiet, List<String> args) {
       args.add(end, "--json");
     }
     return new GlobalFlags(json, quiet, args);
+  }
+
+  /**
+   * The command of a command line (iptables, status, ...): its first word after the flags; empty
+   * when there is none, or when the root's --help or --version comes first (the root answers).
+   */
+  static String commandWord(CommandSpec root, String[] argv) {
+    int i = 0;
+    while (i < argv.length && argv[i].startsWith("-")) {
+      OptionSpec o = root.findOption(argv[i]);
+      if (o != null && (o.usageHelp() || o.versionHelp())) {
+        return "";
+      }
+      i += words(root, argv[i]);
+    }
+    return i < argv.length ? argv[i] : "";
+  }
+
+  /** How many words the root's option {@code w} takes: itself, and its value unless after '='. */
+  private static int words(CommandSpec root, String w) {
+    OptionSpec o = root.findOption(w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
+    return o != null && o.arity().min() > 0 && !w.contains("=") ? 2 : 1;
   }
 }
