@@ -1076,11 +1076,11 @@ public final class DaemonServer implements AutoCloseable {
 
   /**
    * On the I/O thread: the answer to a CALL that the host knows without the umh (a GET_REVISION it
-   * answered before, {@link ModuleHost#knownRevision}; a GET_INFO or GET_ENTRIES with the bytes of
-   * one it answered before while nothing changed, {@link ModuleHost#rememberedRead}), or null for a
-   * worker to answer. No lock, no pipe, nothing that can block: the revision probes and table reads
-   * of every iptables process are answered without two thread hops and a umh round trip. Access is
-   * checked as the worker checks a get.
+   * answered before, {@link ModuleHost#knownRevision}; a GET_INFO of a table or a GET_ENTRIES with
+   * the bytes of one it answered before while nothing changed, {@link ModuleHost#rememberedRead}),
+   * or null for a worker to answer. No lock, no pipe, nothing that can block: the revision probes
+   * and table reads of every iptables process are answered without two thread hops and a umh round
+   * trip. Access is checked as the worker checks a get.
    */
   private MboxReply knownAnswer(DaemonFrame f, Peer peer) {
     byte[] b = f.body();

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -491,10 +492,11 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   }
 
   /**
-   * The running umh's answer to a GET_INFO or GET_ENTRIES with these very bytes that it answered
-   * before, when nothing can have changed it since ({@link RememberedReads} says when), without the
-   * lock or the pipes (the daemon's I/O thread answers it at once); published to the tap as the
-   * umh's, with latency 0 as a known revision. Empty otherwise: the caller forwards it.
+   * The running umh's answer to a GET_INFO of the same table or a GET_ENTRIES with these very bytes
+   * that it answered before, when nothing can have changed it since ({@link RememberedReads} says
+   * when), without the lock or the pipes (the daemon's I/O thread answers it at once); published to
+   * the tap as the umh's, with latency 0 as a known revision. Empty otherwise: the caller forwards
+   * it.
    *
    * @param mbox a request as on the pipes: its 24-byte header, then its payload
    */
@@ -524,10 +526,15 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       return Optional.empty();
     }
     requests.incrementAndGet();
-    // The request the umh answered had these very bytes: the tap shows them without a copy.
-    MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), false, cmd, callerPid, a.asked());
+    // The caller's bytes for the tap: a GET_ENTRIES had the remembered request's very bytes (no
+    // copy of a table's worth), a GET_INFO only its name (84 bytes copied).
+    byte[] asked =
+        cmd == Sockopt.IPT_SO_GET_ENTRIES.cmd()
+            ? a.asked()
+            : Arrays.copyOfRange(buf, off, off + len);
+    MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), false, cmd, callerPid, asked);
     MboxReply r = a.reply();
-    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, a.asked(), 0);
+    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
     tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
     return Optional.of(r);
   }

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The running umh's last successful answer to GET_INFO and to GET_ENTRIES, per table, so that a
- * request with the very same bytes is answered without the umh, and only while that answer is
- * provably what the umh would give now. Why it is:
+ * request the umh answers alike is answered without the umh, and only while that answer is provably
+ * what the umh would give now. Why it is:
  *
  * <ul>
  *   <li>Only a set (SET_REPLACE, SET_ADD_COUNTERS, whatever its outcome), another umh (start,
@@ -20,10 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       when no forget came between its request and its reply ({@link #epoch}). A GET_INFO of a
  *       table not used yet makes the umh create it (LiveTables.find), with the contents it then
  *       answers: the same answer every time.
- *   <li>The umh's answer is a function of the request's bytes: GET_INFO reads the name and builds
- *       its answer afresh; GET_ENTRIES returns the caller's buffer with the table written over it
- *       (bytes it does not write, such as the tail of an extension's name, keep the caller's), so a
- *       request is matched by all its bytes, never by name and size alone.
+ *   <li>GET_INFO's answer is a function of the table's name alone (TableEngine.getInfo, as
+ *       ip_tables' get_info: an 84-byte buffer, the name up to its NUL, name[31] ignored, the
+ *       answer built afresh), so it is matched by name and length: libiptc's request carries stack
+ *       garbage after the name, other in every process. GET_ENTRIES returns the caller's buffer
+ *       with the table written over it (bytes it does not write, such as the head and the tail of
+ *       an extension's name, keep the caller's), so it is matched by all its bytes.
  *   <li>GET_ENTRIES carries the entries' counters. Without enforcement they are what
  *       SET_ADD_COUNTERS added (Table.pcnt and bcnt): only a set moves them. An enforcing umh adds
  *       the traffic the filter table's BPF programs counted (Table.counters reads
@@ -44,7 +46,8 @@ final class RememberedReads {
   private record Key(int cmd, String table) {}
 
   /**
-   * An answer of umh {@code from} at {@code epoch} to a request whose payload was {@code asked}.
+   * An answer of umh {@code from} (its UmhProcess: only its identity counts) at {@code epoch} to a
+   * request whose payload was {@code asked}.
    */
   record Answer(Object from, long epoch, byte[] asked, MboxReply reply) {}
 
@@ -57,6 +60,10 @@ final class RememberedReads {
   static boolean isTableRead(boolean isSet, int cmd) {
     return !isSet
         && (cmd == Sockopt.IPT_SO_GET_INFO.cmd() || cmd == Sockopt.IPT_SO_GET_ENTRIES.cmd());
+  }
+
+  private static boolean byNameAlone(int cmd) {
+    return cmd == Sockopt.IPT_SO_GET_INFO.cmd();
   }
 
   private static boolean carriesCounters(int cmd) {
@@ -92,8 +99,9 @@ final class RememberedReads {
 
   /**
    * The answer of {@code current} to a request of option {@code cmd} whose payload is {@code
-   * buf[off, off + len)}, when one is kept for exactly these bytes and nothing changed since; else
-   * null. No lock, nothing that blocks: the daemon's I/O thread asks.
+   * buf[off, off + len)}, when one is kept for a request the umh answers alike (GET_INFO: the same
+   * name and length; GET_ENTRIES: the same bytes) and nothing changed since; else null. No lock,
+   * nothing that blocks: the daemon's I/O thread asks.
    */
   Answer recall(int cmd, byte[] buf, int off, int len, Object current, boolean enforcing) {
     if (!isTableRead(false, cmd) || len <= NAME_BYTES || (enforcing && carriesCounters(cmd))) {
@@ -103,7 +111,9 @@ final class RememberedReads {
     if (a == null
         || a.from() != current
         || a.epoch() != epoch
-        || !Arrays.equals(buf, off, off + len, a.asked(), 0, a.asked().length)) {
+        || (byNameAlone(cmd)
+            ? len != a.asked().length
+            : !Arrays.equals(buf, off, off + len, a.asked(), 0, a.asked().length))) {
       return null;
     }
     return a;

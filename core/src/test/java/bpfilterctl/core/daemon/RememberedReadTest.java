@@ -147,6 +147,16 @@ class RememberedReadTest {
       MboxReply infoAgain = info(p);
       assertThat(remembered(host, mark)).isTrue();
       assertThat(infoAgain.payload()).isEqualTo(info.payload());
+      // libiptc's GET_INFO has stack garbage after the name, other in every process: the umh
+      // reads the name only, and so does the daemon.
+      byte[] garbage = new byte[84];
+      Arrays.fill(garbage, (byte) 0x7f);
+      System.arraycopy("filter\0".getBytes(StandardCharsets.US_ASCII), 0, garbage, 0, 7);
+      mark = host.tap().published();
+      assertThat(call(p, frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
+          .isEqualTo(info.payload());
+      assertThat(remembered(host, mark)).isTrue();
+      assertThat(host.tap().recent(2).get(0).payload()).isEqualTo(garbage);
 
       int size = size(info);
       mark = host.tap().published();
@@ -190,6 +200,10 @@ class RememberedReadTest {
       long afterSet = host.tap().published();
       assertThat(entries(p, size).payload()).isEqualTo(entries.payload());
       assertThat(remembered(host, afterSet)).isFalse();
+      mark = host.tap().published();
+      assertThat(call(p, frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
+          .isEqualTo(info.payload()); // the umh's own answer to the garbage
+      assertThat(remembered(host, mark)).isFalse();
       assertThat(info(p).payload()).isEqualTo(info.payload());
     }
   }

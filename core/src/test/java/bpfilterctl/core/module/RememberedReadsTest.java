@@ -45,6 +45,9 @@ class RememberedReadsTest {
     r.remember(get(ENTRIES, entries), reply, umh, r.epoch(), false);
     assertThat(recall(r, ENTRIES, entries, umh, false).reply()).isSameAs(reply);
     assertThat(recall(r, ENTRIES, entries, umh, true)).isNull(); // not given
+    byte[] echoed = entries.clone(); // the umh echoes bytes it does not write: others differ
+    echoed[36] = 1;
+    assertThat(recall(r, ENTRIES, echoed, umh, false)).isNull();
 
     byte[] info = ask(84);
     MboxReply infoReply = MboxReply.ok(new byte[84]);
@@ -65,9 +68,14 @@ class RememberedReadsTest {
     r.remember(get(INFO, info), reply, umh, r.epoch(), false);
     assertThat(recall(r, INFO, info, umh, false)).isNotNull();
     assertThat(recall(r, INFO, info, new Object(), false)).isNull();
-    byte[] other = info.clone();
-    other[40] = 1;
+    byte[] garbage = info.clone(); // libiptc's GET_INFO: stack bytes after the name
+    garbage[7] = 1;
+    garbage[40] = 1;
+    assertThat(recall(r, INFO, garbage, umh, false)).isNotNull();
+    byte[] other = ask(84);
+    other[0] = 'n';
     assertThat(recall(r, INFO, other, umh, false)).isNull();
+    assertThat(recall(r, INFO, ask(85), umh, false)).isNull();
     assertThat(recall(r, ENTRIES, info, umh, false)).isNull();
     r.forget();
     assertThat(recall(r, INFO, info, umh, false)).isNull();
