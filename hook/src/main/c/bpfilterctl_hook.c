@@ -10,9 +10,8 @@
  *
  * Rules kept here: no output on success; no lock and no heap allocation across a call into the
  * daemon (a busy connection makes a second thread use a connection of its own); a forked child
- * never shares its parent's connection; a closed socket's connection serves only this process's
- * next socket with the same credentials, and an open one is shared by this process's next sockets
- * with the same credentials, one exchange at a time; every failure is an errno the caller already
+ * never shares its parent's connection, and a closed socket's connection serves only this
+ * process's next socket with the same credentials; every failure is an errno the caller already
  * knows.
  */
 #define _GNU_SOURCE
@@ -93,11 +92,12 @@ static const char NAMES_PATH[] = "/proc/net/ip_tables_names";
 extern char **environ;
 
 /* Hooked fds: which process connected each (0: not ours), the socket's inode (so that an fd
- * number reused behind our back is noticed, and to know the connection: fds may share one), and
- * a real raw socket made on demand for the options we do not forward. */
+ * number reused behind our back is noticed), a busy flag (one exchange at a time on a stream),
+ * and a real raw socket made on demand for the options we do not forward. */
 #define MAX_FDS 65536
 static _Atomic pid_t owner[MAX_FDS];
 static _Atomic ino_t inode[MAX_FDS];
+static atomic_flag busy[MAX_FDS];
 static _Atomic int shadow[MAX_FDS]; /* real raw socket + 1; 0 when none */
 static _Atomic int access_of[MAX_FDS];     /* what WELCOME granted the connection */
 static _Atomic uint64_t creds_of[MAX_FDS]; /* for which uid and gid (ids_now) */
@@ -120,19 +120,6 @@ static _Atomic uint32_t verdict_groups;
  * knows it is its parent's. What the daemon granted it, and for which credentials (the daemon
  * judged those at connect time), sit beside it, indexed by the parked fd. */
 static _Atomic uint64_t parked;
-
-/* One exchange at a time on a daemon connection, whichever fd of it carries the exchange (a new
- * socket may share a live connection of its process, below): a slot per connection, by inode,
- * holding (pid << 32 | the inode's low 32 bits) while an exchange runs, 0 when free. Two
- * connections in one slot only make one of them take a connection of its own for a call; a
- * slot a forked child inherited from a thread of its parent (another pid) is stale, and taken. */
-enum { CONN_SLOTS = 4096 };
-static _Atomic uint64_t conn_busy[CONN_SLOTS];
-
-/* This process's latest hooked socket with a connection of its own, packed as (pid << 32 |
- * fd + 1): while it stays open, a new socket shares its connection (libxtables probes
- * revisions on sockets of its own while libiptc's is open) instead of connecting again. */
-static _Atomic uint64_t latest;
 static ino_t parked_inode[MAX_FDS];
 static int parked_access[MAX_FDS];
 static uint64_t parked_ids[MAX_FDS];
@@ -712,24 +699,6 @@ static void forget(int fd) {
   atomic_store(&owner[fd], 0);
 }
 
-/* Takes the connection of inode ino for one exchange: 1 and *token, or 0 when it is busy. */
-static int take_conn(ino_t ino, uint64_t *token) {
-  _Atomic uint64_t *slot = &conn_busy[(uint64_t)ino % CONN_SLOTS];
-  uint64_t mine = ((uint64_t)getpid() << 32) | (uint32_t)ino;
-  uint64_t seen = atomic_load(slot);
-  while (seen == 0 || (pid_t)(seen >> 32) != getpid()) {
-    if (atomic_compare_exchange_weak(slot, &seen, mine)) {
-      *token = mine;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void give_conn(ino_t ino, uint64_t token) {
-  atomic_compare_exchange_strong(&conn_busy[(uint64_t)ino % CONN_SLOTS], &token, 0);
-}
-
 /* The credentials the daemon judges a connection by: SO_PEERCRED's euid and egid, exactly, */
 static uint64_t ids_now(void) { return ((uint64_t)geteuid() << 32) | (uint32_t)getegid(); }
 
@@ -766,17 +735,15 @@ static void park_conn(int fd, ino_t ino, int access, uint64_t ids, uint32_t grou
 
 /* Keeps a closing hooked socket's connection for the next socket(), when nothing else uses it. */
 static void park(int fd) {
-  ino_t ino = atomic_load(&inode[fd]);
-  uint64_t token;
-  if (atomic_load(&owner[fd]) != getpid() || !take_conn(ino, &token)) {
+  if (atomic_load(&owner[fd]) != getpid() || atomic_flag_test_and_set(&busy[fd])) {
     return; /* a child's copy, or a call in flight on another thread: close it as asked */
   }
   /* One whose WELCOME was never read is not idle: let it go. */
   if (!atomic_load(&welcome_pending[fd])) {
-    park_conn(fd, ino, atomic_load(&access_of[fd]), atomic_load(&creds_of[fd]),
-              atomic_load(&groups_of[fd]));
+    park_conn(fd, atomic_load(&inode[fd]), atomic_load(&access_of[fd]),
+              atomic_load(&creds_of[fd]), atomic_load(&groups_of[fd]));
   }
-  give_conn(ino, token);
+  atomic_flag_clear(&busy[fd]);
 }
 
 /*
@@ -810,41 +777,12 @@ static int unpark(int *access, uint64_t ids, uint32_t groups) {
 }
 
 /*
- * A new fd on the connection of this process's latest hooked socket, numbered as socket() would
- * number it, when that socket is still open, has read its WELCOME and was made for the same
- * credentials; else -1. Both fds then take turns on the connection (take_conn).
- */
-static int share_live(int *access, uint64_t ids, uint32_t groups) {
-  uint64_t v = atomic_load(&latest);
-  int h = (int)(uint32_t)v - 1;
-  if (v == 0 || (pid_t)(v >> 32) != getpid() || h < 0 || h >= MAX_FDS ||
-      atomic_load(&owner[h]) != getpid() || atomic_load(&welcome_pending[h]) ||
-      atomic_load(&creds_of[h]) != ids || atomic_load(&groups_of[h]) != groups) {
-    return -1;
-  }
-  ino_t ino = atomic_load(&inode[h]);
-  int a = atomic_load(&access_of[h]);
-  int fd = fcntl(h, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) {
-    return -1;
-  }
-  if (fd >= MAX_FDS || ino == 0 || inode_of(fd) != ino) {
-    real_close(fd); /* closed and its number reused meanwhile: not the one we meant */
-    return -1;
-  }
-  *access = a;
-  return fd;
-}
-
-/*
  * Runs one CALL for a hooked fd: on its own connection when this process made it and no other
  * thread is using it, else on a connection made for this call alone. Returns as call() does.
  */
 static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, uint32_t sent,
                    void *out, uint32_t out_cap, uint32_t *out_len) {
-  ino_t ino = atomic_load(&inode[fd]);
-  uint64_t token = 0;
-  int own = atomic_load(&owner[fd]) == getpid() && take_conn(ino, &token);
+  int own = atomic_load(&owner[fd]) == getpid() && !atomic_flag_test_and_set(&busy[fd]);
   int conn = fd;
   if (!own) {
     const char *why;
@@ -859,7 +797,7 @@ static int forward(int fd, int is_set, int cmd, const void *in, uint32_t len, ui
   int rc = call(conn, is_set, cmd, in, len, sent, out, out_cap, out_len);
   int e = errno;
   if (own) {
-    give_conn(ino, token);
+    atomic_flag_clear(&busy[fd]);
   } else {
     real_close(conn);
   }
@@ -902,11 +840,6 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   uint32_t groups = groups_now();
   int saved = errno;
   int fd = unpark(&access, ids, groups);
-  int shared = 0;
-  if (fd < 0) {
-    fd = share_live(&access, ids, groups);
-    shared = fd >= 0;
-  }
   int pipelined = 0;
   if (fd < 0 && (access = known_verdict(ids, groups)) == ACCESS_UNKNOWN &&
       surely_granted(socket_path(path, sizeof path))) {
@@ -963,10 +896,8 @@ HOOK_EXPORT int socket(int domain, int type, int protocol) {
   atomic_store(&creds_of[fd], ids);
   atomic_store(&groups_of[fd], groups);
   atomic_store(&inode[fd], inode_of(fd));
+  atomic_flag_clear(&busy[fd]);
   atomic_store(&owner[fd], getpid());
-  if (!shared) {
-    atomic_store(&latest, ((uint64_t)getpid() << 32) | (uint32_t)(fd + 1));
-  }
   return fd;
 }
 
