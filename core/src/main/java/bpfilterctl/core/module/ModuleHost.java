@@ -332,7 +332,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     try {
       enforce = on;
       revisionEpoch++; // the umh offers other extensions with enforcement on
-      reads.forget(); // and GET_ENTRIES' counters come from its programs, or stop to
+      reads.forget(); // and GET_ENTRIES' counters start or stop coming from BPF programs
       if (state == ModuleState.UNLOADED || state == ModuleState.FAILED) {
         enforcement = EnforcementStatus.OFF;
         return enforcement;
