@@ -1,6 +1,7 @@
 /*
- * Drives the sockopt hook from many threads and from a forked child at once, as no iptables binary
- * does, to show the hook keeps every exchange whole: each GET_INFO must come back as the filter
+ * Drives the sockopt hook from many threads (on one socket, and on sockets of their own sharing
+ * its connection) and from a forked child at once, as no iptables binary does, to show the hook
+ * keeps every exchange whole: each GET_INFO must come back as the filter
  * table's. Also checks that an option that is not iptables' goes to the kernel, and that a closed
  * hooked fd number reused by a file is the file's again. Prints "ok N" and exits 0, or says what
  * broke and exits 1. With the argument "once": one GET_INFO, and "ok" or its error's text.
@@ -16,6 +17,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +48,32 @@ static int get_info(int s, const char *table) {
   return strcmp((char *)info, table) == 0 && valid == 0x0e && len == INFO_SIZE ? 0 : -EPROTO;
 }
 
+/* Half the threads use the one socket, the others sockets of their own, opened anew every 50
+ * calls while the first stays open: the hook shares its connection with them (and parks and
+ * takes back closed ones), one exchange at a time. */
 static void *worker(void *arg) {
-  (void)arg;
+  int own = (int)(intptr_t)arg % 2;
+  int s = fd;
   for (int i = 0; i < ROUNDS; i++) {
-    int rc = get_info(fd, "filter");
+    if (own && i % 50 == 0) {
+      if (i > 0) {
+        close(s);
+      }
+      s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+      if (s < 0) {
+        fprintf(stderr, "thread: socket: %s\n", strerror(errno));
+        atomic_fetch_add(&failures, 1);
+        return NULL;
+      }
+    }
+    int rc = get_info(s, "filter");
     if (rc != 0) {
       fprintf(stderr, "thread: GET_INFO filter gave %s\n", strerror(-rc));
       atomic_fetch_add(&failures, 1);
     }
+  }
+  if (own) {
+    close(s);
   }
   return NULL;
 }
@@ -195,7 +215,7 @@ int main(int argc, char **argv) {
   }
   pthread_t t[THREADS];
   for (int i = 0; i < THREADS; i++) {
-    pthread_create(&t[i], NULL, worker, NULL);
+    pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i);
   }
   for (int i = 0; i < THREADS; i++) {
     pthread_join(t[i], NULL);

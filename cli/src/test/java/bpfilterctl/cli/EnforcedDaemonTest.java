@@ -190,4 +190,57 @@ class EnforcedDaemonTest {
       }
     }
   }
+
+  /**
+   * An enforcing daemon's GET_ENTRIES carries the traffic its programs counted, which moves with
+   * every packet: of two identical reads with packets between them, the second must show them (the
+   * daemon never answers GET_ENTRIES from memory while enforcing: RememberedReads), as on the
+   * kernel.
+   */
+  @Test
+  void theSameReadTwiceShowsThePacketsCountedBetween(@TempDir Path dir) throws Exception {
+    assumeEnforcement();
+    try (TestNetns ns = TestNetns.create()) {
+      ns.ip("link", "set", "d0", "arp", "off");
+      Path sock = EnforcingDaemon.socket(dir);
+      Process daemon = EnforcingDaemon.start(ns.name, dir);
+      try {
+        awaitSocket(sock, daemon);
+        try (DaemonClient c = DaemonClient.connect(sock)) {
+          c.load();
+          Iptables iptables =
+              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
+          iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
+          byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+          long before = dropped(iptables);
+          assertThat(dropped(iptables)).isEqualTo(before);
+          assertThat(ns.send(List.of(p9, p9, p9))).containsExactly(false, false, false);
+          assertThat(dropped(iptables)).isEqualTo(before + 3);
+          assertThat(ns.send(List.of(p9))).containsExactly(false);
+          assertThat(dropped(iptables)).isEqualTo(before + 4);
+          c.unload();
+          c.stopDaemon();
+        }
+        assertThat(daemon.waitFor()).isZero();
+      } finally {
+        daemon.destroyForcibly();
+        daemon.waitFor();
+      }
+    }
+  }
+
+  /** The packets the DROP rule of OUTPUT counted, as `iptables -L OUTPUT -v -x -n` shows them. */
+  private static long dropped(Iptables iptables) throws Exception {
+    StringBuilder out = new StringBuilder();
+    StringBuilder err = new StringBuilder();
+    assertThat(iptables.run(List.of("-L", "OUTPUT", "-v", "-x", "-n"), out, err))
+        .as(err.toString())
+        .isZero();
+    return out.toString()
+        .lines()
+        .filter(l -> l.contains("DROP"))
+        .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0]))
+        .findFirst()
+        .orElseThrow();
+  }
 }

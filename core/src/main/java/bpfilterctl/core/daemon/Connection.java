@@ -1,6 +1,8 @@
 package bpfilterctl.core.daemon;
 
+import bpfilterctl.core.mbox.MboxReply;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -77,6 +79,29 @@ final class Connection {
       out.add(body);
     }
     queued.addAndGet(5 + body.length);
+  }
+
+  /**
+   * A REPLY frame for {@code r}, its payload sent from the reply's own array: a remembered table's
+   * entries go out to every reader without a copy.
+   */
+  void enqueueReply(MboxReply r, long now) {
+    if (out.isEmpty()) {
+      lastOutNanos = now;
+    }
+    byte[] payload = r.payload();
+    int body = MboxReply.HEADER_BYTES + payload.length;
+    out.add(
+        ByteBuffer.allocate(5 + MboxReply.HEADER_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(1 + body)
+            .put((byte) FrameType.REPLY.code())
+            .putInt(r.status())
+            .array());
+    if (payload.length > 0) {
+      out.add(payload);
+    }
+    queued.addAndGet(5 + body);
   }
 
   boolean wantsRead() {

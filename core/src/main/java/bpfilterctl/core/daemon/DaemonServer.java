@@ -48,12 +48,13 @@ import jnr.posix.POSIXFactory;
  * <p>One I/O thread polls every connection (non-blocking; an idle connection costs an fd and a few
  * hundred bytes, no thread), assembles frames as their bytes arrive and checks access from a
  * frame's head before it takes the body. Complete frames go to a small pool of workers (a
- * GET_REVISION the umh answered before is answered at once, {@link ModuleHost#knownRevision}); a
- * worker sends its answer itself when the socket takes it, else the I/O thread sends it. A
- * connection reads nothing more until its request is answered, and the host runs one request at a
- * time. Accepting backs off on EMFILE and the like and carries on; connections are capped in all
- * and per uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its
- * answer is dropped (limits in {@link DaemonLimits}). Streams (subscribe) keep a thread each.
+ * GET_REVISION the umh answered before is answered at once, {@link ModuleHost#knownRevision}, and
+ * so is a table read whose answer cannot have changed, {@link ModuleHost#rememberedRead}); a worker
+ * sends its answer itself when the socket takes it, else the I/O thread sends it. A connection
+ * reads nothing more until its request is answered, and the host runs one request at a time.
+ * Accepting backs off on EMFILE and the like and carries on; connections are capped in all and per
+ * uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its answer is
+ * dropped (limits in {@link DaemonLimits}). Streams (subscribe) keep a thread each.
  */
 public final class DaemonServer implements AutoCloseable {
   private static final int IO_BYTES = 64 << 10;
@@ -568,10 +569,10 @@ public final class DaemonServer implements AutoCloseable {
       subscribe(c, f.bodyText().substring(10).trim(), now);
       return;
     }
-    DaemonFrame known = knownAnswer(f, c.peer);
+    MboxReply known = knownAnswer(f, c.peer);
     if (known != null) {
       c.in.releaseAnswered();
-      c.enqueue(known, now);
+      c.enqueueReply(known, now);
       flush(c, now);
       return;
     }
@@ -1075,31 +1076,34 @@ public final class DaemonServer implements AutoCloseable {
 
   /**
    * On the I/O thread: the answer to a CALL that the host knows without the umh (a GET_REVISION it
-   * answered before, {@link ModuleHost#knownRevision}), or null for a worker to answer. No lock, no
-   * pipe, nothing that can block: the revision probes of every iptables process are answered
-   * without two thread hops and a umh round trip.
+   * answered before, {@link ModuleHost#knownRevision}; a GET_INFO of a table or a GET_ENTRIES with
+   * the bytes of one it answered before while nothing changed, {@link ModuleHost#rememberedRead}),
+   * or null for a worker to answer. No lock, no pipe, nothing that can block: the revision probes
+   * and table reads of every iptables process are answered without two thread hops and a umh round
+   * trip. Access is checked as the worker checks a get.
    */
-  private DaemonFrame knownAnswer(DaemonFrame f, Peer peer) {
+  private MboxReply knownAnswer(DaemonFrame f, Peer peer) {
     byte[] b = f.body();
     if (f.type() != FrameType.CALL || b.length < MboxRequest.HEADER_BYTES) {
       return null;
     }
     MboxRequest.Header h = MboxRequest.Header.decode(b);
+    if (h.isSet() != 0 || h.len() != b.length - MboxRequest.HEADER_BYTES || !policy.mayRead(peer)) {
+      return null; // a worker answers it, refusals included
+    }
     boolean revision =
         h.cmd() == Sockopt.IPT_SO_GET_REVISION_MATCH.cmd()
             || h.cmd() == Sockopt.IPT_SO_GET_REVISION_TARGET.cmd();
-    // Before any copy: a table's entries (megabytes) must not be copied here for nothing.
-    if (h.isSet() != 0
-        || !revision
-        || b.length > MboxRequest.HEADER_BYTES + KNOWN_ANSWER_MAX_PAYLOAD
-        || h.len() != b.length - MboxRequest.HEADER_BYTES
-        || !policy.mayRead(peer)) {
-      return null; // a worker answers it, refusals included
+    if (!revision) {
+      // Compared where it lies: a table's entries (megabytes) are not copied for it.
+      return host.rememberedRead(b, peer.pid(), peer.comm()).orElse(null);
+    }
+    if (b.length > MboxRequest.HEADER_BYTES + KNOWN_ANSWER_MAX_PAYLOAD) {
+      return null;
     }
     byte[] payload = Arrays.copyOfRange(b, MboxRequest.HEADER_BYTES, b.length);
     return host.knownRevision(
             new MboxRequest(h.addr(), false, h.cmd(), peer.pid(), payload), peer.comm())
-        .map(r -> new DaemonFrame(FrameType.REPLY, r.encode()))
         .orElse(null);
   }
 

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +122,9 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
   private static final int MAX_KNOWN_REVISIONS = 1024;
 
   private record KnownRevision(UmhProcess from, long epoch, MboxReply reply) {}
+
+  /** The running umh's GET_INFO and GET_ENTRIES answers, while nothing can have changed them. */
+  private final RememberedReads reads = new RememberedReads();
 
   public ModuleHost(HostConfig config) {
     this(config, Clock.systemUTC());
@@ -328,6 +332,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     try {
       enforce = on;
       revisionEpoch++; // the umh offers other extensions with enforcement on
+      reads.forget(); // and GET_ENTRIES' counters start or stop coming from BPF programs
       if (state == ModuleState.UNLOADED || state == ModuleState.FAILED) {
         enforcement = EnforcementStatus.OFF;
         return enforcement;
@@ -409,18 +414,31 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
    * (the daemon's peers: /proc/PID/comm of the pid SO_PEERCRED gave).
    */
   public MboxReply call(MboxRequest request, String callerComm) throws ModuleException {
-    requests.incrementAndGet();
     if (Sockopt.of(request.isSet(), request.cmd()).map(Sockopt::hostOnly).orElse(false)) {
       // The host's own control options: a caller turns enforcement on or off with enforce().
+      requests.incrementAndGet();
       return MboxReply.error(Errno.ENOPROTOOPT);
     }
+    if (!request.isSet()) {
+      Optional<MboxReply> known =
+          recalled(request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm);
+      if (known.isPresent()) {
+        return known.get();
+      }
+    }
+    requests.incrementAndGet();
     long deadline = System.nanoTime() + config.requestTimeout().toNanos();
     lock.lock();
     inflightCallerComm = callerComm;
     try {
       long epoch = revisionEpoch;
+      if (request.isSet()) {
+        reads.forget(); // before the umh sees it, whatever comes of it
+      }
+      long readsAt = reads.epoch();
       MboxReply reply = forward(request, deadline);
       UmhProcess answered = umh;
+      reads.remember(request, reply, answered, readsAt, enforcementAsked());
       if (isRevision(request)
           && answered != null
           && epoch == revisionEpoch
@@ -469,6 +487,54 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     MboxRequest tagged = tag(request);
     MboxReply r = k.reply();
     tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, tagged.payload(), 0);
+    tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
+    return Optional.of(r);
+  }
+
+  /**
+   * The running umh's answer to a GET_INFO of the same table or a GET_ENTRIES with these very bytes
+   * that it answered before, when nothing can have changed it since ({@link RememberedReads} says
+   * when), without the lock or the pipes (the daemon's I/O thread answers it at once); published to
+   * the tap as the umh's, with latency 0 as a known revision. Empty otherwise: the caller forwards
+   * it.
+   *
+   * @param mbox a request as on the pipes: its 24-byte header, then its payload
+   */
+  public Optional<MboxReply> rememberedRead(byte[] mbox, int callerPid, String callerComm) {
+    if (mbox.length < MboxRequest.HEADER_BYTES) {
+      return Optional.empty();
+    }
+    MboxRequest.Header h = MboxRequest.Header.decode(mbox);
+    if (h.isSet() != 0 || h.len() != mbox.length - MboxRequest.HEADER_BYTES) {
+      return Optional.empty();
+    }
+    return recalled(h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm);
+  }
+
+  /** A remembered answer to the request of {@code cmd} whose payload is {@code buf[off, +len)}. */
+  private Optional<MboxReply> recalled(
+      int cmd, byte[] buf, int off, int len, int callerPid, String callerComm) {
+    if (!RememberedReads.isTableRead(false, cmd)) {
+      return Optional.empty();
+    }
+    UmhProcess p = umh;
+    if (p == null || state != ModuleState.HEALTHY || closed || !p.alive()) {
+      return Optional.empty();
+    }
+    RememberedReads.Answer a = reads.recall(cmd, buf, off, len, p, enforcementAsked());
+    if (a == null) {
+      return Optional.empty();
+    }
+    requests.incrementAndGet();
+    // The caller's bytes for the tap: a GET_ENTRIES had the remembered request's very bytes (no
+    // copy of a table's worth), a GET_INFO only its name (84 bytes copied).
+    byte[] asked =
+        cmd == Sockopt.IPT_SO_GET_ENTRIES.cmd()
+            ? a.asked()
+            : Arrays.copyOfRange(buf, off, off + len);
+    MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), false, cmd, callerPid, asked);
+    MboxReply r = a.reply();
+    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
     tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
     return Optional.of(r);
   }
@@ -629,6 +695,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       throw new ModuleException(ModuleException.Kind.FAILED, failedMessage());
     }
     policy.recordStart(now);
+    reads.forget(); // a new umh: its tables are replayed, its counters those saved
     starts.incrementAndGet();
     if (restart) {
       restarts.incrementAndGet();
@@ -721,6 +788,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
 
   private void markStartFailure(String what, long ranNanos, boolean restart) {
     umh = null;
+    reads.forget();
     log.add(hostPid, LogLine.Source.HOST, "start failed: " + what);
     policy.recordFailure(ranNanos);
     if (!restart) {
@@ -759,6 +827,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     ExitStatus st = awaitExit(p, 1000);
     p.release();
     umh = null;
+    reads.forget();
     String what = "umh " + p.pid() + " died: " + st.describe() + lastStderr(p.pid());
     lastExit = new LastExit(p.pid(), st, clock.instant(), "died");
     log.add(hostPid, LogLine.Source.HOST, what);
@@ -780,6 +849,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     }
     ExitStatus st = kill(p);
     umh = null;
+    reads.forget();
     String what =
         "umh "
             + p.pid()
@@ -836,6 +906,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     }
     p.release();
     umh = null;
+    reads.forget();
     lastExit = new LastExit(p.pid(), st, clock.instant(), reason);
     log.add(
         hostPid,
