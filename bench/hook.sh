@@ -5,14 +5,14 @@
 # rules, save, -S, one -A into the restored table. Medians of 5 rounds; ratio = hooked / kernel.
 # A daemon runs for days: warm-up rounds (not counted) first bring its JIT to where it stays; the
 # first, cold round's hooked time is shown beside the medians.
-# Usage: bench/hook.sh [sizes...]  (root; default sizes 1000 50000; WARMUP=N rounds, default 5)
+# Usage: bench/hook.sh [sizes...]  (root; default sizes 1000 50000; WARMUP=N rounds, default 5; ROUNDS=N measured, default 5)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
 (cd "$root" && mvn -q -B -DskipTests package -pl cli -am)
 . "$here/lib/private-daemon.sh"
 sizes=("${@:-1000 50000}")
-rounds=5
+rounds=${ROUNDS:-5}
 warmup=${WARMUP:-5}
 lib="$root/hook/target/libbpfilterctl-hook.so"
 "$root/bpfilterctl" daemon --detach >/dev/null

@@ -420,8 +420,13 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       return MboxReply.error(Errno.ENOPROTOOPT);
     }
     if (!request.isSet()) {
+      // What the running umh answered before and cannot answer otherwise now: a command the
+      // daemon runs probes revisions and reads tables afresh in every session of its own
       Optional<MboxReply> known =
-          recalled(request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm);
+          isRevision(request)
+              ? knownRevision(request, callerComm)
+              : recalled(
+                  request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm);
       if (known.isPresent()) {
         return known.get();
       }

@@ -2,6 +2,8 @@ package bpfilterctl.core.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import bpfilterctl.core.mbox.MboxReply;
+import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.ModuleHost;
 import java.nio.ByteBuffer;
@@ -59,6 +61,43 @@ class KnownRevisionTest {
       out.add(Arrays.toString(f.body()));
     }
     return out;
+  }
+
+  /**
+   * A command the daemon runs itself (a one-shot's iptables, through ModuleHost.call) is answered
+   * the same way: every such command probes in a session of its own, so the same revisions again.
+   */
+  @Test
+  void aCommandRunInTheDaemonGetsAKnownRevisionWithoutTheUmh() throws Exception {
+    try (EmbeddedDaemon d = EmbeddedDaemon.started(dir)) {
+      ModuleHost host = d.host();
+      List<String> replies = new ArrayList<>();
+      List<Long> latencies = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        if (round == 2) {
+          host.unload();
+          host.load(); // a new umh is asked again
+        }
+        for (String name : List.of("tcp", "nosuch")) {
+          byte[] ask = Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 30);
+          long mark = host.tap().published();
+          MboxReply r = host.call(new MboxRequest(0, false, MATCH, 1, ask), "iptables");
+          replies.add(r.status() + " " + Arrays.toString(r.payload()));
+          List<Frame> tap = host.tap().recent((int) (host.tap().published() - mark));
+          assertThat(tap)
+              .extracting(Frame::direction)
+              .containsExactly(Frame.Direction.REQUEST, Frame.Direction.REPLY);
+          latencies.add(tap.get(1).latencyNanos());
+        }
+      }
+      assertThat(replies.subList(2, 4)).isEqualTo(replies.subList(0, 2));
+      assertThat(replies.subList(4, 6)).isEqualTo(replies.subList(0, 2));
+      assertThat(replies.get(1)).startsWith("-2 "); // ENOENT from the umh, as xt_find_revision
+      // the umh's round trips have a latency; the known answers none
+      assertThat(latencies.subList(0, 2)).allSatisfy(l -> assertThat(l).isPositive());
+      assertThat(latencies.subList(2, 4)).containsExactly(0L, 0L);
+      assertThat(latencies.subList(4, 6)).allSatisfy(l -> assertThat(l).isPositive());
+    }
   }
 
   @Test
