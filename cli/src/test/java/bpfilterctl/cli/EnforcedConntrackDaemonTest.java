@@ -2,7 +2,6 @@ package bpfilterctl.cli;
 
 import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
 import static bpfilterctl.cli.EnforcingDaemon.await;
-import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
 import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,11 +10,6 @@ import bpfilterctl.core.bpf.VethPeers;
 import bpfilterctl.core.bpf.enforce.Enforcer;
 import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.Netns;
-import bpfilterctl.core.daemon.DaemonClient;
-import bpfilterctl.core.iptables.Iptables;
-import bpfilterctl.core.iptables.ModuleSockopts;
-import bpfilterctl.core.iptables.ext.Lookups;
-import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleState;
@@ -50,73 +44,66 @@ class EnforcedConntrackDaemonTest {
     assumeEnforcement();
     Bpf bpf = Bpf.open();
     try (VethPeers peers = VethPeers.create()) {
-      Path sock = EnforcingDaemon.socket(dir);
-      Process daemon = EnforcingDaemon.start(peers.server().name, dir);
-      try (ServerSocket ssh = listen(bpf, peers, 22);
-          ServerSocket blocked = listen(bpf, peers, 2222)) {
-        awaitSocket(sock, daemon);
-        try (DaemonClient c = DaemonClient.connect(sock)) {
-          c.load();
-          assertThat(held(bpf, peers)).as("no conntrack match yet").isFalse();
-          Iptables iptables =
-              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
-          for (String rule :
-              List.of(
-                  "-P INPUT DROP",
-                  "-A INPUT -m conntrack --ctstate INVALID -j DROP",
-                  "-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT",
-                  "-A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT")) {
-            iptables(rule, iptables);
-          }
-          assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.ON);
-          assertThat(held(bpf, peers)).as("the table uses conntrack").isTrue();
+      EnforcingDaemon.run(
+          peers.server().name,
+          dir,
+          (c, iptables) -> {
+            try (ServerSocket ssh = listen(bpf, peers, 22);
+                ServerSocket blocked = listen(bpf, peers, 2222)) {
+              assertThat(held(bpf, peers)).as("no conntrack match yet").isFalse();
+              for (String rule :
+                  List.of(
+                      "-P INPUT DROP",
+                      "-A INPUT -m conntrack --ctstate INVALID -j DROP",
+                      "-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT",
+                      "-A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT")) {
+                iptables(rule, iptables);
+              }
+              assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.ON);
+              assertThat(held(bpf, peers)).as("the table uses conntrack").isTrue();
 
-          try (Socket client = connect(bpf, peers, 22);
-              Socket server = ssh.accept()) {
-            assertThat(echo(client, server, 100)).isTrue();
-            assertThat(connect(bpf, peers, 2222)).as("port 2222 is blocked").isNull();
+              try (Socket client = connect(bpf, peers, 22);
+                  Socket server = ssh.accept()) {
+                assertThat(echo(client, server, 100)).isTrue();
+                assertThat(connect(bpf, peers, 2222)).as("port 2222 is blocked").isNull();
 
-            ModuleStatus before = c.status();
-            TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
-            // whether or not the supervisor has restarted it yet, the pinned programs filter
-            assertThat(echo(client, server, 200)).as("established, umh killed").isTrue();
-            assertThat(held(bpf, peers)).as("the holder outlives the umh").isTrue();
+                ModuleStatus before = c.status();
+                TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
+                // whether or not the supervisor has restarted it yet, the pinned programs filter
+                assertThat(echo(client, server, 200)).as("established, umh killed").isTrue();
+                assertThat(held(bpf, peers)).as("the holder outlives the umh").isTrue();
 
-            ModuleStatus after =
-                await(
-                    c,
-                    s ->
-                        s.state() == ModuleState.HEALTHY
-                            && s.restarts() == 1
-                            && s.enforcement().state() == EnforcementStatus.State.ON);
-            assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
-            assertThat(c.log(500))
-                .extracting(LogLine::text)
-                .anyMatch(t -> t.contains("adopted the enforced filter table"));
-            assertThat(echo(client, server, 300)).as("established, after the restart").isTrue();
-            assertThat(held(bpf, peers)).isTrue();
-            try (Socket second = connect(bpf, peers, 22);
-                Socket accepted = ssh.accept()) {
-              assertThat(echo(second, accepted, 10)).as("a new connection to 22").isTrue();
+                ModuleStatus after =
+                    await(
+                        c,
+                        s ->
+                            s.state() == ModuleState.HEALTHY
+                                && s.restarts() == 1
+                                && s.enforcement().state() == EnforcementStatus.State.ON);
+                assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
+                assertThat(c.log(500))
+                    .extracting(LogLine::text)
+                    .anyMatch(t -> t.contains("adopted the enforced filter table"));
+                assertThat(echo(client, server, 300)).as("established, after the restart").isTrue();
+                assertThat(held(bpf, peers)).isTrue();
+                try (Socket second = connect(bpf, peers, 22);
+                    Socket accepted = ssh.accept()) {
+                  assertThat(echo(second, accepted, 10)).as("a new connection to 22").isTrue();
+                }
+                assertThat(connect(bpf, peers, 2222)).as("still blocked").isNull();
+
+                c.enforce(false);
+                assertThat(held(bpf, peers)).as("enforce off removes the holder").isFalse();
+                try (Socket open = connect(bpf, peers, 2222);
+                    Socket accepted = blocked.accept()) {
+                  assertThat(open).as("unenforced: 2222 answers").isNotNull();
+                  assertThat(echo(open, accepted, 10)).isTrue();
+                }
+              }
             }
-            assertThat(connect(bpf, peers, 2222)).as("still blocked").isNull();
-
-            c.enforce(false);
-            assertThat(held(bpf, peers)).as("enforce off removes the holder").isFalse();
-            try (Socket open = connect(bpf, peers, 2222);
-                Socket accepted = blocked.accept()) {
-              assertThat(open).as("unenforced: 2222 answers").isNotNull();
-              assertThat(echo(open, accepted, 10)).isTrue();
-            }
-          }
-          c.unload();
-          c.stopDaemon();
-        }
-        assertThat(daemon.waitFor()).isZero();
-      } finally {
-        daemon.destroyForcibly();
-        daemon.waitFor();
-      }
+            c.unload();
+            return null;
+          });
     }
   }
 

@@ -43,70 +43,63 @@ class EnforcedDaemonTest {
     assumeEnforcement();
     try (TestNetns ns = TestNetns.create()) {
       ns.ip("link", "set", "d0", "arp", "off");
-      Path sock = EnforcingDaemon.socket(dir);
-      Process daemon = EnforcingDaemon.start(ns.name, dir);
-      try {
-        awaitSocket(sock, daemon);
-        try (DaemonClient c = DaemonClient.connect(sock)) {
-          c.load();
-          Iptables iptables =
-              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
-          iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
-          EnforcementStatus first = c.status().enforcement();
-          assertThat(first.state()).isEqualTo(EnforcementStatus.State.ON);
-          assertThat(first.hooks())
-              .extracting(EnforcementStatus.Hook::chain)
-              .containsExactly("INPUT", "FORWARD", "OUTPUT");
-          assertThat(first.hooks()).allMatch(h -> h.programId() > 0 && h.instructions() > 0);
-          assertThat(first.pinDir()).startsWith("/sys/fs/bpf/bpfilterctl/");
+      EnforcingDaemon.run(
+          ns.name,
+          dir,
+          (c, iptables) -> {
+            iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
+            EnforcementStatus first = c.status().enforcement();
+            assertThat(first.state()).isEqualTo(EnforcementStatus.State.ON);
+            assertThat(first.hooks())
+                .extracting(EnforcementStatus.Hook::chain)
+                .containsExactly("INPUT", "FORWARD", "OUTPUT");
+            assertThat(first.hooks()).allMatch(h -> h.programId() > 0 && h.instructions() > 0);
+            assertThat(first.pinDir()).startsWith("/sys/fs/bpf/bpfilterctl/");
 
-          try (UdpFlood flood = UdpFlood.start(ns)) {
-            // each replace is a new generation of programs, compiled, verified, pinned and saved:
-            // fifteen on each side of the kill show the swap holding as well as a hundred did
-            for (int i = 0; i < REPLACES; i++) {
-              iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
+            try (UdpFlood flood = UdpFlood.start(ns)) {
+              // each replace is a new generation of programs, compiled, verified, pinned and
+              // saved: fifteen on each side of the kill show the swap holding as well as a
+              // hundred did
+              for (int i = 0; i < REPLACES; i++) {
+                iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
+              }
+              ModuleStatus before = c.status();
+              long generation = before.enforcement().generation();
+              assertThat(generation).isEqualTo(first.generation() + REPLACES);
+
+              TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
+              ModuleStatus after =
+                  await(
+                      c,
+                      s ->
+                          s.state() == ModuleState.HEALTHY
+                              && s.restarts() == 1
+                              && s.enforcement().state() == EnforcementStatus.State.ON);
+              assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
+              // The new umh adopted generation N (numbers go on from it) and replayed the saved
+              // table over it as N+1; a umh that had not adopted would be at 2.
+              assertThat(after.enforcement().generation()).isEqualTo(generation + 1);
+              assertThat(c.log(500))
+                  .extracting(LogLine::text)
+                  .anyMatch(t -> t.contains("adopted the enforced filter table"));
+
+              for (int i = REPLACES; i < 2 * REPLACES; i++) {
+                iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
+              }
+              assertThat(c.status().enforcement().generation())
+                  .isEqualTo(generation + 1 + REPLACES);
+              UdpFlood.Counts counts = flood.stop();
+              assertThat(counts.dropped()).as("tries dropped").isPositive();
+              assertThat(counts.sent()).as("packets that got through").isZero();
             }
-            ModuleStatus before = c.status();
-            long generation = before.enforcement().generation();
-            assertThat(generation).isEqualTo(first.generation() + REPLACES);
 
-            TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
-            ModuleStatus after =
-                await(
-                    c,
-                    s ->
-                        s.state() == ModuleState.HEALTHY
-                            && s.restarts() == 1
-                            && s.enforcement().state() == EnforcementStatus.State.ON);
-            assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
-            // The new umh adopted generation N (numbers go on from it) and replayed the saved
-            // table over it as N+1; a umh that had not adopted would be at 2.
-            assertThat(after.enforcement().generation()).isEqualTo(generation + 1);
-            assertThat(c.log(500))
-                .extracting(LogLine::text)
-                .anyMatch(t -> t.contains("adopted the enforced filter table"));
-
-            for (int i = REPLACES; i < 2 * REPLACES; i++) {
-              iptables("-I OUTPUT -p udp --dport " + (1000 + i) + " -j ACCEPT", iptables);
-            }
-            assertThat(c.status().enforcement().generation()).isEqualTo(generation + 1 + REPLACES);
-            UdpFlood.Counts counts = flood.stop();
-            assertThat(counts.dropped()).as("tries dropped").isPositive();
-            assertThat(counts.sent()).as("packets that got through").isZero();
-          }
-
-          byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
-          assertThat(ns.send(List.of(p9))).containsExactly(false);
-          c.unload();
-          assertThat(ns.send(List.of(p9))).as("unloaded: nothing filters").containsExactly(true);
-          assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.OFF);
-          c.stopDaemon();
-        }
-        assertThat(daemon.waitFor()).isZero();
-      } finally {
-        daemon.destroyForcibly();
-        daemon.waitFor();
-      }
+            byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+            assertThat(ns.send(List.of(p9))).containsExactly(false);
+            c.unload();
+            assertThat(ns.send(List.of(p9))).as("unloaded: nothing filters").containsExactly(true);
+            assertThat(c.status().enforcement().state()).isEqualTo(EnforcementStatus.State.OFF);
+            return null;
+          });
     }
   }
 
@@ -202,30 +195,21 @@ class EnforcedDaemonTest {
     assumeEnforcement();
     try (TestNetns ns = TestNetns.create()) {
       ns.ip("link", "set", "d0", "arp", "off");
-      Path sock = EnforcingDaemon.socket(dir);
-      Process daemon = EnforcingDaemon.start(ns.name, dir);
-      try {
-        awaitSocket(sock, daemon);
-        try (DaemonClient c = DaemonClient.connect(sock)) {
-          c.load();
-          Iptables iptables =
-              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
-          iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
-          byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
-          long before = dropped(iptables);
-          assertThat(dropped(iptables)).isEqualTo(before);
-          assertThat(ns.send(List.of(p9, p9, p9))).containsExactly(false, false, false);
-          assertThat(dropped(iptables)).isEqualTo(before + 3);
-          assertThat(ns.send(List.of(p9))).containsExactly(false);
-          assertThat(dropped(iptables)).isEqualTo(before + 4);
-          c.unload();
-          c.stopDaemon();
-        }
-        assertThat(daemon.waitFor()).isZero();
-      } finally {
-        daemon.destroyForcibly();
-        daemon.waitFor();
-      }
+      EnforcingDaemon.run(
+          ns.name,
+          dir,
+          (c, iptables) -> {
+            iptables("-A OUTPUT -p udp --dport 9 -j DROP", iptables);
+            byte[] p9 = Packets.udp(addr(10, 1, 0, 1), addr(10, 2, 0, 1), 1, 9);
+            long before = dropped(iptables);
+            assertThat(dropped(iptables)).isEqualTo(before);
+            assertThat(ns.send(List.of(p9, p9, p9))).containsExactly(false, false, false);
+            assertThat(dropped(iptables)).isEqualTo(before + 3);
+            assertThat(ns.send(List.of(p9))).containsExactly(false);
+            assertThat(dropped(iptables)).isEqualTo(before + 4);
+            c.unload();
+            return null;
+          });
     }
   }
 

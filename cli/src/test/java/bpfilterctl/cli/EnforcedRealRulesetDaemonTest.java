@@ -1,19 +1,13 @@
 package bpfilterctl.cli;
 
 import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
-import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
 import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import bpfilterctl.core.bpf.RealRulesets;
 import bpfilterctl.core.bpf.VethPeers;
-import bpfilterctl.core.daemon.DaemonClient;
-import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.IptablesRestore;
 import bpfilterctl.core.iptables.IptablesSave;
-import bpfilterctl.core.iptables.ModuleSockopts;
-import bpfilterctl.core.iptables.ext.Lookups;
-import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LogLine;
 import java.nio.file.Path;
@@ -109,50 +103,40 @@ class EnforcedRealRulesetDaemonTest {
       String table, List<RealRulesets.Probe> probes, String listeners, boolean rdpNet, Path dir)
       throws Exception {
     try (VethPeers peers = RealRulesets.peers(rdpNet)) {
-      Path sock = EnforcingDaemon.socket(dir);
-      Process daemon = EnforcingDaemon.start(peers.server().name, dir);
-      try {
-        awaitSocket(sock, daemon);
-        try (DaemonClient c = DaemonClient.connect(sock)) {
-          c.load();
-          Iptables iptables =
-              new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system());
-          StringBuilder err = new StringBuilder();
-          int rc =
-              new IptablesRestore(iptables)
-                  .run(
-                      new IptablesRestore.Options(false, false, false, 0, null, null),
-                      table,
-                      new StringBuilder(),
-                      err);
-          assertThat(rc).as("iptables-restore through the daemon: %s", err).isZero();
-          EnforcementStatus enforced = c.status().enforcement();
-          assertThat(enforced.state()).isEqualTo(EnforcementStatus.State.ON);
-          // the table's REJECT and LOG rules made the ring buffer: its lost count is reported
-          assertThat(enforced.eventsLost()).isZero();
-          List<?> run = RealRulesets.runProbes(peers, probes, listeners);
-          StringBuilder save = new StringBuilder();
-          new IptablesSave(iptables, ZonedDateTime::now)
-              .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
-          Thread.sleep(300); // the umh's reader polls the ring buffer every 200 ms at most
-          List<String> logged = c.log(2000).stream().map(LogLine::text).toList();
-          RealRulesets.Side side =
-              RealRulesets.side(
-                  run,
-                  save.toString()
-                      .lines()
-                      .filter(l -> !l.startsWith("#"))
-                      .collect(Collectors.joining("\n")),
-                  RealRulesets.serverLines(logged, peers.server()));
-          c.unload();
-          c.stopDaemon();
-          assertThat(daemon.waitFor()).isZero();
-          return side;
-        }
-      } finally {
-        daemon.destroyForcibly();
-        daemon.waitFor();
-      }
+      return EnforcingDaemon.run(
+          peers.server().name,
+          dir,
+          (c, iptables) -> {
+            StringBuilder err = new StringBuilder();
+            int rc =
+                new IptablesRestore(iptables)
+                    .run(
+                        new IptablesRestore.Options(false, false, false, 0, null, null),
+                        table,
+                        new StringBuilder(),
+                        err);
+            assertThat(rc).as("iptables-restore through the daemon: %s", err).isZero();
+            EnforcementStatus enforced = c.status().enforcement();
+            assertThat(enforced.state()).isEqualTo(EnforcementStatus.State.ON);
+            // the table's REJECT and LOG rules made the ring buffer: its lost count is reported
+            assertThat(enforced.eventsLost()).isZero();
+            List<?> run = RealRulesets.runProbes(peers, probes, listeners);
+            StringBuilder save = new StringBuilder();
+            new IptablesSave(iptables, ZonedDateTime::now)
+                .run(List.of("-c", "-t", "filter"), save, new StringBuilder());
+            Thread.sleep(300); // the umh's reader polls the ring buffer every 200 ms at most
+            List<String> logged = c.log(2000).stream().map(LogLine::text).toList();
+            RealRulesets.Side side =
+                RealRulesets.side(
+                    run,
+                    save.toString()
+                        .lines()
+                        .filter(l -> !l.startsWith("#"))
+                        .collect(Collectors.joining("\n")),
+                    RealRulesets.serverLines(logged, peers.server()));
+            c.unload();
+            return side;
+          });
     }
   }
 }

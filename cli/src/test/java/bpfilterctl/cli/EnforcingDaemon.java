@@ -8,6 +8,9 @@ import bpfilterctl.core.daemon.DaemonClient;
 import bpfilterctl.core.fixtures.JavaCommand;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.iptables.Iptables;
+import bpfilterctl.core.iptables.ModuleSockopts;
+import bpfilterctl.core.iptables.ext.Lookups;
+import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,6 +65,37 @@ final class EnforcingDaemon {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("daemon.log").toFile())
         .start();
+  }
+
+  /** What a test does with a running daemon whose module is loaded. */
+  interface Use<T> {
+    T with(DaemonClient c, Iptables iptables) throws Exception;
+  }
+
+  /**
+   * Starts the daemon in {@code netns}, loads its module and hands it to {@code use} with an
+   * iptables front-end on it; then stops the daemon, which must exit with 0 (leaving the module as
+   * {@code use} left it: unloaded, or enforcing for the next daemon to adopt). The daemon is killed
+   * whatever happens.
+   */
+  static <T> T run(String netns, Path dir, Use<T> use) throws Exception {
+    Process daemon = start(netns, dir);
+    try {
+      awaitSocket(socket(dir), daemon);
+      T result;
+      try (DaemonClient c = DaemonClient.connect(socket(dir))) {
+        c.load();
+        result =
+            use.with(
+                c, new Iptables(ModuleSockopts.of(c), XtExtensions.standard(), Lookups.system()));
+        c.stopDaemon();
+      }
+      assertThat(daemon.waitFor()).isZero();
+      return result;
+    } finally {
+      daemon.destroyForcibly();
+      daemon.waitFor();
+    }
   }
 
   /** Until the daemon answers on {@code sock}; fails if it exits or takes over 60 s. */
