@@ -28,13 +28,6 @@ class CallHeadTest {
 
   @TempDir Path dir;
 
-  private static byte[] frame(FrameType type, boolean set, int cmd, int len, byte[] sent) {
-    ByteBuffer b = ByteBuffer.allocate(5 + 24 + sent.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(1 + 24 + sent.length).put((byte) type.code());
-    b.putLong(0).putInt(len).putInt(set ? 1 : 0).putInt(cmd).putInt(0).put(sent);
-    return b.array();
-  }
-
   /** ipt_get_entries' head: the table name and the size. */
   private static byte[] entriesHead(String table, int size) {
     ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,7 +58,7 @@ class CallHeadTest {
     // HELLO and the first CALL in one write, as the hook sends them
     ByteArrayOutputStream both = new ByteArrayOutputStream();
     both.write(RawPeer.hello(1));
-    both.write(frame(FrameType.CALL, false, GET_INFO, 84, info));
+    both.write(RawPeer.frame(FrameType.CALL, false, GET_INFO, 84, info));
     p.send(both.toByteArray());
     assertThat(RawPeer.describe(p.read(30_000))).isEqualTo("WELCOME");
     MboxReply got = reply(p);
@@ -75,18 +68,23 @@ class CallHeadTest {
 
     byte[] whole = new byte[40 + size];
     System.arraycopy(entriesHead("filter", size), 0, whole, 0, 40);
-    p.send(frame(FrameType.CALL, false, GET_ENTRIES, 40 + size, whole));
+    p.send(RawPeer.frame(FrameType.CALL, false, GET_ENTRIES, 40 + size, whole));
     MboxReply full = reply(p);
-    p.send(frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, entriesHead("filter", size)));
+    p.send(
+        RawPeer.frame(
+            FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, entriesHead("filter", size)));
     MboxReply head = reply(p);
     assertThat(full.status()).isEqualTo(40 + size);
     assertThat(head.status()).isEqualTo(full.status());
     assertThat(head.payload()).isEqualTo(full.payload());
     // the umh's own answers to heads that do not match: another size, another table
     p.send(
-        frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 32 + size, entriesHead("filter", size - 8)));
+        RawPeer.frame(
+            FrameType.CALL_HEAD, false, GET_ENTRIES, 32 + size, entriesHead("filter", size - 8)));
     assertThat(reply(p).status()).isEqualTo(-11); // EAGAIN
-    p.send(frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, entriesHead("nosuch", size)));
+    p.send(
+        RawPeer.frame(
+            FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, entriesHead("nosuch", size)));
     assertThat(reply(p).status()).isEqualTo(-2); // ENOENT
 
     // a set whose zeros are left out: SET_ADD_COUNTERS adding nothing, right and wrong counts
@@ -94,17 +92,19 @@ class CallHeadTest {
     for (int n : List.of(entries, entries + 1)) {
       byte[] add = new byte[40 + 16 * n];
       ByteBuffer.wrap(add).order(ByteOrder.LITTLE_ENDIAN).put(entriesHead("filter", n), 0, 36);
-      p.send(frame(FrameType.CALL, true, ADD_COUNTERS, add.length, add));
+      p.send(RawPeer.frame(FrameType.CALL, true, ADD_COUNTERS, add.length, add));
       int answer = reply(p).status();
-      p.send(frame(FrameType.CALL_HEAD, true, ADD_COUNTERS, add.length, Arrays.copyOf(add, 40)));
+      p.send(
+          RawPeer.frame(
+              FrameType.CALL_HEAD, true, ADD_COUNTERS, add.length, Arrays.copyOf(add, 40)));
       assertThat(reply(p).status()).as("%d counters", n).isEqualTo(answer);
       assertThat(answer).isEqualTo(n == entries ? 0 : -22);
     }
 
     for (byte[] bad :
         List.of(
-            frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 20, entriesHead("filter", size)),
-            frame(FrameType.CALL_HEAD, false, GET_ENTRIES, -1, entriesHead("filter", size)),
+            RawPeer.frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 20, entriesHead("filter", size)),
+            RawPeer.frame(FrameType.CALL_HEAD, false, GET_ENTRIES, -1, entriesHead("filter", size)),
             new byte[] {
               11, 0, 0, 0, (byte) FrameType.CALL_HEAD.code(), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
             })) {

@@ -35,6 +35,17 @@ final class RawPeer implements AutoCloseable {
     return b.putLong(0).putInt(len).putInt(set ? 1 : 0).putInt(cmd).putInt(0).array();
   }
 
+  /**
+   * A {@code type} frame (CALL, or CALL_HEAD) whose mbox header says {@code len} bytes of payload
+   * and which carries {@code sent} of them.
+   */
+  static byte[] frame(FrameType type, boolean set, int cmd, int len, byte[] sent) {
+    ByteBuffer b = ByteBuffer.allocate(5 + 24 + sent.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(1 + 24 + sent.length).put((byte) type.code());
+    b.putLong(0).putInt(len).putInt(set ? 1 : 0).putInt(cmd).putInt(0).put(sent);
+    return b.array();
+  }
+
   RawPeer send(byte[] b) throws IOException {
     ByteBuffer bb = ByteBuffer.wrap(b);
     while (bb.hasRemaining()) {

@@ -46,13 +46,6 @@ class RememberedReadTest {
 
   @TempDir Path dir;
 
-  private static byte[] frame(FrameType type, boolean set, int cmd, int len, byte[] sent) {
-    ByteBuffer b = ByteBuffer.allocate(5 + 24 + sent.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(1 + 24 + sent.length).put((byte) type.code());
-    b.putLong(0).putInt(len).putInt(set ? 1 : 0).putInt(cmd).putInt(0).put(sent);
-    return b.array();
-  }
-
   private static MboxReply call(RawPeer p, byte[] frame) throws Exception {
     p.send(frame);
     DaemonFrame f = p.read(60_000);
@@ -66,7 +59,7 @@ class RememberedReadTest {
   private static MboxReply info(RawPeer p) throws Exception {
     byte[] in = new byte[84];
     System.arraycopy("filter".getBytes(StandardCharsets.US_ASCII), 0, in, 0, 6);
-    MboxReply r = call(p, frame(FrameType.CALL, false, GET_INFO, 84, in));
+    MboxReply r = call(p, RawPeer.frame(FrameType.CALL, false, GET_INFO, 84, in));
     assertThat(r.status()).isEqualTo(84);
     return r;
   }
@@ -88,7 +81,7 @@ class RememberedReadTest {
     byte[] head = new byte[40];
     System.arraycopy("filter".getBytes(StandardCharsets.US_ASCII), 0, head, 0, 6);
     ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putInt(32, size);
-    return call(p, frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, head));
+    return call(p, RawPeer.frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size, head));
   }
 
   private static long firstPackets(MboxReply entries) {
@@ -102,7 +95,7 @@ class RememberedReadTest {
     List<XtCounters> c = new ArrayList<>(Collections.nCopies(n, new XtCounters(0, 0)));
     c.set(0, new XtCounters(packets, 100 * packets));
     byte[] b = new XtCountersInfo("filter", c).encode();
-    return call(p, frame(FrameType.CALL, true, ADD_COUNTERS, b.length, b));
+    return call(p, RawPeer.frame(FrameType.CALL, true, ADD_COUNTERS, b.length, b));
   }
 
   private static RawPeer welcomed(Path socket) throws Exception {
@@ -153,7 +146,7 @@ class RememberedReadTest {
       Arrays.fill(garbage, (byte) 0x7f);
       System.arraycopy("filter\0".getBytes(StandardCharsets.US_ASCII), 0, garbage, 0, 7);
       mark = host.tap().published();
-      assertThat(call(p, frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
+      assertThat(call(p, RawPeer.frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
           .isEqualTo(info.payload());
       assertThat(remembered(host, mark)).isTrue();
       assertThat(host.tap().recent(2).get(0).payload()).isEqualTo(garbage);
@@ -185,13 +178,16 @@ class RememberedReadTest {
       System.arraycopy(entries.payload(), 0, whole, 0, 40);
       Arrays.fill(whole, 40, whole.length, (byte) 0);
       mark = host.tap().published();
-      assertThat(call(p, frame(FrameType.CALL, false, GET_ENTRIES, whole.length, whole)).payload())
+      assertThat(
+              call(p, RawPeer.frame(FrameType.CALL, false, GET_ENTRIES, whole.length, whole))
+                  .payload())
           .isEqualTo(entries.payload());
       assertThat(remembered(host, mark)).isTrue();
       // Bytes the umh does not write keep the caller's: another buffer is the umh's to answer.
       Arrays.fill(whole, 40, whole.length, (byte) 0x5a);
       mark = host.tap().published();
-      MboxReply dirty = call(p, frame(FrameType.CALL, false, GET_ENTRIES, whole.length, whole));
+      MboxReply dirty =
+          call(p, RawPeer.frame(FrameType.CALL, false, GET_ENTRIES, whole.length, whole));
       assertThat(remembered(host, mark)).isFalse();
       assertThat(dirty.payload()).isNotEqualTo(entries.payload());
 
@@ -201,7 +197,7 @@ class RememberedReadTest {
       assertThat(entries(p, size).payload()).isEqualTo(entries.payload());
       assertThat(remembered(host, afterSet)).isFalse();
       mark = host.tap().published();
-      assertThat(call(p, frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
+      assertThat(call(p, RawPeer.frame(FrameType.CALL, false, GET_INFO, 84, garbage)).payload())
           .isEqualTo(info.payload()); // the umh's own answer to the garbage
       assertThat(remembered(host, mark)).isFalse();
       assertThat(info(p).payload()).isEqualTo(info.payload());
@@ -246,7 +242,7 @@ class RememberedReadTest {
       System.arraycopy("filter".getBytes(StandardCharsets.US_ASCII), 0, head, 0, 6);
       ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putInt(32, size(info));
       assertThat(
-              call(p, frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size(info), head))
+              call(p, RawPeer.frame(FrameType.CALL_HEAD, false, GET_ENTRIES, 40 + size(info), head))
                   .status())
           .isEqualTo(-11);
     }
