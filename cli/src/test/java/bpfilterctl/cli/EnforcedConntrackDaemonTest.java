@@ -24,6 +24,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 class EnforcedConntrackDaemonTest {
   private static final String SERVER = VethPeers.SERVER_ADDR;
 
+  // A kill round under traffic (connections held across a SIGKILLed umh and its restart): a soak.
   @Test
+  @Tag("soak")
   void anEstablishedConnectionSurvivesASigkilledUmh(@TempDir Path dir) throws Exception {
     assumeEnforcement();
     Bpf bpf = Bpf.open();

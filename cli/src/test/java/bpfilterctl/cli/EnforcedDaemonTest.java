@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 class EnforcedDaemonTest {
   private static final int REPLACES = 15;
 
+  // A kill round under traffic (thirty generations, a flood, SIGKILL, adoption): a soak. verify
+  // keeps the host-death adoption and the counted reads below, EnforcerTest replaces in a flood.
   @Test
+  @Tag("soak")
   void aDropSurvivesReplacesAndASigkilledUmhAndEndsOnlyWithUnload(@TempDir Path dir)
       throws Exception {
     assumeEnforcement();
