@@ -1,7 +1,7 @@
 /*
- * Drives the sockopt hook from many threads (on one socket, and on sockets of their own sharing
- * its connection) and from a forked child at once, as no iptables binary does, to show the hook
- * keeps every exchange whole: each GET_INFO must come back as the filter
+ * Drives the sockopt hook from many threads (on one socket, and on sockets of their own) and from
+ * a forked child at once, as no iptables binary does, to show the hook keeps every exchange
+ * whole: each GET_INFO must come back as the filter
  * table's. Also checks that an option that is not iptables' goes to the kernel, and that a closed
  * hooked fd number reused by a file is the file's again. Prints "ok N" and exits 0, or says what
  * broke and exits 1. With the argument "once": one GET_INFO, and "ok" or its error's text.
@@ -49,8 +49,8 @@ static int get_info(int s, const char *table) {
 }
 
 /* Half the threads use the one socket, the others sockets of their own, opened anew every 50
- * calls while the first stays open: the hook shares its connection with them (and parks and
- * takes back closed ones), one exchange at a time. */
+ * calls while the first stays open: each gets a connection of its own (a parked one when a
+ * closed socket left one), and a busy one sends a thread to a connection for its call alone. */
 static void *worker(void *arg) {
   int own = (int)(intptr_t)arg % 2;
   int s = fd;
