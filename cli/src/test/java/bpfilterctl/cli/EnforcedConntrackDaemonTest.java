@@ -1,7 +1,6 @@
 package bpfilterctl.cli;
 
 import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
-import static bpfilterctl.cli.EnforcingDaemon.await;
 import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +11,6 @@ import bpfilterctl.core.bpf.sys.Bpf;
 import bpfilterctl.core.bpf.sys.Netns;
 import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LogLine;
-import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,13 +74,7 @@ class EnforcedConntrackDaemonTest {
                 assertThat(echo(client, server, 200)).as("established, umh killed").isTrue();
                 assertThat(held(bpf, peers)).as("the holder outlives the umh").isTrue();
 
-                ModuleStatus after =
-                    await(
-                        c,
-                        s ->
-                            s.state() == ModuleState.HEALTHY
-                                && s.restarts() == 1
-                                && s.enforcement().state() == EnforcementStatus.State.ON);
+                ModuleStatus after = EnforcingDaemon.awaitEnforcingAfterOneRestart(c);
                 assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
                 assertThat(c.log(500))
                     .extracting(LogLine::text)

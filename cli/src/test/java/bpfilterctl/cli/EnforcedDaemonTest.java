@@ -1,7 +1,6 @@
 package bpfilterctl.cli;
 
 import static bpfilterctl.cli.EnforcingDaemon.assumeEnforcement;
-import static bpfilterctl.cli.EnforcingDaemon.await;
 import static bpfilterctl.cli.EnforcingDaemon.awaitSocket;
 import static bpfilterctl.cli.EnforcingDaemon.iptables;
 import static bpfilterctl.core.bpf.Packets.addr;
@@ -17,7 +16,6 @@ import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
 import bpfilterctl.core.module.EnforcementStatus;
 import bpfilterctl.core.module.LogLine;
-import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,13 +70,7 @@ class EnforcedDaemonTest {
               assertThat(generation).isEqualTo(first.generation() + REPLACES);
 
               TestNetns.run(List.of("kill", "-9", Integer.toString(before.umhPid())), "");
-              ModuleStatus after =
-                  await(
-                      c,
-                      s ->
-                          s.state() == ModuleState.HEALTHY
-                              && s.restarts() == 1
-                              && s.enforcement().state() == EnforcementStatus.State.ON);
+              ModuleStatus after = EnforcingDaemon.awaitEnforcingAfterOneRestart(c);
               assertThat(after.umhPid()).isNotEqualTo(before.umhPid());
               // The new umh adopted generation N (numbers go on from it) and replayed the saved
               // table over it as N+1; a umh that had not adopted would be at 2.

@@ -11,6 +11,8 @@ import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.module.EnforcementStatus;
+import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -119,6 +121,16 @@ final class EnforcingDaemon {
       assertThat(System.nanoTime()).as("waiting for the restart: %s", s).isLessThan(end);
       Thread.sleep(20);
     }
+  }
+
+  /** The status once the supervisor has restarted a killed umh, healthy and enforcing again. */
+  static ModuleStatus awaitEnforcingAfterOneRestart(DaemonClient c) throws Exception {
+    return await(
+        c,
+        s ->
+            s.state() == ModuleState.HEALTHY
+                && s.restarts() == 1
+                && s.enforcement().state() == EnforcementStatus.State.ON);
   }
 
   /** One iptables command line through the daemon: no message, status 0. */
