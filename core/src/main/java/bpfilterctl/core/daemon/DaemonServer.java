@@ -49,12 +49,13 @@ import jnr.posix.POSIXFactory;
  * hundred bytes, no thread), assembles frames as their bytes arrive and checks access from a
  * frame's head before it takes the body. Complete frames go to a small pool of workers (a
  * GET_REVISION the umh answered before is answered at once, {@link ModuleHost#knownRevision}, and
- * so is a table read whose answer cannot have changed, {@link ModuleHost#rememberedRead}); a worker
- * sends its answer itself when the socket takes it, else the I/O thread sends it. A connection
- * reads nothing more until its request is answered, and the host runs one request at a time.
- * Accepting backs off on EMFILE and the like and carries on; connections are capped in all and per
- * uid; a connection slow to say HELLO, idle in the middle of a frame, or not taking its answer is
- * dropped (limits in {@link DaemonLimits}). Streams (subscribe) keep a thread each.
+ * so is a table read whose answer cannot have changed, {@link ModuleHost#rememberedRead}, and an
+ * add of zero counters to a table as committed, {@link ModuleHost#idleCountersAdd}); a worker sends
+ * its answer itself when the socket takes it, else the I/O thread sends it. A connection reads
+ * nothing more until its request is answered, and the host runs one request at a time. Accepting
+ * backs off on EMFILE and the like and carries on; connections are capped in all and per uid; a
+ * connection slow to say HELLO, idle in the middle of a frame, or not taking its answer is dropped
+ * (limits in {@link DaemonLimits}). Streams (subscribe) keep a thread each.
  */
 public final class DaemonServer implements AutoCloseable {
   private static final int IO_BYTES = 64 << 10;
@@ -1077,10 +1078,11 @@ public final class DaemonServer implements AutoCloseable {
   /**
    * On the I/O thread: the answer to a CALL that the host knows without the umh (a GET_REVISION it
    * answered before, {@link ModuleHost#knownRevision}; a GET_INFO of a table or a GET_ENTRIES with
-   * the bytes of one it answered before while nothing changed, {@link ModuleHost#rememberedRead}),
-   * or null for a worker to answer. No lock, no pipe, nothing that can block: the revision probes
-   * and table reads of every iptables process are answered without two thread hops and a umh round
-   * trip. Access is checked as the worker checks a get.
+   * the bytes of one it answered before while nothing changed, {@link ModuleHost#rememberedRead}; a
+   * SET_ADD_COUNTERS of zeros to a table as committed, {@link ModuleHost#idleCountersAdd}), or null
+   * for a worker to answer. No lock, no pipe, nothing that can block: the revision probes, table
+   * reads and idle counter adds of every iptables process are answered without two thread hops and
+   * a umh round trip. Access is checked as the worker checks a get or a set.
    */
   private MboxReply knownAnswer(DaemonFrame f, Peer peer) {
     byte[] b = f.body();
@@ -1088,8 +1090,12 @@ public final class DaemonServer implements AutoCloseable {
       return null;
     }
     MboxRequest.Header h = MboxRequest.Header.decode(b);
-    if (h.isSet() != 0 || h.len() != b.length - MboxRequest.HEADER_BYTES || !policy.mayRead(peer)) {
+    if (h.len() != b.length - MboxRequest.HEADER_BYTES
+        || (h.isSet() != 0 ? !policy.mayWrite(peer) : !policy.mayRead(peer))) {
       return null; // a worker answers it, refusals included
+    }
+    if (h.isSet() != 0) {
+      return host.idleCountersAdd(b, peer.pid(), peer.comm()).orElse(null);
     }
     boolean revision =
         h.cmd() == Sockopt.IPT_SO_GET_REVISION_MATCH.cmd()

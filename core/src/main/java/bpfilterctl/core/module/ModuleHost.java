@@ -419,17 +419,19 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       requests.incrementAndGet();
       return MboxReply.error(Errno.ENOPROTOOPT);
     }
-    if (!request.isSet()) {
-      // What the running umh answered before and cannot answer otherwise now: a command the
-      // daemon runs probes revisions and reads tables afresh in every session of its own
-      Optional<MboxReply> known =
-          isRevision(request)
-              ? knownRevision(request, callerComm)
-              : recalled(
-                  request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm);
-      if (known.isPresent()) {
-        return known.get();
-      }
+    // What the running umh answered before and cannot answer otherwise now, or would accept
+    // without a change: a command the daemon runs probes revisions and reads tables afresh in
+    // every session of its own, and commits as libiptc does
+    Optional<MboxReply> known =
+        request.isSet()
+            ? idleCountersAdd(
+                request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm)
+            : isRevision(request)
+                ? knownRevision(request, callerComm)
+                : recalled(
+                    request.cmd(), request.payload(), 0, request.len(), request.pid(), callerComm);
+    if (known.isPresent()) {
+      return known.get();
     }
     requests.incrementAndGet();
     long deadline = System.nanoTime() + config.requestTimeout().toNanos();
@@ -539,6 +541,49 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
             : Arrays.copyOfRange(buf, off, off + len);
     MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), false, cmd, callerPid, asked);
     MboxReply r = a.reply();
+    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
+    tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
+    return Optional.of(r);
+  }
+
+  /**
+   * The answer to a SET_ADD_COUNTERS that adds zero to every entry of a table as committed (libiptc
+   * sends one after every commit; {@link TablePersistence#addsNothing} says when), without the lock
+   * or the pipes (the daemon's I/O thread answers it at once): the umh would accept it and change
+   * nothing, so the remembered reads stay true. Published to the tap as the umh's, with latency 0
+   * as a known revision. Empty otherwise (and wherever nothing persists): the caller forwards it.
+   *
+   * @param mbox a request as on the pipes: its 24-byte header, then its payload
+   */
+  public Optional<MboxReply> idleCountersAdd(byte[] mbox, int callerPid, String callerComm) {
+    if (mbox.length < MboxRequest.HEADER_BYTES) {
+      return Optional.empty();
+    }
+    MboxRequest.Header h = MboxRequest.Header.decode(mbox);
+    if (h.isSet() == 0 || h.len() != mbox.length - MboxRequest.HEADER_BYTES) {
+      return Optional.empty();
+    }
+    return idleCountersAdd(
+        h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm);
+  }
+
+  private Optional<MboxReply> idleCountersAdd(
+      int cmd, byte[] buf, int off, int len, int callerPid, String callerComm) {
+    if (cmd != Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd() || persistence == null) {
+      return Optional.empty();
+    }
+    UmhProcess p = umh;
+    if (p == null
+        || state != ModuleState.HEALTHY
+        || closed
+        || !p.alive()
+        || !persistence.addsNothing(buf, off, len)) {
+      return Optional.empty();
+    }
+    requests.incrementAndGet();
+    byte[] asked = Arrays.copyOfRange(buf, off, off + len);
+    MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), true, cmd, callerPid, asked);
+    MboxReply r = MboxReply.ok();
     tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
     tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
     return Optional.of(r);

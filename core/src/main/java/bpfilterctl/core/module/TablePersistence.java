@@ -6,7 +6,11 @@ import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.SavedTable;
 import bpfilterctl.core.persist.TableStore;
+import bpfilterctl.core.uapi.Abi;
 import bpfilterctl.core.uapi.Errno;
+import bpfilterctl.core.uapi.FixedName;
+import bpfilterctl.core.uapi.XtCounters;
+import bpfilterctl.core.uapi.XtCountersInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -53,7 +57,13 @@ final class TablePersistence {
   private final TableStore store;
   private final ModuleLog log;
   private final int hostPid;
-  private final Map<String, SavedTable> committed = new TreeMap<>();
+
+  /**
+   * The tables as committed, which is as the running umh holds them: written under the host's lock,
+   * read by the daemon's I/O thread too ({@link #addsNothing}).
+   */
+  private final Map<String, SavedTable> committed = new ConcurrentSkipListMap<>();
+
   private FileChannel lockFile;
   private FileLock lock;
   private ExecutorService syncer; // under the host's lock, as every commit
@@ -261,6 +271,31 @@ final class TablePersistence {
       return MboxReply.error(errnoOf(e));
     }
     return reply;
+  }
+
+  /**
+   * Whether a SET_ADD_COUNTERS payload, {@code buf[off, off + len)}, adds zero to every entry of a
+   * table as committed: do_add_counters would accept it (the name, the count and the size fit the
+   * table the umh holds) and change nothing. libiptc sends one after every commit, with the
+   * counters of an idle table. Any thread may ask.
+   */
+  boolean addsNothing(byte[] buf, int off, int len) {
+    if (len < XtCountersInfo.HEADER_SIZE) {
+      return false;
+    }
+    ByteBuffer b = Abi.wrap(buf);
+    SavedTable t =
+        committed.get(FixedName.read(b, off + XtCountersInfo.OFF_NAME, Abi.TABLE_NAME_LEN - 1));
+    long n = Integer.toUnsignedLong(b.getInt(off + XtCountersInfo.OFF_NUM_COUNTERS));
+    if (t == null || n != t.entries() || len != XtCountersInfo.HEADER_SIZE + n * XtCounters.SIZE) {
+      return false;
+    }
+    for (int i = off + XtCountersInfo.HEADER_SIZE; i < off + len; i++) {
+      if (buf[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The thread that syncs a commit's temp file; it ends after a minute without commits. */

@@ -3,6 +3,7 @@ package bpfilterctl.core.daemon;
 import bpfilterctl.core.module.HostConfig;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.module.UmhImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,13 +17,23 @@ import java.util.OptionalInt;
 record EmbeddedDaemon(ModuleHost host, DaemonServer server, Path socket, int umhPid)
     implements AutoCloseable {
 
+  /** Keeping no state: every umh starts from the initial tables. */
   static EmbeddedDaemon started(Path dir) throws Exception {
-    Path socket = dir.resolve("d.sock");
-    ModuleHost host =
-        new ModuleHost(
-            HostConfig.builder(UmhImage.embedded(List.of()))
-                .watchdogInterval(Duration.ZERO)
-                .build());
+    return started(dir, config());
+  }
+
+  /** Committing every set to {@code DIR/state}, as a real daemon does. */
+  static EmbeddedDaemon persistent(Path dir) throws Exception {
+    return started(dir, config().stateDir(dir.resolve("state")));
+  }
+
+  private static HostConfig.Builder config() {
+    return HostConfig.builder(UmhImage.embedded(List.of())).watchdogInterval(Duration.ZERO);
+  }
+
+  private static EmbeddedDaemon started(Path dir, HostConfig.Builder config) throws Exception {
+    Path socket = Files.createDirectories(dir).resolve("d.sock");
+    ModuleHost host = new ModuleHost(config.build());
     try {
       DaemonServer server =
           new DaemonServer(
