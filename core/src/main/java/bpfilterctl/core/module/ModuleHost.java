@@ -628,6 +628,21 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
         && e.kind() == ModuleException.Kind.UMH_DIED;
   }
 
+  /**
+   * Waits until every table file has the last commit its journal holds: the state dir as an unload
+   * leaves it (a commit is durable at its reply already, in the journal).
+   */
+  void settleState() {
+    lock.lock();
+    try {
+      if (persistence != null) {
+        persistence.settle();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   public ModuleState state() {
     return deadline.unresponsive() ? ModuleState.UNRESPONSIVE : state;
   }

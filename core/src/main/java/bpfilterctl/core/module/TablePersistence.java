@@ -5,6 +5,7 @@ import bpfilterctl.core.mbox.MboxRequest;
 import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.persist.OwnedDir;
 import bpfilterctl.core.persist.SavedTable;
+import bpfilterctl.core.persist.TableJournal;
 import bpfilterctl.core.persist.TableStore;
 import bpfilterctl.core.uapi.Abi;
 import bpfilterctl.core.uapi.Errno;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -35,10 +37,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Makes every committed change durable before its caller hears of it, and replays the committed
- * tables into each new umh. A SET_REPLACE is written to a temp file first (so a full disk fails it
- * before the umh sees it), sent while the file is fsync'd beside it, then renamed into place and
- * the directory fsync'd, all before the reply; SET_ADD_COUNTERS likewise. One host per state dir: a
- * lock file keeps a second writer out.
+ * tables into each new umh. A SET_REPLACE that the umh accepts is written over the table's journal
+ * and synced before the reply (one data sync: the journal's blocks are reserved before the umh sees
+ * the request, so a full disk fails it there, changing nothing); the table file catches up after
+ * the reply (temp file, fsync, rename, the directory's fsync), and the next commit of that table
+ * waits for it before it overwrites the journal. SET_ADD_COUNTERS likewise. A journal write that
+ * fails after the umh accepted puts the committed table back into the umh. One host per state dir:
+ * a lock file keeps a second writer out.
  */
 final class TablePersistence {
   /** Sends one request to the current umh. */
@@ -67,6 +72,12 @@ final class TablePersistence {
   private FileChannel lockFile;
   private FileLock lock;
   private ExecutorService syncer; // under the host's lock, as every commit
+
+  /** Open journals, by table: under the host's lock. */
+  private final Map<String, TableJournal> journals = new HashMap<>();
+
+  /** Each table's file catching up with its journal after a reply; the failure, or null. */
+  private final Map<String, Future<IOException>> catchingUp = new HashMap<>();
 
   /** Claimed for the host's life (a daemon): an unload keeps the lock. */
   private boolean claimed;
@@ -139,6 +150,16 @@ final class TablePersistence {
           problems.add(d + "; set aside as " + aside.getFileName() + " (load --discard-damaged)");
         }
       }
+      for (SavedTable t : loaded.behind()) {
+        // The journal's commit was replied to; its table file must have it before the journal
+        // may be overwritten.
+        writeTableFile(t);
+        problems.add(
+            "table "
+                + t.name()
+                + " recovered from its journal (its last commit's file was unwritten)");
+      }
+      problems.addAll(loaded.notes());
       committed.clear();
       for (SavedTable t : loaded.tables()) {
         committed.put(t.name(), t);
@@ -161,7 +182,27 @@ final class TablePersistence {
     close();
   }
 
+  /** Waits until every table file has its journal's commit (what an unload leaves on disk). */
+  void settle() {
+    for (String table : new ArrayList<>(catchingUp.keySet())) {
+      IOException e = awaitQuietly(catchingUp.remove(table));
+      if (e != null) {
+        // The journal still holds the commit: the next commit or load writes the file from it.
+        log.add(hostPid, LogLine.Source.HOST, "state: table file of " + table + ": " + e);
+      }
+    }
+  }
+
   void close() {
+    settle();
+    for (TableJournal j : journals.values()) {
+      try {
+        j.close();
+      } catch (IOException e) {
+        // closing a synced file: nothing is lost
+      }
+    }
+    journals.clear();
     try {
       if (lock != null) {
         lock.release();
@@ -211,6 +252,7 @@ final class TablePersistence {
       return umh.send(req);
     }
     String name = SavedTable.tableName(req.payload());
+    SavedTable before = committed.get(name);
     SavedTable next;
     if (replace) {
       if (!SavedTable.plausible(req.payload())) {
@@ -218,59 +260,123 @@ final class TablePersistence {
       }
       next = SavedTable.replaced(req.payload());
     } else {
-      SavedTable base = committed.get(name);
-      if (base == null) {
-        base = snapshot(name, umh);
-        if (base == null) {
+      if (before == null) {
+        before = snapshot(name, umh);
+        if (before == null) {
           return umh.send(req); // no such table: the umh gives the error
         }
       }
-      next = base.plus(req.payload());
-      if (Arrays.equals(next.counters(), base.counters())) {
+      next = before.plus(req.payload());
+      if (Arrays.equals(next.counters(), before.counters())) {
         // Adds nothing (libiptc re-adds an idle table's zeros after every commit): what is saved
         // already says this, and a write would only cost a sync.
         return umh.send(req);
       }
     }
-    TableStore.Prepared prepared;
+    TableJournal journal;
     try {
-      prepared = store.write(next);
+      journal = journalFor(name);
+      journal.reserve(TableStore.recordBytes(next));
     } catch (IOException e) {
       log.add(
           hostPid, LogLine.Source.HOST, "state: cannot save table " + name + ": " + e.getMessage());
       return MboxReply.error(errnoOf(e));
     }
-    // The temp file's fsync runs while the umh works: the reply still waits for both, and for the
-    // rename and the directory's fsync after them.
-    Future<IOException> synced = syncer().submit(() -> syncQuietly(prepared));
-    MboxReply reply;
-    try {
-      reply = umh.send(req);
-    } catch (ModuleException e) {
-      awaitQuietly(synced);
-      store.abandon(prepared);
-      throw e;
-    }
-    IOException notSynced = awaitQuietly(synced);
+    MboxReply reply = umh.send(req);
     if (reply.isError()) {
-      store.abandon(prepared);
       return reply;
     }
     try {
-      if (notSynced != null) {
-        store.abandon(prepared);
-        throw notSynced;
-      }
-      store.commit(prepared);
-      committed.put(name, next);
+      journal.write(next);
     } catch (IOException e) {
       log.add(
           hostPid,
           LogLine.Source.HOST,
-          "state: commit of table " + name + " failed: " + e.getMessage());
+          "state: commit of table "
+              + name
+              + " failed: "
+              + e.getMessage()
+              + "; the umh goes back to the committed table");
+      putBack(before, next, umh);
       return MboxReply.error(errnoOf(e));
     }
+    committed.put(name, next);
+    catchingUp.put(name, syncer().submit(() -> catchUp(next, journal)));
     return reply;
+  }
+
+  /**
+   * The table's journal, opened once, after its table file has caught up with the commit the
+   * journal holds (else a crash while the next commit overwrites it would lose that commit). A
+   * table file that failed to catch up is written now; failing again, the new commit fails before
+   * the umh sees it.
+   */
+  private TableJournal journalFor(String name) throws IOException {
+    Future<IOException> pending = catchingUp.remove(name);
+    if (pending != null) {
+      IOException e = awaitQuietly(pending);
+      if (e != null) {
+        writeTableFile(committed.get(name));
+      }
+    }
+    TableJournal j = journals.get(name);
+    if (j == null) {
+      j = store.journal(name);
+      journals.put(name, j);
+    }
+    return j;
+  }
+
+  /** After a reply: the table file gets the commit its journal holds; the failure, or null. */
+  private IOException catchUp(SavedTable t, TableJournal journal) {
+    try {
+      TableStore.Prepared p = store.prepare(t);
+      store.commit(p);
+      journal.markApplied();
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  /** Writes a table file durably (temp, fsync, rename, the directory's fsync). */
+  private void writeTableFile(SavedTable t) throws IOException {
+    TableStore.Prepared p = store.prepare(t);
+    try {
+      store.commit(p);
+    } catch (IOException e) {
+      store.abandon(p);
+      throw e;
+    }
+    TableJournal j = journals.get(t.name());
+    if (j != null) {
+      j.markApplied();
+    }
+  }
+
+  /**
+   * Puts {@code before} back into the umh in place of {@code next}, which it accepted but which
+   * could not be saved. Without one (the table's first commit here), the umh keeps {@code next}
+   * until its next start, which rebuilds the committed tables only.
+   */
+  private void putBack(SavedTable before, SavedTable next, Sender umh) {
+    if (before == null) {
+      return;
+    }
+    try {
+      MboxReply r = umh.send(set(Sockopt.IPT_SO_SET_REPLACE, before.replayReplace(next.entries())));
+      if (!r.isError()) {
+        r = umh.send(set(Sockopt.IPT_SO_SET_ADD_COUNTERS, before.replayCounters()));
+      }
+      if (r.isError()) {
+        log.add(
+            hostPid,
+            LogLine.Source.HOST,
+            "state: putting table " + before.name() + " back failed: " + r.describeStatus());
+      }
+    } catch (ModuleException e) {
+      // The umh died: its successor starts from the committed tables.
+    }
   }
 
   /**
@@ -298,7 +404,7 @@ final class TablePersistence {
     return true;
   }
 
-  /** The thread that syncs a commit's temp file; it ends after a minute without commits. */
+  /** The thread that brings table files up to their journals; it ends after a minute idle. */
   private ExecutorService syncer() {
     if (syncer == null) {
       ThreadPoolExecutor t =
@@ -309,7 +415,7 @@ final class TablePersistence {
               TimeUnit.SECONDS,
               new LinkedBlockingQueue<>(),
               r -> {
-                Thread th = new Thread(r, "state-sync");
+                Thread th = new Thread(r, "state-catch-up");
                 th.setDaemon(true);
                 return th;
               });
@@ -317,15 +423,6 @@ final class TablePersistence {
       syncer = t;
     }
     return syncer;
-  }
-
-  private IOException syncQuietly(TableStore.Prepared p) {
-    try {
-      store.sync(p);
-      return null;
-    } catch (IOException e) {
-      return e;
-    }
   }
 
   /** The sync's failure, or null; waits through interrupts (the reply must follow the sync). */

@@ -21,13 +21,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
  * Committed tables on disk, one file per table, each written atomically: a temp file, fsync, rename
  * over the old one, fsync of the directory. A file carries a checksum of its content, so a torn or
- * corrupted one is detected, reported and moved aside, never used.
+ * corrupted one is detected, reported and moved aside, never used. Beside each, the table's journal
+ * ({@link TableJournal}): a commit is durable there at its reply, and the table file catches up
+ * after it; a load takes a table from its journal while the journal is ahead.
  *
  * <p>File layout: "BPFS" u32 version, u32 blob length, blob, u32 counter words, u64 words, then the
  * checksum of everything before it: version 2 (written) a CRC32C (4 bytes: it catches every burst
@@ -63,6 +68,12 @@ public final class TableStore {
     return dir;
   }
 
+  /** {@code table}'s journal, created when missing (the tables directory made 0700 first). */
+  public TableJournal journal(String table) throws IOException {
+    OwnedDir.prepare(dir, "rwx------", euid);
+    return TableJournalFile.open(dir, table);
+  }
+
   /** A write prepared on disk (temp file, fsync'd) that {@link #commit} makes current. */
   public record Prepared(SavedTable table, Path temp) {}
 
@@ -77,8 +88,7 @@ public final class TableStore {
 
   /**
    * Writes the temp file without syncing it: a full disk fails here. {@link #sync} must follow
-   * before {@link #commit}; the host runs it while the umh works on the same request, so that the
-   * sync is not paid after the umh's time but beside it.
+   * before {@link #commit} ({@link #prepare} does both).
    */
   public Prepared write(SavedTable t) throws IOException {
     OwnedDir.prepare(dir, "rwx------", euid);
@@ -139,36 +149,69 @@ public final class TableStore {
     }
   }
 
-  /** What loading found: the good tables, and the damaged files (left where they are). */
-  public record Loaded(List<SavedTable> tables, List<Damaged> damaged) {}
+  /**
+   * What loading found: the good tables; the damaged files (left where they are); the tables whose
+   * journal holds a commit newer than their file ({@code behind}: their file must be written before
+   * the journal is overwritten); and what was set aside on the way (a torn journal), to be logged.
+   */
+  public record Loaded(
+      List<SavedTable> tables, List<Damaged> damaged, List<SavedTable> behind, List<String> notes) {
+    public Loaded(List<SavedTable> tables, List<Damaged> damaged) {
+      this(tables, damaged, List.of(), List.of());
+    }
+  }
 
   /**
-   * Reads every table file. A damaged one (not a regular file, too big, truncated, bit-flipped,
-   * foreign) is reported and left in place: whether to go on without it is an admin's decision
-   * ({@link #setAside}).
+   * Reads every table, from its journal when that holds a commit newer than its file, else from its
+   * file. A damaged file (not a regular file, too big, truncated, bit-flipped, foreign) that no
+   * journal supersedes is reported and left in place: whether to go on without it is an admin's
+   * decision ({@link #setAside}). A torn journal is a commit cut short before its reply: its table
+   * file stands, and the journal is overwritten by the next commit.
    */
   public Loaded load() throws IOException {
     List<SavedTable> tables = new ArrayList<>();
     List<Damaged> damaged = new ArrayList<>();
+    List<SavedTable> behind = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return new Loaded(tables, damaged);
+      return new Loaded(tables, damaged, behind, notes);
     }
     OwnedDir.check(dir, euid);
-    List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-      ds.forEach(files::add);
+    SortedSet<String> names = new TreeSet<>();
+    for (String suffix : List.of(SUFFIX, TableJournalFile.SUFFIX)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + suffix)) {
+        for (Path f : ds) {
+          String n = f.getFileName().toString();
+          names.add(n.substring(0, n.length() - suffix.length()));
+        }
+      }
     }
-    files.sort(null);
-    for (Path f : files) {
-      String name = f.getFileName().toString();
-      name = name.substring(0, name.length() - SUFFIX.length());
+    for (String name : names) {
+      Optional<TableJournalFile.Found> j = TableJournalFile.read(dir, name);
+      if (j.isPresent() && j.get() instanceof TableJournalFile.Found.Pending p) {
+        tables.add(p.table());
+        behind.add(p.table());
+        continue;
+      }
+      if (j.isPresent() && j.get() instanceof TableJournalFile.Found.Damaged d) {
+        notes.add(
+            "journal of table "
+                + name
+                + " torn ("
+                + d.why()
+                + "): a commit cut short before its reply; the table file stands");
+      }
+      Path f = dir.resolve(name + SUFFIX);
+      if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+        continue; // a first commit cut short: the table was never committed
+      }
       try {
         tables.add(decode(name, readRegular(f)));
       } catch (StateCorruptException e) {
         damaged.add(new Damaged(f, e.getMessage()));
       }
     }
-    return new Loaded(tables, damaged);
+    return new Loaded(tables, damaged, behind, notes);
   }
 
   /** Renames a damaged file to NAME.corrupt-MILLIS; returns the new name. */
@@ -221,7 +264,7 @@ public final class TableStore {
    * The file in three pieces, the blob not copied (a 50k-rule table's 10 MiB): the header, the
    * replace blob, then the counters and the checksum of everything before it.
    */
-  private static ByteBuffer[] parts(SavedTable t) {
+  static ByteBuffer[] parts(SavedTable t) {
     byte[] blob = t.replaceBlob();
     ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     head.put(MAGIC).putInt(VERSION).putInt(blob.length);
@@ -237,6 +280,33 @@ public final class TableStore {
     crc.update(tail.array(), 0, tail.position());
     tail.putInt((int) crc.getValue());
     return new ByteBuffer[] {head.flip(), ByteBuffer.wrap(blob), tail.flip()};
+  }
+
+  /** The bytes of {@code t}'s record, as {@link #parts} writes it. */
+  public static long recordBytes(SavedTable t) {
+    return HEADER + (long) t.replaceBlob().length + 4 + 8L * t.counters().length + 4;
+  }
+
+  /**
+   * The length of the (version 2) record at {@code off} of {@code b}, from its own length fields,
+   * checked against what {@code b} holds; the bytes after it are not its.
+   */
+  static int recordLength(byte[] b, int off) throws StateCorruptException {
+    ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    if (b.length - off < HEADER + 4 + 4 || h.getInt(off + 4) != VERSION) {
+      throw new StateCorruptException("no record");
+    }
+    long blob = Integer.toUnsignedLong(h.getInt(off + HEADER - 4));
+    long wordsAt = off + HEADER + blob;
+    if (wordsAt + 4 > b.length) {
+      throw new StateCorruptException("bad blob length " + blob);
+    }
+    long words = Integer.toUnsignedLong(h.getInt((int) wordsAt));
+    long len = HEADER + blob + 4 + 8 * words + 4;
+    if (off + len > b.length) {
+      throw new StateCorruptException("truncated record");
+    }
+    return (int) len;
   }
 
   static SavedTable decode(String name, byte[] f) throws StateCorruptException {

@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import bpfilterctl.core.fixtures.Require;
 import bpfilterctl.core.mbox.MboxReply;
 import bpfilterctl.core.mbox.MboxRequest;
+import bpfilterctl.core.persist.OwnedDir;
+import bpfilterctl.core.persist.SavedTable;
+import bpfilterctl.core.persist.TableJournal;
+import bpfilterctl.core.persist.TableStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -62,10 +67,17 @@ class PersistenceTest {
       host.load();
       FakeTableCalls.replace(host, FakeTableCalls.blob("nat", 3, 7));
       byte[] before = FakeTableCalls.dump(host, "nat");
+      host.settleState();
+      byte[] journal = Files.readAllBytes(state.resolve("tables/nat.journal"));
+      byte[] file = Files.readAllBytes(state.resolve("tables/nat.table"));
       // Wrong counter count: the umh refuses it, so nothing is saved.
       assertThat(FakeTableCalls.addCounters(host, "nat", 9, 1).isError()).isTrue();
+      host.settleState();
+      assertThat(Files.readAllBytes(state.resolve("tables/nat.journal"))).isEqualTo(journal);
+      assertThat(Files.readAllBytes(state.resolve("tables/nat.table"))).isEqualTo(file);
       try (Stream<Path> s = Files.list(state.resolve("tables"))) {
-        assertThat(s.map(p -> p.getFileName().toString())).containsExactly("nat.table");
+        assertThat(s.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("nat.journal", "nat.table");
       }
       host.unload();
       host.load();
@@ -78,17 +90,24 @@ class PersistenceTest {
     try (ModuleHost host = new ModuleHost(config(state))) {
       host.load();
       FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 4, 1));
+      host.settleState();
       Path file = state.resolve("tables/filter.table");
+      Path journal = state.resolve("tables/filter.journal");
       Object inode = Files.getAttribute(file, "unix:ino");
       byte[] saved = Files.readAllBytes(file);
+      byte[] journaled = Files.readAllBytes(journal);
       // What libiptc sends after every commit of a table that saw no traffic.
       assertThat(host.call(zeroCounters("filter", 4)).status()).isZero();
+      host.settleState();
       assertThat(Files.getAttribute(file, "unix:ino")).as("no new file").isEqualTo(inode);
       assertThat(Files.readAllBytes(file)).isEqualTo(saved);
+      assertThat(Files.readAllBytes(journal)).isEqualTo(journaled);
       // The umh still judges it: a wrong count is refused as before.
       assertThat(host.call(zeroCounters("filter", 9)).isError()).isTrue();
-      // And a non-zero add is saved as always.
+      // And a non-zero add is saved as always: in the journal before its reply.
       assertThat(FakeTableCalls.addCounters(host, "filter", 4, 3).status()).isZero();
+      assertThat(Files.readAllBytes(journal)).isNotEqualTo(journaled);
+      host.settleState();
       assertThat(Files.readAllBytes(file)).isNotEqualTo(saved);
     }
   }
@@ -98,6 +117,125 @@ class PersistenceTest {
     System.arraycopy(table.getBytes(StandardCharsets.US_ASCII), 0, b, 0, table.length());
     ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(32, entries);
     return new MboxRequest(0, true, 65, 1, b);
+  }
+
+  /**
+   * Filter as committed by a host that is then closed (its table file written, journal applied).
+   */
+  private byte[] committedAndClosed(int entries, int seed) throws Exception {
+    try (ModuleHost host = new ModuleHost(config(state))) {
+      host.load();
+      assertThat(
+              FakeTableCalls.replace(host, FakeTableCalls.blob("filter", entries, seed)).isError())
+          .isFalse();
+      return FakeTableCalls.dump(host, "filter");
+    }
+  }
+
+  private TableStore store() {
+    return new TableStore(state.resolve("tables"), OwnedDir.processUid());
+  }
+
+  private byte[] loadedFilter(List<String> logged) throws Exception {
+    try (ModuleHost host = new ModuleHost(config(state))) {
+      host.load();
+      host.log().lines().forEach(l -> logged.add(l.text()));
+      return FakeTableCalls.dump(host, "filter");
+    }
+  }
+
+  /**
+   * A crash after a commit's reply and before its table file was written: the journal has the
+   * commit, and the next load takes it from there and writes the file.
+   */
+  @Test
+  void aCommitWhoseTableFileWasNeverWrittenIsLoadedFromItsJournal() throws Exception {
+    byte[] older = committedAndClosed(3, 1);
+    byte[] table = Files.readAllBytes(state.resolve("tables/filter.table"));
+    try (TableJournal j = store().journal("filter")) {
+      j.reserve(TableStore.recordBytes(SavedTable.replaced(FakeTableCalls.blob("filter", 6, 2))));
+      j.write(SavedTable.replaced(FakeTableCalls.blob("filter", 6, 2)));
+    }
+    assertThat(Files.readAllBytes(state.resolve("tables/filter.table"))).isEqualTo(table);
+    List<String> logged = new ArrayList<>();
+    byte[] loaded = loadedFilter(logged);
+    byte[] expected;
+    try (ModuleHost ref = new ModuleHost(config(state.resolve("ref")))) {
+      ref.load();
+      FakeTableCalls.replace(ref, FakeTableCalls.blob("filter", 6, 2));
+      expected = FakeTableCalls.dump(ref, "filter");
+    }
+    assertThat(loaded).isNotEqualTo(older).isEqualTo(expected);
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("recovered from its journal"));
+    assertThat(Files.readAllBytes(state.resolve("tables/filter.table")))
+        .as("the table file caught up at the load")
+        .isNotEqualTo(table);
+    assertThat(loadedFilter(new ArrayList<>())).isEqualTo(loaded);
+  }
+
+  /** A crash while a commit was written over the journal: no reply was sent; the file stands. */
+  @Test
+  void aTornJournalLeavesTheTableFileStanding() throws Exception {
+    byte[] committed = committedAndClosed(4, 3);
+    Path journal = state.resolve("tables/filter.journal");
+    byte[] j = Files.readAllBytes(journal);
+    j[4] = 1; // pending, as a commit begins
+    for (int i = j.length / 2; i < j.length / 2 + 40; i++) {
+      j[i] ^= 0x5a; // half of the next record written
+    }
+    Files.write(journal, j);
+    List<String> logged = new ArrayList<>();
+    assertThat(loadedFilter(logged)).isEqualTo(committed);
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("journal of table filter torn"));
+  }
+
+  /**
+   * An admin who puts an older table file back (from a backup) gets that table, not the journal's.
+   */
+  @Test
+  void anAppliedJournalDefersToTheTableFile() throws Exception {
+    byte[] backup = committedAndClosed(3, 5);
+    Path file = state.resolve("tables/filter.table");
+    byte[] saved = Files.readAllBytes(file);
+    assertThat(committedAndClosed(7, 6)).isNotEqualTo(backup);
+    Files.write(file, saved);
+    assertThat(loadedFilter(new ArrayList<>())).isEqualTo(backup);
+  }
+
+  /**
+   * The journal refuses the write after the umh accepted the commit (here an immutable file): the
+   * caller gets the error and the umh the committed table back, as if nothing had been sent.
+   */
+  @Test
+  void aJournalThatFailsAfterTheUmhAcceptedPutsTheCommittedTableBack() throws Exception {
+    try (ModuleHost host = new ModuleHost(config(state))) {
+      host.load();
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 5, 1)).isError())
+          .isFalse();
+      assertThat(FakeTableCalls.addCounters(host, "filter", 5, 4).isError()).isFalse();
+      byte[] before = FakeTableCalls.dump(host, "filter");
+      host.settleState();
+      Path journal = state.resolve("tables/filter.journal");
+      Require.that(chattr("+i", journal), "needs root and a file system with chattr +i");
+      try {
+        MboxReply r = FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 9));
+        assertThat(r.isError()).isTrue();
+        assertThat(FakeTableCalls.dump(host, "filter")).isEqualTo(before);
+        assertThat(host.log().lines())
+            .anySatisfy(l -> assertThat(l.text()).contains("goes back to the committed table"));
+      } finally {
+        chattr("-i", journal);
+      }
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 9)).isError())
+          .as("writable again: commits again")
+          .isFalse();
+    }
+  }
+
+  private static boolean chattr(String flag, Path f) throws Exception {
+    Process p = new ProcessBuilder("chattr", flag, f.toString()).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor() == 0;
   }
 
   @Test

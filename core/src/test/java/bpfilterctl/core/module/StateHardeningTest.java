@@ -61,6 +61,7 @@ class StateHardeningTest {
     assertThat(mode(state)).isEqualTo("rwx------");
     assertThat(mode(state.resolve("tables"))).isEqualTo("rwx------");
     assertThat(mode(state.resolve("tables/filter.table"))).isEqualTo("rw-------");
+    assertThat(mode(state.resolve("tables/filter.journal"))).isEqualTo("rw-------");
   }
 
   @Test
@@ -72,16 +73,38 @@ class StateHardeningTest {
       host.load();
       assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 1)).isError())
           .isFalse();
+      host.settleState();
       Files.createSymbolicLink(state.resolve("tables/filter.table.tmp"), victim);
       Files.createSymbolicLink(state.resolve("tables/nat.table.tmp"), tmp.resolve("created"));
       assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 2, 2)).isError())
           .isFalse();
       assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("nat", 2, 2)).isError())
           .isFalse();
+      host.settleState();
     }
     assertThat(Files.readString(victim)).isEqualTo("precious");
     assertThat(tmp.resolve("created")).doesNotExist();
     assertThat(Files.isSymbolicLink(state.resolve("tables/filter.table"))).isFalse();
+  }
+
+  @Test
+  void aPlantedSymlinkAtTheJournalFailsTheCommitUnfollowed() throws Exception {
+    Path state = tmp.resolve("state");
+    Path victim = tmp.resolve("victim");
+    Files.writeString(victim, "precious");
+    try (ModuleHost host = new ModuleHost(fake(state))) {
+      host.load();
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("nat", 3, 1)).isError())
+          .isFalse(); // the tables dir exists, as the daemon made it
+      byte[] before = FakeTableCalls.dump(host, "filter");
+      Files.createSymbolicLink(state.resolve("tables/filter.journal"), victim);
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 3, 1)).isError())
+          .isTrue();
+      assertThat(FakeTableCalls.dump(host, "filter")).as("the umh never saw it").isEqualTo(before);
+      assertThat(host.log().lines())
+          .anySatisfy(l -> assertThat(l.text()).contains("filter.journal is not a regular file"));
+    }
+    assertThat(Files.readString(victim)).isEqualTo("precious");
   }
 
   @Test
@@ -179,6 +202,7 @@ class StateHardeningTest {
       assertThat(host.call(new MboxRequest(0, true, Sockopt.IPT_SO_SET_REPLACE.cmd(), 0, good)))
           .as("the true blob still commits")
           .satisfies(r -> assertThat(r.isError()).isFalse());
+      host.settleState();
       assertThat(state.resolve("tables/filter.table")).exists();
     }
   }

@@ -42,6 +42,48 @@ class TableStoreTest {
   }
 
   /**
+   * A journal is written in place and never shrinks: a smaller record over a larger one reads back
+   * as itself (the larger one's tail is not its), pending until applied, and then the table file
+   * stands; a torn record is no table.
+   */
+  @Test
+  void aJournalRecordReadsBackAsItselfOverALongerOne(@TempDir Path dir) throws Exception {
+    Path tables = dir.resolve("tables");
+    TableStore store = new TableStore(tables, OwnedDir.processUid());
+    SavedTable file = table(300, 4, 7);
+    SavedTable big = table(5000, 40, 8);
+    SavedTable small = table(500, 6, 9);
+    store.commit(store.prepare(file));
+    try (TableJournal j = store.journal("filter")) {
+      j.reserve(TableStore.recordBytes(big));
+      j.write(big);
+      j.reserve(TableStore.recordBytes(small));
+      j.write(small);
+      assertThat(Files.size(tables.resolve("filter.journal")))
+          .isGreaterThan(TableStore.recordBytes(big));
+      TableStore.Loaded l = store.load();
+      assertThat(l.damaged()).isEmpty();
+      assertSame(small, l.tables().get(0));
+      assertSame(small, l.behind().get(0));
+      j.markApplied();
+    }
+    TableStore.Loaded l = store.load();
+    assertSame(file, l.tables().get(0));
+    assertThat(l.behind()).isEmpty();
+
+    Path journal = tables.resolve("filter.journal");
+    byte[] b = Files.readAllBytes(journal);
+    b[4] = 1;
+    Files.write(journal, b);
+    assertSame(small, single(store));
+    b[100] ^= 1;
+    Files.write(journal, b);
+    l = store.load();
+    assertSame(file, l.tables().get(0));
+    assertThat(l.notes()).singleElement().asString().contains("torn");
+  }
+
+  /**
    * The host writes a table's temp file before the umh sees the request and syncs it while the umh
    * works: until the commit, what a load reads (after a crash, say) is the table committed before.
    */
