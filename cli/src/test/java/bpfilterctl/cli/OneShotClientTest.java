@@ -311,6 +311,52 @@ class OneShotClientTest {
   }
 
   /**
+   * A one-shot {@code traffic record} runs until Ctrl-C (or a SIGTERM): then it writes the last
+   * frames, prints its summary and ends as a signalled process does, with no error and no trace.
+   */
+  @Test
+  void aRecordingEndedByASignalKeepsItsFramesAndSaysHowMany() throws Exception {
+    host.load();
+    for (String signal : List.of("INT", "TERM")) {
+      Path rec = dir.resolve("rec-" + signal + ".jsonl");
+      List<String> cmd =
+          new ArrayList<>(JavaCommand.ofThisClasspath(OneShotClient.class.getName()));
+      cmd.addAll(List.of("traffic", "record", rec.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().put("BPFILTERCTL_SOCKET", socket.toString());
+      Process p = pb.start();
+      try {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(rec) && Files.size(rec) > 0) && System.nanoTime() < end) {
+          if (!p.isAlive()) {
+            throw new AssertionError(
+                "the recording ended: "
+                    + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+          }
+          inProcess("iptables", "-S"); // traffic, until the recorder has written some
+          Thread.sleep(50);
+        }
+        assertThat(Files.size(rec)).as("frames written while it runs").isPositive();
+        Process kill =
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ended by SIG" + signal).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(err).as("SIG" + signal).isEmpty();
+        long lines;
+        try (var l = Files.lines(rec)) {
+          lines = l.count();
+        }
+        assertThat(out).isEqualTo(lines + " frames recorded to " + rec + ", 0 dropped\n");
+        assertThat(p.exitValue()).isEqualTo(signal.equals("INT") ? 130 : 143);
+      } finally {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /**
    * A caller that is neither root nor the daemon's uid holds the xtables lock itself: the daemon
    * asks its client to take it, with the caller's permissions. While the test holds the lock, such
    * a caller's {@code iptables -w -S} waits; released, it runs.

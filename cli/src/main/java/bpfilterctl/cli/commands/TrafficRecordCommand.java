@@ -13,6 +13,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +36,9 @@ public final class TrafficRecordCommand implements Callable<Integer> {
   static final String JOB = "traffic-record";
 
   private static final int QUEUE = 1 << 16;
+
+  /** How long a signalled one-shot waits for the last frames and the summary. */
+  private static final long END_GRACE_SECONDS = 5;
 
   @Mixin private HelpOption helpOption;
 
@@ -89,30 +95,42 @@ public final class TrafficRecordCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     // In the foreground: until the count, the time, or Ctrl-C. The shell's Ctrl-C cancels the
-    // command; a one-shot's ends the JVM, whose shutdown hook still writes the last frames.
-    Thread hook = new Thread(() -> closeQuietly(rec, out), "traffic-record-end");
+    // command. A one-shot's (or a SIGTERM) starts the JVM's shutdown: its hook stops this loop
+    // and waits while the last frames are written and the summary printed here.
+    AtomicBoolean ending = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              ending.set(true);
+              try {
+                finished.await(END_GRACE_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "traffic-record-end");
     if (!inShell) {
       Runtime.getRuntime().addShutdownHook(hook);
     }
-    while (!rec.await(100) && !session.cancelled()) {
-      // the recorder stops by itself at the count or the time
-    }
-    if (!inShell) {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    }
-    rec.close();
-    out.println(summary(file, rec));
-    return ExitCodes.OK;
-  }
-
-  private void closeQuietly(Recorder rec, PrintWriter out) {
     try {
+      while (!rec.await(100) && !session.cancelled() && !ending.get()) {
+        // the recorder stops by itself at the count or the time
+      }
       rec.close();
       out.println(summary(file, rec));
       out.flush();
-    } catch (IOException e) {
-      // the JVM is ending; the frames written so far are in the file
+    } finally {
+      finished.countDown();
     }
+    if (!inShell && !ending.get()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // a signal came just now: the JVM is ending, and the hook has nothing left to wait for
+      }
+    }
+    return ExitCodes.OK;
   }
 
   static String summary(Path file, Recorder rec) {

@@ -84,6 +84,11 @@ public final class DaemonFeed implements TrafficFeed {
                 body.run();
               } catch (ModuleException | InterruptedException e) {
                 // The daemon went away or the feed closed: the header shows the last status.
+              } catch (RuntimeException e) {
+                if (!closed) {
+                  throw e;
+                }
+                // closed under a blocked read (a closed selector): the end the feed asked for
               }
             },
             name);
