@@ -233,7 +233,7 @@ public final class Session implements AutoCloseable {
    */
   public synchronized ModuleAccess loadedModule() throws ModuleException {
     ModuleAccess m = module();
-    if (m.status().state() == ModuleState.UNLOADED) {
+    if (m.state() == ModuleState.UNLOADED) {
       try {
         if (ensureDaemonForOneShot().isPresent()) {
           m = module();
@@ -244,7 +244,7 @@ public final class Session implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new ModuleException(ModuleException.Kind.START_FAILED, "interrupted");
       }
-      if (m.status().state() == ModuleState.UNLOADED) {
+      if (m.state() == ModuleState.UNLOADED) {
         m.load();
       }
     }

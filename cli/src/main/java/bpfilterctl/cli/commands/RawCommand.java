@@ -70,7 +70,7 @@ public final class RawCommand implements Callable<Integer> {
         }
       }
       ModuleAccess module = session.module();
-      if (module.status().state() == ModuleState.UNLOADED) {
+      if (module.state() == ModuleState.UNLOADED) {
         int pid = module.load();
         spec.commandLine()
             .getErr()

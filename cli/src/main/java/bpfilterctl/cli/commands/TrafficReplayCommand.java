@@ -66,7 +66,7 @@ public final class TrafficReplayCommand implements Callable<Integer> {
     List<ReplayOutcome> outcomes;
     if (live) {
       ModuleAccess module = session.module();
-      if (module.status().state() == ModuleState.UNLOADED) {
+      if (module.state() == ModuleState.UNLOADED) {
         module.load();
       }
       outcomes = Replayer.replay(frames, module, caller);

@@ -7,6 +7,7 @@ import bpfilterctl.core.module.LogLine;
 import bpfilterctl.core.module.ModuleAccess;
 import bpfilterctl.core.module.ModuleException;
 import bpfilterctl.core.module.ModuleHost;
+import bpfilterctl.core.module.ModuleState;
 import bpfilterctl.core.module.ModuleStatus;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,6 +88,12 @@ final class PeerModule implements ModuleAccess {
   public ModuleStatus status() throws ModuleException {
     mayRead("status");
     return host.status();
+  }
+
+  @Override
+  public ModuleState state() throws ModuleException {
+    mayRead("status");
+    return host.state();
   }
 
   @Override

@@ -35,6 +35,14 @@ public interface ModuleAccess {
 
   ModuleStatus status() throws ModuleException;
 
+  /**
+   * The module's state alone: what a command asks before it loads the module on first use, without
+   * the rest of {@link #status} (the umh image's sha256 reads every byte it runs).
+   */
+  default ModuleState state() throws ModuleException {
+    return status().state();
+  }
+
   /** The last {@code n} lines of the module log, oldest first. */
   List<LogLine> log(int n) throws ModuleException;
 

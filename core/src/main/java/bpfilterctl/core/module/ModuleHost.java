@@ -643,6 +643,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     }
   }
 
+  @Override
   public ModuleState state() {
     return deadline.unresponsive() ? ModuleState.UNRESPONSIVE : state;
   }
