@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -152,12 +153,25 @@ final class TablePersistence {
       }
       for (SavedTable t : loaded.behind()) {
         // The journal's commit was replied to; its table file must have it before the journal
-        // may be overwritten.
-        writeTableFile(t);
-        problems.add(
-            "table "
-                + t.name()
-                + " recovered from its journal (its last commit's file was unwritten)");
+        // may be overwritten. A file that cannot be written now (a full disk) does not keep the
+        // module down: the journal holds the table, and its next commit writes the file first.
+        try {
+          writeTableFile(t);
+          problems.add(
+              "table "
+                  + t.name()
+                  + " recovered from its journal (its last commit's file was unwritten)");
+        } catch (IOException e) {
+          catchingUp.put(t.name(), CompletableFuture.completedFuture(e));
+          problems.add(
+              "table "
+                  + t.name()
+                  + " recovered from its journal; its file could not be written ("
+                  + e.getMessage()
+                  + "): the next commit of "
+                  + t.name()
+                  + " writes it first");
+        }
       }
       problems.addAll(loaded.notes());
       committed.clear();
@@ -319,6 +333,11 @@ final class TablePersistence {
         writeTableFile(committed.get(name));
       }
     }
+    return journal(name);
+  }
+
+  /** The table's journal, opened once (and created when missing). */
+  private TableJournal journal(String name) throws IOException {
     TableJournal j = journals.get(name);
     if (j == null) {
       j = store.journal(name);
@@ -348,10 +367,7 @@ final class TablePersistence {
       store.abandon(p);
       throw e;
     }
-    TableJournal j = journals.get(t.name());
-    if (j != null) {
-      j.markApplied();
-    }
+    journal(t.name()).markApplied();
   }
 
   /**

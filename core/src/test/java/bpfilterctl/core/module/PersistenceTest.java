@@ -173,6 +173,48 @@ class PersistenceTest {
     assertThat(loadedFilter(new ArrayList<>())).isEqualTo(loaded);
   }
 
+  /**
+   * The journal is ahead and its table file cannot be written at the load (here an immutable tables
+   * dir, as a full disk): the module still loads the journal's table, and the next commit of that
+   * table writes the file first.
+   */
+  @Test
+  void aTableFileThatCannotCatchUpAtTheLoadKeepsNothingDown() throws Exception {
+    committedAndClosed(3, 1);
+    try (TableJournal j = store().journal("filter")) {
+      j.reserve(TableStore.recordBytes(SavedTable.replaced(FakeTableCalls.blob("filter", 6, 2))));
+      j.write(SavedTable.replaced(FakeTableCalls.blob("filter", 6, 2)));
+    }
+    Path tables = state.resolve("tables");
+    byte[] file = Files.readAllBytes(tables.resolve("filter.table"));
+    byte[] expected;
+    try (ModuleHost ref = new ModuleHost(config(state.resolve("ref")))) {
+      ref.load();
+      FakeTableCalls.replace(ref, FakeTableCalls.blob("filter", 6, 2));
+      expected = FakeTableCalls.dump(ref, "filter");
+    }
+    Require.that(chattr("+i", tables), "needs root and a file system with chattr +i");
+    try (ModuleHost host = new ModuleHost(config(state))) {
+      try {
+        host.load();
+        assertThat(FakeTableCalls.dump(host, "filter")).isEqualTo(expected);
+        assertThat(host.log().lines())
+            .anySatisfy(l -> assertThat(l.text()).contains("its file could not be written"));
+        assertThat(Files.readAllBytes(tables.resolve("filter.table"))).isEqualTo(file);
+        assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 4, 3)).isError())
+            .as("the file still cannot be written: the next commit is refused")
+            .isTrue();
+        assertThat(FakeTableCalls.dump(host, "filter")).isEqualTo(expected);
+      } finally {
+        chattr("-i", tables);
+      }
+      assertThat(FakeTableCalls.replace(host, FakeTableCalls.blob("filter", 4, 3)).isError())
+          .isFalse();
+      host.settleState();
+    }
+    assertThat(Files.readAllBytes(tables.resolve("filter.table"))).isNotEqualTo(file);
+  }
+
   /** A crash while a commit was written over the journal: no reply was sent; the file stands. */
   @Test
   void aTornJournalLeavesTheTableFileStanding() throws Exception {
