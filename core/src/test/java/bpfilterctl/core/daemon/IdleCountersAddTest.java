@@ -6,6 +6,7 @@ import bpfilterctl.core.iptables.Iptables;
 import bpfilterctl.core.iptables.ModuleSockopts;
 import bpfilterctl.core.iptables.ext.Lookups;
 import bpfilterctl.core.iptables.ext.XtExtensions;
+import bpfilterctl.core.mbox.Sockopt;
 import bpfilterctl.core.module.Frame;
 import bpfilterctl.core.module.ModuleHost;
 import bpfilterctl.core.uapi.IptEntry;
@@ -30,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class IdleCountersAddTest {
-  private static final int GET_INFO = 64;
-  private static final int GET_ENTRIES = 65;
-  private static final int ADD_COUNTERS = 65;
+  private static final int GET_INFO = Sockopt.IPT_SO_GET_INFO.cmd();
+  private static final int GET_ENTRIES = Sockopt.IPT_SO_GET_ENTRIES.cmd();
+  private static final int ADD_COUNTERS = Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd();
 
   @TempDir Path dir;
 
@@ -41,13 +42,6 @@ class IdleCountersAddTest {
     DaemonFrame f = p.read(60_000);
     assertThat(RawPeer.describe(f)).isEqualTo("REPLY");
     return ByteBuffer.wrap(f.body()).order(ByteOrder.LITTLE_ENDIAN).getInt();
-  }
-
-  private static RawPeer welcomed(Path socket) throws Exception {
-    RawPeer p = new RawPeer(socket);
-    p.send(RawPeer.hello(1));
-    assertThat(RawPeer.describe(p.read(30_000))).isEqualTo("WELCOME");
-    return p;
   }
 
   private static byte[] named(int size, String name) {
@@ -105,7 +99,7 @@ class IdleCountersAddTest {
   @Test
   void aZeroAddToTheCommittedTableIsTheDaemonsAndForgetsNothing() throws Exception {
     try (EmbeddedDaemon d = EmbeddedDaemon.persistent(dir.resolve("a"));
-        RawPeer p = welcomed(d.socket())) {
+        RawPeer p = RawPeer.welcomed(d.socket())) {
       ModuleHost host = d.host();
       append(d.socket(), "192.0.2.1"); // a commit: filter is now as committed
       int n = entries(p, "filter");
@@ -162,8 +156,8 @@ class IdleCountersAddTest {
   void everyOtherAddIsTheUmhsAndBothDaemonsAnswerAlike() throws Exception {
     try (EmbeddedDaemon committing = EmbeddedDaemon.persistent(dir.resolve("c"));
         EmbeddedDaemon stateless = EmbeddedDaemon.started(dir.resolve("s"));
-        RawPeer c = welcomed(committing.socket());
-        RawPeer s = welcomed(stateless.socket())) {
+        RawPeer c = RawPeer.welcomed(committing.socket());
+        RawPeer s = RawPeer.welcomed(stateless.socket())) {
       append(committing.socket(), "192.0.2.1");
       append(stateless.socket(), "192.0.2.1");
       int n = entries(c, "filter");

@@ -22,6 +22,18 @@ final class RawPeer implements AutoCloseable {
     ch.connect(UnixDomainSocketAddress.of(socket));
   }
 
+  /** A connection to {@code socket} that has said HELLO and been welcomed. */
+  static RawPeer welcomed(Path socket) throws Exception {
+    RawPeer p = new RawPeer(socket);
+    p.send(hello(1));
+    DaemonFrame f = p.read(30_000);
+    if (!describe(f).equals("WELCOME")) {
+      p.close();
+      throw new AssertionError("not welcomed: " + describe(f));
+    }
+    return p;
+  }
+
   static byte[] hello(int pid) {
     ByteBuffer b = ByteBuffer.allocate(15).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(11).put((byte) FrameType.HELLO.code()).put(DaemonFrame.MAGIC);

@@ -98,13 +98,6 @@ class RememberedReadTest {
     return call(p, RawPeer.frame(FrameType.CALL, true, ADD_COUNTERS, b.length, b));
   }
 
-  private static RawPeer welcomed(Path socket) throws Exception {
-    RawPeer p = new RawPeer(socket);
-    p.send(RawPeer.hello(1));
-    assertThat(RawPeer.describe(p.read(30_000))).isEqualTo("WELCOME");
-    return p;
-  }
-
   private static Iptables iptables(DaemonClient client) {
     return new Iptables(ModuleSockopts.of(client), XtExtensions.standard(), Lookups.system());
   }
@@ -131,7 +124,7 @@ class RememberedReadTest {
   @Test
   void aReadAskedAgainIsTheUmhsAnswerByteForByteAndShowsInTheTap() throws Exception {
     try (EmbeddedDaemon d = EmbeddedDaemon.started(dir);
-        RawPeer p = welcomed(d.socket())) {
+        RawPeer p = RawPeer.welcomed(d.socket())) {
       ModuleHost host = d.host();
       long mark = host.tap().published();
       MboxReply info = info(p);
@@ -207,7 +200,7 @@ class RememberedReadTest {
   @Test
   void aSetBetweenTwoReadsMakesTheSecondTheUmhsNewState() throws Exception {
     try (EmbeddedDaemon d = EmbeddedDaemon.started(dir);
-        RawPeer p = welcomed(d.socket());
+        RawPeer p = RawPeer.welcomed(d.socket());
         DaemonClient client = DaemonClient.connect(d.socket())) {
       ModuleHost host = d.host();
       MboxReply info = info(p);
@@ -251,7 +244,7 @@ class RememberedReadTest {
   @Test
   void aNewUmhIsAskedAgain() throws Exception {
     try (EmbeddedDaemon d = EmbeddedDaemon.started(dir);
-        RawPeer p = welcomed(d.socket());
+        RawPeer p = RawPeer.welcomed(d.socket());
         DaemonClient client = DaemonClient.connect(d.socket())) {
       ModuleHost host = d.host();
       MboxReply fresh = info(p);
@@ -296,7 +289,7 @@ class RememberedReadTest {
   @Test
   void readsRacingSetsNeverSeeWhatASetRepliedOver() throws Exception {
     try (EmbeddedDaemon d = EmbeddedDaemon.started(dir);
-        RawPeer w = welcomed(d.socket());
+        RawPeer w = RawPeer.welcomed(d.socket());
         DaemonClient client = DaemonClient.connect(d.socket())) {
       int n = entries(info(w));
       int size = size(info(w));
@@ -312,7 +305,7 @@ class RememberedReadTest {
               pool.submit(
                   () -> {
                     long reads = 0;
-                    try (RawPeer p = welcomed(d.socket())) {
+                    try (RawPeer p = RawPeer.welcomed(d.socket())) {
                       while (!stop.get()) {
                         long floor = done.get();
                         long got = firstPackets(entries(p, size)) - base;
@@ -349,7 +342,7 @@ class RememberedReadTest {
               pool.submit(
                   () -> {
                     long reads2 = 0;
-                    try (RawPeer p = welcomed(d.socket())) {
+                    try (RawPeer p = RawPeer.welcomed(d.socket())) {
                       while (!stop.get()) {
                         long floor = appended.get();
                         assertThat((long) entries(info(p)) - rules0).isGreaterThanOrEqualTo(floor);

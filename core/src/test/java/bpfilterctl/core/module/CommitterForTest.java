@@ -1,7 +1,6 @@
 package bpfilterctl.core.module;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A host process of its own for tests that kill the host mid-commits: over the state dir in args[0]
@@ -17,13 +16,7 @@ public final class CommitterForTest {
   }
 
   static HostConfig config(Path state) {
-    return TestImages.quick(
-            UmhImage.javaMain(
-                List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
-                TableFakeUmh.class.getName(),
-                List.of()))
-        .stateDir(state)
-        .build();
+    return TestImages.quick(TestImages.fakeTables()).stateDir(state).build();
   }
 
   public static void main(String[] args) throws Exception {

@@ -31,11 +31,7 @@ class PersistenceTest {
   @TempDir Path state;
 
   private HostConfig config(Path dir) {
-    return TestImages.quick(
-            UmhImage.javaMain(
-                List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
-                TableFakeUmh.class.getName(),
-                List.of()))
+    return TestImages.quick(TestImages.fakeTables())
         .startLimit(1000, java.time.Duration.ofSeconds(30))
         .stateDir(dir)
         .build();

@@ -16,7 +16,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,13 +31,7 @@ class StateHardeningTest {
   @TempDir Path tmp;
 
   private static HostConfig fake(Path state) {
-    return TestImages.quick(
-            UmhImage.javaMain(
-                List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
-                TableFakeUmh.class.getName(),
-                List.of()))
-        .stateDir(state)
-        .build();
+    return TestImages.quick(TestImages.fakeTables()).stateDir(state).build();
   }
 
   private static boolean root() {

@@ -21,6 +21,14 @@ final class TestImages {
     return UmhImage.javaMain(List.of(tests), FaultyUmh.class.getName(), List.of(args));
   }
 
+  /** The fake table umh (TableFakeUmh), fast to start: for the tests of what a host saves. */
+  static UmhImage fakeTables() {
+    return UmhImage.javaMain(
+        List.of(UmhImage.codeSourceOf(TableFakeUmh.class)),
+        TableFakeUmh.class.getName(),
+        List.of());
+  }
+
   /** Short timeouts and backoffs so that failure tests run fast; watchdog off. */
   static HostConfig.Builder quick(UmhImage image) {
     return HostConfig.builder(image)
