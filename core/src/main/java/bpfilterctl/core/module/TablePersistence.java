@@ -135,6 +135,7 @@ final class TablePersistence {
    */
   List<String> open(boolean discardDamaged) throws ModuleException {
     lock();
+    settle(); // a catch-up still running (an unload, then this load) writes no file beside ours
     try {
       TableStore.Loaded loaded = store.load();
       List<String> problems = new ArrayList<>();
