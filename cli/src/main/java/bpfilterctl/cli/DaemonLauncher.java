@@ -22,6 +22,13 @@ public final class DaemonLauncher {
     return seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
   }
 
+  /**
+   * The daemon's JVM flags, those the launcher scripts give a daemon started in the foreground: the
+   * serial collector (a heap of table blobs, and no collector threads beside the request path) and
+   * class-data sharing. The optimising compiler stays on: a daemon lives long.
+   */
+  static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xshare:auto");
+
   public static Started launch(Path socket, Path stateDir, List<String> extraArgs)
       throws IOException, InterruptedException {
     if (DaemonClient.answers(socket)) {
@@ -41,6 +48,7 @@ public final class DaemonLauncher {
     List<String> cmd = new ArrayList<>();
     cmd.add("setsid");
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_FLAGS);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());

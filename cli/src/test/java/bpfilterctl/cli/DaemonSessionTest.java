@@ -60,6 +60,17 @@ class DaemonSessionTest {
                   + java.util.regex.Pattern.quote(paths.socket().toString())
                   + " to keep the module after this command; it exits 1 s after the module is"
                   + " unloaded and idle .*\n");
+      java.util.regex.Matcher pid =
+          java.util.regex.Pattern.compile("\\(pid (\\d+)\\)").matcher(notices.toString());
+      assertThat(pid.find()).isTrue();
+      assertThat(
+              new String(
+                      java.nio.file.Files.readAllBytes(
+                          java.nio.file.Path.of("/proc", pid.group(1), "cmdline")),
+                      java.nio.charset.StandardCharsets.UTF_8)
+                  .split("\0"))
+          .as("the daemon's JVM flags, as a daemon started in the foreground has them")
+          .contains("-XX:+UseSerialGC", "-Xshare:auto", Main.class.getName(), "daemon");
       try (Session s = oneShot.get()) {
         assertThat(ran(s, "iptables", "-S", "INPUT").out()).contains("-A INPUT -s 192.0.2.1/32");
       }
