@@ -319,8 +319,10 @@ class OneShotClientTest {
     host.load();
     for (String signal : List.of("INT", "TERM")) {
       Path rec = dir.resolve("rec-" + signal + ".jsonl");
-      List<String> cmd =
-          new ArrayList<>(JavaCommand.ofThisClasspath(OneShotClient.class.getName()));
+      // SIGINT at its default, as under a terminal: a build started in the background (or by
+      // nohup) hands its children SIGINT ignored, and a JVM then leaves it ignored.
+      List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT"));
+      cmd.addAll(JavaCommand.ofThisClasspath(OneShotClient.class.getName()));
       cmd.addAll(List.of("traffic", "record", rec.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().put("BPFILTERCTL_SOCKET", socket.toString());
