@@ -155,11 +155,10 @@ public final class TableStore {
    * the journal is overwritten); and what was set aside on the way (a torn journal), to be logged.
    */
   public record Loaded(
-      List<SavedTable> tables, List<Damaged> damaged, List<SavedTable> behind, List<String> notes) {
-    public Loaded(List<SavedTable> tables, List<Damaged> damaged) {
-      this(tables, damaged, List.of(), List.of());
-    }
-  }
+      List<SavedTable> tables,
+      List<Damaged> damaged,
+      List<SavedTable> behind,
+      List<String> notes) {}
 
   /**
    * Reads every table, from its journal when that holds a commit newer than its file, else from its
