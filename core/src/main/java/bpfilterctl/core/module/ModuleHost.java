@@ -481,21 +481,12 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
       return Optional.empty();
     }
     KnownRevision k = revisions.get(revisionKey(request));
-    UmhProcess p = umh;
-    if (k == null
-        || k.from() != p
-        || k.epoch() != revisionEpoch
-        || state != ModuleState.HEALTHY
-        || closed
-        || !p.alive()) {
+    UmhProcess p = healthyUmh();
+    if (k == null || p == null || k.from() != p || k.epoch() != revisionEpoch) {
       return Optional.empty();
     }
-    requests.incrementAndGet();
     MboxRequest tagged = tag(request);
-    MboxReply r = k.reply();
-    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, tagged.payload(), 0);
-    tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
-    return Optional.of(r);
+    return Optional.of(answeredHere(p, tagged, tagged.payload(), k.reply(), callerComm));
   }
 
   /**
@@ -508,14 +499,21 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
    * @param mbox a request as on the pipes: its 24-byte header, then its payload
    */
   public Optional<MboxReply> rememberedRead(byte[] mbox, int callerPid, String callerComm) {
+    return wholeRequest(mbox)
+        .filter(h -> h.isSet() == 0)
+        .flatMap(
+            h ->
+                recalled(
+                    h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm));
+  }
+
+  /** The header of {@code mbox}, a request as on the pipes, when its payload is all there. */
+  private static Optional<MboxRequest.Header> wholeRequest(byte[] mbox) {
     if (mbox.length < MboxRequest.HEADER_BYTES) {
       return Optional.empty();
     }
     MboxRequest.Header h = MboxRequest.Header.decode(mbox);
-    if (h.isSet() != 0 || h.len() != mbox.length - MboxRequest.HEADER_BYTES) {
-      return Optional.empty();
-    }
-    return recalled(h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm);
+    return h.len() == mbox.length - MboxRequest.HEADER_BYTES ? Optional.of(h) : Optional.empty();
   }
 
   /** A remembered answer to the request of {@code cmd} whose payload is {@code buf[off, +len)}. */
@@ -524,15 +522,14 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     if (!RememberedReads.isTableRead(false, cmd)) {
       return Optional.empty();
     }
-    UmhProcess p = umh;
-    if (p == null || state != ModuleState.HEALTHY || closed || !p.alive()) {
+    UmhProcess p = healthyUmh();
+    if (p == null) {
       return Optional.empty();
     }
     RememberedReads.Answer a = reads.recall(cmd, buf, off, len, p, enforcementAsked());
     if (a == null) {
       return Optional.empty();
     }
-    requests.incrementAndGet();
     // The caller's bytes for the tap: a GET_ENTRIES had the remembered request's very bytes (no
     // copy of a table's worth), a GET_INFO only its name (84 bytes copied).
     byte[] asked =
@@ -540,10 +537,7 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
             ? a.asked()
             : Arrays.copyOfRange(buf, off, off + len);
     MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), false, cmd, callerPid, asked);
-    MboxReply r = a.reply();
-    tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
-    tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
-    return Optional.of(r);
+    return Optional.of(answeredHere(p, tagged, asked, a.reply(), callerComm));
   }
 
   /**
@@ -556,15 +550,12 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
    * @param mbox a request as on the pipes: its 24-byte header, then its payload
    */
   public Optional<MboxReply> idleCountersAdd(byte[] mbox, int callerPid, String callerComm) {
-    if (mbox.length < MboxRequest.HEADER_BYTES) {
-      return Optional.empty();
-    }
-    MboxRequest.Header h = MboxRequest.Header.decode(mbox);
-    if (h.isSet() == 0 || h.len() != mbox.length - MboxRequest.HEADER_BYTES) {
-      return Optional.empty();
-    }
-    return idleCountersAdd(
-        h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm);
+    return wholeRequest(mbox)
+        .filter(h -> h.isSet() != 0)
+        .flatMap(
+            h ->
+                idleCountersAdd(
+                    h.cmd(), mbox, MboxRequest.HEADER_BYTES, (int) h.len(), callerPid, callerComm));
   }
 
   private Optional<MboxReply> idleCountersAdd(
@@ -572,21 +563,31 @@ public final class ModuleHost implements ModuleAccess, AutoCloseable {
     if (cmd != Sockopt.IPT_SO_SET_ADD_COUNTERS.cmd() || persistence == null) {
       return Optional.empty();
     }
-    UmhProcess p = umh;
-    if (p == null
-        || state != ModuleState.HEALTHY
-        || closed
-        || !p.alive()
-        || !persistence.addsNothing(buf, off, len)) {
+    UmhProcess p = healthyUmh();
+    if (p == null || !persistence.addsNothing(buf, off, len)) {
       return Optional.empty();
     }
-    requests.incrementAndGet();
     byte[] asked = Arrays.copyOfRange(buf, off, off + len);
     MboxRequest tagged = new MboxRequest(ids.incrementAndGet(), true, cmd, callerPid, asked);
-    MboxReply r = MboxReply.ok();
+    return Optional.of(answeredHere(p, tagged, asked, MboxReply.ok(), callerComm));
+  }
+
+  /** The running umh while it is healthy and the host open (its answers may be given here). */
+  private UmhProcess healthyUmh() {
+    UmhProcess p = umh;
+    return p != null && state == ModuleState.HEALTHY && !closed && p.alive() ? p : null;
+  }
+
+  /**
+   * An answer given without the umh: counted, and published to the tap as {@code p}'s, request
+   * ({@code asked}) then reply, with latency 0.
+   */
+  private MboxReply answeredHere(
+      UmhProcess p, MboxRequest tagged, byte[] asked, MboxReply r, String callerComm) {
+    requests.incrementAndGet();
     tap.publish(Frame.Direction.REQUEST, tagged, callerComm, p.pid(), 0, asked, 0);
     tap.publish(Frame.Direction.REPLY, tagged, callerComm, p.pid(), r.status(), r.payload(), 0);
-    return Optional.of(r);
+    return r;
   }
 
   private static boolean isRevision(MboxRequest r) {

@@ -157,7 +157,7 @@ final class TablePersistence {
         // may be overwritten. A file that cannot be written now (a full disk) does not keep the
         // module down: the journal holds the table, and its next commit writes the file first.
         try {
-          writeTableFile(t);
+          writeTableFile(t, journal(t.name()));
           problems.add(
               "table "
                   + t.name()
@@ -331,7 +331,7 @@ final class TablePersistence {
     if (pending != null) {
       IOException e = awaitQuietly(pending);
       if (e != null) {
-        writeTableFile(committed.get(name));
+        writeTableFile(committed.get(name), journal(name));
       }
     }
     return journal(name);
@@ -350,17 +350,18 @@ final class TablePersistence {
   /** After a reply: the table file gets the commit its journal holds; the failure, or null. */
   private IOException catchUp(SavedTable t, TableJournal journal) {
     try {
-      TableStore.Prepared p = store.prepare(t);
-      store.commit(p);
-      journal.markApplied();
+      writeTableFile(t, journal);
       return null;
     } catch (IOException e) {
       return e;
     }
   }
 
-  /** Writes a table file durably (temp, fsync, rename, the directory's fsync). */
-  private void writeTableFile(SavedTable t) throws IOException {
+  /**
+   * Writes a table file durably (temp, fsync, rename, the directory's fsync), then notes in its
+   * journal that the file has the journal's commit.
+   */
+  private void writeTableFile(SavedTable t, TableJournal journal) throws IOException {
     TableStore.Prepared p = store.prepare(t);
     try {
       store.commit(p);
@@ -368,7 +369,7 @@ final class TablePersistence {
       store.abandon(p);
       throw e;
     }
-    journal(t.name()).markApplied();
+    journal.markApplied();
   }
 
   /**
